@@ -1,0 +1,122 @@
+import type { Period } from '../report/period.js';
+
+/**
+ * The use-cases every surface (Slack, Teams, playground, CLI) calls. Chat code depends on this
+ * interface only; `src/runtime.ts` provides the implementation built from the real adapters.
+ */
+
+export interface Actor {
+  platform: 'slack' | 'teams' | 'cli' | 'playground' | 'scheduler';
+  /** Platform user id (Slack U…, Teams AAD object id, CLI user name). */
+  id: string;
+  name: string;
+  /** Where "Send test to me" goes; resolved from the platform profile when possible. */
+  email?: string;
+}
+
+export type LinkState = 'linked' | 'to-add' | 'no-contact' | 'problem' | 'ambiguous';
+export type LinkVia = 'prime-name' | 'head-name' | 'domain' | 'manual';
+
+export interface ClientEntry {
+  id: number;
+  name: string;
+  state: LinkState;
+  /** The linked (or proposed) Mailchimp contact. */
+  email?: string;
+  contactName?: string;
+  via?: LinkVia;
+  linkedBy?: string;
+  linkedAt?: string;
+  /** Why the client is not linked, in one sentence ("jane@acme.com unsubscribed from the audience"). */
+  reason?: string;
+  /** For `to-add`: the Freshservice contact that should be added to the audience. */
+  contactToAdd?: { email: string; firstName: string; lastName: string };
+}
+
+export type ClientLookup =
+  | { kind: 'found'; client: ClientEntry }
+  | { kind: 'ambiguous'; candidates: ClientEntry[] }
+  | { kind: 'not-found'; suggestions: ClientEntry[] };
+
+export interface ContactSuggestion {
+  email: string;
+  name: string;
+  status: string;
+  /** Human reason, e.g. "name 92 % like Jon Smyth" or "same domain acme.com". */
+  reason: string;
+  score: number;
+}
+
+export type ClientFix =
+  | { kind: 'pick'; email: string }
+  | { kind: 'email'; email: string }
+  | { kind: 'add-to-audience'; email?: string; firstName?: string; lastName?: string }
+  | { kind: 'unlink' };
+
+export interface KeyFigure {
+  label: string;
+  value: string;
+  /** e.g. "▲ 12 %" or "▼ 3" versus the previous period; absent when there is no previous data. */
+  change?: string;
+  /** Whether the change is good news, for colouring. */
+  trend?: 'good' | 'bad' | 'neutral';
+}
+
+export interface ReportSummary {
+  id: string;
+  client: { id: number; name: string };
+  period: { key: string; label: string; from: string; to: string };
+  createdAt: string;
+  createdBy: string;
+  figures: KeyFigure[];
+  ticketCount: number;
+  /** Signed link to the web rendering. */
+  viewUrl: string;
+  /** The linked recipient and internal copy, when the client is linked. */
+  recipient?: string;
+  copyTo?: string;
+  discarded?: boolean;
+  send?: SendSummary;
+}
+
+export interface SendSummary {
+  id: string;
+  status: 'requested' | 'campaign-created' | 'content-set' | 'sent' | 'failed';
+  to: string[];
+  sentBy: string;
+  sentAt?: string;
+  error?: string;
+  mailchimpId?: string;
+}
+
+export type SendOutcome =
+  | { kind: 'sent'; send: SendSummary }
+  | { kind: 'already-sent'; send: SendSummary }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'failed'; reason: string };
+
+export interface ProgressUpdate {
+  phase: 'pull' | 'metrics' | 'render' | 'send';
+  /** e.g. "Pulling tickets… 120/480". */
+  text: string;
+  done?: number;
+  total?: number;
+}
+
+export interface BotServices {
+  listClients(options?: { unlinkedOnly?: boolean }): Promise<ClientEntry[]>;
+  findClient(text: string): Promise<ClientLookup>;
+  suggestContacts(clientId: number): Promise<ContactSuggestion[]>;
+  fixClient(actor: Actor, clientId: number, fix: ClientFix): Promise<ClientEntry>;
+  /** Validates the period text (throws PeriodError with the accepted forms). */
+  parsePeriod(text: string | undefined): Period;
+  generateReport(actor: Actor, request: { clientId: number; period: Period; onProgress?: (update: ProgressUpdate) => void }): Promise<ReportSummary>;
+  getReport(reportId: string): Promise<ReportSummary | undefined>;
+  discardReport(actor: Actor, reportId: string): Promise<ReportSummary>;
+  /** Only approvers; exactly once per report. `resendOf` names a previous send to send again on purpose. */
+  sendReport(actor: Actor, reportId: string, options?: { resendOf?: string }): Promise<SendOutcome>;
+  sendTest(actor: Actor, reportId: string, to: string): Promise<SendOutcome>;
+  isApprover(actor: Actor): boolean;
+  history(clientId: number): Promise<Array<ReportSummary>>;
+  status(): Promise<{ sandbox: boolean; lastSync?: string; mirrorUpdatedAt?: string; clients: number; linked: number; reports: number; sends: number }>;
+}

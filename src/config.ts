@@ -1,0 +1,276 @@
+import { z } from 'zod';
+import dotenv from 'dotenv';
+import path from 'node:path';
+
+/** Raised when a setting is missing or malformed; its message is the one line shown at start-up. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const optionalText = z
+  .string()
+  .transform((value) => value.trim())
+  .pipe(z.string())
+  .optional()
+  .transform((value) => (value ? value : undefined));
+
+const email = z.string().trim().email();
+
+function optionalInt(min: number, max: number, fallback: number) {
+  return optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d+$/)
+      .transform(Number)
+      .pipe(z.number().int().min(min).max(max))
+      .optional()
+      .transform((value) => value ?? fallback),
+  );
+}
+
+function isIanaZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What each variable expects, shown when it is missing or malformed. */
+const expectations: Record<string, string> = {
+  FRESHSERVICE_DOMAIN: 'your Freshservice domain: "acme", "acme.freshservice.com" or a full https URL',
+  FRESHSERVICE_API_KEY: 'a Freshservice API key (Profile settings → API key)',
+  MAILCHIMP_API_KEY: 'a Mailchimp Marketing API key ending in its data centre, like "0123…-us6"',
+  MAILCHIMP_AUDIENCE_ID: 'the id of the Mailchimp audience (list) that holds your client contacts',
+  MAILCHIMP_API_URL: 'a full http(s) URL of the Mailchimp Marketing API (only to override the data centre URL)',
+  MAILCHIMP_TRANSACTIONAL_KEY: 'a Mailchimp Transactional (Mandrill) API key',
+  MAILCHIMP_TRANSACTIONAL_URL: 'a full http(s) URL of the Mailchimp Transactional API',
+  MAILCHIMP_STATUS_IF_NEW: 'one of subscribed, pending, transactional',
+  REPORT_FROM_NAME: 'the sender name shown on report emails',
+  REPORT_REPLY_TO: 'an email address for replies to report emails',
+  REPORT_COPY_TO: 'an internal email address that gets a copy of every report',
+  SLACK_BOT_TOKEN: 'a Slack bot token starting with "xoxb-"',
+  SLACK_SIGNING_SECRET: 'the Slack app signing secret (Basic Information → App Credentials)',
+  SLACK_APP_TOKEN: 'a Slack app-level token starting with "xapp-" (Socket Mode)',
+  SLACK_API_URL: 'a full http(s) URL ending in "/api/" for the Slack Web API',
+  MICROSOFT_APP_ID: 'the bot\'s Microsoft app (client) id, a GUID',
+  MICROSOFT_APP_PASSWORD: 'the bot\'s Microsoft app client secret',
+  MICROSOFT_APP_TENANT_ID: 'the Microsoft Entra tenant id (GUID) for a single-tenant bot',
+  MICROSOFT_APP_TYPE: 'one of SingleTenant, MultiTenant, UserAssignedMSI',
+  PUBLIC_BASE_URL: 'the public http(s) URL where this bot is reachable, like https://reports.example.com',
+  REPORT_LINK_SECRET: 'a random secret of at least 16 characters used to sign report links',
+  REPORT_LINK_TTL_DAYS: 'how many days a report link stays valid, a whole number from 1 to 365',
+  TIMEZONE: 'an IANA time zone name, like Europe/Amsterdam or America/New_York',
+  DATA_DIR: 'a folder path for IntegoReport\'s data',
+  PORT: 'a TCP port number from 1 to 65535',
+  APPROVERS: 'a comma-separated list of people who may send reports (emails, Slack user ids or Teams AAD object ids)',
+  DIGEST_CHANNEL: 'the Slack channel id (like C0123ABCD) where the monthly digest is posted',
+  DIGEST_SCHEDULE: 'a cron expression ("0 8 1-3 * *") or "first-working-day 08:00"',
+  LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
+};
+
+const schema = z.object({
+  FRESHSERVICE_DOMAIN: optionalText,
+  FRESHSERVICE_API_KEY: optionalText,
+  MAILCHIMP_API_KEY: optionalText,
+  MAILCHIMP_AUDIENCE_ID: optionalText,
+  MAILCHIMP_API_URL: optionalText.pipe(z.string().url().optional()),
+  MAILCHIMP_TRANSACTIONAL_KEY: optionalText,
+  MAILCHIMP_TRANSACTIONAL_URL: optionalText.pipe(z.string().url().optional()),
+  MAILCHIMP_STATUS_IF_NEW: optionalText.pipe(z.enum(['subscribed', 'pending', 'transactional']).default('subscribed')),
+  REPORT_FROM_NAME: optionalText.pipe(z.string().default('IntegoReport')),
+  REPORT_REPLY_TO: optionalText.pipe(email.optional()),
+  REPORT_COPY_TO: optionalText.pipe(email.optional()),
+  SLACK_BOT_TOKEN: optionalText.pipe(z.string().startsWith('xoxb-').optional()),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText.pipe(z.string().startsWith('xapp-').optional()),
+  SLACK_API_URL: optionalText.pipe(z.string().url().optional()),
+  MICROSOFT_APP_ID: optionalText,
+  MICROSOFT_APP_PASSWORD: optionalText,
+  MICROSOFT_APP_TENANT_ID: optionalText,
+  MICROSOFT_APP_TYPE: optionalText.pipe(z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).optional()),
+  PUBLIC_BASE_URL: optionalText.pipe(z.string().url().optional()),
+  REPORT_LINK_SECRET: optionalText.pipe(z.string().min(16).optional()),
+  REPORT_LINK_TTL_DAYS: optionalInt(1, 365, 30),
+  TIMEZONE: optionalText.pipe(z.string().refine(isIanaZone).default('UTC')),
+  DATA_DIR: optionalText.pipe(z.string().default('./data')),
+  PORT: optionalInt(1, 65535, 3978),
+  APPROVERS: optionalText,
+  DIGEST_CHANNEL: optionalText,
+  DIGEST_SCHEDULE: optionalText.pipe(z.string().default('first-working-day 08:00')),
+  LOG_LEVEL: optionalText.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+});
+
+type RawSettings = z.infer<typeof schema>;
+
+export interface FreshserviceSettings {
+  /** Base URL up to and including /api/v2, without a trailing slash. */
+  baseUrl: string;
+  apiKey: string;
+}
+
+export interface MailchimpSettings {
+  /** Base URL up to and including /3.0, without a trailing slash. */
+  baseUrl: string;
+  apiKey: string;
+  audienceId: string;
+  statusIfNew: 'subscribed' | 'pending' | 'transactional';
+  transactional?: { baseUrl: string; apiKey: string };
+}
+
+export interface Config {
+  /** True when no Freshservice or Mailchimp credentials are set: the bot runs against the embedded simulated services. */
+  sandbox: boolean;
+  /** Undefined in sandbox mode until the sandbox has started and filled it in. */
+  freshservice?: FreshserviceSettings;
+  mailchimp?: MailchimpSettings;
+  report: { fromName: string; replyTo: string; copyTo?: string; linkSecret: string; linkTtlDays: number };
+  slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl?: string };
+  teams: { appId?: string; appPassword?: string; tenantId?: string; appType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI' };
+  publicBaseUrl: string;
+  timezone: string;
+  dataDir: string;
+  port: number;
+  approvers: string[];
+  digest: { channel?: string; schedule: string };
+  logLevel: RawSettings['LOG_LEVEL'];
+  /** Every secret value in this config, for the logger to redact wherever it appears. */
+  secrets: string[];
+}
+
+/** Accepts "acme", "acme.freshservice.com" or a full URL; returns the API v2 base URL. */
+export function freshserviceBaseUrl(domain: string): string {
+  const trimmed = domain.trim().replace(/\/+$/, '');
+  if (/^https?:\/\//i.test(trimmed)) {
+    const url = new URL(trimmed);
+    const pathname = url.pathname.replace(/\/+$/, '');
+    return `${url.origin}${pathname.endsWith('/api/v2') ? pathname : `${pathname}/api/v2`}`;
+  }
+  if (!/^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)*$/i.test(trimmed)) {
+    throw new ConfigError(`FRESHSERVICE_DOMAIN "${trimmed}" is not valid: expected ${expectations.FRESHSERVICE_DOMAIN}`);
+  }
+  const host = trimmed.includes('.') ? trimmed : `${trimmed}.freshservice.com`;
+  return `https://${host}/api/v2`;
+}
+
+/** The Marketing API base URL from the key's data-centre suffix ("…-us6" → https://us6.api.mailchimp.com/3.0). */
+export function mailchimpBaseUrl(apiKey: string): string {
+  const match = /-([a-z]+\d+)$/.exec(apiKey.trim());
+  if (!match) {
+    throw new ConfigError(
+      'MAILCHIMP_API_KEY has no data-centre suffix: expected a key ending in "-us6" or similar, as shown in Mailchimp (Account → Extras → API keys)',
+    );
+  }
+  return `https://${match[1]}.api.mailchimp.com/3.0`;
+}
+
+function requireTogether(raw: RawSettings, names: Array<keyof RawSettings>): void {
+  const present = names.filter((name) => raw[name] !== undefined);
+  if (present.length > 0 && present.length < names.length) {
+    const missing = names.find((name) => raw[name] === undefined)!;
+    throw new ConfigError(`${String(missing)} is missing: expected ${expectations[missing as string]} (needed because ${present.join(', ')} ${present.length === 1 ? 'is' : 'are'} set)`);
+  }
+}
+
+/**
+ * Reads every setting once from `env` (by default process.env plus `.env`) and validates it.
+ * Throws ConfigError with one line naming the variable and what it expects.
+ */
+export function loadConfig(env: Record<string, string | undefined> = readEnvironment()): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0]);
+    const value = env[name];
+    const shown = value === undefined || value.trim() === '' ? 'is missing' : 'is not valid';
+    throw new ConfigError(`${name} ${shown}: expected ${expectations[name] ?? issue.message}`);
+  }
+  const raw = parsed.data;
+  const freshserviceNames: Array<keyof RawSettings> = ['FRESHSERVICE_DOMAIN', 'FRESHSERVICE_API_KEY'];
+  const mailchimpNames: Array<keyof RawSettings> = ['MAILCHIMP_API_KEY', 'MAILCHIMP_AUDIENCE_ID'];
+  const sandbox = [...freshserviceNames, ...mailchimpNames].every((name) => raw[name] === undefined);
+  if (!sandbox) requireTogether(raw, [...freshserviceNames, ...mailchimpNames]);
+  requireTogether(raw, ['MICROSOFT_APP_ID', 'MICROSOFT_APP_PASSWORD']);
+
+  const port = raw.PORT;
+  const publicBaseUrl = (raw.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const linkSecret = raw.REPORT_LINK_SECRET ?? (sandbox ? 'sandbox-report-link-secret' : undefined);
+  if (!linkSecret) throw new ConfigError(`REPORT_LINK_SECRET is missing: expected ${expectations.REPORT_LINK_SECRET}`);
+
+  const config: Config = {
+    sandbox,
+    freshservice: sandbox
+      ? undefined
+      : { baseUrl: freshserviceBaseUrl(raw.FRESHSERVICE_DOMAIN!), apiKey: raw.FRESHSERVICE_API_KEY! },
+    mailchimp: sandbox
+      ? undefined
+      : {
+          baseUrl: (raw.MAILCHIMP_API_URL ?? mailchimpBaseUrl(raw.MAILCHIMP_API_KEY!)).replace(/\/+$/, ''),
+          apiKey: raw.MAILCHIMP_API_KEY!,
+          audienceId: raw.MAILCHIMP_AUDIENCE_ID!,
+          statusIfNew: raw.MAILCHIMP_STATUS_IF_NEW,
+          transactional: raw.MAILCHIMP_TRANSACTIONAL_KEY
+            ? {
+                apiKey: raw.MAILCHIMP_TRANSACTIONAL_KEY,
+                baseUrl: (raw.MAILCHIMP_TRANSACTIONAL_URL ?? 'https://mandrillapp.com/api/1.0').replace(/\/+$/, ''),
+              }
+            : undefined,
+        },
+    report: {
+      fromName: raw.REPORT_FROM_NAME,
+      replyTo: raw.REPORT_REPLY_TO ?? (sandbox ? 'reports@sandbox-msp.example' : ''),
+      copyTo: raw.REPORT_COPY_TO ?? (sandbox ? 'reports@sandbox-msp.example' : undefined),
+      linkSecret,
+      linkTtlDays: raw.REPORT_LINK_TTL_DAYS,
+    },
+    slack: {
+      botToken: raw.SLACK_BOT_TOKEN,
+      signingSecret: raw.SLACK_SIGNING_SECRET,
+      appToken: raw.SLACK_APP_TOKEN,
+      apiUrl: raw.SLACK_API_URL,
+    },
+    teams: {
+      appId: raw.MICROSOFT_APP_ID,
+      appPassword: raw.MICROSOFT_APP_PASSWORD,
+      tenantId: raw.MICROSOFT_APP_TENANT_ID,
+      appType: raw.MICROSOFT_APP_TYPE ?? (raw.MICROSOFT_APP_TENANT_ID ? 'SingleTenant' : raw.MICROSOFT_APP_ID ? 'SingleTenant' : 'MultiTenant'),
+    },
+    publicBaseUrl,
+    timezone: raw.TIMEZONE,
+    dataDir: path.resolve(raw.DATA_DIR),
+    port,
+    approvers: (raw.APPROVERS ?? '')
+      .split(',')
+      .map((entry) => entry.trim().toLowerCase())
+      .filter(Boolean),
+    digest: { channel: raw.DIGEST_CHANNEL, schedule: raw.DIGEST_SCHEDULE },
+    logLevel: raw.LOG_LEVEL,
+    secrets: [],
+  };
+  if (!sandbox && !config.report.replyTo) {
+    throw new ConfigError(`REPORT_REPLY_TO is missing: expected ${expectations.REPORT_REPLY_TO}`);
+  }
+  if (config.teams.appType === 'SingleTenant' && config.teams.appId && !config.teams.tenantId) {
+    throw new ConfigError(`MICROSOFT_APP_TENANT_ID is missing: expected ${expectations.MICROSOFT_APP_TENANT_ID} (set MICROSOFT_APP_TYPE=MultiTenant for a multi-tenant bot)`);
+  }
+  config.secrets = [
+    raw.FRESHSERVICE_API_KEY,
+    raw.MAILCHIMP_API_KEY,
+    raw.MAILCHIMP_TRANSACTIONAL_KEY,
+    raw.SLACK_BOT_TOKEN,
+    raw.SLACK_SIGNING_SECRET,
+    raw.SLACK_APP_TOKEN,
+    raw.MICROSOFT_APP_PASSWORD,
+    raw.REPORT_LINK_SECRET,
+  ].filter((value): value is string => typeof value === 'string' && value.length >= 4);
+  return config;
+}
+
+/** process.env with `.env` (in the working directory) filling in what is not already set. */
+export function readEnvironment(): Record<string, string | undefined> {
+  const fromFile = dotenv.config({ quiet: true, processEnv: {} }).parsed ?? {};
+  return { ...fromFile, ...process.env };
+}
+
+export const configVariables = Object.keys(expectations);

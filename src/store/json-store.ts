@@ -1,0 +1,67 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+
+const LOCK_STALE_MS = 15_000;
+const LOCK_RETRY_MS = 5;
+
+/**
+ * One lowdb JSON file with one serialized writer. Every `update` re-reads the file under a lock
+ * (in-process queue plus an O_EXCL lock file shared with other processes), applies the change and
+ * writes atomically, so the bot and the CLI can run side by side without losing each other's writes.
+ */
+export class JsonStore<T extends object> {
+  private readonly db: Low<T>;
+  private readonly lockFile: string;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly file: string,
+    private readonly defaults: () => T,
+  ) {
+    this.db = new Low<T>(new JSONFile<T>(file), defaults());
+    this.lockFile = `${file}.lock`;
+  }
+
+  /** A fresh copy of the current content. */
+  async read(): Promise<T> {
+    await this.db.read();
+    return { ...this.defaults(), ...(this.db.data ?? {}) } as T;
+  }
+
+  /** Applies `change` to the latest content and persists it; returns what `change` returned. */
+  update<R>(change: (data: T) => R | Promise<R>): Promise<R> {
+    const run = this.queue.then(() => this.withFileLock(async () => {
+      await fs.mkdir(path.dirname(this.file), { recursive: true });
+      this.db.data = await this.read();
+      const result = await change(this.db.data);
+      await this.db.write();
+      return result;
+    }));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async withFileLock<R>(work: () => Promise<R>): Promise<R> {
+    await fs.mkdir(path.dirname(this.lockFile), { recursive: true });
+    for (;;) {
+      try {
+        const handle = await fs.open(this.lockFile, 'wx');
+        await handle.writeFile(String(process.pid));
+        await handle.close();
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const stat = await fs.stat(this.lockFile).catch(() => undefined);
+        if (stat && Date.now() - stat.mtimeMs > LOCK_STALE_MS) await fs.rm(this.lockFile, { force: true });
+        await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+      }
+    }
+    try {
+      return await work();
+    } finally {
+      await fs.rm(this.lockFile, { force: true });
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configVariables, freshserviceBaseUrl, loadConfig, mailchimpBaseUrl } from '../src/config.js';
+
+const real = {
+  FRESHSERVICE_DOMAIN: 'acme',
+  FRESHSERVICE_API_KEY: 'fs-key-123456',
+  MAILCHIMP_API_KEY: '0123456789abcdef0123456789abcdef-us6',
+  MAILCHIMP_AUDIENCE_ID: 'abc123',
+  REPORT_REPLY_TO: 'service@msp.example',
+  REPORT_LINK_SECRET: 'a-long-enough-secret',
+};
+
+function errorOf(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('configuration', () => {
+  it('starts in sandbox mode with no Freshservice or Mailchimp credentials', () => {
+    const config = loadConfig({});
+    expect(config.sandbox).toBe(true);
+    expect(config.port).toBe(3978);
+    expect(config.timezone).toBe('UTC');
+    expect(config.freshservice).toBeUndefined();
+  });
+
+  it('uses the real services when their credentials are set', () => {
+    const config = loadConfig(real);
+    expect(config.sandbox).toBe(false);
+    expect(config.freshservice).toEqual({ baseUrl: 'https://acme.freshservice.com/api/v2', apiKey: 'fs-key-123456' });
+    expect(config.mailchimp?.baseUrl).toBe('https://us6.api.mailchimp.com/3.0');
+    expect(config.secrets).toContain('fs-key-123456');
+  });
+
+  it('names the variable and what it expects in one line', () => {
+    expect(errorOf({ PORT: 'eighty' })).toBe('PORT is not valid: expected a TCP port number from 1 to 65535');
+    expect(errorOf({ TIMEZONE: 'Mars/Olympus' })).toMatch(/^TIMEZONE is not valid: expected an IANA time zone name/);
+    expect(errorOf({ ...real, FRESHSERVICE_API_KEY: '' })).toMatch(/^FRESHSERVICE_API_KEY is missing: expected a Freshservice API key/);
+    expect(errorOf({ ...real, MAILCHIMP_API_KEY: 'nodatacentre' })).toMatch(/^MAILCHIMP_API_KEY has no data-centre suffix/);
+    expect(errorOf({ ...real, REPORT_LINK_SECRET: '' })).toMatch(/^REPORT_LINK_SECRET is missing/);
+    expect(errorOf({ SLACK_BOT_TOKEN: 'abc' })).toMatch(/^SLACK_BOT_TOKEN is not valid: expected a Slack bot token starting with "xoxb-"/);
+    expect(errorOf({ ...real, REPORT_REPLY_TO: 'not-an-email' })).toMatch(/^REPORT_REPLY_TO is not valid/);
+    for (const message of [errorOf({ PORT: '0' }), errorOf({ ...real, MAILCHIMP_AUDIENCE_ID: '' })]) {
+      expect(message.split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('accepts a Freshservice domain as a name, a host or a full URL', () => {
+    expect(freshserviceBaseUrl('acme')).toBe('https://acme.freshservice.com/api/v2');
+    expect(freshserviceBaseUrl('acme.freshservice.com')).toBe('https://acme.freshservice.com/api/v2');
+    expect(freshserviceBaseUrl('https://acme.freshservice.com/')).toBe('https://acme.freshservice.com/api/v2');
+    expect(freshserviceBaseUrl('http://127.0.0.1:4000/api/v2')).toBe('http://127.0.0.1:4000/api/v2');
+    expect(() => freshserviceBaseUrl('acme corp')).toThrow(/FRESHSERVICE_DOMAIN/);
+  });
+
+  it('takes the Mailchimp data centre from the key suffix', () => {
+    expect(mailchimpBaseUrl('abc-us21')).toBe('https://us21.api.mailchimp.com/3.0');
+    expect(() => mailchimpBaseUrl('abc')).toThrow(ConfigError);
+  });
+
+  it('documents every variable in .env.example', () => {
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const documented = [...example.matchAll(/^([A-Z_]+)=/gm)].map((match) => match[1]);
+    expect(documented.sort()).toEqual([...configVariables].sort());
+  });
+});
