@@ -1,0 +1,237 @@
+/**
+ * The chat command grammar shared by Slack (`/integoreport <text>`) and Teams (`@IntegoReport <text>`).
+ * Pure: text in, a command or an explanation of the mistake out. Periods are only recognised by
+ * shape here; whether "2026-13" is a real month is decided by the period parser later.
+ */
+
+export type CommandName = 'help' | 'clients' | 'fix' | 'generate' | 'send' | 'history' | 'status';
+
+export type Command =
+  | { name: 'help'; topic?: CommandName }
+  | { name: 'clients'; unlinkedOnly: boolean }
+  | { name: 'fix'; client: string }
+  | { name: 'generate'; client: string; period?: string }
+  | { name: 'send'; client: string; period?: string }
+  | { name: 'history'; client: string }
+  | { name: 'status' };
+
+export interface CommandMistake {
+  ok: false;
+  /** What was understood so far, e.g. `generate (no client given)`. */
+  understood: string;
+  /** One sentence: what is wrong. */
+  problem: string;
+  /** The right form, e.g. `generate <client> [period]`. */
+  usage: string;
+  /** Example commands that work. */
+  examples: string[];
+}
+
+export type ParsedCommand = { ok: true; command: Command } | CommandMistake;
+
+export interface CommandHelp {
+  name: CommandName;
+  usage: string;
+  summary: string;
+  examples: string[];
+}
+
+/** Every command with its usage line, in the order `help` shows them. */
+export const COMMANDS: readonly CommandHelp[] = Object.freeze([
+  { name: 'generate', usage: 'generate <client> [period]', summary: 'Build a client\'s report (default: last month) and show it for approval.', examples: ['generate "Acme Corp" 2026-10', 'generate Acme last-month', 'generate Acme 2026-Q3'] },
+  { name: 'send', usage: 'send <client> [period]', summary: 'Show the generated report for that period with its Send button.', examples: ['send "Acme Corp" 2026-10'] },
+  { name: 'clients', usage: 'clients [unlinked]', summary: 'List clients and their Mailchimp contact; "unlinked" shows only those that need fixing.', examples: ['clients', 'clients unlinked'] },
+  { name: 'fix', usage: 'fix <client>', summary: 'Choose or add the Mailchimp contact that receives a client\'s report.', examples: ['fix "Acme Corp"'] },
+  { name: 'history', usage: 'history <client>', summary: 'Reports generated and sent for a client.', examples: ['history Acme'] },
+  { name: 'status', usage: 'status', summary: 'Sandbox or live, last sync, counts of clients, reports and sends.', examples: ['status'] },
+  { name: 'help', usage: 'help [command]', summary: 'This list, or the details of one command.', examples: ['help', 'help generate'] },
+]);
+
+/** Accepted spellings of each command name. */
+const ALIASES: Record<string, CommandName> = {
+  help: 'help', '?': 'help', '-h': 'help', '--help': 'help',
+  clients: 'clients', client: 'clients', list: 'clients',
+  fix: 'fix', link: 'fix',
+  generate: 'generate', gen: 'generate', report: 'generate',
+  send: 'send', approve: 'send',
+  history: 'history',
+  status: 'status',
+};
+
+const UNLINKED_WORDS = new Set(['unlinked', '--unlinked', 'unlinked-only', 'needs-fix']);
+
+interface Token {
+  text: string;
+  quoted: boolean;
+}
+
+const QUOTE_PAIRS: Record<string, string> = { '"': '"', "'": "'", '“': '”', '”': '”', '‘': '’', '’': '’', '«': '»', '„': '“' };
+
+/** Splits on whitespace, keeping quoted runs ("Acme Corp", “Acme Corp”, 'Acme Corp') as one token. */
+export function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  const characters = [...text];
+  let index = 0;
+  while (index < characters.length) {
+    const character = characters[index]!;
+    if (/\s/u.test(character)) {
+      index += 1;
+      continue;
+    }
+    const closing = QUOTE_PAIRS[character];
+    if (closing) {
+      const end = characters.indexOf(closing, index + 1);
+      const stop = end === -1 ? characters.length : end;
+      const inner = characters.slice(index + 1, stop).join('').replace(/\s+/gu, ' ').trim();
+      if (inner) tokens.push({ text: inner, quoted: true });
+      index = stop + 1;
+      continue;
+    }
+    let end = index;
+    while (end < characters.length && !/\s/u.test(characters[end]!)) end += 1;
+    tokens.push({ text: characters.slice(index, end).join(''), quoted: false });
+    index = end;
+  }
+  return tokens;
+}
+
+const PERIOD_SHAPES: RegExp[] = [
+  /^last-month$/i,
+  /^this-month$/i,
+  /^\d{4}-\d{1,2}$/,
+  /^\d{4}-q\d$/i,
+  /^\d{4}-\d{1,2}(-\d{1,2})?\.\.\d{4}-\d{1,2}(-\d{1,2})?$/,
+];
+
+/** Whether `text` is shaped like one of the period forms (valid or not). */
+export function looksLikePeriod(text: string): boolean {
+  return PERIOD_SHAPES.some((shape) => shape.test(text));
+}
+
+/** Takes a trailing period off the tokens: "2026-10", "last month", "2026-07 .. 2026-09". */
+function splitPeriod(tokens: Token[]): { rest: Token[]; period?: string } {
+  const words = tokens.map((token) => (token.quoted ? '' : token.text));
+  const count = tokens.length;
+  if (count >= 3 && words[count - 2] === '..' && looksLikePeriod(`${words[count - 3]}..${words[count - 1]}`)) {
+    return { rest: tokens.slice(0, -3), period: `${words[count - 3]}..${words[count - 1]}` };
+  }
+  if (count >= 2 && /^(last|this)$/i.test(words[count - 2]!) && /^month$/i.test(words[count - 1]!)) {
+    return { rest: tokens.slice(0, -2), period: `${words[count - 2]!.toLowerCase()}-month` };
+  }
+  if (count >= 1 && looksLikePeriod(words[count - 1]!)) {
+    return { rest: tokens.slice(0, -1), period: words[count - 1]!.toLowerCase() };
+  }
+  return { rest: tokens };
+}
+
+function helpFor(name: CommandName): CommandHelp {
+  return COMMANDS.find((entry) => entry.name === name)!;
+}
+
+function mistake(name: CommandName | undefined, understood: string, problem: string): CommandMistake {
+  if (!name) {
+    return {
+      ok: false,
+      understood,
+      problem,
+      usage: COMMANDS.map((entry) => entry.usage).join('\n'),
+      examples: ['generate "Acme Corp" 2026-10', 'clients unlinked', 'help'],
+    };
+  }
+  const entry = helpFor(name);
+  return { ok: false, understood, problem, usage: entry.usage, examples: entry.examples };
+}
+
+/** The closest command name by edit distance, when the typo is small. */
+function closestCommand(word: string): CommandName | undefined {
+  let best: { name: CommandName; distance: number } | undefined;
+  for (const [alias, name] of Object.entries(ALIASES)) {
+    const distance = editDistance(word, alias);
+    if (!best || distance < best.distance) best = { name, distance };
+  }
+  return best && best.distance <= 2 && word.length > 2 ? best.name : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+function shown(text: string, limit = 60): string {
+  const flat = text.replace(/\s+/gu, ' ');
+  return flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat;
+}
+
+/** Parses one command line. Never throws; every mistake explains itself with the right form. */
+export function parseCommand(text: string): ParsedCommand {
+  const tokens = tokenize(text.replace(/^\/integoreport\b/i, ''));
+  if (tokens.length === 0) return { ok: true, command: { name: 'help' } };
+
+  const [first, ...rest] = tokens;
+  const word = first!.text.toLowerCase();
+  const name = first!.quoted ? undefined : ALIASES[word];
+  if (!name) {
+    const guess = first!.quoted ? undefined : closestCommand(word);
+    return mistake(
+      guess,
+      `"${shown(first!.text, 30)}"`,
+      guess ? `I don't know the command "${shown(first!.text, 30)}". Did you mean "${guess}"?` : `I don't know the command "${shown(first!.text, 30)}".`,
+    );
+  }
+
+  switch (name) {
+    case 'help': {
+      if (rest.length === 0) return { ok: true, command: { name: 'help' } };
+      const topic = ALIASES[rest[0]!.text.toLowerCase()];
+      if (!topic || rest.length > 1) {
+        return mistake('help', 'help', `There is no command called "${shown(rest.map((token) => token.text).join(' '), 30)}".`);
+      }
+      return { ok: true, command: { name: 'help', topic } };
+    }
+    case 'status': {
+      if (rest.length > 0) {
+        return mistake('status', 'status', `"status" takes nothing after it, but got "${shown(rest.map((token) => token.text).join(' '))}".`);
+      }
+      return { ok: true, command: { name: 'status' } };
+    }
+    case 'clients': {
+      if (rest.length === 0) return { ok: true, command: { name: 'clients', unlinkedOnly: false } };
+      if (rest.length === 1 && UNLINKED_WORDS.has(rest[0]!.text.toLowerCase())) {
+        return { ok: true, command: { name: 'clients', unlinkedOnly: true } };
+      }
+      return mistake('clients', 'clients', `After "clients" I only understand "unlinked", but got "${shown(rest.map((token) => token.text).join(' '))}".`);
+    }
+    case 'fix':
+    case 'history': {
+      const { rest: nameTokens, period } = splitPeriod(rest);
+      const client = nameTokens.map((token) => token.text).join(' ');
+      if (!client) return mistake(name, `${name} (no client given)`, `Which client? Put the client's name after "${name}".`);
+      if (period) {
+        return mistake(name, `${name} for client "${shown(client)}"`, `"${name}" covers every period; leave out "${period}".`);
+      }
+      return { ok: true, command: { name, client } };
+    }
+    case 'generate':
+    case 'send': {
+      const { rest: nameTokens, period } = splitPeriod(rest);
+      const client = nameTokens.map((token) => token.text).join(' ');
+      if (!client) {
+        return mistake(name, period ? `${name} for ${period} (no client given)` : `${name} (no client given)`, `Which client? Put the client's name after "${name}".`);
+      }
+      return { ok: true, command: period ? { name, client, period } : { name, client } };
+    }
+  }
+}
+
+/** Usage lines and examples, for `help` and for mistakes. */
+export function commandHelp(topic?: CommandName): CommandHelp[] {
+  return topic ? [helpFor(topic)] : [...COMMANDS];
+}

@@ -1,0 +1,102 @@
+import path from 'node:path';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { ClientRef, Puller, PullProgress } from '../freshservice/puller.js';
+import { computeMetrics, type Metrics } from '../report/metrics.js';
+import { previousPeriod, type Period } from '../report/period.js';
+import { buildReportView, type KpiTile } from '../report/view.js';
+import { renderReport } from '../report/render.js';
+import { writeFileAtomic, writeJsonAtomic } from '../store/files.js';
+import type { ReportRecord, ReportStore } from '../store/reports.js';
+import type { Actor, KeyFigure, ProgressUpdate } from './ports.js';
+
+export interface GenerateDeps {
+  puller: Pick<Puller, 'pull'>;
+  reports: ReportStore;
+  clock: Clock;
+  logger: Logger;
+  mspName: string;
+  /** The signed link to a report's web rendering. */
+  reportUrl(reportId: string): string;
+}
+
+export interface GeneratedReport {
+  record: ReportRecord;
+  metrics: Metrics;
+  previous: Metrics | null;
+  freshservice: { calls: number; credits: number };
+}
+
+function pullProgressText(progress: PullProgress): ProgressUpdate {
+  const counted = progress.total > 0 ? ` ${progress.done}/${progress.total}` : '';
+  const text =
+    progress.phase === 'sync' ? `Pulling tickets…${counted}` : progress.phase === 'enrich' ? `Fetching time entries and satisfaction…${counted}` : 'Saving the dataset…';
+  return { phase: 'pull', text, done: progress.done, total: progress.total };
+}
+
+export function figuresFromTiles(tiles: KpiTile[]): KeyFigure[] {
+  return tiles.map((tile) => ({
+    label: tile.label,
+    value: tile.value,
+    ...(tile.change ? { change: `${tile.change.arrow} ${tile.change.text}`.trim(), trend: tile.change.tone } : {}),
+  }));
+}
+
+/**
+ * Pull (from the mirror) → metrics → render. Writes report.email.html, report.web.html and
+ * metrics.json under DATA_DIR/reports/<id>/ and records the report in the store.
+ */
+export async function generateReport(
+  deps: GenerateDeps,
+  actor: Actor,
+  request: { client: ClientRef; period: Period; onProgress?: (update: ProgressUpdate) => void },
+): Promise<GeneratedReport> {
+  const { client, period, onProgress } = request;
+  const current = await deps.puller.pull(client, period, { onProgress: (progress) => onProgress?.(pullProgressText(progress)) });
+  onProgress?.({ phase: 'metrics', text: 'Computing figures…' });
+  const asOf = deps.clock.now();
+  const earlier = await deps.puller.pull(client, previousPeriod(period)).catch((error: unknown) => {
+    deps.logger.warn({ err: error, client: client.id }, 'Previous period unavailable; the report shows no changes');
+    return undefined;
+  });
+  const metrics = computeMetrics(current.dataset, { asOf });
+  const previous = earlier && earlier.ticketCount > 0 ? computeMetrics(earlier.dataset, { asOf }) : null;
+
+  onProgress?.({ phase: 'render', text: 'Rendering…' });
+  const { id, version } = await deps.reports.reserveId(client.id, period.key);
+  const view = buildReportView({ dataset: current.dataset, metrics, previous, msp: { name: deps.mspName }, fullReportUrl: deps.reportUrl(id), asOf });
+  const directory = deps.reports.directoryFor(id);
+  const files = {
+    emailHtml: path.join(directory, 'report.email.html'),
+    webHtml: path.join(directory, 'report.web.html'),
+    metrics: path.join(directory, 'metrics.json'),
+    dataset: current.file,
+  };
+  await writeFileAtomic(files.emailHtml, renderReport(view, 'email'));
+  await writeFileAtomic(files.webHtml, renderReport(view, 'web'));
+  await writeJsonAtomic(files.metrics, metrics);
+
+  const record: ReportRecord = {
+    id,
+    clientId: client.id,
+    clientName: client.name,
+    periodKey: period.key,
+    periodLabel: period.label,
+    periodFrom: metrics.period.from,
+    periodTo: metrics.period.to,
+    timezone: period.timezone,
+    version,
+    createdAt: asOf.toISOString(),
+    createdBy: actor.name,
+    ticketCount: metrics.tickets.created,
+    figures: figuresFromTiles(view.kpis),
+    files,
+  };
+  await deps.reports.add(record);
+  return {
+    record,
+    metrics,
+    previous,
+    freshservice: { calls: current.calls + (earlier?.calls ?? 0), credits: current.credits + (earlier?.credits ?? 0) },
+  };
+}

@@ -1,0 +1,464 @@
+/**
+ * The chat core shared by Slack and Teams: commands and button/form actions in, Views out through
+ * a small ChatSurface the platform provides. Knows nothing about Block Kit or Adaptive Cards.
+ */
+import type { Actor, BotServices, ClientEntry, ClientFix, ProgressUpdate, ReportSummary } from '../app/ports.js';
+import { parseCommand, type Command } from '../app/commands.js';
+import type { Period } from '../report/period.js';
+import { PERIOD_FORMS } from '../report/period.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { ActionId, FixValue, GenerateValue, PageValue, PickValue, View } from './views.js';
+import {
+  clientCardView, clientChoiceView, clientListView, discardedView, errorView, fixFormView, helpView,
+  historyView, missingReportView, mistakeView, noticeView, progressView, sentView, statusView, summaryView,
+} from './view-builders.js';
+
+/** A message the bot posted (or the one a button sits on). Platforms put whatever they need in `id`. */
+export interface MessageRef {
+  id: string;
+  /** Ephemeral messages can only be replaced a few times; long work posts a new message instead. */
+  ephemeral?: boolean;
+}
+
+/** What a platform offers the core for one incoming command or action. */
+export interface ChatSurface {
+  /** Posts a message visible to the conversation. */
+  reply(view: View): Promise<MessageRef>;
+  /** Replaces a message posted earlier (or the message a button sits on). */
+  update(ref: MessageRef, view: View): Promise<void>;
+  /** A message only the acting user sees. */
+  ephemeral(view: View): Promise<void>;
+  /** Opens a form as a dialog (Slack modal). Without it, forms are posted with `reply`. */
+  openForm?(view: View): Promise<void>;
+  /** The message the button or form came from, when there is one. */
+  origin?: MessageRef;
+}
+
+export interface ChatAction {
+  id: ActionId | string;
+  value: string;
+  /** Form values by input/choice id, for form submissions. */
+  inputs?: Record<string, string | undefined>;
+}
+
+export interface ChatBot {
+  handleCommand(actor: Actor, text: string, surface: ChatSurface): Promise<void>;
+  handleAction(actor: Actor, action: ChatAction, surface: ChatSurface): Promise<void>;
+  /** Field errors for a form submission by input id, or undefined when it can be submitted. */
+  validateForm(action: ChatAction): Record<string, string> | undefined;
+}
+
+export interface ChatBotDeps {
+  services: BotServices;
+  logger: Logger;
+  clock: Clock;
+  /** Minimum time between two progress updates of one message in the same phase. */
+  progressIntervalMs?: number;
+}
+
+const GENERIC_FAILURE = 'Something went wrong on our side; the details are in the bot\'s log.';
+const BUILT_IN_ERRORS = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError']);
+const EMAIL = /^[^\s@<>()"',;]+@[^\s@<>()"',;]+\.[^\s@<>()"',;]+$/;
+
+/** Errors of our own typed classes carry a sentence meant for people; anything else stays in the log. */
+export function userFacingMessage(error: unknown): string | undefined {
+  if (!(error instanceof Error) || BUILT_IN_ERRORS.has(error.name) || !error.message) return undefined;
+  return error.message.split('\n')[0]!.slice(0, 500);
+}
+
+function isPeriodError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'PeriodError';
+}
+
+function parseJson<T>(value: string): T | undefined {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return parsed && typeof parsed === 'object' ? (parsed as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A fix from the form's choice and email input; undefined when the choice needs an email that is missing. */
+function fixFromInputs(client: ClientEntry, inputs: Record<string, string | undefined>): ClientFix | undefined {
+  const choice = inputs.contact?.trim() ?? '';
+  const email = inputs.email?.trim() ?? '';
+  if (choice.startsWith('pick:')) return { kind: 'pick', email: choice.slice(5) };
+  if (choice.startsWith('add:')) {
+    const person = client.contactToAdd;
+    const address = choice.slice(4);
+    return person && person.email === address
+      ? { kind: 'add-to-audience', email: address, firstName: person.firstName, lastName: person.lastName }
+      : { kind: 'add-to-audience', email: address };
+  }
+  if (choice === 'unlink') return { kind: 'unlink' };
+  if (!EMAIL.test(email)) return undefined;
+  return choice === 'add-email' ? { kind: 'add-to-audience', email } : { kind: 'email', email };
+}
+
+export function createChatBot(deps: ChatBotDeps): ChatBot {
+  const { services, logger, clock } = deps;
+  const progressIntervalMs = deps.progressIntervalMs ?? 1000;
+  /** Work in flight, keyed by what it does; a second identical request while it runs is ignored. */
+  const inFlight = new Set<string>();
+
+  async function once(key: string, work: () => Promise<void>, onDuplicate?: () => Promise<void>): Promise<void> {
+    if (inFlight.has(key)) {
+      await onDuplicate?.();
+      return;
+    }
+    inFlight.add(key);
+    try {
+      await work();
+    } finally {
+      inFlight.delete(key);
+    }
+  }
+
+  /** The view for a failure: its own sentence when it is one of ours, a generic one (and a log line) otherwise. */
+  function failureView(error: unknown, context: string): View {
+    if (isPeriodError(error)) {
+      return errorView(userFacingMessage(error) ?? 'That period is not one I understand.', `Accepted forms: ${PERIOD_FORMS.join(', ')}`);
+    }
+    const sentence = userFacingMessage(error);
+    if (sentence) {
+      logger.warn({ err: error, context }, 'chat request failed');
+      return errorView(sentence, 'Try again in a minute; if it keeps failing, check /integoreport status.');
+    }
+    logger.error({ err: error, context }, 'chat request failed unexpectedly');
+    return errorView(GENERIC_FAILURE, 'Try again; if it keeps failing, ask whoever runs the bot to look at the log.');
+  }
+
+  async function safely(surface: ChatSurface, context: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      await surface.ephemeral(failureView(error, context)).catch((deliveryError: unknown) => {
+        logger.error({ err: deliveryError, context }, 'could not show an error to the user');
+      });
+    }
+  }
+
+  async function clientById(id: number): Promise<ClientEntry | undefined> {
+    return (await services.listClients()).find((client) => client.id === id);
+  }
+
+  /** Resolves a typed name; shows suggestions and returns undefined when it is not exactly one client. */
+  async function resolveClient(text: string, surface: ChatSurface, command: PickValue['command'], period?: string): Promise<ClientEntry | undefined> {
+    const lookup = await services.findClient(text);
+    if (lookup.kind === 'found') return lookup.client;
+    await surface.ephemeral(clientChoiceView(text, lookup, command, period));
+    return undefined;
+  }
+
+  /** Validates the period first so a typo costs nothing; shows the accepted forms when it is wrong. */
+  async function periodOrExplain(text: string | undefined, surface: ChatSurface): Promise<Period | undefined> {
+    try {
+      return services.parsePeriod(text);
+    } catch (error) {
+      if (!isPeriodError(error)) throw error;
+      await surface.ephemeral(failureView(error, 'period'));
+      return undefined;
+    }
+  }
+
+  /** Posts (or takes over) a message for long work, updating it with progress and then the result. */
+  async function progressMessage(surface: ChatSurface, first: View, target?: MessageRef) {
+    const ref = target && !target.ephemeral ? (await surface.update(target, first), target) : await surface.reply(first);
+    let chain: Promise<void> = Promise.resolve();
+    let lastAt = Number.NEGATIVE_INFINITY;
+    let lastPhase: string | undefined;
+    const push = (view: View) => {
+      chain = chain.then(() => surface.update(ref, view)).catch((error: unknown) => {
+        logger.warn({ err: error }, 'progress update failed');
+      });
+    };
+    return {
+      ref,
+      progress(update: ProgressUpdate, render: (update: ProgressUpdate) => View) {
+        const now = clock.now().getTime();
+        if (update.phase === lastPhase && now - lastAt < progressIntervalMs) return;
+        lastAt = now;
+        lastPhase = update.phase;
+        push(render(update));
+      },
+      async finish(view: View) {
+        push(view);
+        await chain;
+      },
+    };
+  }
+
+  async function generate(actor: Actor, client: { id: number; name: string }, periodText: string | undefined, surface: ChatSurface, target?: MessageRef) {
+    const period = await periodOrExplain(periodText, surface);
+    if (!period) return;
+    await once(
+      `generate|${client.id}|${period.key}`,
+      async () => {
+        const render = (update?: ProgressUpdate) => progressView(client.name, period.label, update);
+        const message = await progressMessage(surface, render(), target);
+        try {
+          const report = await services.generateReport(actor, {
+            clientId: client.id,
+            period,
+            onProgress: (update) => message.progress(update, render),
+          });
+          await message.finish(summaryView(report));
+        } catch (error) {
+          await message.finish({ ...failureView(error, 'generate'), title: `${client.name}: ${period.label}` });
+        }
+      },
+      () => surface.ephemeral(noticeView(`I'm already generating the ${period.label} report for ${client.name}; it will appear in the message above.`)),
+    );
+  }
+
+  async function showReportToSend(client: ClientEntry, periodText: string | undefined, surface: ChatSurface) {
+    const period = await periodOrExplain(periodText, surface);
+    if (!period) return;
+    const reports = (await services.history(client.id))
+      .filter((report) => report.period.key === period.key && !report.discarded)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const report = reports.find((candidate) => candidate.send?.status === 'sent') ?? reports[0];
+    if (!report) {
+      await surface.ephemeral(missingReportView(client, period));
+      return;
+    }
+    await surface.reply(report.send?.status === 'sent' ? sentView(report) : summaryView(report));
+  }
+
+  async function openFix(client: ClientEntry, surface: ChatSurface, back?: Omit<FixValue, 'clientId'>) {
+    const suggestions = await services.suggestContacts(client.id);
+    const form = fixFormView(client, suggestions, back);
+    if (surface.openForm) await surface.openForm(form);
+    else await surface.reply(form);
+  }
+
+  async function showHistory(client: { id: number; name: string }, surface: ChatSurface) {
+    await surface.ephemeral(historyView(client, await services.history(client.id)));
+  }
+
+  async function runCommand(actor: Actor, command: Command, surface: ChatSurface): Promise<void> {
+    switch (command.name) {
+      case 'help':
+        return surface.ephemeral(helpView(command.topic));
+      case 'status':
+        return surface.ephemeral(statusView(await services.status()));
+      case 'clients': {
+        const clients = await services.listClients({ unlinkedOnly: command.unlinkedOnly });
+        await surface.reply(clientListView(clients, { page: 1, unlinkedOnly: command.unlinkedOnly }));
+        return;
+      }
+      case 'fix': {
+        const client = await resolveClient(command.client, surface, 'fix');
+        if (client) await openFix(client, surface);
+        return;
+      }
+      case 'history': {
+        const client = await resolveClient(command.client, surface, 'history');
+        if (client) await showHistory(client, surface);
+        return;
+      }
+      case 'generate': {
+        if (command.period && !(await periodOrExplain(command.period, surface))) return;
+        const client = await resolveClient(command.client, surface, 'generate', command.period);
+        if (client) await generate(actor, client, command.period, surface);
+        return;
+      }
+      case 'send': {
+        if (command.period && !(await periodOrExplain(command.period, surface))) return;
+        const client = await resolveClient(command.client, surface, 'send', command.period);
+        if (client) await showReportToSend(client, command.period, surface);
+        return;
+      }
+    }
+  }
+
+  async function reportOrExplain(reportId: string, surface: ChatSurface): Promise<ReportSummary | undefined> {
+    const report = await services.getReport(reportId);
+    if (!report) {
+      await surface.ephemeral(errorView('That report no longer exists.', 'Generate it again with /integoreport generate <client> [period].'));
+    }
+    return report;
+  }
+
+  async function show(surface: ChatSurface, view: View): Promise<void> {
+    if (surface.origin) await surface.update(surface.origin, view);
+    else await surface.reply(view);
+  }
+
+  async function send(actor: Actor, reportId: string, surface: ChatSurface) {
+    const report = await reportOrExplain(reportId, surface);
+    if (!report) return;
+    if (report.send && report.send.status !== 'failed') {
+      await show(surface, sentView(report));
+      return;
+    }
+    if (report.discarded) {
+      await show(surface, discardedView(report, 'someone'));
+      return;
+    }
+    if (!services.isApprover(actor)) {
+      await surface.ephemeral(errorView('Only approvers can send reports to clients.', 'Ask an approver to press Send, or use "Send test to me" to check the report first.'));
+      return;
+    }
+    const target = surface.origin && !surface.origin.ephemeral ? surface.origin : undefined;
+    const message = await progressMessage(surface, { ...summaryView(report), buttons: [], tone: 'info', text: `Sending to ${report.recipient ?? 'the client'}…` }, target);
+    try {
+      const outcome = await services.sendReport(actor, reportId);
+      switch (outcome.kind) {
+        case 'sent':
+        case 'already-sent':
+          await message.finish(sentView(report, outcome.send));
+          return;
+        case 'refused':
+          await message.finish(summaryView(report));
+          await surface.ephemeral(errorView(outcome.reason));
+          return;
+        case 'failed':
+          await message.finish(summaryView(report, `Sending failed: ${outcome.reason}`));
+          return;
+      }
+    } catch (error) {
+      await message.finish(summaryView(report, failureView(error, 'send').text));
+    }
+  }
+
+  async function sendTest(actor: Actor, reportId: string, surface: ChatSurface) {
+    if (!actor.email) {
+      await surface.ephemeral(errorView('I can\'t see your email address, so I don\'t know where to send the test.', 'Add an email to your profile (or ask an admin to grant the bot users:read.email) and try again.'));
+      return;
+    }
+    const report = await reportOrExplain(reportId, surface);
+    if (!report) return;
+    const outcome = await services.sendTest(actor, reportId, actor.email);
+    if (outcome.kind === 'sent' || outcome.kind === 'already-sent') {
+      await surface.ephemeral(noticeView(`Test of the ${report.period.label} report for ${report.client.name} sent to ${actor.email}. Only you received it.`, 'success'));
+    } else {
+      await surface.ephemeral(errorView(`The test was not sent: ${outcome.reason}`));
+    }
+  }
+
+  async function discard(actor: Actor, reportId: string, surface: ChatSurface) {
+    const report = await reportOrExplain(reportId, surface);
+    if (!report) return;
+    if (report.send && report.send.status !== 'failed') {
+      await show(surface, sentView(report));
+      await surface.ephemeral(errorView('This report was already sent, so it can\'t be discarded.'));
+      return;
+    }
+    const discarded = await services.discardReport(actor, reportId);
+    await show(surface, discardedView(discarded, actor.name));
+  }
+
+  async function submitFix(actor: Actor, action: ChatAction, surface: ChatSurface) {
+    const value = parseJson<FixValue>(action.value);
+    const client = value && (await clientById(Number(value.clientId)));
+    if (!value || !client) {
+      await surface.ephemeral(errorView('That client no longer exists.', 'See the current list with /integoreport clients.'));
+      return;
+    }
+    const fix = fixFromInputs(client, action.inputs ?? {});
+    if (!fix) {
+      await surface.ephemeral(errorView('That choice needs an email address like jane@acme.com.', `Try again with /integoreport fix "${client.name}".`));
+      return;
+    }
+    const updated = await services.fixClient(actor, client.id, fix);
+    const note = updated.state === 'linked' ? `Linked to ${updated.email ?? 'the contact'} by ${actor.name}.` : `Saved by ${actor.name}.`;
+    if (value.page !== undefined && surface.origin) {
+      const clients = await services.listClients({ unlinkedOnly: Boolean(value.unlinked) });
+      await surface.update(surface.origin, clientListView(clients, { page: value.page, unlinkedOnly: Boolean(value.unlinked) }));
+      await surface.ephemeral(noticeView(`${updated.name}: ${note}`, 'success'));
+      return;
+    }
+    await show(surface, clientCardView(updated, note));
+  }
+
+  async function runAction(actor: Actor, action: ChatAction, surface: ChatSurface): Promise<void> {
+    switch (action.id as ActionId) {
+      case 'report.open':
+        return;
+      case 'clients.page': {
+        const value = parseJson<PageValue>(action.value);
+        const clients = await services.listClients({ unlinkedOnly: Boolean(value?.unlinked) });
+        await show(surface, clientListView(clients, { page: Number(value?.page) || 1, unlinkedOnly: Boolean(value?.unlinked) }));
+        return;
+      }
+      case 'client.fix': {
+        const value = parseJson<FixValue>(action.value);
+        const client = value && (await clientById(Number(value.clientId)));
+        if (!value || !client) {
+          await surface.ephemeral(errorView('That client no longer exists.', 'See the current list with /integoreport clients.'));
+          return;
+        }
+        await openFix(client, surface, value.page !== undefined ? { page: value.page, unlinked: value.unlinked } : undefined);
+        return;
+      }
+      case 'client.fix.submit':
+        return submitFix(actor, action, surface);
+      case 'client.history': {
+        const client = await clientById(Number(action.value));
+        if (client) await showHistory(client, surface);
+        return;
+      }
+      case 'client.pick': {
+        const value = parseJson<PickValue>(action.value);
+        const client = value && (await clientById(Number(value.clientId)));
+        if (!value || !client) {
+          await surface.ephemeral(errorView('That client no longer exists.', 'See the current list with /integoreport clients.'));
+          return;
+        }
+        if (value.command === 'generate') return generate(actor, client, value.period, surface);
+        if (value.command === 'send') return showReportToSend(client, value.period, surface);
+        if (value.command === 'fix') return openFix(client, surface);
+        return showHistory(client, surface);
+      }
+      case 'report.generate': {
+        const value = parseJson<GenerateValue>(action.value);
+        const client = value && (await clientById(Number(value.clientId)));
+        if (!value || !client) {
+          await surface.ephemeral(errorView('That client no longer exists.', 'See the current list with /integoreport clients.'));
+          return;
+        }
+        return generate(actor, client, value.period, surface, surface.origin);
+      }
+      case 'report.send':
+        return send(actor, action.value, surface);
+      case 'report.test':
+        return sendTest(actor, action.value, surface);
+      case 'report.discard':
+        return discard(actor, action.value, surface);
+      default:
+        logger.warn({ action: action.id }, 'unknown chat action');
+        await surface.ephemeral(errorView('That button is from an older version of the bot.', 'Run the command again to get a fresh message.'));
+    }
+  }
+
+  return {
+    async handleCommand(actor, text, surface) {
+      await safely(surface, 'command', async () => {
+        const parsed = parseCommand(text);
+        if (!parsed.ok) {
+          await surface.ephemeral(mistakeView(parsed));
+          return;
+        }
+        await runCommand(actor, parsed.command, surface);
+      });
+    },
+
+    async handleAction(actor, action, surface) {
+      const key = `action|${surface.origin?.id ?? ''}|${action.id}|${action.value}`;
+      await safely(surface, `action ${action.id}`, () => once(key, () => runAction(actor, action, surface)));
+    },
+
+    validateForm(action): Record<string, string> | undefined {
+      if (action.id !== 'client.fix.submit') return undefined;
+      const choice = action.inputs?.contact ?? '';
+      const email = action.inputs?.email?.trim() ?? '';
+      const needsEmail = choice === 'email' || choice === 'add-email' || (!choice && email !== '');
+      if (!choice && !email) return { contact: 'Choose who receives the report, or type an email address below.' };
+      if (needsEmail && !EMAIL.test(email)) return { email: 'Enter an email address like jane@acme.com.' };
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,295 @@
+/**
+ * The Slack surface: a Bolt app on our express server at `/slack/events` (or Socket Mode when an app
+ * token is set). Every request is acknowledged at once; the work then runs through the shared chat
+ * core, which posts and updates messages through the ChatSurface built here.
+ */
+import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
+import type { Logger as BoltLogger, AllMiddlewareArgs } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Express } from 'express';
+import type { Actor, BotServices } from '../../app/ports.js';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../logger.js';
+import type { Clock } from '../../clock.js';
+import { createChatBot, type ChatBot, type ChatSurface, type MessageRef } from '../bot.js';
+import type { View } from '../views.js';
+import { actionIdOf, formValues, renderMessage, renderModal } from './render.js';
+
+export interface SlackDeps {
+  services: BotServices;
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  /** Use an existing core (shared with Teams); one is created from `services` otherwise. */
+  bot?: ChatBot;
+}
+
+export interface SlackHandle {
+  close(): Promise<void>;
+}
+
+/** How long a trigger id is remembered to drop Slack retries and replays (Slack's own window is 5 min). */
+const SEEN_TTL_MS = 10 * 60_000;
+const PROFILE_TTL_MS = 10 * 60_000;
+
+/** Bolt's logger interface on top of ours (so Bolt's lines are redacted and structured too). */
+function boltLogger(logger: Logger): BoltLogger {
+  const child = logger.child({ component: 'slack' });
+  let level = LogLevel.WARN;
+  const text = (parts: unknown[]) => parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' ');
+  return {
+    debug: (...parts: unknown[]) => child.debug(text(parts)),
+    info: (...parts: unknown[]) => child.info(text(parts)),
+    warn: (...parts: unknown[]) => child.warn(text(parts)),
+    error: (...parts: unknown[]) => child.error(text(parts)),
+    setLevel: (next) => {
+      level = next;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+/** `channel|ts` for messages the bot can `chat.update`. */
+function messageRef(channel: string, ts: string): MessageRef {
+  return { id: `${channel}|${ts}` };
+}
+
+function parseRef(ref: MessageRef): { channel: string; ts: string } | undefined {
+  const [channel, ts] = ref.id.split('|');
+  return channel && ts && !ref.ephemeral ? { channel, ts } : undefined;
+}
+
+interface FormState {
+  /** The submit value of the form. */
+  v: string;
+  /** Channel to answer in. */
+  c?: string;
+  /** The message the form was opened from. */
+  o?: MessageRef;
+}
+
+export async function mountSlack(app: Express, deps: SlackDeps): Promise<SlackHandle> {
+  const { config, logger } = deps;
+  const { botToken, signingSecret, appToken, apiUrl } = config.slack;
+  const socketMode = Boolean(appToken && botToken);
+  if (!botToken || (!signingSecret && !socketMode)) {
+    logger.info('Slack is not configured (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET unset); /slack/events is not mounted');
+    return { close: async () => {} };
+  }
+
+  const bot = deps.bot ?? createChatBot({ services: deps.services, logger: deps.logger, clock: deps.clock });
+  const clientOptions = { slackApiUrl: apiUrl, allowAbsoluteUrls: false, retryConfig: { retries: 2, minTimeout: 200, maxTimeout: 1000 } };
+  const slackLogger = boltLogger(logger);
+  const receiver = socketMode
+    ? undefined
+    : new ExpressReceiver({
+        signingSecret: signingSecret!,
+        app,
+        endpoints: '/slack/events',
+        processBeforeResponse: false,
+        logger: slackLogger,
+      });
+  const boltApp: App = socketMode
+    ? new App({ token: botToken, appToken, socketMode: true, logger: slackLogger, clientOptions, tokenVerificationEnabled: false })
+    : new App({ token: botToken, receiver, logger: slackLogger, clientOptions, tokenVerificationEnabled: false });
+
+  const pending = new Set<Promise<void>>();
+  const seen = new Map<string, number>();
+  const profiles = new Map<string, { actor: Actor; at: number }>();
+
+  /**
+   * Runs work after the ack, remembered so `close()` can wait for it. It starts on the next turn of the
+   * event loop so that acks of requests already waiting are sent first under a burst.
+   */
+  function detach(work: () => Promise<void>): void {
+    const tracked = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(work)
+      .catch((error: unknown) => logger.error({ err: error }, 'slack work failed'))
+      .finally(() => pending.delete(tracked));
+    pending.add(tracked);
+  }
+
+  /** True the first time a trigger is seen; retries and replays of the same request return false. */
+  function firstTime(key: string | undefined): boolean {
+    if (!key) return true;
+    const now = Date.now();
+    for (const [entry, at] of seen) {
+      if (now - at < SEEN_TTL_MS) break;
+      seen.delete(entry);
+    }
+    if (seen.has(key)) return false;
+    seen.set(key, now);
+    return true;
+  }
+
+  async function actorFor(client: WebClient, userId: string, fallbackName: string): Promise<Actor> {
+    const cached = profiles.get(userId);
+    if (cached && Date.now() - cached.at < PROFILE_TTL_MS) return cached.actor;
+    let actor: Actor = { platform: 'slack', id: userId, name: fallbackName || userId };
+    try {
+      const info = await client.users.info({ user: userId });
+      const user = info.user;
+      actor = {
+        platform: 'slack',
+        id: userId,
+        name: user?.profile?.real_name || user?.real_name || user?.profile?.display_name || user?.name || actor.name,
+        email: user?.profile?.email || undefined,
+      };
+      profiles.set(userId, { actor, at: Date.now() });
+    } catch (error) {
+      logger.warn({ err: error, user: userId }, 'could not read the Slack profile; continuing without an email');
+    }
+    return actor;
+  }
+
+  async function postToResponseUrl(url: string | undefined, body: Record<string, unknown>): Promise<void> {
+    if (!url) throw new Error('no response_url to answer on');
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!response.ok) throw new Error(`response_url answered ${response.status}`);
+  }
+
+  interface SurfaceContext {
+    client: WebClient;
+    channel?: string;
+    user: string;
+    responseUrl?: string;
+    triggerId?: string;
+    origin?: MessageRef;
+  }
+
+  function surfaceFor(context: SurfaceContext): ChatSurface {
+    const { client, channel, user, responseUrl } = context;
+    const surface: ChatSurface = {
+      origin: context.origin,
+      async reply(view: View) {
+        const message = renderMessage(view);
+        if (channel) {
+          try {
+            const posted = await client.chat.postMessage({ channel, ...message });
+            if (posted.ts) return messageRef(posted.channel ?? channel, posted.ts);
+          } catch (error) {
+            const code = (error as { data?: { error?: string } }).data?.error;
+            if (!responseUrl || !['not_in_channel', 'channel_not_found', 'is_archived'].includes(code ?? '')) throw error;
+            logger.info({ channel, code }, 'cannot post in this conversation; answering through the response_url instead');
+          }
+        }
+        await postToResponseUrl(responseUrl, { ...message, response_type: 'in_channel', replace_original: false });
+        return { id: `url|${responseUrl}`, ephemeral: true };
+      },
+      async update(ref: MessageRef, view: View) {
+        const message = renderMessage(view);
+        const target = parseRef(ref);
+        if (target) {
+          await client.chat.update({ channel: target.channel, ts: target.ts, ...message });
+          return;
+        }
+        await postToResponseUrl(responseUrl, { ...message, replace_original: true });
+      },
+      async ephemeral(view: View) {
+        const message = renderMessage(view);
+        if (responseUrl) {
+          await postToResponseUrl(responseUrl, { ...message, response_type: 'ephemeral', replace_original: false });
+          return;
+        }
+        if (channel) {
+          try {
+            await client.chat.postEphemeral({ channel, user, ...message });
+            return;
+          } catch (error) {
+            logger.info({ err: error, channel }, 'postEphemeral failed; sending a direct message instead');
+          }
+        }
+        await client.chat.postMessage({ channel: user, ...message });
+      },
+    };
+    if (context.triggerId) {
+      const triggerId = context.triggerId;
+      surface.openForm = async (view: View) => {
+        const state: FormState = { v: view.submit?.value ?? '', c: channel, o: context.origin };
+        await client.views.open({ trigger_id: triggerId, view: renderModal(view, JSON.stringify(state)) as never });
+      };
+    }
+    return surface;
+  }
+
+  boltApp.use(async (args) => {
+    const body = args.body as Record<string, unknown>;
+    const { ack } = args as AllMiddlewareArgs & { ack?: () => Promise<void> };
+    const key = (body.trigger_id as string | undefined) ?? (body.event_id as string | undefined);
+    if (!firstTime(key)) {
+      logger.info({ retry: args.context.retryNum }, 'dropping a repeated Slack request');
+      await ack?.();
+      return;
+    }
+    await args.next();
+  });
+
+  boltApp.command(/^\/integoreport/, async ({ ack, command, client }) => {
+    await ack();
+    detach(async () => {
+      const actor = await actorFor(client, command.user_id, command.user_name);
+      const surface = surfaceFor({ client, channel: command.channel_id, user: command.user_id, responseUrl: command.response_url, triggerId: command.trigger_id });
+      await bot.handleCommand(actor, command.text ?? '', surface);
+    });
+  });
+
+  boltApp.action(/.*/, async ({ ack, body, action, client }) => {
+    await ack();
+    if (body.type !== 'block_actions' || !('action_id' in action)) return;
+    const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
+    const container = body.container as { type?: string; is_ephemeral?: boolean; message_ts?: string; channel_id?: string } | undefined;
+    const channel = body.channel?.id ?? container?.channel_id;
+    const messageTs = body.message?.ts ?? container?.message_ts;
+    const origin: MessageRef | undefined = channel && messageTs
+      ? container?.is_ephemeral
+        ? { id: `ephemeral|${channel}|${messageTs}`, ephemeral: true }
+        : messageRef(channel, messageTs)
+      : undefined;
+    detach(async () => {
+      const actor = await actorFor(client, body.user.id, body.user.name ?? '');
+      const surface = surfaceFor({ client, channel, user: body.user.id, responseUrl: body.response_url, triggerId: body.trigger_id, origin });
+      await bot.handleAction(actor, { id: actionIdOf(action.action_id), value }, surface);
+    });
+  });
+
+  boltApp.view(/.*/, async ({ ack, body, view, client }) => {
+    const inputs = formValues(view.state);
+    let state: FormState = { v: '' };
+    try {
+      state = JSON.parse(view.private_metadata || '{}') as FormState;
+    } catch {
+      logger.warn('a Slack form came back with unreadable private_metadata');
+    }
+    const action = { id: view.callback_id, value: state.v ?? '', inputs };
+    const errors = bot.validateForm(action);
+    if (errors) {
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    await ack();
+    detach(async () => {
+      const actor = await actorFor(client, body.user.id, body.user.name ?? '');
+      const surface = surfaceFor({ client, channel: state.c, user: body.user.id, origin: state.o });
+      await bot.handleAction(actor, action, surface);
+    });
+  });
+
+  boltApp.error(async (error) => {
+    logger.error({ err: error }, 'slack request failed');
+  });
+
+  if (socketMode) {
+    await boltApp.start();
+    logger.info('Slack connected in Socket Mode');
+  } else {
+    logger.info('Slack listening at /slack/events');
+  }
+
+  return {
+    async close() {
+      if (socketMode) await boltApp.stop();
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+  };
+}

@@ -1,0 +1,317 @@
+/**
+ * Turn use-case results into Views. Pure; every text is plain. Sized for the tightest platform
+ * (Slack: ≤ 50 blocks, ≤ 3000 chars per section, ≤ 75-char button labels).
+ */
+import type { ClientEntry, ClientLookup, ContactSuggestion, ProgressUpdate, ReportSummary, BotServices } from '../app/ports.js';
+import { commandHelp, type CommandMistake, type CommandName } from '../app/commands.js';
+import type { Button, FixValue, GenerateValue, PageValue, PickValue, Section, View } from './views.js';
+import { formatWhen } from './views.js';
+
+export const CLIENTS_PER_PAGE = 15;
+export const HISTORY_LIMIT = 12;
+
+const STATE_LABELS: Record<ClientEntry['state'], string> = {
+  linked: 'Linked',
+  'to-add': 'Contact to add',
+  'no-contact': 'No contact',
+  problem: 'Problem',
+  ambiguous: 'Several matches',
+};
+
+const VIA_LABELS: Record<NonNullable<ClientEntry['via']>, string> = {
+  'prime-name': 'prime user name',
+  'head-name': 'head user name',
+  domain: 'email domain',
+  manual: 'chosen by hand',
+};
+
+export function helpView(topic?: CommandName): View {
+  const entries = commandHelp(topic);
+  return {
+    title: topic ? `/integoreport ${topic}` : 'IntegoReport commands',
+    text: topic ? entries[0]!.summary : 'Monthly service reports from Freshservice, approved here and sent through Mailchimp.',
+    sections: entries.map((entry) => ({
+      title: `/integoreport ${entry.usage}`,
+      text: `${topic ? '' : `${entry.summary}\n`}Example: ${entry.examples.map((example) => `/integoreport ${example}`).join('   ')}`,
+    })),
+    context: ['Periods: 2026-10, last-month, this-month, 2026-Q3, 2026-07..2026-09, 2026-10-01..2026-10-15. Quote names with spaces: "Acme Corp".'],
+  };
+}
+
+export function mistakeView(mistake: CommandMistake): View {
+  return {
+    tone: 'warning',
+    text: mistake.problem,
+    facts: [
+      { label: 'Understood', value: mistake.understood },
+      { label: 'Right form', value: mistake.usage },
+    ],
+    context: [`Example: ${mistake.examples.map((example) => `/integoreport ${example}`).join('   ')}`],
+  };
+}
+
+/** One readable sentence and what to do next. */
+export function errorView(sentence: string, next?: string): View {
+  return { tone: 'error', text: sentence, context: next ? [next] : undefined };
+}
+
+export function noticeView(text: string, tone: View['tone'] = 'info', context?: string[]): View {
+  return { tone, text, context };
+}
+
+function clientLine(client: ClientEntry): string {
+  const contact = client.email ? `${client.contactName ? `${client.contactName} ` : ''}${client.email}` : undefined;
+  switch (client.state) {
+    case 'linked':
+      return `${contact ?? 'linked'}${client.via ? ` (${VIA_LABELS[client.via]})` : ''}`;
+    case 'to-add':
+      return client.contactToAdd
+        ? `Add ${client.contactToAdd.firstName} ${client.contactToAdd.lastName} ${client.contactToAdd.email} to the audience`
+        : client.reason ?? 'A Freshservice contact should be added to the audience';
+    default:
+      return client.reason ?? STATE_LABELS[client.state];
+  }
+}
+
+export function fixButton(client: ClientEntry, back?: Omit<FixValue, 'clientId'>): Button {
+  const value: FixValue = { clientId: client.id, ...back };
+  return { action: 'client.fix', label: client.state === 'linked' ? 'Change contact' : 'Fix', value: JSON.stringify(value) };
+}
+
+export function clientListView(clients: ClientEntry[], options: { page: number; unlinkedOnly: boolean }): View {
+  const pageCount = Math.max(1, Math.ceil(clients.length / CLIENTS_PER_PAGE));
+  const page = Math.min(Math.max(1, Math.trunc(options.page) || 1), pageCount);
+  const shownClients = clients.slice((page - 1) * CLIENTS_PER_PAGE, page * CLIENTS_PER_PAGE);
+  const pageButton = (target: number, label: string): Button => ({
+    action: 'clients.page',
+    label,
+    value: JSON.stringify({ page: target, unlinked: options.unlinkedOnly } satisfies PageValue),
+  });
+  const linked = clients.filter((client) => client.state === 'linked').length;
+  if (clients.length === 0) {
+    return options.unlinkedOnly
+      ? { tone: 'success', title: 'Unlinked clients', text: 'Every client is linked to a Mailchimp contact.' }
+      : { tone: 'warning', title: 'Clients', text: 'No clients yet. The nightly sync fills this list from Freshservice.' };
+  }
+  return {
+    title: options.unlinkedOnly ? `Unlinked clients (${clients.length})` : `Clients (${clients.length}, ${linked} linked)`,
+    sections: shownClients.map((client) => ({
+      title: client.name,
+      text: `${STATE_LABELS[client.state]}: ${clientLine(client)}`,
+      accessory: client.state === 'linked' ? undefined : fixButton(client, { page, unlinked: options.unlinkedOnly }),
+    })),
+    paging: {
+      page,
+      pageCount,
+      itemCount: clients.length,
+      previous: page > 1 ? pageButton(page - 1, 'Previous') : undefined,
+      next: page < pageCount ? pageButton(page + 1, 'Next') : undefined,
+    },
+    context: [`Page ${page} of ${pageCount}`],
+  };
+}
+
+export function clientCardView(client: ClientEntry, note?: string): View {
+  const facts = [{ label: 'Contact', value: clientLine(client) }, { label: 'State', value: STATE_LABELS[client.state] }];
+  if (client.linkedBy) facts.push({ label: 'Linked by', value: `${client.linkedBy}${client.linkedAt ? `, ${formatWhen(client.linkedAt)}` : ''}` });
+  return {
+    tone: client.state === 'linked' ? 'success' : 'warning',
+    title: client.name,
+    text: note,
+    facts,
+    buttons: [
+      fixButton(client),
+      { action: 'client.history', label: 'History', value: String(client.id) },
+    ],
+  };
+}
+
+/** The fix form: suggestions with reasons, a free email input, and "add to audience". */
+export function fixFormView(client: ClientEntry, suggestions: ContactSuggestion[], back?: Omit<FixValue, 'clientId'>): View {
+  const options: NonNullable<View['choices']>['options'] = [];
+  if (client.contactToAdd) {
+    const person = client.contactToAdd;
+    options.push({
+      value: `add:${person.email}`,
+      label: `Add ${person.firstName} ${person.lastName} (${person.email}) to the audience`,
+      description: 'Named as the contact in Freshservice',
+    });
+  }
+  options.push(...suggestions.slice(0, 8).map((suggestion) => ({
+    value: `pick:${suggestion.email}`,
+    label: `${suggestion.name || suggestion.email} (${suggestion.email})`,
+    description: `${suggestion.reason}${suggestion.status && suggestion.status !== 'subscribed' ? `; ${suggestion.status}` : ''}`,
+  })));
+  options.push({ value: 'email', label: 'Link the email address below', description: 'It must already be in the Mailchimp audience' });
+  options.push({ value: 'add-email', label: 'Add the email address below to the audience', description: 'Creates the Mailchimp contact and links it' });
+  if (client.state === 'linked') options.push({ value: 'unlink', label: 'Unlink the current contact', description: client.email ?? '' });
+  const value: FixValue = { clientId: client.id, ...back };
+  return {
+    title: `Fix ${client.name}`,
+    text: `Now: ${STATE_LABELS[client.state]}, ${clientLine(client)}`,
+    choices: { id: 'contact', label: 'Who receives the report?', options, initial: options[0]?.value },
+    inputs: [{ id: 'email', label: 'Email address', kind: 'email', placeholder: 'jane@acme.com', optional: true, hint: 'Only needed for the last two choices.' }],
+    submit: { action: 'client.fix.submit', label: client.contactToAdd ? 'Add to audience' : 'Save', value: JSON.stringify(value) },
+  };
+}
+
+/** Unknown or ambiguous client: the closest names as buttons that continue the same command. */
+export function clientChoiceView(text: string, lookup: Exclude<ClientLookup, { kind: 'found' }>, command: PickValue['command'], period?: string): View {
+  const candidates = lookup.kind === 'ambiguous' ? lookup.candidates : lookup.suggestions;
+  const buttons = candidates.slice(0, 5).map<Button>((client) => ({
+    action: 'client.pick',
+    label: client.name,
+    value: JSON.stringify({ command, clientId: client.id, period } satisfies PickValue),
+  }));
+  if (lookup.kind === 'ambiguous') {
+    return { tone: 'warning', text: `Several clients match "${text}". Which one?`, buttons };
+  }
+  return {
+    tone: 'warning',
+    text: buttons.length ? `I can't find a client called "${text}". Did you mean one of these?` : `I can't find a client called "${text}".`,
+    buttons,
+    context: ['See every client with /integoreport clients'],
+  };
+}
+
+export function progressView(clientName: string, periodLabel: string, update?: ProgressUpdate): View {
+  return {
+    tone: 'info',
+    title: `${clientName}: ${periodLabel}`,
+    text: update?.text ?? 'Starting…',
+    context: ['Working on it; this message updates as it goes.'],
+  };
+}
+
+function summaryFacts(report: ReportSummary): View['facts'] {
+  return [
+    { label: 'Client', value: report.client.name },
+    { label: 'Period', value: report.period.label },
+    { label: 'Tickets', value: String(report.ticketCount) },
+    { label: 'Recipient', value: report.recipient ? `${report.recipient}${report.copyTo ? ` (copy to ${report.copyTo})` : ''}` : 'none linked' },
+  ];
+}
+
+function viewButton(report: ReportSummary): Button {
+  return { action: 'report.open', label: 'View report', value: report.id, url: report.viewUrl };
+}
+
+/** The approval card: KPI tiles, View report, Send to client (confirmed), Send test to me, Discard. */
+export function summaryView(report: ReportSummary, note?: string): View {
+  const buttons: Button[] = [viewButton(report)];
+  if (report.recipient) {
+    const copy = report.copyTo ? ` and a copy to ${report.copyTo}` : '';
+    buttons.push({
+      action: 'report.send',
+      label: 'Send to client',
+      value: report.id,
+      style: 'primary',
+      confirm: {
+        title: 'Send the report?',
+        text: `Send the ${report.period.label} report to ${report.recipient}${copy}?`,
+        confirm: 'Send',
+        deny: 'Cancel',
+      },
+    });
+  } else {
+    buttons.push(fixButton({ id: report.client.id, name: report.client.name, state: 'no-contact' }));
+  }
+  buttons.push({ action: 'report.test', label: 'Send test to me', value: report.id });
+  buttons.push({
+    action: 'report.discard',
+    label: 'Discard',
+    value: report.id,
+    style: 'danger',
+    confirm: { title: 'Discard the report?', text: `Discard the ${report.period.label} report for ${report.client.name}? Nothing is sent.`, confirm: 'Discard', deny: 'Keep' },
+  });
+  const context = [`Generated by ${report.createdBy}, ${formatWhen(report.createdAt)}`];
+  if (!report.recipient) context.unshift(`${report.client.name} has no linked Mailchimp contact yet; fix it before sending.`);
+  return {
+    tone: note ? 'warning' : 'info',
+    title: `${report.client.name}: ${report.period.label}`,
+    text: note,
+    tiles: report.figures,
+    facts: summaryFacts(report),
+    buttons,
+    context,
+  };
+}
+
+/** After sending: who sent it, when, to whom. No action buttons except the link. */
+export function sentView(report: ReportSummary, send = report.send!): View {
+  return {
+    tone: send.status === 'sent' ? 'success' : 'warning',
+    title: `${report.client.name}: ${report.period.label}`,
+    text: send.status === 'sent'
+      ? `Sent to ${send.to.join(', ')} by ${send.sentBy}, ${formatWhen(send.sentAt)}.`
+      : `Sending to ${send.to.join(', ')} (requested by ${send.sentBy}) is ${send.status === 'failed' ? 'failed' : 'in progress'}.${send.error ? ` ${send.error}` : ''}`,
+    tiles: report.figures,
+    buttons: [viewButton(report)],
+    context: [`Generated by ${report.createdBy}, ${formatWhen(report.createdAt)}`],
+  };
+}
+
+export function discardedView(report: ReportSummary, by: string): View {
+  return {
+    tone: 'warning',
+    title: `${report.client.name}: ${report.period.label}`,
+    text: `Discarded by ${by}. Nothing was sent.`,
+    buttons: [{
+      action: 'report.generate',
+      label: 'Generate again',
+      value: JSON.stringify({ clientId: report.client.id, period: report.period.key } satisfies GenerateValue),
+    }],
+  };
+}
+
+/** "No report for that period yet", with a button that generates it. */
+export function missingReportView(client: { id: number; name: string }, period: { key: string; label: string }): View {
+  return {
+    tone: 'warning',
+    text: `There is no ${period.label} report for ${client.name} yet.`,
+    buttons: [{
+      action: 'report.generate',
+      label: `Generate ${period.label}`,
+      value: JSON.stringify({ clientId: client.id, period: period.key } satisfies GenerateValue),
+      style: 'primary',
+    }],
+  };
+}
+
+function reportState(report: ReportSummary): string {
+  if (report.send?.status === 'sent') return `sent to ${report.send.to.join(', ')} by ${report.send.sentBy}, ${formatWhen(report.send.sentAt)}`;
+  if (report.send) return `sending ${report.send.status}`;
+  if (report.discarded) return 'discarded';
+  return 'waiting for approval';
+}
+
+export function historyView(client: { id: number; name: string }, reports: ReportSummary[]): View {
+  if (reports.length === 0) {
+    return { title: `History: ${client.name}`, text: 'No reports yet.', buttons: [] };
+  }
+  const recent = [...reports].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, HISTORY_LIMIT);
+  const sections: Section[] = recent.map((report) => ({
+    title: report.period.label,
+    text: `Generated by ${report.createdBy}, ${formatWhen(report.createdAt)}; ${reportState(report)}`,
+    accessory: viewButton(report),
+  }));
+  return {
+    title: `History: ${client.name}`,
+    sections,
+    context: reports.length > HISTORY_LIMIT ? [`Showing the ${HISTORY_LIMIT} most recent of ${reports.length} reports.`] : undefined,
+  };
+}
+
+export function statusView(status: Awaited<ReturnType<BotServices['status']>>): View {
+  return {
+    title: 'IntegoReport status',
+    tone: status.sandbox ? 'warning' : 'info',
+    text: status.sandbox ? 'Sandbox mode: simulated Freshservice and Mailchimp, nothing reaches real clients.' : 'Live: connected to Freshservice and Mailchimp.',
+    facts: [
+      { label: 'Clients', value: `${status.clients} (${status.linked} linked)` },
+      { label: 'Reports', value: String(status.reports) },
+      { label: 'Sends', value: String(status.sends) },
+      { label: 'Last sync', value: status.lastSync ? formatWhen(status.lastSync) : 'never' },
+    ],
+  };
+}

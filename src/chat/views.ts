@@ -1,0 +1,133 @@
+/**
+ * The platform-neutral view model: what a chat user sees, described once. `slack/render.ts` turns a
+ * View into Block Kit, `teams/render.ts` into an Adaptive Card. Every text here is PLAIN text (no
+ * mrkdwn, no markdown, no HTML); renderers escape it for their platform and enforce its size limits.
+ */
+import type { KeyFigure } from '../app/ports.js';
+
+export type { KeyFigure };
+
+/**
+ * Every button and form the bot understands. The `value` format per action:
+ * - `clients.page`: JSON {@link PageValue}
+ * - `client.fix`, `client.fix.submit`: JSON {@link FixValue}
+ * - `client.pick`: JSON {@link PickValue} (a choice from "did you mean" suggestions)
+ * - `report.generate`: JSON {@link GenerateValue}
+ * - `report.open`: report id (a link button; the click itself needs no work)
+ * - `report.send`, `report.test`, `report.discard`: report id
+ * - `client.history`: client id
+ */
+export type ActionId =
+  | 'clients.page'
+  | 'client.fix'
+  | 'client.fix.submit'
+  | 'client.pick'
+  | 'client.history'
+  | 'report.generate'
+  | 'report.open'
+  | 'report.send'
+  | 'report.test'
+  | 'report.discard';
+
+export const ACTION_IDS: readonly ActionId[] = Object.freeze([
+  'clients.page', 'client.fix', 'client.fix.submit', 'client.pick', 'client.history',
+  'report.generate', 'report.open', 'report.send', 'report.test', 'report.discard',
+]);
+
+export interface PageValue { page: number; unlinked: boolean }
+export interface FixValue { clientId: number; page?: number; unlinked?: boolean }
+export interface PickValue { command: 'generate' | 'send' | 'fix' | 'history'; clientId: number; period?: string }
+export interface GenerateValue { clientId: number; period: string }
+
+export type Tone = 'info' | 'success' | 'warning' | 'error';
+
+/** A native "are you sure?" dialog (Slack `confirm`; Teams shows a confirm step). */
+export interface Confirm {
+  title: string;
+  text: string;
+  confirm: string;
+  deny: string;
+}
+
+export interface Button {
+  action: ActionId;
+  label: string;
+  value: string;
+  style?: 'primary' | 'danger';
+  confirm?: Confirm;
+  /** When set, the button opens this URL (Slack url button, Teams Action.OpenUrl). */
+  url?: string;
+}
+
+export interface Fact {
+  label: string;
+  value: string;
+}
+
+export interface Section {
+  title?: string;
+  text?: string;
+  fields?: Fact[];
+  accessory?: Button;
+}
+
+export interface Input {
+  /** Key of the value in `action.inputs` when the form is submitted. */
+  id: string;
+  label: string;
+  kind: 'text' | 'email';
+  placeholder?: string;
+  initial?: string;
+  optional?: boolean;
+  hint?: string;
+}
+
+/** A single-choice list (Slack radio buttons, Teams ChoiceSet expanded). */
+export interface ChoiceList {
+  /** Key of the chosen value in `action.inputs`. */
+  id: string;
+  label: string;
+  options: Array<{ value: string; label: string; description?: string }>;
+  initial?: string;
+  optional?: boolean;
+}
+
+export interface Paging {
+  page: number;
+  pageCount: number;
+  itemCount: number;
+  previous?: Button;
+  next?: Button;
+}
+
+export interface View {
+  title?: string;
+  text?: string;
+  facts?: Fact[];
+  tiles?: KeyFigure[];
+  sections?: Section[];
+  buttons?: Button[];
+  inputs?: Input[];
+  choices?: ChoiceList;
+  /** Small grey lines at the bottom (who, when, hints). */
+  context?: string[];
+  paging?: Paging;
+  tone?: Tone;
+  /** For forms: what submitting sends back as `{ id: action, value, inputs }`. */
+  submit?: { action: ActionId; label: string; value: string };
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Plain-text date and time, e.g. "25 Nov 2026, 14:05 UTC". */
+export function formatWhen(iso: string | undefined, timezone = 'UTC'): string {
+  if (!iso) return 'unknown time';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  let formatter = formatters.get(timezone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-GB', { timeZone: timezone, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+    formatters.set(timezone, formatter);
+  }
+  return `${formatter.format(date)} ${timezone}`;
+}

@@ -1,0 +1,272 @@
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger } from './logger.js';
+import { createRuntime, type Runtime } from './runtime.js';
+import type { Actor, ClientEntry, ReportSummary, SendOutcome } from './app/ports.js';
+import { formatClientTable, runClientCommand } from './clients/cli.js';
+import { formatPullSummary } from './freshservice/puller.js';
+import { computeMetrics } from './report/metrics.js';
+import { parsePeriod, periodFromRange, PeriodError } from './report/period.js';
+import type { Dataset } from './report/dataset.js';
+import { readSandboxOutbox } from './sandbox/mailchimp.js';
+import { resetSandbox, sandboxFiles } from './sandbox/index.js';
+
+/** A mistake in how the CLI was called; printed as one line, exit code 2. */
+class UsageError extends Error {}
+
+const USAGE = `Usage: integoreport <command> [options]   (every command takes --json)
+
+  clients [--unlinked]                 list the clients and how each is linked to Mailchimp
+  sync                                 refresh the ticket mirror and the client directory
+  link <client> <email>                link a client to an audience contact
+  unlink <client>                      remove a client's link
+  pull <client> [period]               write the client's dataset for the period
+  generate <client> [period]           pull, compute and render the report
+  metrics --input <dataset.json> [--period P] [--as-of ISO] [--sla due-by|targets]
+  send <client> [period] [--test-to email] [--as email]
+                                       send the latest report of the period (generating it if needed)
+  history <client>                     reports and sends of a client
+  sandbox reset | sandbox outbox       restore the seeded sandbox; list the emails it "delivered"
+  demo                                 a guided run through the sandbox: clients, generate, send
+
+Periods: 2026-10, last-month (default), this-month, 2026-Q3, 2026-07..2026-09, 2026-10-01..2026-10-15`;
+
+interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+function cliActor(as?: string): Actor {
+  const user = os.userInfo().username;
+  return { platform: 'cli', id: as ?? user, name: as ?? user, email: as && as.includes('@') ? as : undefined };
+}
+
+async function withRuntime<T>(config: Config, work: (runtime: Runtime) => Promise<T>): Promise<T> {
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', secrets: config.secrets, destination: { write: (line: string) => process.stderr.write(line) } as never });
+  const runtime = await createRuntime({ config, logger });
+  try {
+    return await work(runtime);
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function resolveClient(runtime: Runtime, text: string | undefined): Promise<ClientEntry> {
+  if (!text) throw new UsageError('Name the client, e.g. "Acme" or its id.');
+  const lookup = await runtime.services.findClient(text);
+  if (lookup.kind === 'found') return lookup.client;
+  if (lookup.kind === 'ambiguous') {
+    throw new UsageError(`"${text}" matches several clients: ${lookup.candidates.map((entry) => `${entry.name} (${entry.id})`).join(', ')}. Use the full name or the id.`);
+  }
+  const closest = lookup.suggestions.map((entry) => entry.name);
+  throw new UsageError(`No client matches "${text}".${closest.length ? ` Closest: ${closest.join(', ')}.` : ''}`);
+}
+
+/** Splits "<client words…> [period]": the last word is the period when it reads as one. */
+function clientAndPeriod(runtime: Runtime, words: string[]): { clientText: string; periodText?: string } {
+  const last = words.at(-1);
+  if (words.length > 1 && last) {
+    try {
+      runtime.services.parsePeriod(last);
+      return { clientText: words.slice(0, -1).join(' '), periodText: last };
+    } catch (error) {
+      if (!(error instanceof PeriodError)) throw error;
+      if (/^\d{4}-|month$|\.\./i.test(last)) throw error;
+    }
+  }
+  return { clientText: words.join(' ') };
+}
+
+function progressPrinter(io: Io, json: boolean): ((update: { text: string }) => void) | undefined {
+  if (json || !process.stderr.isTTY) return undefined;
+  return (update) => io.err(`\r${update.text.padEnd(60)}`);
+}
+
+function reportLines(report: ReportSummary): string[] {
+  return [
+    `${report.client.name} — ${report.period.label} (report ${report.id})`,
+    ...report.figures.map((figure) => `  ${figure.label.padEnd(16)} ${figure.value}${figure.change ? `  (${figure.change})` : ''}`),
+    `Web report: ${report.viewUrl}`,
+    report.recipient ? `Recipient: ${report.recipient}${report.copyTo ? ` (copy to ${report.copyTo})` : ''}` : 'Recipient: none linked yet',
+  ];
+}
+
+function outcomeLine(outcome: SendOutcome): string {
+  switch (outcome.kind) {
+    case 'sent':
+      return `Sent to ${outcome.send.to.join(', ')} by ${outcome.send.sentBy}${outcome.send.mailchimpId ? ` (Mailchimp ${outcome.send.mailchimpId})` : ''}.`;
+    case 'already-sent':
+      return `Already sent to ${outcome.send.to.join(', ')} by ${outcome.send.sentBy} at ${outcome.send.sentAt ?? 'an earlier time'}; nothing was sent again.`;
+    case 'refused':
+    case 'failed':
+      return outcome.reason;
+  }
+}
+
+async function latestOrNewReport(runtime: Runtime, actor: Actor, client: ClientEntry, periodText: string | undefined, io: Io, json: boolean): Promise<ReportSummary> {
+  const period = runtime.services.parsePeriod(periodText);
+  const existing = (await runtime.services.history(client.id)).find((report) => report.period.key === period.key && !report.discarded);
+  return existing ?? runtime.services.generateReport(actor, { clientId: client.id, period, onProgress: progressPrinter(io, json) });
+}
+
+export async function runCli(argv: string[], io: Io, env: Record<string, string | undefined> = process.env): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      unlinked: { type: 'boolean', default: false },
+      input: { type: 'string' },
+      period: { type: 'string' },
+      'as-of': { type: 'string' },
+      sla: { type: 'string' },
+      'test-to': { type: 'string' },
+      as: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...words] = positionals;
+  const json = Boolean(values.json);
+  const print = (value: unknown, lines: () => string[] | string) => io.out(json ? JSON.stringify(value, null, 2) : ([] as string[]).concat(lines()).join('\n'));
+  if (!command || command === 'help' || values.help) {
+    io.out(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+
+  if (command === 'metrics') {
+    if (!values.input) throw new UsageError('metrics needs --input <dataset.json>.');
+    const dataset = JSON.parse(await readFile(values.input, 'utf8')) as Dataset;
+    const sla = values.sla ?? 'due-by';
+    if (sla !== 'due-by' && sla !== 'targets') throw new UsageError(`--sla must be due-by or targets, not "${sla}".`);
+    const asOf = values['as-of'] ? new Date(values['as-of']) : new Date();
+    if (Number.isNaN(asOf.getTime())) throw new UsageError(`--as-of "${values['as-of']}" is not an ISO 8601 date and time.`);
+    const period = values.period
+      ? parsePeriod(values.period, { timezone: dataset.timezone, now: asOf })
+      : periodFromRange(dataset.period.from, dataset.period.to, dataset.timezone);
+    const metrics = computeMetrics(dataset, { period, asOf, sla });
+    print(metrics, () => JSON.stringify(metrics, null, 2));
+    return 0;
+  }
+
+  const config = loadConfig(env);
+  if (command === 'sandbox') {
+    if (!config.sandbox) throw new UsageError('The sandbox commands only work in sandbox mode (no Freshservice or Mailchimp credentials set).');
+    if (words[0] === 'reset') {
+      await resetSandbox(config.dataDir);
+      print({ reset: true }, () => `The sandbox under ${config.dataDir} will be seeded afresh on the next start.`);
+      return 0;
+    }
+    if (words[0] === 'outbox') {
+      const outbox = await readSandboxOutbox(sandboxFiles(config.dataDir).mailchimp);
+      print(outbox, () =>
+        outbox.length === 0
+          ? 'The sandbox outbox is empty.'
+          : outbox.map((email) => `${email.sentAt}  ${email.kind.padEnd(13)} ${email.to.join(', ')}  "${email.subject}"`),
+      );
+      return 0;
+    }
+    throw new UsageError('Use: sandbox reset | sandbox outbox');
+  }
+
+  return withRuntime(config, async (runtime) => {
+    const actor = cliActor(values.as);
+    switch (command) {
+      case 'clients':
+      case 'link':
+      case 'unlink': {
+        const args = [...words, ...(values.unlinked ? ['--unlinked'] : []), ...(json ? ['--json'] : [])];
+        const result = await runClientCommand(runtime.clients, actor, command, args);
+        (result.exitCode === 0 ? io.out : io.err)(result.output);
+        return result.exitCode;
+      }
+      case 'sync': {
+        const mirror = await runtime.freshservice.puller.syncMirror();
+        const directory = await runtime.clients.syncClients();
+        print({ mirror, directory }, () => [
+          `Ticket mirror: ${mirror.changed} tickets added or changed, ${mirror.ticketsInMirror} in the mirror (${mirror.calls} calls, ${mirror.credits} credits).`,
+          `Client directory: ${directory.clients} clients, ${directory.linked} linked, ${directory.members} audience members.`,
+        ]);
+        return 0;
+      }
+      case 'pull': {
+        const { clientText, periodText } = clientAndPeriod(runtime, words);
+        const client = await resolveClient(runtime, clientText);
+        const period = runtime.services.parsePeriod(periodText);
+        const result = await runtime.freshservice.puller.pull({ id: client.id, name: client.name }, period, {
+          onProgress: (progress) => progressPrinter(io, json)?.({ text: `${progress.phase} ${progress.done}/${progress.total}` }),
+        });
+        print({ file: result.file, ticketCount: result.ticketCount, calls: result.calls, credits: result.credits }, () => formatPullSummary(result));
+        return 0;
+      }
+      case 'generate': {
+        const { clientText, periodText } = clientAndPeriod(runtime, words);
+        const client = await resolveClient(runtime, clientText);
+        const period = runtime.services.parsePeriod(periodText);
+        const calls = runtime.freshservice.client.stats().calls;
+        const report = await runtime.services.generateReport(actor, { clientId: client.id, period, onProgress: progressPrinter(io, json) });
+        const record = (await runtime.reports.get(report.id))!;
+        const spent = runtime.freshservice.client.stats().calls - calls;
+        print({ ...report, files: record.files, freshserviceCalls: spent }, () => [
+          ...reportLines(report),
+          `Files: ${record.files.emailHtml}`,
+          `       ${record.files.webHtml}`,
+          `       ${record.files.metrics}`,
+          `Freshservice calls: ${spent}`,
+        ]);
+        return 0;
+      }
+      case 'send': {
+        const { clientText, periodText } = clientAndPeriod(runtime, words);
+        const client = await resolveClient(runtime, clientText);
+        const report = await latestOrNewReport(runtime, actor, client, periodText, io, json);
+        const outcome = values['test-to'] ? await runtime.services.sendTest(actor, report.id, values['test-to']) : await runtime.services.sendReport(actor, report.id);
+        print(outcome, () => outcomeLine(outcome));
+        return outcome.kind === 'sent' || outcome.kind === 'already-sent' ? 0 : 1;
+      }
+      case 'history': {
+        const client = await resolveClient(runtime, words.join(' '));
+        const reports = await runtime.services.history(client.id);
+        print(reports, () =>
+          reports.length === 0
+            ? `No reports for ${client.name} yet.`
+            : reports.map((report) => {
+                const send = report.send;
+                const state = report.discarded ? 'discarded' : send ? `${send.status}${send.sentAt ? ` ${send.sentAt}` : ''} to ${send.to.join(', ')} by ${send.sentBy}` : 'draft';
+                return `${report.createdAt}  ${report.period.label.padEnd(22)} ${report.id.padEnd(28)} ${state}`;
+              }),
+        );
+        return 0;
+      }
+      case 'demo': {
+        const entries = await runtime.services.listClients();
+        io.out(formatClientTable(entries));
+        const acme = await resolveClient(runtime, 'Acme');
+        const report = await runtime.services.generateReport(actor, { clientId: acme.id, period: runtime.services.parsePeriod('last-month'), onProgress: progressPrinter(io, json) });
+        io.out(['', ...reportLines(report)].join('\n'));
+        const approver: Actor = { ...actor, id: runtime.config.approvers[0] ?? actor.id };
+        const outcome = await runtime.services.sendReport(approver, report.id);
+        io.out(outcomeLine(outcome));
+        io.out(`Open the report: ${report.viewUrl} (while "npm start" runs), or see the email with "npx integoreport sandbox outbox".`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`Unknown command "${command}". Run "integoreport help" for the list.`);
+    }
+  });
+}
+
+const isMain = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/cli.ts');
+if (isMain) {
+  const io: Io = { out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(text.startsWith('\r') ? text : `${text}\n`) };
+  runCli(process.argv.slice(2), io)
+    .then((code) => process.exit(code))
+    .catch((error: unknown) => {
+      const known = error instanceof UsageError || error instanceof ConfigError || error instanceof PeriodError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`${known ? message : `integoreport: ${message}`}\n`);
+      process.exit(known ? 2 : 1);
+    });
+}

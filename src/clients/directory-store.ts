@@ -1,0 +1,47 @@
+import path from 'node:path';
+import type { ClientEntry } from '../app/ports.js';
+import { JsonStore } from '../store/json-store.js';
+import type { AudienceMember, DirectoryClient, LinkRecord } from './linking.js';
+
+/** An email a person unlinked from a client, so the rules do not pick it again. */
+export interface Exclusion {
+  email: string;
+  by: string;
+  at: string;
+}
+
+export interface SyncSummary {
+  at: string;
+  clients: number;
+  members: number;
+  linked: number;
+  /** API requests the sync made, per service. */
+  requests: { freshservice: number; mailchimp: number };
+}
+
+/** `DATA_DIR/clients.json`: what the last sync saw, the links it derived, and every link a person made. */
+export interface DirectoryData {
+  version: 1;
+  clients: DirectoryClient[];
+  /** The audience as of the last sync (updated by fixes), trimmed to what linking and suggestions use. */
+  audience: AudienceMember[];
+  /** The current state of every client, recomputed by each sync and each fix. */
+  entries: ClientEntry[];
+  /** Links the rules made, keyed by client id, so `linkedAt` stays the time the link first appeared. */
+  autoLinks: Record<string, LinkRecord>;
+  /** Links people made; they win over the rules and survive every sync. */
+  manualLinks: Record<string, LinkRecord>;
+  exclusions: Record<string, Exclusion[]>;
+  lastSync?: SyncSummary;
+  lastSyncFailure?: { at: string; message: string };
+}
+
+export type DirectoryStore = JsonStore<DirectoryData>;
+
+export function emptyDirectory(): DirectoryData {
+  return { version: 1, clients: [], audience: [], entries: [], autoLinks: {}, manualLinks: {}, exclusions: {} };
+}
+
+export function openDirectoryStore(dataDir: string): DirectoryStore {
+  return new JsonStore<DirectoryData>(path.join(dataDir, 'clients.json'), emptyDirectory);
+}

@@ -1,0 +1,45 @@
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { startBot } from './server/start.js';
+
+/** `npm start`: the bot process. A bad setting stops it with one line naming the variable. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`IntegoReport cannot start: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel, secrets: config.secrets });
+  logger.info(
+    config.sandbox
+      ? `IntegoReport starting in sandbox mode: simulated Freshservice and Mailchimp with seeded data on 127.0.0.1, data in ${config.dataDir}`
+      : `IntegoReport starting against Freshservice ${config.freshservice!.baseUrl} and Mailchimp ${config.mailchimp!.baseUrl}, data in ${config.dataDir}`,
+  );
+  const bot = await startBot({ config, logger });
+  logger.info(
+    config.sandbox
+      ? `Ready. Open the chat playground at http://localhost:${config.port}/ and type "help".`
+      : `Ready on port ${config.port}: Slack at ${config.publicBaseUrl}/slack/events, Teams at ${config.publicBaseUrl}/api/messages.`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal} received; stopping`);
+    await bot.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`IntegoReport stopped: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,155 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import Handlebars from 'handlebars';
+import juice from 'juice';
+import { neutraliseMergeTags } from './escape.js';
+import type { BarSegment, KpiTile, ReportView, TicketRow } from './view.js';
+
+export type ReportKind = 'email' | 'web';
+
+/** Gmail clips messages above ~102 KB; the email stays under this many bytes whatever the ticket count. */
+export const EMAIL_BYTE_LIMIT = 100_000;
+
+const TEMPLATE_DIR = new URL('../../templates/', import.meta.url);
+/** Where the email's ticket rows go; they are styled inline already, so they skip CSS inlining. */
+const ROWS_MARKER = '<!--ticket-rows-->';
+const SHOWN_COUNT_MARKER = 'SHOWN_TICKET_COUNT';
+
+const SEGMENT_COLORS: Record<BarSegment['tone'], string> = {
+  met: '#1f9d55',
+  missed: '#d64545',
+  pending: '#c3cad4',
+  share: '#3b6ea5',
+};
+
+const SLA_COLORS: Record<TicketRow['sla']['tone'], string> = {
+  met: '#15803d',
+  missed: '#b91c1c',
+  pending: '#6b7280',
+  none: '#9ca3af',
+};
+
+interface CompiledTemplates {
+  email: Handlebars.TemplateDelegate;
+  emailRow: Handlebars.TemplateDelegate;
+  web: Handlebars.TemplateDelegate;
+}
+
+let compiled: CompiledTemplates | null = null;
+
+/**
+ * The report as a complete HTML document. `email`: table layout, CSS inlined, no scripts, at most
+ * EMAIL_BYTE_LIMIT bytes (the ticket table is cut to the most relevant rows when needed), Mailchimp
+ * merge tags neutralised. `web`: every ticket, sortable headers and print styles.
+ */
+export function renderReport(view: ReportView, kind: ReportKind): string {
+  const templates = loadTemplates();
+  if (kind === 'web') return templates.web(templateContext(view, 'web', { shown: view.tickets.length }));
+  return renderEmail(view, templates);
+}
+
+export function byteLength(html: string): number {
+  return Buffer.byteLength(html, 'utf8');
+}
+
+function renderEmail(view: ReportView, templates: CompiledTemplates): string {
+  const total = view.tickets.length;
+  const rows: string[] = [];
+  let rowBytes = 0;
+  for (let index = 0; index < total && rowBytes <= EMAIL_BYTE_LIMIT; index += 1) {
+    const row = view.tickets[index];
+    const html = neutraliseMergeTags(templates.emailRow({ ...row, stripe: index % 2 === 1, slaColor: SLA_COLORS[row.sla.tone] }));
+    rows.push(html);
+    rowBytes += byteLength(html);
+  }
+
+  const shell = (shown: number | typeof SHOWN_COUNT_MARKER) =>
+    neutraliseMergeTags(
+      juice(templates.email(templateContext(view, 'email', { shown })), {
+        removeStyleTags: true,
+        preserveMediaQueries: true,
+        preserveImportant: true,
+        applyWidthAttributes: false,
+        applyHeightAttributes: false,
+      }),
+    );
+  const fill = (html: string, shown: number) => html.replace(ROWS_MARKER, () => rows.slice(0, shown).join(''));
+
+  if (rows.length === total) {
+    const complete = shell(total);
+    if (byteLength(complete) + rowBytes <= EMAIL_BYTE_LIMIT) return fill(complete, total);
+  }
+
+  const truncated = shell(SHOWN_COUNT_MARKER);
+  const room = EMAIL_BYTE_LIMIT - byteLength(truncated) - byteLength(SHOWN_COUNT_MARKER) - 16;
+  let shown = 0;
+  let used = 0;
+  while (shown < rows.length && used + byteLength(rows[shown]) <= room) {
+    used += byteLength(rows[shown]);
+    shown += 1;
+  }
+  return fill(truncated, shown).replace(SHOWN_COUNT_MARKER, formatCount(shown));
+}
+
+function templateContext(view: ReportView, kind: ReportKind, options: { shown: number | typeof SHOWN_COUNT_MARKER }) {
+  const total = view.tickets.length;
+  const shown = options.shown;
+  return {
+    ...view,
+    preheader: preheader(view),
+    kpiRows: chunk(view.kpis, 4) as KpiTile[][],
+    sla: view.sla.map((bar) => ({ ...bar, segments: colouredSegments(bar.segments), rest: restWidth(bar.segments) })),
+    breakdowns: view.breakdowns.map((breakdown) => ({
+      ...breakdown,
+      rows: breakdown.rows.map((row) => ({ ...row, segments: colouredSegments(row.segments), rest: restWidth(row.segments) })),
+    })),
+    proactiveSingular: view.highlights.proactiveCount === 1,
+    hasTickets: total > 0,
+    ticketRows: kind === 'web' ? view.tickets : [],
+    ticketCountText: `${formatCount(total)} raised, resolved or open during the period`,
+    truncated: shown !== total,
+    shownCount: typeof shown === 'number' ? formatCount(shown) : shown,
+    totalCount: formatCount(total),
+    sortable: kind === 'web',
+    linkToFull: kind === 'email',
+  };
+}
+
+function colouredSegments(segments: BarSegment[]) {
+  return segments.map((segment) => ({ ...segment, color: SEGMENT_COLORS[segment.tone] }));
+}
+
+function restWidth(segments: BarSegment[]): number {
+  const used = segments.reduce((sum, segment) => sum + segment.width, 0);
+  return segments.length === 0 ? 100 : Math.max(0, 100 - used);
+}
+
+function preheader(view: ReportView): string {
+  const figure = (label: string) => view.kpis.find((kpi) => kpi.label === label)?.value ?? '–';
+  return `${view.period.label}: ${figure('Tickets')} tickets, ${figure('Resolved')} resolved, first-reply SLA ${figure('SLA kept')} kept.`;
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const rows: T[][] = [];
+  for (let index = 0; index < items.length; index += size) rows.push(items.slice(index, index + size));
+  return rows;
+}
+
+const COUNT_FORMAT = new Intl.NumberFormat('en-GB');
+
+function formatCount(value: number): string {
+  return COUNT_FORMAT.format(value);
+}
+
+function loadTemplates(): CompiledTemplates {
+  if (compiled) return compiled;
+  const handlebars = Handlebars.create();
+  const partialDir = new URL('partials/', TEMPLATE_DIR);
+  for (const file of readdirSync(partialDir)) {
+    if (!file.endsWith('.hbs')) continue;
+    handlebars.registerPartial(file.slice(0, -'.hbs'.length), readFileSync(new URL(file, partialDir), 'utf8'));
+  }
+  const compile = (name: string) =>
+    handlebars.compile(readFileSync(new URL(name, TEMPLATE_DIR), 'utf8'), { strict: true, preventIndent: true });
+  compiled = { email: compile('email.hbs'), emailRow: compile('ticket-row-email.hbs'), web: compile('web.hbs') };
+  return compiled;
+}

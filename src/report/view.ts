@@ -1,0 +1,374 @@
+import dayjs from 'dayjs';
+import type { Dataset, DatasetTicket } from './dataset.js';
+import { formatDecimal, formatDuration } from './durations.js';
+import { priorityName, RESOLVED_STATUSES, statusLabel } from './labels.js';
+import { firstResponseSla, isOpenAt, isProactive, resolutionOf, resolutionSla, type Metrics } from './metrics.js';
+import { periodFromRange } from './period.js';
+import { parseInstant, SLA_TARGETS, type SlaOutcome } from './sla.js';
+
+/** Everything both renderings show, already formatted as text. Outside text is raw here; templates escape it. */
+export interface ReportView {
+  title: string;
+  msp: { name: string };
+  client: { name: string };
+  period: { key: string; label: string; timezone: string };
+  previousPeriodLabel: string | null;
+  preparedOn: string;
+  kpis: KpiTile[];
+  sla: SlaBar[];
+  breakdowns: Breakdown[];
+  highlights: {
+    proactiveCount: number;
+    proactive: HighlightTicket[];
+    longestOpen: HighlightTicket[];
+  };
+  /** Most relevant first: open and SLA-missed tickets, then the longest. */
+  tickets: TicketRow[];
+  fullReportUrl: string | null;
+  footnotes: string[];
+}
+
+export type Tone = 'good' | 'bad' | 'neutral';
+
+export interface KpiTile {
+  label: string;
+  value: string;
+  note: string;
+  change: { arrow: '▲' | '▼' | ''; text: string; tone: Tone } | null;
+}
+
+export interface BarSegment {
+  tone: 'met' | 'missed' | 'pending' | 'share';
+  width: number;
+  label: string;
+}
+
+export interface SlaBar {
+  label: string;
+  summary: string;
+  counts: string;
+  segments: BarSegment[];
+  empty: boolean;
+}
+
+export interface Breakdown {
+  title: string;
+  rows: Array<{ label: string; count: string; share: string; segments: BarSegment[] }>;
+}
+
+export interface HighlightTicket {
+  id: number;
+  subject: string;
+  detail: string;
+}
+
+export interface TicketRow {
+  id: number;
+  subject: string;
+  status: string;
+  priority: string;
+  prioritySort: number;
+  created: string;
+  createdSort: string;
+  resolved: string;
+  resolvedSort: string;
+  resolutionTime: string;
+  resolutionSort: number;
+  sla: { text: string; tone: SlaOutcome | 'none' };
+  slaSort: number;
+}
+
+export interface ReportViewInput {
+  dataset: Dataset;
+  metrics: Metrics;
+  previous?: Metrics | null;
+  msp: { name: string };
+  fullReportUrl?: string;
+  asOf: Date;
+}
+
+const HIGHLIGHT_LIMIT = 5;
+
+export function buildReportView(input: ReportViewInput): ReportView {
+  const { dataset, metrics, asOf } = input;
+  const previous = input.previous ?? null;
+  const period = periodFromRange(metrics.period.from, metrics.period.to, metrics.period.timezone);
+  const previousPeriodLabel = previous
+    ? periodFromRange(previous.period.from, previous.period.to, previous.period.timezone).label
+    : null;
+  const timezone = period.timezone;
+
+  const tickets = dataset.tickets.filter((ticket) => !ticket.deleted && !ticket.spam && belongsToPeriod(ticket, period.from, period.to));
+  const rows = tickets.map((ticket) => ticketRow(ticket, dataset, metrics, asOf, timezone));
+  const rowOrder = new Map(tickets.map((ticket, index) => [rows[index], relevance(ticket, rows[index], metrics, asOf)]));
+  rows.sort((a, b) => compareRelevance(rowOrder.get(a)!, rowOrder.get(b)!));
+
+  // Age at the end of the period (or now, for a period still running).
+  const ageMoment = asOf < period.to ? asOf : period.to;
+  const openAtEnd = tickets
+    .filter((ticket) => isOpenAt(ticket, period.to))
+    .map((ticket) => ({ ticket, ageSeconds: ageSeconds(ticket, ageMoment) }))
+    .sort((a, b) => b.ageSeconds - a.ageSeconds)
+    .slice(0, HIGHLIGHT_LIMIT);
+  const proactive = tickets.filter((ticket) => isProactive(ticket) && inRange(parseInstant(ticket.created_at), period.from, period.to));
+
+  return {
+    title: `Service report for ${dataset.client.name}: ${period.label}`,
+    msp: { name: input.msp.name },
+    client: { name: dataset.client.name },
+    period: { key: period.key, label: period.label, timezone },
+    previousPeriodLabel,
+    preparedOn: dayjs(asOf).tz(timezone).format('D MMMM YYYY'),
+    kpis: kpiTiles(metrics, previous),
+    sla: [
+      slaBar('First reply', metrics.sla.firstResponse),
+      slaBar('Resolution', metrics.sla.resolution),
+    ],
+    breakdowns: [
+      breakdown('By type', metrics.breakdown.type),
+      breakdown('By priority', metrics.breakdown.priority, ['Urgent', 'High', 'Medium', 'Low', 'Unknown']),
+      breakdown('By category', metrics.breakdown.category),
+    ],
+    highlights: {
+      proactiveCount: metrics.tickets.proactive,
+      proactive: proactive.slice(0, HIGHLIGHT_LIMIT).map((ticket) => ({
+        id: ticket.id,
+        subject: ticket.subject,
+        detail: `${formatDate(ticket.created_at, timezone)} · ${statusLabel(ticket.status, dataset.statusLabels)}`,
+      })),
+      longestOpen: openAtEnd.map(({ ticket, ageSeconds }) => ({
+        id: ticket.id,
+        subject: ticket.subject,
+        detail: `open ${formatDuration(ageSeconds)} at period end · ${priorityName(ticket.priority)} · now ${statusLabel(ticket.status, dataset.statusLabels)}`,
+      })),
+    },
+    tickets: rows,
+    fullReportUrl: input.fullReportUrl && /^https?:\/\//i.test(input.fullReportUrl) ? input.fullReportUrl : null,
+    footnotes: footnotes(metrics, timezone),
+  };
+}
+
+function kpiTiles(metrics: Metrics, previous: Metrics | null): KpiTile[] {
+  const count = (value: number) => formatCount(value);
+  const percent = (value: number | null) => (value === null ? '–' : `${formatDecimal(value, 1)}%`);
+  const lateFrom = metrics.tickets.resolvedInPeriod - metrics.tickets.resolved;
+  return [
+    {
+      label: 'Tickets',
+      value: count(metrics.tickets.created),
+      note: metrics.tickets.proactive > 0 ? `${count(metrics.tickets.proactive)} proactive` : 'raised this period',
+      change: countChange(metrics.tickets.created, previous?.tickets.created, null),
+    },
+    {
+      label: 'Resolved',
+      value: count(metrics.tickets.resolvedInPeriod),
+      note: lateFrom > 0 ? `incl. ${count(lateFrom)} raised earlier` : 'this period',
+      change: countChange(metrics.tickets.resolvedInPeriod, previous?.tickets.resolvedInPeriod, true),
+    },
+    {
+      label: 'Open at end',
+      value: count(metrics.tickets.openAtEnd),
+      note: 'still in progress',
+      change: countChange(metrics.tickets.openAtEnd, previous?.tickets.openAtEnd, false),
+    },
+    {
+      label: 'First response',
+      value: formatDuration(metrics.firstResponse.medianSeconds),
+      note: metrics.firstResponse.p90Seconds === null ? 'median' : `median · 90% within ${formatDuration(metrics.firstResponse.p90Seconds)}`,
+      change: durationChange(metrics.firstResponse.medianSeconds, previous?.firstResponse.medianSeconds),
+    },
+    {
+      label: 'Resolution time',
+      value: formatDuration(metrics.resolution.medianSeconds),
+      note: metrics.resolution.p90Seconds === null ? 'median' : `median · 90% within ${formatDuration(metrics.resolution.p90Seconds)}`,
+      change: durationChange(metrics.resolution.medianSeconds, previous?.resolution.medianSeconds),
+    },
+    {
+      label: 'SLA kept',
+      value: percent(metrics.sla.firstResponse.percent),
+      note: `first reply · resolution ${percent(metrics.sla.resolution.percent)}`,
+      change: pointsChange(metrics.sla.firstResponse.percent, previous?.sla.firstResponse.percent),
+    },
+    {
+      label: 'Satisfaction',
+      value: percent(metrics.csat.percentPositive),
+      note: metrics.csat.responses === 0 ? 'no survey responses' : `positive · ${count(metrics.csat.responses)} ${metrics.csat.responses === 1 ? 'response' : 'responses'}`,
+      change: pointsChange(metrics.csat.percentPositive, previous?.csat.percentPositive),
+    },
+    {
+      label: 'Hours worked',
+      value: formatDecimal(metrics.time.hours, 1),
+      note: `${formatDecimal(metrics.time.billableHours, 1)} h billable`,
+      change: numberChange(metrics.time.hours, previous?.time.hours, null, (value) => `${formatDecimal(value, 1)} h`),
+    },
+  ];
+}
+
+/** `higherIsBetter`: true/false colours the change green or red; null keeps it neutral. */
+function numberChange(
+  current: number | null,
+  before: number | null | undefined,
+  higherIsBetter: boolean | null,
+  format: (absoluteDifference: number) => string,
+  noise = 0,
+): KpiTile['change'] {
+  if (current === null || before === null || before === undefined) return null;
+  const difference = current - before;
+  if (Math.abs(difference) <= noise) return { arrow: '', text: 'no change', tone: 'neutral' };
+  const tone: Tone = higherIsBetter === null ? 'neutral' : difference > 0 === higherIsBetter ? 'good' : 'bad';
+  return { arrow: difference > 0 ? '▲' : '▼', text: format(Math.abs(difference)), tone };
+}
+
+function countChange(current: number, before: number | undefined, higherIsBetter: boolean | null): KpiTile['change'] {
+  return numberChange(current, before, higherIsBetter, formatCount);
+}
+
+function durationChange(current: number | null, before: number | null | undefined): KpiTile['change'] {
+  return numberChange(current, before, false, formatDuration, 59);
+}
+
+function pointsChange(current: number | null, before: number | null | undefined): KpiTile['change'] {
+  return numberChange(current, before, true, (value) => `${formatDecimal(value, 1)} pts`, 0.05);
+}
+
+function slaBar(label: string, tally: Metrics['sla']['firstResponse']): SlaBar {
+  const total = tally.met + tally.missed + tally.pending;
+  const counts = `${formatCount(tally.met)} met · ${formatCount(tally.missed)} missed${tally.pending > 0 ? ` · ${formatCount(tally.pending)} pending` : ''}`;
+  return {
+    label,
+    summary: tally.percent === null ? 'nothing to measure yet' : `${formatDecimal(tally.percent, 1)}% kept`,
+    counts,
+    empty: total === 0,
+    segments: fillToWhole(
+      barSegments([
+        { tone: 'met', value: tally.met, label: 'met' },
+        { tone: 'missed', value: tally.missed, label: 'missed' },
+        { tone: 'pending', value: tally.pending, label: 'pending' },
+      ], total),
+    ),
+  };
+}
+
+function breakdown(title: string, counts: Record<string, number>, order?: string[]): Breakdown {
+  const entries = Object.entries(counts);
+  const total = entries.reduce((sum, [, value]) => sum + value, 0);
+  entries.sort(([labelA, a], [labelB, b]) =>
+    order ? order.indexOf(labelA) - order.indexOf(labelB) : b - a || labelA.localeCompare(labelB),
+  );
+  return {
+    title,
+    rows: entries.map(([label, value]) => ({
+      label,
+      count: formatCount(value),
+      share: `${Math.round((value / total) * 100)}%`,
+      segments: barSegments([{ tone: 'share', value, label }], total),
+    })),
+  };
+}
+
+/** Whole-percent widths that add up to at most 100, every non-zero part at least 1% so it stays visible. */
+function barSegments(parts: Array<{ tone: BarSegment['tone']; value: number; label: string }>, total: number): BarSegment[] {
+  if (total === 0) return [];
+  return parts
+    .filter((part) => part.value > 0)
+    .map((part) => ({ tone: part.tone, label: part.label, width: Math.max(1, Math.floor((part.value / total) * 100)) }));
+}
+
+/** A stacked bar covers the whole width: the last part absorbs what rounding down left over. */
+function fillToWhole(segments: BarSegment[]): BarSegment[] {
+  if (segments.length === 0) return segments;
+  const others = segments.slice(0, -1).reduce((sum, segment) => sum + segment.width, 0);
+  return [...segments.slice(0, -1), { ...segments[segments.length - 1], width: 100 - others }];
+}
+
+function ticketRow(ticket: DatasetTicket, dataset: Dataset, metrics: Metrics, asOf: Date, timezone: string): TicketRow {
+  const resolved = RESOLVED_STATUSES.has(ticket.status) ? resolutionOf(ticket).resolvedAt : null;
+  const createdAt = parseInstant(ticket.created_at);
+  const resolutionSeconds = resolved && createdAt ? Math.max(0, (resolved.getTime() - createdAt.getTime()) / 1000) : null;
+  const outcome = firstResponseSla(ticket, metrics.sla.mode, asOf);
+  return {
+    id: ticket.id,
+    subject: ticket.subject,
+    status: statusLabel(ticket.status, dataset.statusLabels),
+    priority: priorityName(ticket.priority),
+    prioritySort: ticket.priority,
+    created: formatDate(ticket.created_at, timezone),
+    createdSort: createdAt?.toISOString() ?? '',
+    resolved: resolved ? formatDate(resolved.toISOString(), timezone) : '–',
+    resolvedSort: resolved?.toISOString() ?? '',
+    resolutionTime: formatDuration(resolutionSeconds),
+    resolutionSort: resolutionSeconds ?? -1,
+    sla: outcome ? { text: SLA_TEXT[outcome], tone: outcome } : { text: '–', tone: 'none' },
+    slaSort: outcome ? SLA_SORT[outcome] : 3,
+  };
+}
+
+const SLA_TEXT: Record<SlaOutcome, string> = { met: 'Met', missed: 'Missed', pending: 'Pending' };
+const SLA_SORT: Record<SlaOutcome, number> = { missed: 0, pending: 1, met: 2 };
+
+interface Relevance {
+  group: number;
+  seconds: number;
+  id: number;
+}
+
+/** Open tickets first (SLA-missed ones before the rest), then resolved ones that missed an SLA, then the others; longest first. */
+function relevance(ticket: DatasetTicket, row: TicketRow, metrics: Metrics, asOf: Date): Relevance {
+  const open = !RESOLVED_STATUSES.has(ticket.status);
+  const missed = row.sla.tone === 'missed' || resolutionSla(ticket, metrics.sla.mode, asOf) === 'missed';
+  const group = open ? (missed ? 0 : 1) : missed ? 2 : 3;
+  const seconds = open ? ageSeconds(ticket, asOf) : row.resolutionSort;
+  return { group, seconds, id: ticket.id };
+}
+
+function compareRelevance(a: Relevance, b: Relevance): number {
+  return a.group - b.group || b.seconds - a.seconds || a.id - b.id;
+}
+
+function belongsToPeriod(ticket: DatasetTicket, from: Date, to: Date): boolean {
+  return inRange(parseInstant(ticket.created_at), from, to) || inRange(resolutionOf(ticket).resolvedAt, from, to) || isOpenAt(ticket, to);
+}
+
+function inRange(date: Date | null, from: Date, to: Date): boolean {
+  return date !== null && date >= from && date < to;
+}
+
+function ageSeconds(ticket: DatasetTicket, asOf: Date): number {
+  const createdAt = parseInstant(ticket.created_at);
+  return createdAt ? Math.max(0, (asOf.getTime() - createdAt.getTime()) / 1000) : 0;
+}
+
+const MONTHS_SHORT = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** "5 Oct 2026" in the timezone. One cached Intl formatter per timezone: dayjs.tz is too slow for 10,000 rows. */
+function formatDate(iso: string, timezone: string): string {
+  let format = dateFormats.get(timezone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { timeZone: timezone, year: 'numeric', month: 'numeric', day: 'numeric' });
+    dateFormats.set(timezone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(new Date(iso)).map((part) => [part.type, part.value]));
+  return `${Number(parts.day)} ${MONTHS_SHORT[Number(parts.month) - 1]} ${parts.year}`;
+}
+
+const COUNT_FORMAT = new Intl.NumberFormat('en-GB');
+
+function formatCount(value: number): string {
+  return COUNT_FORMAT.format(value);
+}
+
+function footnotes(metrics: Metrics, timezone: string): string[] {
+  const targets = Object.entries(SLA_TARGETS)
+    .sort(([a], [b]) => Number(b) - Number(a))
+    .map(([priority, target]) => `${priorityName(Number(priority))} ${formatDuration(target.firstResponseSeconds)} / ${formatDuration(target.resolutionSeconds)}`)
+    .join(', ');
+  const deadlines =
+    metrics.sla.mode === 'due-by'
+      ? `SLA deadlines are the first-reply and resolution due times set in Freshservice; a ticket without them is measured against our targets (${targets}).`
+      : `SLA deadlines are our targets per priority, first reply / resolution (${targets}).`;
+  return [
+    `${deadlines} A ticket still unanswered or unresolved after its deadline counts as missed; one whose deadline has not passed yet is pending and left out of the percentage.`,
+    `Times are calendar time in ${timezone}. Medians and the 90th percentile cover tickets raised in the period; satisfaction counts survey answers scored 75% or more as positive.`,
+  ];
+}

@@ -1,0 +1,231 @@
+import type { Config } from './config.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Logger } from './logger.js';
+import { createFreshservice, type Freshservice } from './freshservice/index.js';
+import { createMailchimpHttp } from './mailchimp/http.js';
+import { createMailchimpMembers } from './mailchimp/members.js';
+import { createTransactionalClient } from './mailchimp/transactional.js';
+import { createDeliveryChannels } from './mailchimp/delivery-channels.js';
+import { openDirectoryStore } from './clients/directory-store.js';
+import { createClientUseCases, type ClientUseCases } from './app/clients.js';
+import { createDelivery, type Delivery, type RecipientLookup } from './app/send-report.js';
+import { generateReport } from './app/generate-report.js';
+import type { Actor, BotServices, ReportSummary } from './app/ports.js';
+import { parsePeriod } from './report/period.js';
+import { ReportStore, type ReportRecord } from './store/reports.js';
+import { signReportLink } from './server/report-links.js';
+import { startSandbox, type Sandbox, type SandboxOptions } from './sandbox/index.js';
+import { promises as fs } from 'node:fs';
+
+/** In sandbox mode a Freshservice "minute" lasts this many real milliseconds, so the demo is quick at a Growth-plan limit. */
+const SANDBOX_TIME_SCALE = 60;
+
+export interface Runtime {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  services: BotServices;
+  freshservice: Freshservice;
+  clients: ClientUseCases;
+  delivery: Delivery;
+  reports: ReportStore;
+  sandbox?: Sandbox;
+  /** The signed link of a report's web rendering. */
+  reportUrl(reportId: string): string;
+  /** The web HTML of a report, for `/reports/:id`. */
+  loadWebHtml(reportId: string): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  config: Config;
+  logger: Logger;
+  clock?: Clock;
+  /** Overrides for the embedded sandbox (tests and benchmarks). */
+  sandbox?: Partial<Omit<SandboxOptions, 'dataDir' | 'clock'>>;
+}
+
+/**
+ * Builds every adapter and the use-cases from the config. In sandbox mode it first starts the
+ * simulated Freshservice and Mailchimp on 127.0.0.1 and points the config at them.
+ */
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { logger } = options;
+  const clock = options.clock ?? systemClock;
+  const config: Config = { ...options.config };
+  let sandbox: Sandbox | undefined;
+  if (config.sandbox) {
+    sandbox = await startSandbox({
+      dataDir: config.dataDir,
+      clock,
+      ...options.sandbox,
+      controls: { timeScale: SANDBOX_TIME_SCALE, windowMs: 60_000, ...options.sandbox?.controls },
+    });
+    config.freshservice = { baseUrl: sandbox.freshservice.baseUrl, apiKey: sandbox.freshservice.apiKey };
+    config.mailchimp = {
+      baseUrl: sandbox.mailchimp.baseUrl,
+      apiKey: sandbox.mailchimp.apiKey,
+      audienceId: sandbox.mailchimp.audienceId,
+      statusIfNew: 'subscribed',
+    };
+  }
+  const freshserviceSettings = config.freshservice!;
+  const mailchimpSettings = config.mailchimp!;
+
+  const freshservice = createFreshservice({
+    baseUrl: freshserviceSettings.baseUrl,
+    apiKey: freshserviceSettings.apiKey,
+    dataDir: config.dataDir,
+    clock,
+    logger,
+    rateLimit: sandbox ? { windowMs: sandbox.freshservice.controls.windowMs / sandbox.freshservice.controls.timeScale } : undefined,
+  });
+  const mailchimpHttp = createMailchimpHttp({ baseUrl: mailchimpSettings.baseUrl, apiKey: mailchimpSettings.apiKey, logger });
+  const clients = createClientUseCases({
+    store: openDirectoryStore(config.dataDir),
+    mailchimp: createMailchimpMembers(mailchimpHttp, mailchimpSettings.audienceId),
+    freshserviceSource: {
+      departments: () => freshservice.directory.listDepartments({ refresh: true }),
+      people: () => freshservice.directory.listRequestersAndAgents({ refresh: true }),
+    },
+    clock,
+    config: { statusIfNew: mailchimpSettings.statusIfNew },
+    logger,
+    requestCounts: () => ({ freshservice: freshservice.client.stats().calls, mailchimp: mailchimpHttp.stats().requests }),
+  });
+  const reports = new ReportStore(config.dataDir);
+
+  const reportUrl = (reportId: string) =>
+    signReportLink({ reportId, baseUrl: config.publicBaseUrl, secret: config.report.linkSecret, ttlDays: config.report.linkTtlDays, now: clock.now() });
+
+  async function resolveRecipient(clientId: number): Promise<RecipientLookup> {
+    const entry = (await clients.listClients()).find((client) => client.id === clientId);
+    if (!entry) return { problem: 'This client is no longer in Freshservice.' };
+    if (entry.state === 'linked' && entry.email) return { email: entry.email };
+    return { problem: entry.reason ?? `${entry.name} has no linked Mailchimp contact yet. Use "fix ${entry.name}" to link one.` };
+  }
+
+  const transactional = mailchimpSettings.transactional
+    ? createTransactionalClient({ baseUrl: mailchimpSettings.transactional.baseUrl, apiKey: mailchimpSettings.transactional.apiKey, logger })
+    : undefined;
+  const delivery = createDelivery({
+    channels: createDeliveryChannels({
+      http: mailchimpHttp,
+      audienceId: mailchimpSettings.audienceId,
+      transactional,
+      fromName: config.report.fromName,
+      replyTo: config.report.replyTo,
+    }),
+    config,
+    dataDir: config.dataDir,
+    clock,
+    logger,
+    resolveRecipient,
+    loadReport: async (reportId) => {
+      const record = await reports.get(reportId);
+      if (!record) return undefined;
+      return {
+        id: record.id,
+        clientId: record.clientId,
+        clientName: record.clientName,
+        periodKey: record.periodKey,
+        periodLabel: record.periodLabel,
+        version: record.version,
+        emailHtml: await fs.readFile(record.files.emailHtml, 'utf8'),
+        createdAt: record.createdAt,
+        discarded: Boolean(record.discarded),
+      };
+    },
+  });
+
+  async function summarize(record: ReportRecord): Promise<ReportSummary> {
+    const recipient = await resolveRecipient(record.clientId);
+    return {
+      id: record.id,
+      client: { id: record.clientId, name: record.clientName },
+      period: { key: record.periodKey, label: record.periodLabel, from: record.periodFrom, to: record.periodTo },
+      createdAt: record.createdAt,
+      createdBy: record.createdBy,
+      figures: record.figures,
+      ticketCount: record.ticketCount,
+      viewUrl: reportUrl(record.id),
+      recipient: 'email' in recipient ? recipient.email : undefined,
+      copyTo: config.report.copyTo,
+      discarded: Boolean(record.discarded),
+      send: await delivery.sendForReport(record.id),
+    };
+  }
+
+  async function requireReport(reportId: string): Promise<ReportRecord> {
+    const record = await reports.get(reportId);
+    if (!record) throw new Error(`There is no report ${reportId}; generate it again.`);
+    return record;
+  }
+
+  const services: BotServices = {
+    listClients: (options) => clients.listClients(options),
+    findClient: (text) => clients.findClient(text),
+    suggestContacts: (clientId) => clients.suggestContacts(clientId),
+    fixClient: (actor, clientId, fix) => clients.fixClient(actor, clientId, fix),
+    parsePeriod: (text) => parsePeriod(text, { timezone: config.timezone, now: clock.now() }),
+    async generateReport(actor: Actor, request) {
+      const client = (await clients.listClients()).find((entry) => entry.id === request.clientId);
+      if (!client) throw new Error(`There is no client with id ${request.clientId}.`);
+      const generated = await generateReport(
+        { puller: freshservice.puller, reports, clock, logger, mspName: config.report.fromName, reportUrl },
+        actor,
+        { client: { id: client.id, name: client.name }, period: request.period, onProgress: request.onProgress },
+      );
+      return summarize(generated.record);
+    },
+    async getReport(reportId) {
+      const record = await reports.get(reportId);
+      return record ? summarize(record) : undefined;
+    },
+    async discardReport(actor, reportId) {
+      await requireReport(reportId);
+      const record = await reports.markDiscarded(reportId, actor.name, clock.now().toISOString());
+      return summarize(record!);
+    },
+    sendReport: (actor, reportId, options) => delivery.sendReport(actor, reportId, options),
+    sendTest: (actor, reportId, to) => delivery.sendTest(actor, reportId, to),
+    isApprover: (actor) => delivery.isApprover(actor),
+    async history(clientId) {
+      return Promise.all((await reports.forClient(clientId)).map(summarize));
+    },
+    async status() {
+      const [entries, allReports, syncStatus] = await Promise.all([clients.listClients(), reports.all(), clients.syncStatus()]);
+      const sends = (await Promise.all(entries.map((entry) => delivery.sendsFor(entry.id)))).flat();
+      return {
+        sandbox: config.sandbox,
+        lastSync: syncStatus.lastSync?.at,
+        clients: entries.length,
+        linked: entries.filter((entry) => entry.state === 'linked').length,
+        reports: allReports.length,
+        sends: sends.filter((send) => send.status === 'sent').length,
+      };
+    },
+  };
+
+  await delivery.resumePendingSends();
+
+  return {
+    config,
+    clock,
+    logger,
+    services,
+    freshservice,
+    clients,
+    delivery,
+    reports,
+    sandbox,
+    reportUrl,
+    async loadWebHtml(reportId) {
+      const record = await reports.get(reportId);
+      return record ? fs.readFile(record.files.webHtml, 'utf8').catch(() => undefined) : undefined;
+    },
+    async close() {
+      await sandbox?.close();
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { systemClock, type Clock } from '../clock.js';
+import { readJsonFile, writeJsonAtomic } from '../store/files.js';
+import { startFreshserviceSandbox, type FreshserviceSandbox } from './freshservice.js';
+import { startMailchimpSandbox, type MailchimpSandbox } from './mailchimp.js';
+import type { SandboxControls } from './types.js';
+import { WORLD_SCHEMA_VERSION, seedWorld, type SandboxWorld, type WorldProfile } from './world.js';
+
+export type { FreshserviceSandbox } from './freshservice.js';
+export type { MailchimpSandbox } from './mailchimp.js';
+export type { SandboxWorld, WorldProfile } from './world.js';
+
+export interface Sandbox {
+  freshservice: FreshserviceSandbox;
+  mailchimp: MailchimpSandbox;
+  close(): Promise<void>;
+}
+
+export interface SandboxOptions {
+  dataDir: string;
+  clock?: Clock;
+  /** Knobs for both simulators (the rate-limit window fields only matter to Freshservice). */
+  controls?: Partial<SandboxControls>;
+  /** Overrides `controls` for Mailchimp, e.g. to inject faults into Freshservice only. */
+  mailchimpControls?: Partial<SandboxControls>;
+  /** Used only when the world is seeded (first start, or after resetSandbox). */
+  profile?: Partial<WorldProfile>;
+  seed?: number;
+  /** Defaults to the clock's now at first seed. */
+  anchor?: Date;
+}
+
+export function sandboxDir(dataDir: string): string {
+  return path.join(dataDir, 'sandbox');
+}
+
+export function sandboxFiles(dataDir: string): { world: string; mailchimp: string } {
+  const dir = sandboxDir(dataDir);
+  return { world: path.join(dir, 'world.json'), mailchimp: path.join(dir, 'mailchimp.json') };
+}
+
+/** Loads DATA_DIR/sandbox/world.json, or seeds it (and saves it atomically) on first use. */
+export async function loadOrSeedWorld(options: Pick<SandboxOptions, 'dataDir' | 'clock' | 'profile' | 'seed' | 'anchor'>): Promise<SandboxWorld> {
+  const file = sandboxFiles(options.dataDir).world;
+  const stored = await readJsonFile<SandboxWorld>(file);
+  if (stored && stored.schemaVersion === WORLD_SCHEMA_VERSION) return stored;
+  const world = seedWorld({
+    anchor: options.anchor ?? (options.clock ?? systemClock).now(),
+    seed: options.seed,
+    profile: options.profile,
+  });
+  await writeJsonAtomic(file, world);
+  return world;
+}
+
+/** Starts the simulated Freshservice and Mailchimp APIs on 127.0.0.1 over one persisted world. */
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const world = await loadOrSeedWorld(options);
+  const freshservice = await startFreshserviceSandbox({ world, clock: options.clock, controls: options.controls });
+  let mailchimp: MailchimpSandbox;
+  try {
+    mailchimp = await startMailchimpSandbox({
+      members: world.audience.members,
+      listId: world.audience.listId,
+      stateFile: sandboxFiles(options.dataDir).mailchimp,
+      clock: options.clock,
+      controls: options.mailchimpControls ?? options.controls,
+    });
+  } catch (error) {
+    await freshservice.close();
+    throw error;
+  }
+  return {
+    freshservice,
+    mailchimp,
+    close: async () => {
+      await Promise.all([freshservice.close(), mailchimp.close()]);
+    },
+  };
+}
+
+/** Deletes DATA_DIR/sandbox so the next start seeds a fresh world and a fresh Mailchimp state. */
+export async function resetSandbox(dataDir: string): Promise<void> {
+  await fs.rm(sandboxDir(dataDir), { recursive: true, force: true });
+}

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import type { MailchimpState } from './mailchimp-state.js';
+import type { FieldError } from './mailchimp-segments.js';
+
+/** What a simulated endpoint answers; the server turns it into an HTTP response. */
+export interface ApiResult {
+  status: number;
+  body?: unknown;
+  contentType?: string;
+}
+
+export interface HandlerContext {
+  state: MailchimpState;
+  clock: Clock;
+  params: Record<string, string>;
+  query: Record<string, string>;
+  body: unknown;
+  site: SiteInfo;
+  /** Call after mutating `state` so the change is persisted before the response goes out. */
+  changed(): void;
+}
+
+export interface SiteInfo {
+  listName: string;
+  /** `http://127.0.0.1:PORT`, for links (archive, unsubscribe) that point back at the sandbox. */
+  origin: string;
+  /** `http://127.0.0.1:PORT/3.0`, for `_links`. */
+  apiRoot: string;
+}
+
+export type Handler = (context: HandlerContext) => ApiResult;
+
+const ERROR_DOCS = 'https://mailchimp.com/developer/marketing/docs/errors/';
+
+/** A Marketing API error: `application/problem+json` with type, title, status, detail, instance (and `errors` on validation). */
+export function problem(status: number, title: string, detail: string, errors?: FieldError[]): ApiResult {
+  return {
+    status,
+    contentType: 'application/problem+json; charset=utf-8',
+    body: { type: ERROR_DOCS, title, status, detail, instance: randomUUID(), ...(errors ? { errors } : {}) },
+  };
+}
+
+export function invalidResource(errors: FieldError[], detail = "The resource submitted could not be validated. For field-specific details, see the 'errors' array."): ApiResult {
+  return problem(400, 'Invalid Resource', detail, errors);
+}
+
+export function notFound(): ApiResult {
+  return problem(404, 'Resource Not Found', 'The requested resource could not be found.');
+}
+
+export function json(body: unknown, status = 200): ApiResult {
+  return { status, body };
+}
+
+export function noContent(): ApiResult {
+  return { status: 204 };
+}
+
+/** Reads a paging parameter the way Mailchimp does: default when absent, 400 when not a number or out of range. */
+export function pagingParameters(query: Record<string, string>): { count: number; offset: number } | ApiResult {
+  const count = query.count === undefined ? 10 : Number(query.count);
+  const offset = query.offset === undefined ? 0 : Number(query.offset);
+  if (!Number.isInteger(count) || count < 0 || count > 1000) {
+    return invalidResource([{ field: 'count', message: 'Value must be an integer between 0 and 1000.' }], 'The count parameter must be between 0 and 1000.');
+  }
+  if (!Number.isInteger(offset) || offset < 0) {
+    return invalidResource([{ field: 'offset', message: 'Value must be a non-negative integer.' }]);
+  }
+  return { count, offset };
+}
+
+export function isApiResult(value: unknown): value is ApiResult {
+  return typeof value === 'object' && value !== null && 'status' in value && typeof (value as ApiResult).status === 'number';
+}
+
+export function link(rel: string, href: string, method: string): { rel: string; href: string; method: string } {
+  return { rel, href, method };
+}

@@ -1,0 +1,122 @@
+import type { SandboxAudienceMember } from './types.js';
+
+/** Inline segment options of a campaign's recipients (OAS3 `segment_opts`). */
+export interface SegmentOpts {
+  saved_segment_id?: number;
+  match?: 'any' | 'all';
+  conditions?: SegmentCondition[];
+}
+
+export interface SegmentCondition {
+  condition_type: string;
+  field: string;
+  op: string;
+  value?: string | number;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+const EMAIL_FIELDS = ['EMAIL', 'merge0'];
+const STRING_OPS = ['is', 'not', 'contains', 'notcontain', 'starts', 'ends', 'greater', 'less'];
+const TEXT_MERGE_OPS = [...STRING_OPS, 'blank', 'blank_not'];
+/** The audience's positional merge ids: merge1 is FNAME, merge2 is LNAME. */
+const POSITIONAL_MERGE_TAGS: Record<string, string> = { merge1: 'FNAME', merge2: 'LNAME' };
+
+export function validateSegmentOpts(opts: unknown): FieldError[] {
+  if (opts === undefined) return [];
+  if (!isObject(opts)) return [{ field: 'recipients.segment_opts', message: 'Schema describes object, ' + typeName(opts) + ' found instead' }];
+  const errors: FieldError[] = [];
+  if (opts.match !== undefined && opts.match !== 'any' && opts.match !== 'all') {
+    errors.push({ field: 'recipients.segment_opts.match', message: 'Value is not one of enum values: any, all' });
+  }
+  if (opts.conditions === undefined) return errors;
+  if (!Array.isArray(opts.conditions)) {
+    return [...errors, { field: 'recipients.segment_opts.conditions', message: 'Schema describes array, ' + typeName(opts.conditions) + ' found instead' }];
+  }
+  opts.conditions.forEach((condition: unknown, index: number) => {
+    const prefix = `recipients.segment_opts.conditions[${index}]`;
+    if (!isObject(condition)) {
+      errors.push({ field: prefix, message: 'Schema describes object, ' + typeName(condition) + ' found instead' });
+      return;
+    }
+    const { condition_type: type, field, op } = condition;
+    if (type === 'EmailAddress') {
+      if (!EMAIL_FIELDS.includes(String(field))) errors.push({ field: `${prefix}.field`, message: `Value is not one of enum values: ${EMAIL_FIELDS.join(', ')}` });
+      if (!STRING_OPS.includes(String(op))) errors.push({ field: `${prefix}.op`, message: `Value is not one of enum values: ${STRING_OPS.join(', ')}` });
+      if (typeof condition.value !== 'string') errors.push({ field: `${prefix}.value`, message: 'Schema describes string, ' + typeName(condition.value) + ' found instead' });
+    } else if (type === 'TextMerge') {
+      if (typeof field !== 'string' || field === '') errors.push({ field: `${prefix}.field`, message: 'This value should not be blank.' });
+      if (!TEXT_MERGE_OPS.includes(String(op))) errors.push({ field: `${prefix}.op`, message: `Value is not one of enum values: ${TEXT_MERGE_OPS.join(', ')}` });
+    } else {
+      errors.push({ field: `${prefix}.condition_type`, message: 'The sandbox supports the EmailAddress and TextMerge condition types.' });
+    }
+  });
+  return errors;
+}
+
+/** Whether a member belongs to the segment; no conditions means the whole audience. */
+export function matchesSegment(member: SandboxAudienceMember, opts: SegmentOpts | undefined): boolean {
+  const conditions = opts?.conditions ?? [];
+  if (conditions.length === 0) return true;
+  const results = conditions.map((condition) => matchesCondition(member, condition));
+  return opts?.match === 'any' ? results.some(Boolean) : results.every(Boolean);
+}
+
+function matchesCondition(member: SandboxAudienceMember, condition: SegmentCondition): boolean {
+  const actual = condition.condition_type === 'EmailAddress' ? member.email_address : mergeValue(member, condition.field);
+  return compare(actual, condition.op, String(condition.value ?? ''));
+}
+
+function mergeValue(member: SandboxAudienceMember, field: string): string {
+  const tag = POSITIONAL_MERGE_TAGS[field] ?? field;
+  return member.merge_fields[tag] ?? '';
+}
+
+function compare(actualRaw: string, op: string, expectedRaw: string): boolean {
+  const actual = actualRaw.trim().toLowerCase();
+  const expected = expectedRaw.trim().toLowerCase();
+  switch (op) {
+    case 'is': return actual === expected;
+    case 'not': return actual !== expected;
+    case 'contains': return actual.includes(expected);
+    case 'notcontain': return !actual.includes(expected);
+    case 'starts': return actual.startsWith(expected);
+    case 'ends': return actual.endsWith(expected);
+    case 'greater': return actual > expected;
+    case 'less': return actual < expected;
+    case 'blank': return actual === '';
+    case 'blank_not': return actual !== '';
+    default: return false;
+  }
+}
+
+/** A readable description like Mailchimp's `segment_text`. */
+export function describeSegment(opts: SegmentOpts | undefined): string {
+  const conditions = opts?.conditions ?? [];
+  if (conditions.length === 0) return '';
+  const parts = conditions.map((condition) => {
+    const field = condition.condition_type === 'EmailAddress' ? 'Email Address' : (POSITIONAL_MERGE_TAGS[condition.field] ?? condition.field);
+    return `${field} ${condition.op} ${String(condition.value ?? '')}`.trim();
+  });
+  return `Contacts match ${opts?.match ?? 'all'} of the following conditions: ${parts.join('; ')}`;
+}
+
+/** The addresses an inline segment names with `EmailAddress is`, for explaining an empty segment. */
+export function namedEmails(opts: SegmentOpts | undefined): string[] {
+  return (opts?.conditions ?? [])
+    .filter((condition) => condition.condition_type === 'EmailAddress' && condition.op === 'is')
+    .map((condition) => String(condition.value ?? '').trim());
+}
+
+export function isObject(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function typeName(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}

@@ -1,0 +1,340 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from '../clock.js';
+import { readJsonFile, writeJsonAtomic } from '../store/files.js';
+import { resolveSandboxControls } from './controls.js';
+import { createRng } from './rng.js';
+import type { RecordedRequest, SandboxAudienceMember, SandboxControls } from './types.js';
+import { problem, type ApiResult, type HandlerContext, type SiteInfo } from './mailchimp-api.js';
+import { archivePage, deliverDueCampaigns } from './mailchimp-campaigns.js';
+import { invalidKey, transactionalError } from './mailchimp-transactional.js';
+import { marketingRoutes, matchRoute, transactionalRoutes, type FailableOperation, type Route } from './mailchimp-routes.js';
+import { initialState, mailchimpTime, subscriberHash, type MailchimpState, type OutboxEmail, type SandboxCampaign } from './mailchimp-state.js';
+import { trimFields } from './mailchimp-fields.js';
+
+export type { OutboxEmail, SandboxCampaign } from './mailchimp-state.js';
+export type { FailableOperation } from './mailchimp-routes.js';
+
+export type FailureMode = 'timeout' | 'error-after-effect' | 'error-before-effect';
+
+export interface MailchimpSandboxOptions {
+  members: SandboxAudienceMember[];
+  listId: string;
+  /** When given: state is loaded from it if it exists (else seeded from `members`) and saved atomically after every change. */
+  stateFile?: string;
+  clock?: Clock;
+  controls?: Partial<SandboxControls>;
+  /** Audience name shown in checklist texts and the footer. */
+  listName?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+}
+
+export interface MailchimpSandbox {
+  /** `http://127.0.0.1:PORT/3.0` */
+  baseUrl: string;
+  /** Marketing API key with a data-centre suffix (`…-us1`). */
+  apiKey: string;
+  audienceId: string;
+  transactional: { baseUrl: string; apiKey: string };
+  /** Live knobs: change them between requests. The rate-limit window fields are Freshservice-only. */
+  controls: SandboxControls;
+  requests: RecordedRequest[];
+  resetRequests(): void;
+  members(): SandboxAudienceMember[];
+  campaigns(): SandboxCampaign[];
+  /** Every email the sandbox "delivered", in order. */
+  outbox(): OutboxEmail[];
+  /** Make the next call of an operation fail; `timeout` and `error-after-effect` still perform its effect. */
+  failNext(operation: FailableOperation, mode: FailureMode): void;
+  close(): Promise<void>;
+}
+
+const MARKETING_PREFIX = '/3.0';
+const TRANSACTIONAL_PREFIX = '/transactional/api/1.0';
+const MARKETING_KEY = `sandbox${'0'.repeat(25)}-us1`;
+const TRANSACTIONAL_KEY = 'sandbox-transactional0';
+const BODY_LIMIT_BYTES = 20 * 1024 * 1024;
+
+type Service = RecordedRequest['service'];
+
+/** Reads the outbox a sandbox persisted, without starting it (for `integoreport sandbox outbox`). */
+export async function readSandboxOutbox(stateFile: string): Promise<OutboxEmail[]> {
+  const state = await readJsonFile<MailchimpState>(stateFile);
+  return state?.outbox ?? [];
+}
+
+export async function startMailchimpSandbox(options: MailchimpSandboxOptions): Promise<MailchimpSandbox> {
+  const clock = options.clock ?? systemClock;
+  const controls = resolveSandboxControls(options.controls);
+  const stored = options.stateFile ? await readJsonFile<MailchimpState>(options.stateFile) : undefined;
+  // A state file for another audience (the world was re-seeded) is stale: start again from `members`.
+  const resumable = stored?.version === 1 && stored.listId === options.listId;
+  const state: MailchimpState = resumable ? stored : initialState(options.listId, options.members);
+  const requests: RecordedRequest[] = [];
+  const pendingFailures = new Map<FailableOperation, FailureMode[]>();
+  const dice = createRng(controls.faultSeed);
+  let saving: Promise<void> = Promise.resolve();
+  let site: SiteInfo = { listName: options.listName ?? 'IntegoReport Clients', origin: '', apiRoot: '' };
+
+  const save = (): Promise<void> => {
+    const file = options.stateFile;
+    if (!file) return Promise.resolve();
+    saving = saving.catch(() => undefined).then(() => writeJsonAtomic(file, state));
+    return saving;
+  };
+
+  const record = (service: Service, request: http.IncomingMessage, url: URL, body: unknown, status: number): void => {
+    requests.push({
+      service,
+      method: request.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      ...(body === undefined ? {} : { body: redactKey(body) }),
+      status,
+      credits: 1,
+      at: clock.now().toISOString(),
+    });
+  };
+
+  /** Scheduled campaigns go out when the (possibly fixed) clock has passed their time and someone looks. */
+  const catchUpSchedule = (): void => {
+    if (deliverDueCampaigns({ state, site, clock })) void save().catch(() => undefined);
+  };
+
+  const takeFailure = (operation: FailableOperation | undefined): FailureMode | undefined => {
+    if (!operation) return undefined;
+    return pendingFailures.get(operation)?.shift();
+  };
+
+  async function handleApi(service: Service, request: http.IncomingMessage, response: http.ServerResponse, url: URL, rawBody: string): Promise<void> {
+    const prefix = service === 'mailchimp' ? MARKETING_PREFIX : TRANSACTIONAL_PREFIX;
+    const path = url.pathname.slice(prefix.length).replace(/\.json$/, '') || '/';
+    const method = request.method ?? 'GET';
+    const parsed = parseBody(rawBody);
+    const body = parsed.ok ? parsed.value : undefined;
+    const finish = (result: ApiResult, malformed = false): void => {
+      record(service, request, url, body, result.status);
+      send(response, result, malformed);
+    };
+    const hold = (): void => record(service, request, url, body, 0);
+
+    if (controls.latencyMs > 0) await sleep(controls.latencyMs);
+    // Same order of checks as the Freshservice simulator: auth → 429 burst → fault dice → route.
+    const authFailure = service === 'mailchimp'
+      ? marketingAuthFailure(request.headers.authorization)
+      : parsed.ok
+        ? transactionalAuthFailure(body, request.headers['x-mc-apikey'])
+        : transactionalError(-2, 'ValidationError', 'You must specify a key value');
+    if (authFailure) return finish(authFailure);
+    if (controls.faults.rateLimitBurst > 0) {
+      controls.faults.rateLimitBurst -= 1;
+      return finish(service === 'mailchimp'
+        ? problem(429, 'Too Many Requests', 'You have exceeded the limit of 10 simultaneous connections.')
+        : transactionalError(-1, 'Too_Many_Requests', 'Too many requests; slow down and retry later.', 429));
+    }
+    const serverError = dice.next() < controls.faults.serverErrorRate;
+    const timeout = dice.next() < controls.faults.timeoutRate;
+    const malformed = dice.next() < controls.faults.malformedRate;
+    if (serverError) return finish(serverFailure(service, dice.pick([500, 502, 503])));
+    if (timeout) return hold();
+    if (!parsed.ok) return finish(problem(400, 'JSON Parse Error', 'We encountered an unspecified JSON parsing error.'));
+
+    const match = matchRoute(service === 'mailchimp' ? marketingRoutes : transactionalRoutes, method, path);
+    if (!match) return finish(service === 'mailchimp' ? problem(404, 'Resource Not Found', 'The requested resource could not be found.') : transactionalError(-1, 'Invalid_Method', `Unknown method "${path}"`));
+    if ('allowed' in match) {
+      response.setHeader('Allow', match.allowed.join(', '));
+      return finish(problem(405, 'Method Not Allowed', "The requested method and resource are not compatible. See the Allow header for this resource's available methods."));
+    }
+    const failure = takeFailure(match.route.operation);
+    if (failure === 'error-before-effect') return finish(serverFailure(service, 500));
+
+    let result: ApiResult;
+    try {
+      result = await runHandler(match.route, match.params, url, body);
+    } catch (error) {
+      result = serverFailure(service, 500);
+      process.stderr.write(`mailchimp sandbox: ${(error as Error).message}\n`);
+    }
+    if (failure === 'error-after-effect') return finish(serverFailure(service, 500));
+    if (failure === 'timeout') return hold();
+    if (service === 'mailchimp' && method === 'GET' && result.status === 200) {
+      result = { ...result, body: trimFields(result.body, url.searchParams.get('fields') ?? undefined, url.searchParams.get('exclude_fields') ?? undefined) };
+    }
+    finish(result, malformed);
+  }
+
+  async function runHandler(route: Route, params: Record<string, string>, url: URL, body: unknown): Promise<ApiResult> {
+    let changed = deliverDueCampaigns({ state, site, clock });
+    const context: HandlerContext = {
+      state,
+      clock,
+      params,
+      query: Object.fromEntries(url.searchParams),
+      body: body ?? {},
+      site,
+      changed: () => {
+        changed = true;
+      },
+    };
+    const result = route.handler(context);
+    if (changed) await save();
+    return result;
+  }
+
+  async function handlePublicPage(request: http.IncomingMessage, response: http.ServerResponse, url: URL): Promise<boolean> {
+    if (request.method !== 'GET') return false;
+    if (url.pathname === '/unsubscribe') {
+      const member = state.members.find((candidate) => subscriberHash(candidate.email_address) === url.searchParams.get('e') && !candidate.forgotten);
+      if (!member) return sendHtml(response, 404, '<p>This address is not on the list.</p>');
+      if (member.status === 'subscribed' || member.status === 'pending') {
+        member.status = 'unsubscribed';
+        member.last_changed = mailchimpTime(clock.now());
+        await save();
+      }
+      return sendHtml(response, 200, `<p>${escapeHtml(member.email_address)} has been unsubscribed from ${escapeHtml(site.listName)}.</p>`);
+    }
+    if (url.pathname === '/profile') return sendHtml(response, 200, '<p>Profile preferences are not simulated by the sandbox.</p>');
+    const archive = /^\/campaign-archive\/([0-9a-f]+)$/.exec(url.pathname);
+    if (archive) {
+      const campaign = state.campaigns.find((candidate) => candidate.id === archive[1]);
+      if (!campaign) return sendHtml(response, 404, '<p>This campaign does not exist.</p>');
+      const context = { state, clock, params: {}, query: {}, body: {}, site, changed: () => undefined };
+      return sendHtml(response, 200, archivePage(campaign, context));
+    }
+    return false;
+  }
+
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > BODY_LIMIT_BYTES) request.destroy();
+      else chunks.push(chunk);
+    });
+    request.on('end', () => {
+      const url = new URL(request.url ?? '/', site.origin || 'http://127.0.0.1');
+      const rawBody = Buffer.concat(chunks).toString('utf8');
+      const service: Service | undefined = isUnder(url.pathname, MARKETING_PREFIX) ? 'mailchimp' : isUnder(url.pathname, TRANSACTIONAL_PREFIX) ? 'transactional' : undefined;
+      const work = service
+        ? handleApi(service, request, response, url, rawBody)
+        : handlePublicPage(request, response, url).then((handled) => {
+            if (!handled) send(response, problem(404, 'Resource Not Found', 'The requested resource could not be found.'));
+          });
+      work.catch((error: Error) => {
+        process.stderr.write(`mailchimp sandbox: ${error.message}\n`);
+        if (!response.headersSent) send(response, problem(500, 'Internal Server Error', 'An unexpected internal error has occurred.'));
+      });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  site = { ...site, origin, apiRoot: `${origin}${MARKETING_PREFIX}` };
+  if (options.stateFile && !resumable) await save();
+
+  return {
+    baseUrl: `${origin}${MARKETING_PREFIX}`,
+    apiKey: MARKETING_KEY,
+    audienceId: state.listId,
+    transactional: { baseUrl: `${origin}${TRANSACTIONAL_PREFIX}`, apiKey: TRANSACTIONAL_KEY },
+    controls,
+    requests,
+    resetRequests: () => {
+      requests.length = 0;
+    },
+    members: () => structuredClone(state.members),
+    campaigns: () => {
+      catchUpSchedule();
+      return structuredClone(state.campaigns);
+    },
+    outbox: () => {
+      catchUpSchedule();
+      return structuredClone(state.outbox);
+    },
+    failNext: (operation, mode) => {
+      pendingFailures.set(operation, [...(pendingFailures.get(operation) ?? []), mode]);
+    },
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await saving.catch(() => undefined);
+    },
+  };
+}
+
+function marketingAuthFailure(header: string | undefined): ApiResult | undefined {
+  if (!header) return problem(401, 'API Key Invalid', 'Your request did not include an API key.');
+  const [scheme = '', credentials = ''] = header.trim().split(/\s+/, 2);
+  let key = '';
+  if (scheme.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(credentials, 'base64').toString('utf8');
+    key = decoded.slice(decoded.indexOf(':') + 1);
+  } else if (scheme.toLowerCase() === 'bearer' || scheme.toLowerCase() === 'apikey') {
+    key = credentials;
+  }
+  if (key === MARKETING_KEY) return undefined;
+  return problem(401, 'API Key Invalid', "Your API key may be invalid, or you've attempted to access the wrong datacenter.");
+}
+
+function transactionalAuthFailure(body: unknown, headerKey: string | string[] | undefined): ApiResult | undefined {
+  const key = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).key : undefined;
+  return key === TRANSACTIONAL_KEY || headerKey === TRANSACTIONAL_KEY ? undefined : invalidKey();
+}
+
+function serverFailure(service: Service, status: number): ApiResult {
+  if (service === 'transactional') {
+    return transactionalError(-1, 'GeneralError', 'An unexpected error occurred processing the request. Mailchimp Transactional developers have been notified.');
+  }
+  if (status === 500) return problem(500, 'Internal Server Error', 'An unexpected internal error has occurred. Please contact Support for more information.');
+  return { status, contentType: 'text/html; charset=utf-8', body: `<html><body><h1>${status} ${http.STATUS_CODES[status]}</h1></body></html>` };
+}
+
+function send(response: http.ServerResponse, result: ApiResult, malformed = false): void {
+  if (result.status === 204 && !malformed) {
+    response.writeHead(204).end();
+    return;
+  }
+  const isText = typeof result.body === 'string' && (result.contentType ?? '').startsWith('text/');
+  const text = isText ? (result.body as string) : JSON.stringify(result.body ?? {});
+  const payload = malformed ? text.slice(0, Math.max(1, Math.floor(text.length / 2))) : text;
+  response.writeHead(malformed ? 200 : result.status, { 'Content-Type': malformed ? 'application/json; charset=utf-8' : (result.contentType ?? 'application/json; charset=utf-8') });
+  response.end(payload);
+}
+
+function sendHtml(response: http.ServerResponse, status: number, html: string): true {
+  response.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8' }).end(`<!doctype html><html><body>${html}</body></html>`);
+  return true;
+}
+
+function parseBody(raw: string): { ok: true; value: unknown } | { ok: false } {
+  if (raw.trim() === '') return { ok: true, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(raw) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function redactKey(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || !('key' in body)) return body;
+  return { ...(body as Record<string, unknown>), key: '[redacted]' };
+}
+
+function isUnder(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}/`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

@@ -1,0 +1,199 @@
+import type {
+  FreshserviceAgent,
+  FreshserviceCsatResponse,
+  FreshserviceDepartment,
+  FreshserviceFormField,
+  FreshserviceRequester,
+  FreshserviceTicket,
+  FreshserviceTimeEntry,
+} from '../freshservice/types.js';
+import { createRng } from './rng.js';
+import { BIG_CLIENT_NAMES, seedClients } from './seed-clients.js';
+import { CATEGORIES, GROUPS, HOSTILE_SUBJECTS, creationTime, seedTickets, type TicketPlan } from './seed-tickets.js';
+import type { SandboxAudienceMember } from './types.js';
+
+export { LINKING_CASES, BIG_CLIENT_NAMES, type LinkingCase, type LinkingSituation } from './seed-clients.js';
+export { HOSTILE_SUBJECTS } from './seed-tickets.js';
+
+export const WORLD_SCHEMA_VERSION = 1;
+
+export interface SandboxWorld {
+  schemaVersion: typeof WORLD_SCHEMA_VERSION;
+  seed: number;
+  /** ISO; tickets span the 6 full calendar months (UTC) before the anchor's month, plus the anchor month up to the anchor. */
+  anchor: string;
+  departments: FreshserviceDepartment[];
+  requesters: FreshserviceRequester[];
+  agents: FreshserviceAgent[];
+  groups: Array<{ id: number; name: string }>;
+  /** Each ticket carries its `stats` (served only with include=stats). Includes a few spam/deleted tickets. */
+  tickets: FreshserviceTicket[];
+  timeEntries: Record<number, FreshserviceTimeEntry[]>;
+  csat: Record<number, FreshserviceCsatResponse>;
+  formFields: FreshserviceFormField[];
+  audience: { listId: string; members: SandboxAudienceMember[] };
+}
+
+export interface WorldProfile {
+  departments: number;
+  audienceMembers: number;
+  /** Tickets per month shared by the ordinary (not big) clients. */
+  ticketsPerMonth: number;
+  bigClients: number;
+  /** Tickets a big client opens in its busiest month. */
+  bigClientTicketsPerMonth: number;
+}
+
+export const DEFAULT_WORLD_PROFILE: WorldProfile = {
+  departments: 25,
+  audienceMembers: 300,
+  ticketsPerMonth: 380,
+  bigClients: 3,
+  bigClientTicketsPerMonth: 520,
+};
+
+export const DEFAULT_WORLD_SEED = 20_261_125;
+
+/** Start of the UTC calendar month `offset` months from the month containing `ms`. */
+export function monthStartUtc(ms: number, offset = 0): number {
+  const date = new Date(ms);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + offset, 1);
+}
+
+/** Deterministic: the same anchor, seed and profile always give the same world, byte for byte. */
+export function seedWorld(options: { anchor: Date; seed?: number; profile?: Partial<WorldProfile> }): SandboxWorld {
+  const seed = options.seed ?? DEFAULT_WORLD_SEED;
+  const profile = { ...DEFAULT_WORLD_PROFILE, ...options.profile };
+  const anchorMs = Math.floor(options.anchor.getTime() / 1000) * 1000;
+  const rng = createRng(seed);
+
+  const clients = seedClients(rng, {
+    anchorMs,
+    departments: profile.departments,
+    audienceMembers: profile.audienceMembers,
+    bigClients: profile.bigClients,
+  });
+  const bigIds = new Map<number, number>();
+  clients.departments.forEach((department) => {
+    const rank = (BIG_CLIENT_NAMES as readonly string[]).indexOf(department.name);
+    if (rank >= 0 && rank < profile.bigClients) bigIds.set(department.id, rank);
+  });
+  const ordinary = clients.departments.filter((department) => !bigIds.has(department.id));
+  const weights = ordinary.map((department) => [department.id, rng.int(1, 6)] as const);
+
+  const plans: TicketPlan[] = [];
+  for (let month = 0; month <= 6; month += 1) {
+    const from = monthStartUtc(anchorMs, month - 6);
+    const to = Math.min(monthStartUtc(anchorMs, month - 5), anchorMs);
+    if (to <= from) continue;
+    const share = (to - from) / (monthStartUtc(anchorMs, month - 5) - from);
+    if (weights.length > 0) {
+      const count = Math.round(profile.ticketsPerMonth * share * (0.9 + 0.2 * rng.next()));
+      for (let n = 0; n < count; n += 1) plans.push({ departmentId: rng.weighted(weights), createdMs: creationTime(rng, from, to) });
+    }
+    for (const [departmentId, rank] of bigIds) {
+      // Acme and Initech peak in the month before the anchor's month, Globex the month before that.
+      const busyMonth = rank === 1 ? 4 : 5;
+      const base = month === busyMonth ? profile.bigClientTicketsPerMonth + rng.int(0, 40) : Math.round(profile.bigClientTicketsPerMonth * 0.15);
+      const count = Math.round(base * share);
+      for (let n = 0; n < count; n += 1) plans.push({ departmentId, createdMs: creationTime(rng, from, to) });
+    }
+  }
+
+  const requesterNames = new Map(clients.requesters.map((r) => [r.id, `${r.first_name} ${r.last_name ?? ''}`.trim()]));
+  const seeded = seedTickets(rng, {
+    anchorMs,
+    plans,
+    departments: clients.departments,
+    agents: clients.agents,
+    requestersByDepartment: clients.requestersByDepartment,
+    requesterNames,
+  });
+  plantHostileSubjects(seeded.tickets, clients.departments[0]?.id, anchorMs);
+  markSpamAndDeleted(seeded.tickets, anchorMs);
+
+  return {
+    schemaVersion: WORLD_SCHEMA_VERSION,
+    seed,
+    anchor: new Date(anchorMs).toISOString(),
+    departments: clients.departments,
+    requesters: clients.requesters,
+    agents: clients.agents,
+    groups: GROUPS.map((group) => ({ ...group })),
+    tickets: seeded.tickets,
+    timeEntries: seeded.timeEntries,
+    csat: seeded.csat,
+    formFields: formFields(),
+    audience: { listId: listIdFor(seed), members: clients.members },
+  };
+}
+
+/** The first department (Acme Corporation) gets the hostile subjects in the month before the anchor's month. */
+function plantHostileSubjects(tickets: FreshserviceTicket[], departmentId: number | undefined, anchorMs: number): void {
+  const from = new Date(monthStartUtc(anchorMs, -1)).toISOString();
+  const to = new Date(monthStartUtc(anchorMs, 0)).toISOString();
+  const candidates = tickets.filter((t) => t.department_id === departmentId && t.created_at >= from && t.created_at < to);
+  HOSTILE_SUBJECTS.forEach((subject, index) => {
+    const ticket = candidates[index * 7];
+    if (!ticket) return;
+    ticket.subject = subject;
+    ticket.description_text = `${subject}. Reported through the portal.`;
+  });
+}
+
+/** Three recent tickets (inside the default 30-day list window) are deleted or spam, so listings must skip them. */
+function markSpamAndDeleted(tickets: FreshserviceTicket[], anchorMs: number): void {
+  const since = new Date(anchorMs - 20 * 24 * 3_600_000).toISOString();
+  const recent = tickets.filter((t) => t.created_at >= since && t.status === 2);
+  const marks: Array<'deleted' | 'spam'> = ['deleted', 'deleted', 'spam'];
+  marks.forEach((mark, index) => {
+    const ticket = recent[index * 3];
+    if (ticket) ticket[mark] = true;
+  });
+}
+
+function listIdFor(seed: number): string {
+  const rng = createRng(seed ^ 0x5eed);
+  return Array.from({ length: 10 }, () => '0123456789abcdef'[rng.int(0, 15)]).join('');
+}
+
+function formFields(): FreshserviceFormField[] {
+  const categories = Object.entries(CATEGORIES).map(([value, category], index) => ({
+    id: 1001 + index,
+    value,
+    nested_options: category.subCategories.map((sub, subIndex) => ({ id: (1001 + index) * 100 + subIndex, value: sub })),
+  }));
+  return [
+    { id: 21_000_700_001, name: 'requester', label: 'Requester', field_type: 'default_requester' },
+    { id: 21_000_700_002, name: 'subject', label: 'Subject', field_type: 'default_subject' },
+    { id: 21_000_700_003, name: 'ticket_type', label: 'Type', field_type: 'default_ticket_type', choices: [
+      { id: 1, value: 'Incident' },
+      { id: 2, value: 'Service Request' },
+    ] },
+    { id: 21_000_700_004, name: 'status', label: 'Status', field_type: 'default_status', choices: [
+      { id: 2, value: 'Open', requester_display_value: 'Being Processed' },
+      { id: 3, value: 'Pending', requester_display_value: 'Awaiting your Reply' },
+      { id: 4, value: 'Resolved', requester_display_value: 'This ticket has been Resolved' },
+      { id: 5, value: 'Closed', requester_display_value: 'This ticket has been Closed' },
+      { id: 6, value: 'Waiting on Customer', requester_display_value: 'Awaiting your Reply' },
+      { id: 7, value: 'Waiting on Third Party', requester_display_value: 'Being Processed' },
+    ] },
+    { id: 21_000_700_005, name: 'priority', label: 'Priority', field_type: 'default_priority', choices: [
+      { id: 1, value: 'Low' },
+      { id: 2, value: 'Medium' },
+      { id: 3, value: 'High' },
+      { id: 4, value: 'Urgent' },
+    ] },
+    { id: 21_000_700_006, name: 'source', label: 'Source', field_type: 'default_source', choices: [
+      { id: 1, value: 'Email' },
+      { id: 2, value: 'Portal' },
+      { id: 3, value: 'Phone' },
+      { id: 4, value: 'Chat' },
+      { id: 14, value: 'Alerts' },
+    ] },
+    { id: 21_000_700_007, name: 'category', label: 'Category', field_type: 'default_category', choices: categories },
+    { id: 21_000_700_008, name: 'department', label: 'Department', field_type: 'default_department' },
+    { id: 21_000_700_009, name: 'group', label: 'Group', field_type: 'default_group', choices: GROUPS.map((g) => ({ id: g.id, value: g.name })) },
+    { id: 21_000_700_010, name: 'proactive_case', label: 'Proactive case', field_type: 'custom_checkbox' },
+  ];
+}

@@ -1,0 +1,96 @@
+/**
+ * Signed, expiring links to the web rendering of a report: `/reports/<id>?exp=<unix seconds>&sig=<hmac>`.
+ * Whoever holds the link can read that one report until it expires; nothing else is exposed.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Express, Request, Response } from 'express';
+import type { Config } from '../config.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+
+const DAY_SECONDS = 86_400;
+const REPORT_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+
+export interface SignReportLinkOptions {
+  reportId: string;
+  baseUrl: string;
+  secret: string;
+  ttlDays?: number;
+  now: Date;
+}
+
+function signature(secret: string, reportId: string, expires: number): string {
+  return createHmac('sha256', secret).update(`report:${reportId}:${expires}`).digest('base64url');
+}
+
+/** The public URL of a report, valid for `ttlDays` (default 30) from `now`. */
+export function signReportLink(options: SignReportLinkOptions): string {
+  const expires = Math.floor(options.now.getTime() / 1000) + Math.round((options.ttlDays ?? 30) * DAY_SECONDS);
+  const base = options.baseUrl.replace(/\/+$/, '');
+  return `${base}/reports/${encodeURIComponent(options.reportId)}?exp=${expires}&sig=${signature(options.secret, options.reportId, expires)}`;
+}
+
+/** Whether `sig` is the signature of this report id and expiry, and the expiry is still ahead of `now`. */
+export function verifyReportLink(options: { reportId: string; exp: unknown; sig: unknown; secret: string; now: Date }): boolean {
+  if (!REPORT_ID.test(options.reportId) || typeof options.exp !== 'string' || typeof options.sig !== 'string') return false;
+  if (!/^\d{1,12}$/.test(options.exp)) return false;
+  const expires = Number(options.exp);
+  const expected = Buffer.from(signature(options.secret, options.reportId, expires));
+  const given = Buffer.from(options.sig);
+  const matches = given.length === expected.length && timingSafeEqual(given, expected);
+  return matches && expires * 1000 > options.now.getTime();
+}
+
+const NOT_AVAILABLE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
+<title>Link not valid</title>
+<style>body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:32rem;margin:15vh auto;padding:0 1rem;color:#1f2933}h1{font-size:1.4rem}</style>
+</head><body><h1>This link is not valid</h1><p>It may have expired or been copied incompletely. Ask your service provider for a new link.</p></body></html>`;
+
+export interface ReportLinkDeps {
+  config: Pick<Config, 'report'>;
+  clock: Clock;
+  /** The web HTML of a report, or undefined when there is none. */
+  loadWebHtml(reportId: string): Promise<string | undefined>;
+  logger?: Logger;
+}
+
+function securityHeaders(response: Response): void {
+  response.set({
+    'Cache-Control': 'private, no-store',
+    'Referrer-Policy': 'no-referrer',
+    'X-Robots-Tag': 'noindex, nofollow',
+    'X-Frame-Options': 'DENY',
+    'X-Content-Type-Options': 'nosniff',
+  });
+}
+
+/** Serves `GET /reports/:id`. A bad or expired link gets the same 403 page whether the report exists or not. */
+export function mountReportLinks(app: Express, deps: ReportLinkDeps): void {
+  app.get('/reports/:id', async (request: Request, response: Response) => {
+    securityHeaders(response);
+    const reportId = String(request.params.id ?? '');
+    const valid = verifyReportLink({
+      reportId,
+      exp: request.query.exp,
+      sig: request.query.sig,
+      secret: deps.config.report.linkSecret,
+      now: deps.clock.now(),
+    });
+    if (!valid) {
+      response.status(403).type('html').send(NOT_AVAILABLE);
+      return;
+    }
+    try {
+      const html = await deps.loadWebHtml(reportId);
+      if (html === undefined) {
+        response.status(404).type('html').send(NOT_AVAILABLE.replace('This link is not valid', 'This report is no longer available'));
+        return;
+      }
+      response.status(200).type('html').send(html);
+    } catch (error) {
+      deps.logger?.error({ err: error, reportId }, 'could not load a report for its link');
+      response.status(500).type('html').send(NOT_AVAILABLE.replace('This link is not valid', 'This report could not be shown right now'));
+    }
+  });
+}

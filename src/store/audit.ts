@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { JsonStore } from './json-store.js';
+import { systemClock, type Clock } from '../clock.js';
+
+/** Who did something: a chat user, an operator at the CLI, or the scheduler. */
+export interface AuditActor {
+  platform: string;
+  id: string;
+  name: string;
+}
+
+export type AuditOutcome = 'ok' | 'refused' | 'failed' | 'already-sent' | 'pending';
+
+/** One line of the audit trail: who, when, what, to whom, with which Mailchimp ids, and how it ended. */
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: AuditActor;
+  /** Dotted verb, e.g. `report.send`, `report.send-test`, `report.resend`, `client.fix`. */
+  action: string;
+  target?: { clientId?: number; reportId?: string; sendId?: string; key?: string };
+  to?: string[];
+  mailchimp?: { campaignId?: string; messageIds?: string[] };
+  outcome: AuditOutcome;
+  /** One sentence: Mailchimp's reason for a refusal, or what was done. */
+  detail?: string;
+}
+
+export type AuditInput = Omit<AuditEntry, 'id' | 'at'> & { at?: string };
+
+interface AuditFile {
+  entries: AuditEntry[];
+}
+
+const stores = new Map<string, JsonStore<AuditFile>>();
+
+/** One writer per audit file in this process (the JsonStore lock covers other processes). */
+function auditStore(dataDir: string): JsonStore<AuditFile> {
+  const file = path.resolve(dataDir, 'audit.json');
+  let store = stores.get(file);
+  if (!store) {
+    store = new JsonStore<AuditFile>(file, () => ({ entries: [] }));
+    stores.set(file, store);
+  }
+  return store;
+}
+
+/** Appends one entry to `DATA_DIR/audit.json`; entries are never changed or removed. */
+export async function appendAudit(dataDir: string, input: AuditInput, clock: Clock = systemClock): Promise<AuditEntry> {
+  const entry: AuditEntry = { id: randomUUID(), ...input, at: input.at ?? clock.now().toISOString() };
+  await auditStore(dataDir).update((data) => {
+    data.entries.push(entry);
+  });
+  return entry;
+}
+
+export interface AuditFilter {
+  clientId?: number;
+  reportId?: string;
+  action?: string;
+}
+
+/** Entries matching `filter`, oldest first. */
+export async function readAudit(dataDir: string, filter: AuditFilter = {}): Promise<AuditEntry[]> {
+  const { entries } = await auditStore(dataDir).read();
+  return entries.filter(
+    (entry) =>
+      (filter.clientId === undefined || entry.target?.clientId === filter.clientId) &&
+      (filter.reportId === undefined || entry.target?.reportId === filter.reportId) &&
+      (filter.action === undefined || entry.action === filter.action),
+  );
+}

@@ -1,0 +1,157 @@
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { JsonStore } from './json-store.js';
+import type { AuditActor } from './audit.js';
+
+/**
+ * `requested → campaign-created → content-set → sent | failed`. Transactional sends go straight from
+ * `requested` to `sent | failed`. Only `failed` may be attempted again under the same key.
+ */
+export type SendStatus = 'requested' | 'campaign-created' | 'content-set' | 'sent' | 'failed';
+export type SendChannel = 'campaign' | 'transactional';
+
+/** One delivery of one report version to one client: the ledger row that makes it happen at most once. */
+export interface SendRecord {
+  id: string;
+  /** `ir:<clientId>:<periodKey>:v<version>` (plus `:r<n>` for a deliberate resend); unique in the ledger. */
+  key: string;
+  reportId: string;
+  clientId: number;
+  clientName: string;
+  periodKey: string;
+  periodLabel: string;
+  version: number;
+  /** The send this one deliberately repeats. */
+  resendOf?: string;
+  channel: SendChannel;
+  status: SendStatus;
+  /** The client's address first, then the internal copy. */
+  to: string[];
+  subject: string;
+  requestedBy: AuditActor;
+  requestedAt: string;
+  /** Earliest creation time a remote copy of this send can have (the report's creation, less a margin). */
+  searchSince: string;
+  updatedAt: string;
+  sentAt?: string;
+  campaignId?: string;
+  messageIds?: string[];
+  error?: string;
+  /** The last attempt ended without knowing whether Mailchimp acted; the next one reads Mailchimp first. */
+  uncertain?: boolean;
+  /** Things worth knowing that did not stop the send, e.g. the internal copy was rejected. */
+  notes?: string[];
+  attempts: number;
+  /** Who is driving this row right now, and until when; absent when nobody is. */
+  lease?: { owner: string; until: string };
+}
+
+export type Claim =
+  | { kind: 'claimed'; record: SendRecord; resumed: boolean }
+  | { kind: 'sent'; record: SendRecord }
+  | { kind: 'busy'; record: SendRecord };
+
+/** The holder's lease ran out and someone else took the row over; the holder must stop. */
+export class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+}
+
+interface SendsFile {
+  sends: SendRecord[];
+}
+
+export function newSendId(): string {
+  return `snd_${randomBytes(6).toString('hex')}`;
+}
+
+export function isPending(record: SendRecord): boolean {
+  return record.status !== 'sent' && record.status !== 'failed';
+}
+
+/**
+ * The send ledger (`DATA_DIR/sends.json`). Every state change is a locked read-modify-write, and a
+ * row can only be changed by the holder of its lease, so it doubles as the lock around Mailchimp calls.
+ */
+export class SendLedger {
+  private readonly store: JsonStore<SendsFile>;
+
+  constructor(dataDir: string, private readonly leaseMs: number) {
+    this.store = new JsonStore<SendsFile>(path.join(dataDir, 'sends.json'), () => ({ sends: [] }));
+  }
+
+  /**
+   * Takes the row for `key` for `owner`: creates it when there is none, refuses when it is sent or
+   * another live holder drives it, and takes it over when it failed or its holder went away.
+   */
+  claim(key: string, owner: string, now: Date, create: () => SendRecord, refreshFailed?: (record: SendRecord) => void): Promise<Claim> {
+    return this.store.update((data) => {
+      const existing = data.sends.find((record) => record.key === key);
+      const lease = { owner, until: new Date(now.getTime() + this.leaseMs).toISOString() };
+      if (!existing) {
+        const record = { ...create(), lease };
+        data.sends.push(record);
+        return { kind: 'claimed', record: structuredClone(record), resumed: false } as const;
+      }
+      if (existing.status === 'sent') return { kind: 'sent', record: structuredClone(existing) } as const;
+      if (existing.lease && new Date(existing.lease.until).getTime() > now.getTime()) {
+        return { kind: 'busy', record: structuredClone(existing) } as const;
+      }
+      if (existing.status === 'failed') {
+        refreshFailed?.(existing);
+        existing.status = existing.campaignId ? 'campaign-created' : 'requested';
+        existing.error = undefined;
+      }
+      existing.lease = lease;
+      existing.attempts += 1;
+      existing.updatedAt = now.toISOString();
+      return { kind: 'claimed', record: structuredClone(existing), resumed: true } as const;
+    });
+  }
+
+  /** Records progress while holding the lease, and extends it. Throws LeaseLostError when the lease is gone. */
+  advance(id: string, owner: string, now: Date, patch: Partial<SendRecord>): Promise<SendRecord> {
+    return this.change(id, owner, now, (record) => {
+      Object.assign(record, patch);
+      record.lease = { owner, until: new Date(now.getTime() + this.leaseMs).toISOString() };
+    });
+  }
+
+  /** Records the end of an attempt (sent, failed, or left uncertain) and gives the lease up. */
+  release(id: string, owner: string, now: Date, patch: Partial<SendRecord>): Promise<SendRecord> {
+    return this.change(id, owner, now, (record) => {
+      Object.assign(record, patch);
+      delete record.lease;
+    });
+  }
+
+  async get(id: string): Promise<SendRecord | undefined> {
+    return (await this.store.read()).sends.find((record) => record.id === id);
+  }
+
+  async all(): Promise<SendRecord[]> {
+    return (await this.store.read()).sends;
+  }
+
+  /** The client's sends, newest first. */
+  async forClient(clientId: number): Promise<SendRecord[]> {
+    return (await this.all()).filter((record) => record.clientId === clientId).sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
+  }
+
+  /** Rows nobody is driving that stopped before `sent` or `failed` (a crash, or an unanswered call). */
+  async orphaned(now: Date): Promise<SendRecord[]> {
+    return (await this.all()).filter(
+      (record) => isPending(record) && (!record.lease || new Date(record.lease.until).getTime() <= now.getTime()),
+    );
+  }
+
+  private change(id: string, owner: string, now: Date, apply: (record: SendRecord) => void): Promise<SendRecord> {
+    return this.store.update((data) => {
+      const record = data.sends.find((candidate) => candidate.id === id);
+      if (!record) throw new Error(`Send ${id} is not in the ledger.`);
+      if (record.lease?.owner !== owner) throw new LeaseLostError(`Send ${id} is now handled elsewhere.`);
+      apply(record);
+      record.updatedAt = now.toISOString();
+      return structuredClone(record);
+    });
+  }
+}

@@ -1,0 +1,182 @@
+import { JSDOM } from 'jsdom';
+import { describe, expect, it } from 'vitest';
+import type { Dataset } from '../src/report/dataset.js';
+import { neutraliseMergeTags } from '../src/report/escape.js';
+import { computeMetrics, type Metrics } from '../src/report/metrics.js';
+import { byteLength, EMAIL_BYTE_LIMIT, renderReport } from '../src/report/render.js';
+import { buildReportView } from '../src/report/view.js';
+import { SAMPLE_AS_OF, sampleDataset } from './fixtures/report-sample.js';
+
+const SCRIPT = '<script>alert(1)</script>';
+const MERGE_TAG = '*|FNAME|*';
+const HANDLEBARS = '{{x}} {{> evil}} {{#each y}}';
+const RTL = 'שלום, המדפסת לא עובדת';
+const HOSTILE = [SCRIPT, `Offer for ${MERGE_TAG}`, HANDLEBARS, RTL];
+const FULL_URL = 'https://reports.example.com/r/abc?sig=1&x=2';
+
+function report(dataset: Dataset, options: { previous?: Metrics | null; fullReportUrl?: string } = {}) {
+  const metrics = computeMetrics(dataset, { asOf: SAMPLE_AS_OF });
+  const view = buildReportView({ dataset, metrics, previous: options.previous, msp: { name: 'Intego IT' }, fullReportUrl: options.fullReportUrl, asOf: SAMPLE_AS_OF });
+  return { metrics, view, email: renderReport(view, 'email'), web: renderReport(view, 'web') };
+}
+
+const documentOf = (html: string) => new JSDOM(html).window.document;
+const kpi = (html: string, label: string) => documentOf(html).querySelector(`[data-kpi="${label}"]`)?.textContent?.replace(/\s+/g, ' ').trim();
+
+describe('renderReport: outside text stays text', () => {
+  const dataset = sampleDataset({ tickets: 30, subjects: HOSTILE });
+  dataset.client.name = 'Acme <b>&</b> *|LNAME|*';
+  const { email, web } = report(dataset);
+
+  it('escapes HTML in subjects and names in both renderings', () => {
+    for (const html of [email, web]) {
+      expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+      expect(html).not.toContain(SCRIPT);
+      expect(html).not.toContain('<b>&</b>');
+      const text = documentOf(html).body.textContent!;
+      expect(text).toContain(SCRIPT);
+      expect(text).toContain('Acme <b>&</b>');
+    }
+  });
+
+  it('has no script at all in the email, and only its own sorting script in the web page', () => {
+    expect(email.toLowerCase()).not.toContain('<script');
+    expect(web.match(/<script/gi)).toHaveLength(1);
+    expect(documentOf(web).querySelector('script')!.textContent).toContain("getElementById('tickets')");
+  });
+
+  it('neutralises Mailchimp merge tags in the email but still shows them', () => {
+    expect(email).not.toContain('*|');
+    expect(email).not.toContain('|*');
+    expect(email).toContain('&#42;|FNAME|&#42;');
+    expect(documentOf(email).body.textContent).toContain(`Offer for ${MERGE_TAG}`);
+    expect(documentOf(email).querySelector('h1')!.textContent).toBe('Acme <b>&</b> *|LNAME|*');
+    expect(web).toContain(MERGE_TAG);
+  });
+
+  it('never compiles Handlebars found in ticket data', () => {
+    for (const html of [email, web]) expect(documentOf(html).body.textContent).toContain(HANDLEBARS);
+  });
+
+  it('lets right-to-left subjects pick their own direction', () => {
+    for (const html of [email, web]) {
+      const cell = [...documentOf(html).querySelectorAll('table.tickets td')].find((td) => td.textContent!.startsWith(RTL));
+      expect(cell, 'ticket cell with RTL subject').toBeDefined();
+      expect(cell!.getAttribute('dir')).toBe('auto');
+    }
+  });
+});
+
+describe('renderReport: figures', () => {
+  it('shows the KPI values from the metrics, with change against the previous period', () => {
+    const previous = computeMetrics(sampleDataset({ tickets: 20, monthsBack: 1, seed: 3 }), { asOf: SAMPLE_AS_OF });
+    const { metrics, email, web } = report(sampleDataset({ tickets: 40 }), { previous });
+    for (const html of [email, web]) {
+      expect(kpi(html, 'Tickets')).toContain(`Tickets ${metrics.tickets.created} `);
+      expect(kpi(html, 'Resolved')).toContain(`Resolved ${metrics.tickets.resolvedInPeriod} `);
+      expect(kpi(html, 'Open at end')).toContain(`Open at end ${metrics.tickets.openAtEnd} `);
+      expect(kpi(html, 'SLA kept')).toContain(`SLA kept ${metrics.sla.firstResponse.percent}%`);
+      expect(kpi(html, 'Hours worked')).toContain(`Hours worked ${Number(metrics.time.hours.toFixed(1))} `);
+      const difference = metrics.tickets.created - previous.tickets.created;
+      expect(kpi(html, 'Tickets')).toContain(`${difference > 0 ? '▲' : '▼'} ${Math.abs(difference)}`);
+      expect(documentOf(html).body.textContent).toContain('change vs September 2026');
+    }
+  });
+
+  it('shows no change markers without a previous period', () => {
+    const { email } = report(sampleDataset({ tickets: 10 }));
+    expect(email).not.toMatch(/[▲▼]/);
+  });
+
+  it('shows every ticket of a small report in the email, without a "showing" line', () => {
+    const dataset = sampleDataset({ tickets: 25 });
+    const { view, email } = report(dataset, { fullReportUrl: FULL_URL });
+    expect(documentOf(email).querySelectorAll('table.tickets tr').length).toBe(view.tickets.length + 1);
+    expect(email).not.toContain('Showing ');
+  });
+
+  it('renders a period without tickets', () => {
+    const { email, web } = report(sampleDataset({ tickets: 0 }));
+    for (const html of [email, web]) {
+      expect(kpi(html, 'Tickets')).toContain('Tickets 0 ');
+      expect(kpi(html, 'First response')).toContain('First response – ');
+      expect(documentOf(html).body.textContent).toContain('No tickets this period.');
+    }
+  });
+
+  it('explains the SLA rules in a footnote', () => {
+    const { email } = report(sampleDataset({ tickets: 5 }));
+    const text = documentOf(email).body.textContent!;
+    expect(text).toContain('due times set in Freshservice');
+    expect(text).toContain('still unanswered or unresolved after its deadline counts as missed');
+  });
+});
+
+describe('renderReport: the email stays under 100 KB', () => {
+  const dataset = sampleDataset({ tickets: 10_000, seed: 11 });
+  // An old, still-open ticket must make the cut however many tickets closed on time.
+  dataset.tickets[9_999] = { ...dataset.tickets[9_999], subject: `Still open: ${SCRIPT}`, status: 2, created_at: '2026-09-02T08:00:00Z', stats: { first_responded_at: null, resolved_at: null, closed_at: null } };
+  const { view, email, web } = report(dataset, { fullReportUrl: FULL_URL });
+
+  it('cuts the ticket table to the most relevant rows and links to the full report', () => {
+    expect(byteLength(email)).toBeLessThanOrEqual(EMAIL_BYTE_LIMIT);
+    const document = documentOf(email);
+    const shownRows = document.querySelectorAll('table.tickets tr').length - 1;
+    expect(shownRows).toBeGreaterThan(100);
+    expect(document.body.textContent).toContain(`Showing ${shownRows.toLocaleString('en-GB')} of ${view.tickets.length.toLocaleString('en-GB')} tickets`);
+    const link = document.querySelector('a.button')!;
+    expect(link.getAttribute('href')).toBe(FULL_URL);
+    expect(link.textContent).toContain(`all ${view.tickets.length.toLocaleString('en-GB')} tickets`);
+    expect(document.body.textContent).toContain(`Still open: ${SCRIPT}`);
+    expect(email.toLowerCase()).not.toContain('<script');
+  });
+
+  it('shows open tickets rather than resolved ones when there are more than fit', () => {
+    const statuses = [...documentOf(email).querySelectorAll('table.tickets tr')].slice(1).map((row) => row.children[1].textContent);
+    expect(statuses.length).toBeLessThan(view.tickets.filter((row) => row.resolved === '–').length);
+    expect(statuses.filter((status) => status === 'Resolved' || status === 'Closed')).toEqual([]);
+  });
+
+  it('keeps every ticket in the web version', () => {
+    const body = web.slice(web.indexOf('<tbody>'), web.indexOf('</tbody>'));
+    expect(body.match(/<tr>/g)).toHaveLength(view.tickets.length);
+    expect(byteLength(web)).toBeGreaterThan(EMAIL_BYTE_LIMIT);
+    expect(web).not.toContain('Showing ');
+  });
+
+  it('asks the reader to request the full list when there is no link', () => {
+    const small = sampleDataset({ tickets: 3000, seed: 5 });
+    const { email: withoutLink } = report(small);
+    expect(byteLength(withoutLink)).toBeLessThanOrEqual(EMAIL_BYTE_LIMIT);
+    expect(withoutLink).toContain('Ask us for the full list.');
+    expect(withoutLink).not.toContain('class="button"');
+  });
+});
+
+describe('buildReportView', () => {
+  it('drops a full-report link that is not http(s)', () => {
+    const dataset = sampleDataset({ tickets: 2 });
+    const metrics = computeMetrics(dataset, { asOf: SAMPLE_AS_OF });
+    const view = buildReportView({ dataset, metrics, msp: { name: 'Intego IT' }, fullReportUrl: 'javascript:alert(1)', asOf: SAMPLE_AS_OF });
+    expect(view.fullReportUrl).toBeNull();
+  });
+
+  it('labels the period and lists the longest-open tickets oldest first', () => {
+    const dataset = sampleDataset({ tickets: 60 });
+    const metrics = computeMetrics(dataset, { asOf: SAMPLE_AS_OF });
+    const view = buildReportView({ dataset, metrics, msp: { name: 'Intego IT' }, asOf: SAMPLE_AS_OF });
+    expect(view.period.label).toBe('October 2026');
+    expect(view.title).toBe('Service report for Van Dijk & Partners Accountants: October 2026');
+    const ages = view.highlights.longestOpen.map((item) => Number(/open ([\d.]+) days/.exec(item.detail)?.[1]));
+    expect(ages.length).toBeGreaterThan(0);
+    expect([...ages].sort((a, b) => b - a)).toEqual(ages);
+  });
+});
+
+describe('neutraliseMergeTags', () => {
+  it('breaks both ends of a merge tag', () => {
+    expect(neutraliseMergeTags('Hi *|FNAME|*, see *|ARCHIVE|*')).toBe('Hi &#42;|FNAME|&#42;, see &#42;|ARCHIVE|&#42;');
+    expect(neutraliseMergeTags('a |* b *| c')).toBe('a |&#42; b &#42;| c');
+    expect(neutraliseMergeTags('plain * | text')).toBe('plain * | text');
+  });
+});

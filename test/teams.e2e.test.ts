@@ -1,0 +1,194 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { silentLogger } from '../src/logger.js';
+import { systemClock } from '../src/clock.js';
+import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
+import { LocalConnector } from '../src/server/playground/connector.js';
+import { ConversationStore } from '../src/store/conversations.js';
+import { mountTeams, type TeamsMount } from '../src/chat/teams/index.js';
+import { createFakeServices, type FakeServices } from './support/fake-services.js';
+import { BOT, TeamsClient, actionsOf, cardOf, textOf, type TeamsConversation, type TeamsUser } from './support/teams-client.js';
+
+const alice: TeamsUser = { id: '29:alice', aadObjectId: 'aad-alice', name: 'Alice Approver', email: 'alice@msp.example' };
+const sam: TeamsUser = { id: '29:sam', aadObjectId: 'aad-sam', name: 'Sam Staff', email: 'sam@msp.example' };
+const people = [alice, sam];
+
+describe('Teams bot over /api/messages (fake services, local connector)', () => {
+  let dataDir: string;
+  let bot: HttpServer;
+  let service: HttpServer;
+  let teams: TeamsMount;
+  let services: FakeServices;
+  let conversations: ConversationStore;
+  let client: TeamsClient;
+  let connector: LocalConnector;
+
+  beforeAll(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-teams-e2e-'));
+    connector = new LocalConnector((_conversation, memberId) => {
+      const person = people.find((entry) => entry.id === memberId);
+      return person && { id: person.id, name: person.name, email: person.email, objectId: person.aadObjectId, userPrincipalName: person.email };
+    });
+    const serviceApp = express();
+    serviceApp.use('/teams', connector.router());
+    service = await listen(serviceApp, 0, '127.0.0.1');
+
+    const app = createHttpApp();
+    bot = await listen(app, 0, '127.0.0.1');
+    const config = loadConfig({ DATA_DIR: dataDir, PUBLIC_BASE_URL: bot.url, REPORT_LINK_SECRET: 'teams-e2e-link-secret-0123456789' });
+    services = createFakeServices({ clock: systemClock, approvers: ['alice@msp.example'], extraClients: 20 });
+    conversations = new ConversationStore(dataDir, systemClock);
+    teams = await mountTeams(app, { services, config, logger: silentLogger, clock: systemClock, conversations, invokeWaitMs: 1500 });
+    client = new TeamsClient(bot.url, `${service.url}/teams/`, connector, () => teams.idle());
+  });
+
+  afterAll(async () => {
+    await teams?.close();
+    await bot?.close();
+    await service?.close();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  const personal = (user: TeamsUser): TeamsConversation => ({ id: `a:personal-${user.aadObjectId}`, conversationType: 'personal' });
+  const channel: TeamsConversation = { id: '19:service-desk@thread.tacv2', conversationType: 'channel', teamId: '19:team@thread.tacv2' };
+
+  async function generate(user: TeamsUser, conversation: TeamsConversation, text = 'generate Acme 2026-10') {
+    const posted = await client.say(user, conversation, text);
+    expect(posted).toHaveLength(1);
+    return connector.get(posted[0]!.id)!;
+  }
+
+  it('installing in a team stores the channel, greets it, and uninstalling marks it inactive', async () => {
+    const install = await client.post({ ...client.base(alice, channel), type: 'installationUpdate', action: 'add' });
+    expect(install.status).toBe(200);
+    await teams.idle();
+    const stored = await conversations.get(channel.id);
+    expect(stored).toMatchObject({ active: true, scope: 'channel', tenantId: 'tenant-1', team: { id: '19:team@thread.tacv2' } });
+    expect(stored!.address.serviceUrl).toContain('/teams/');
+    const [welcome] = connector.conversation(channel.id);
+    expect(textOf(cardOf(welcome!))).toContain('generate <client> [period]');
+    expect(textOf(cardOf(welcome!))).not.toContain('/integoreport');
+
+    const proactive = await teams.postProactive(channel.id, { title: 'Monthly digest', text: '3 reports are ready.' });
+    expect(proactive.delivered).toBe(true);
+    expect(textOf(cardOf(connector.conversation(channel.id).at(-1)!))).toContain('3 reports are ready.');
+
+    await client.post({ ...client.base(alice, channel), type: 'installationUpdate', action: 'remove' });
+    expect(await conversations.get(channel.id)).toMatchObject({ active: false, inactiveReason: 'app uninstalled' });
+    expect(await teams.postProactive(channel.id, { text: 'never shown' })).toEqual({ delivered: false, reason: 'app uninstalled' });
+    expect(await teams.postProactive('19:unknown', { text: 'x' })).toEqual({ delivered: false, reason: 'unknown conversation' });
+  });
+
+  it('generate in a personal chat: one card that moves from progress to the summary with the figures and buttons', async () => {
+    const card = await generate(sam, personal(sam));
+    expect(card.version).toBeGreaterThan(1);
+    const summary = cardOf(card);
+    const text = textOf(summary);
+    expect(text).toContain('Acme Corp: October 2026');
+    expect(text).toContain('48');
+    expect(text).toContain('1 h 12 min');
+    expect(text).toContain('Recipient: jane@acme.example (copy to reports@msp.example)');
+    expect(actionsOf(summary).map((action) => action.title)).toEqual(['View report', 'Send to client', 'Send test to me', 'Discard']);
+    expect(await conversations.get(personal(sam).id)).toMatchObject({ active: true, scope: 'personal' });
+  });
+
+  it('Send test to me goes to the presser\'s Teams email and leaves the card as it was', async () => {
+    const card = await generate(sam, personal(sam));
+    const before = JSON.stringify(cardOf(card));
+    const click = await client.click(sam, personal(sam), card, 'Send test to me');
+    expect(click.status).toBe(200);
+    expect(click.response).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
+    expect(JSON.stringify(click.response.value)).toBe(before);
+    expect(services.tests.at(-1)).toMatchObject({ to: 'sam@msp.example' });
+    expect(click.posted).toHaveLength(1);
+    expect(textOf(cardOf(click.posted[0]!))).toContain('sent to sam@msp.example. Only you received it.');
+  });
+
+  it('Send to client asks first, naming the recipients; Cancel restores the card and sends nothing', async () => {
+    const card = await generate(alice, personal(alice));
+    const ask = await client.click(alice, personal(alice), card, 'Send to client');
+    expect(textOf(ask.response.value)).toContain('Send the October 2026 report to jane@acme.example and a copy to reports@msp.example?');
+    expect(actionsOf(ask.response.value).map((action) => action.title)).toEqual(['Send', 'Cancel']);
+    expect(services.deliveries).toHaveLength(0);
+
+    const cancel = await client.click(alice, personal(alice), card, 'Cancel', {}, ask.response.value);
+    expect(actionsOf(cancel.response.value).map((action) => action.title)).toContain('Send to client');
+    expect(services.deliveries).toHaveLength(0);
+  });
+
+  it('an approver confirms: the card says "Sending…", then "Sent" with who and to whom; exactly one delivery', async () => {
+    const card = await generate(alice, personal(alice));
+    const ask = await client.click(alice, personal(alice), card, 'Send to client');
+    const confirm = await client.click(alice, personal(alice), card, 'Send', {}, ask.response.value);
+    expect(textOf(confirm.response.value)).toMatch(/Sending to jane@acme.example…|Sent to/);
+    const now = textOf(cardOf(connector.get(card.id)!));
+    expect(now).toContain('Sent to jane@acme.example, reports@msp.example by Alice Approver');
+    expect(actionsOf(cardOf(connector.get(card.id)!)).map((action) => action.title)).toEqual(['View report']);
+    expect(services.deliveries).toHaveLength(1);
+    expect(services.deliveries[0]).toMatchObject({ to: ['jane@acme.example', 'reports@msp.example'], by: 'Alice Approver' });
+  });
+
+  it('a non-approver who confirms is told only approvers can send; nothing is delivered', async () => {
+    const deliveries = services.deliveries.length;
+    const card = await generate(sam, personal(sam), 'generate Acme 2026-09');
+    const ask = await client.click(sam, personal(sam), card, 'Send to client');
+    const confirm = await client.click(sam, personal(sam), card, 'Send', {}, ask.response.value);
+    expect(actionsOf(confirm.response.value).map((action) => action.title)).toContain('Send to client');
+    expect(confirm.posted.map((message) => textOf(cardOf(message))).join('\n')).toContain('Only approvers can send reports to clients.');
+    expect(services.deliveries).toHaveLength(deliveries);
+  });
+
+  it('in a channel the @mention is stripped: "clients unlinked" lists only unlinked clients, paged', async () => {
+    const posted = await client.say(sam, channel, '<at>IntegoReport</at> clients unlinked', {
+      entities: [{ type: 'mention', text: '<at>IntegoReport</at>', mentioned: BOT }],
+    });
+    expect(posted).toHaveLength(1);
+    const list = textOf(cardOf(posted[0]!));
+    expect(list).toContain('Unlinked clients');
+    expect(list).toContain('Initech');
+    expect(list).toContain('Globex');
+    expect(list).not.toContain('Acme Corp');
+    expect(actionsOf(cardOf(posted[0]!)).some((action) => action.title === 'Fix')).toBe(true);
+  });
+
+  it('paging through the Action.Submit fallback updates the same card', async () => {
+    const [list] = await client.say(sam, personal(sam), 'clients');
+    expect(textOf(cardOf(list!))).toContain('Page 1 of 2');
+    const next = await client.submit(sam, personal(sam), list!, 'Next');
+    expect(next.status).toBe(200);
+    expect(textOf(cardOf(next.now))).toContain('Page 2 of 2');
+    expect(next.now.version).toBe(2);
+  });
+
+  it('fix: the form offers the suggestions and an email input; saving links the client', async () => {
+    const [form] = await client.say(alice, personal(alice), 'fix Initech');
+    const card = cardOf(form!);
+    const json = JSON.stringify(card);
+    expect(json).toContain('"type":"Input.ChoiceSet"');
+    expect(json).toContain('pick:it@initech.example');
+    expect(json).toContain('"id":"email"');
+    const save = await client.click(alice, personal(alice), form!, 'Save', { contact: 'email', email: 'boss@initech.example' });
+    expect(services.fixes.at(-1)).toMatchObject({ clientId: 3, fix: { kind: 'email', email: 'boss@initech.example' }, by: 'Alice Approver' });
+    expect(textOf(save.response.value)).toContain('Linked to boss@initech.example by Alice Approver.');
+  });
+
+  it('fix with a choice that needs an email but none given keeps the form and says what is missing', async () => {
+    const fixes = services.fixes.length;
+    const [form] = await client.say(alice, personal(alice), 'fix Globex');
+    const save = await client.click(alice, personal(alice), form!, 'Add to audience', { contact: 'email', email: '' });
+    expect(textOf(save.response.value)).toContain('Enter an email address like jane@acme.com.');
+    expect(JSON.stringify(save.response.value)).toContain('"type":"Input.ChoiceSet"');
+    expect(services.fixes).toHaveLength(fixes);
+  });
+
+  it('a typo gets the right form of the command, in Teams words', async () => {
+    const [answer] = await client.say(sam, personal(sam), 'genrate Acme');
+    const text = textOf(cardOf(answer!));
+    expect(text).toContain('Did you mean "generate"?');
+    expect(text).not.toContain('/integoreport');
+  });
+});
