@@ -11,7 +11,10 @@ import { computeMetrics } from './report/metrics.js';
 import { parsePeriod, periodFromRange, PeriodError } from './report/period.js';
 import type { Dataset } from './report/dataset.js';
 import { readSandboxOutbox } from './sandbox/mailchimp.js';
+import { formatSendOutcome } from './app/send-format.js';
 import { resetSandbox, sandboxFiles } from './sandbox/index.js';
+import { createDigestWiring } from './jobs/wiring.js';
+import { digestAsText, digestViews } from './chat/digest-view.js';
 
 /** A mistake in how the CLI was called; printed as one line, exit code 2. */
 class UsageError extends Error {}
@@ -28,6 +31,8 @@ const USAGE = `Usage: integoreport <command> [options]   (every command takes --
   send <client> [period] [--test-to email] [--as email]
                                        send the latest report of the period (generating it if needed)
   history <client>                     reports and sends of a client
+  digest [period] [--dry-run]          the monthly digest: drafts for every linked client, posted to
+                                       DIGEST_CHANNEL and Teams channels (--dry-run prints it instead)
   sandbox reset | sandbox outbox       restore the seeded sandbox; list the emails it "delivered"
   demo                                 a guided run through the sandbox: clients, generate, send
 
@@ -98,7 +103,7 @@ function outcomeLine(outcome: SendOutcome): string {
     case 'sent':
       return `Sent to ${outcome.send.to.join(', ')} by ${outcome.send.sentBy}${outcome.send.mailchimpId ? ` (Mailchimp ${outcome.send.mailchimpId})` : ''}.`;
     case 'already-sent':
-      return `Already sent to ${outcome.send.to.join(', ')} by ${outcome.send.sentBy} at ${outcome.send.sentAt ?? 'an earlier time'}; nothing was sent again.`;
+      return formatSendOutcome(outcome);
     case 'refused':
     case 'failed':
       return outcome.reason;
@@ -125,6 +130,7 @@ export async function runCli(argv: string[], io: Io, env: Record<string, string 
       sla: { type: 'string' },
       'test-to': { type: 'string' },
       as: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -240,6 +246,25 @@ export async function runCli(argv: string[], io: Io, env: Record<string, string 
         );
         return 0;
       }
+      case 'digest': {
+        const period = runtime.services.parsePeriod(words[0]);
+        const { publisher } = createDigestWiring(runtime);
+        const printer = progressPrinter(io, json);
+        const onProgress = printer && ((text: string) => printer({ text }));
+        if (values['dry-run']) {
+          const snapshot = await publisher.preview(actor, period, { onProgress });
+          print({ digest: snapshot.digest, views: digestViews(snapshot) }, () => digestAsText(snapshot));
+          return 0;
+        }
+        const result = await publisher.run(actor, period, { onProgress });
+        print(result, () => [
+          `Digest ${result.digestId}: ${result.ready} drafts ready of ${result.rows} clients (mirror refresh: ${result.sync?.calls ?? 0} calls).`,
+          ...(result.posted.length === 0 && result.failed.length === 0 ? ['Posted nowhere: set DIGEST_CHANNEL (and SLACK_BOT_TOKEN), or add the app to a Teams channel.'] : []),
+          ...result.posted.map((post) => `Posted to ${post.platform} ${post.target}: ${post.messages} new messages.`),
+          ...result.failed.map((post) => `Not posted to ${post.platform} ${post.target}: ${post.reason}`),
+        ]);
+        return result.failed.length > 0 ? 1 : 0;
+      }
       case 'demo': {
         const entries = await runtime.services.listClients();
         io.out(formatClientTable(entries));
@@ -258,15 +283,17 @@ export async function runCli(argv: string[], io: Io, env: Record<string, string 
   });
 }
 
-const isMain = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/cli.ts');
-if (isMain) {
+/** Runs one command and exits: known mistakes print one line (exit 2), failures of a service one sentence (exit 1). */
+export async function main(argv: string[]): Promise<never> {
   const io: Io = { out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(text.startsWith('\r') ? text : `${text}\n`) };
-  runCli(process.argv.slice(2), io)
-    .then((code) => process.exit(code))
-    .catch((error: unknown) => {
-      const known = error instanceof UsageError || error instanceof ConfigError || error instanceof PeriodError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
-      const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`${known ? message : `integoreport: ${message}`}\n`);
-      process.exit(known ? 2 : 1);
-    });
+  try {
+    process.exit(await runCli(argv, io));
+  } catch (error) {
+    const known = error instanceof UsageError || error instanceof ConfigError || error instanceof PeriodError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${known ? message : `integoreport: ${message}`}\n`);
+    process.exit(known ? 2 : 1);
+  }
 }
+
+if (process.argv[1]?.endsWith('src/cli.ts')) await main(process.argv.slice(2));

@@ -195,6 +195,21 @@ describe('chat core', () => {
     expect(surface.ephemerals.at(-1)!.text).toBe('Globex: Linked to hank@globex.example by Sam Staff.');
   });
 
+  it('offers Fix instead of Send when the client has no contact, and the fix turns the card sendable', async () => {
+    await bot.handleCommand(staff, 'generate Initech 2026-10', surface);
+    const card = surface.messages[0]!;
+    const view = surface.latest()!;
+    expect(view.buttons!.some((button) => button.action === 'report.send')).toBe(false);
+    expect(view.context![0]).toBe('Initech has no linked Mailchimp contact yet; fix it before sending.');
+    const fix = view.buttons!.find((button) => button.action === 'client.fix')!;
+    await bot.handleAction(staff, { id: fix.action, value: fix.value }, surface.on(card.ref));
+    const form = surface.forms[0]!;
+    await bot.handleAction(staff, { id: form.submit!.action, value: form.submit!.value, inputs: { contact: 'email', email: 'it@initech.example' } }, surface.on(card.ref));
+    const updated = surface.latest(card.ref)!;
+    expect(updated.title).toBe('Initech: October 2026');
+    expect(updated.buttons!.find((button) => button.action === 'report.send')!.confirm!.text).toBe('Send the October 2026 report to it@initech.example and a copy to reports@msp.example?');
+  });
+
   it('asks for an email when the chosen fix needs one', () => {
     expect(bot.validateForm({ id: 'client.fix.submit', value: '{}', inputs: { contact: 'add-email', email: 'not an email' } })).toEqual({ email: 'Enter an email address like jane@acme.com.' });
     expect(bot.validateForm({ id: 'client.fix.submit', value: '{}', inputs: {} })).toHaveProperty('contact');

@@ -113,6 +113,10 @@ describe('sync against the sandbox world', () => {
     expect(await entryOf('Wayne Dental')).toMatchObject({ state: 'linked', via: 'manual', linkedBy: 'Dana Whitfield', linkedAt: '2026-11-26T09:30:00.000Z' });
     expect((await entryOf('Stark Logistics')).state).toBe('to-add');
     expect(await entryOf('Acme Corporation')).toMatchObject({ linkedAt: '2026-11-25T12:00:00.000Z' });
+    expect((await store.read()).fixes).toEqual([
+      { clientId: wayne.id, kind: 'pick', email: 'johnsmith1978@gmail.com', by: 'Dana Whitfield', actor: { platform: 'slack', id: 'U0DANA' }, at: '2026-11-26T09:30:00.000Z' },
+      { clientId: stark.id, kind: 'unlink', by: 'Dana Whitfield', actor: { platform: 'slack', id: 'U0DANA' }, at: '2026-11-26T09:30:00.000Z' },
+    ]);
   });
 
   it('lists only the clients needing attention with --unlinked', async () => {

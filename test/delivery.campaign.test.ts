@@ -7,6 +7,9 @@ import { createMailchimpHttp } from '../src/mailchimp/http.js';
 import { createDeliveryChannels } from '../src/mailchimp/delivery-channels.js';
 import { createDelivery, type DeliverableReport } from '../src/app/send-report.js';
 import { readAudit } from '../src/store/audit.js';
+import { SendLedger, type SendRecord } from '../src/store/sends.js';
+import { formatSendOutcome } from '../src/app/send-format.js';
+import { spawnSync } from 'node:child_process';
 import { fixedClock } from '../src/clock.js';
 import { silentLogger } from '../src/logger.js';
 import type { Actor } from '../src/app/ports.js';
@@ -65,7 +68,7 @@ const campaignBody = {
       ],
     },
   },
-  settings: { subject_line: SUBJECT, title: KEY, from_name: 'Intego MSP', reply_to: 'service@msp.example', auto_footer: false, inline_css: true },
+  settings: { subject_line: SUBJECT, title: KEY, from_name: 'Intego MSP', reply_to: 'service@msp.example', auto_footer: true, inline_css: true },
 };
 
 beforeEach(async () => {
@@ -251,5 +254,68 @@ describe('sending a report as a Mailchimp campaign', () => {
     expect(calls.filter((call) => call.endsWith('/actions/send'))).toEqual(['POST /3.0/campaigns/c1/actions/send', 'POST /3.0/campaigns/c2/actions/send']);
     expect((await delivery.sendsFor(42)).map((row) => row.key).sort()).toEqual([KEY, `${KEY}:r2`]);
     expect(await delivery.sendReport(approver, report.id, { resendOf: 'snd_unknown' })).toMatchObject({ kind: 'refused' });
+  });
+
+  describe('after a crash', () => {
+    /** A ledger row left at `status` by a process that has since died (its pid no longer exists). */
+    async function leftBehind(status: SendRecord['status'], campaignId?: string): Promise<void> {
+      const deadPid = spawnSync(process.execPath, ['-e', '0']).pid;
+      const deadOwner = `${os.hostname()}/${deadPid}/dead`;
+      const ledger = new SendLedger(dataDir, 600_000);
+      const now = new Date('2026-11-03T08:59:00.000Z');
+      await ledger.claim(KEY, deadOwner, now, () => ({
+        id: 'snd_crashed', key: KEY, reportId: report.id, clientId: 42, clientName: report.clientName, periodKey: '2026-10', periodLabel: 'October 2026', version: 1,
+        channel: 'campaign', status: 'requested', to: ['jane@acme.example', 'reports@msp.example'], subject: SUBJECT,
+        requestedBy: { platform: 'slack', id: 'U0BOSS', name: 'Bea Boss' }, requestedAt: now.toISOString(), searchSince: '2026-11-01T08:00:00.000Z', updatedAt: now.toISOString(), attempts: 1,
+      }));
+      await ledger.advance('snd_crashed', deadOwner, now, { status, campaignId });
+    }
+
+    it('reads the campaign first on restart and marks it sent when the send had gone through', async () => {
+      await leftBehind('content-set', 'c9');
+      const { delivery } = setup();
+      api().get('/3.0/campaigns/c9').query(true).reply(200, { id: 'c9', status: 'sent', send_time: '2026-11-03T08:59:30+00:00' });
+
+      const resumed = await delivery.resumePendingSends();
+
+      expect(calls).toEqual(['GET /3.0/campaigns/c9']);
+      expect(resumed.map((entry) => [entry.send.status, entry.outcome.kind])).toEqual([['sent', 'already-sent']]);
+      expect((await readAudit(dataDir))[0]).toMatchObject({ action: 'report.send-resumed', outcome: 'ok', mailchimp: { campaignId: 'c9' } });
+    });
+
+    it('finishes a send whose campaign is still a draft, and a click while it runs sends nothing more', async () => {
+      await leftBehind('campaign-created', 'c9');
+      const { delivery } = setup();
+      api()
+        .get('/3.0/campaigns/c9').query(true).reply(200, { id: 'c9', status: 'save' })
+        .patch('/3.0/campaigns/c9').reply(200, { id: 'c9', status: 'save' })
+        .put('/3.0/campaigns/c9/content').reply(200, {})
+        .get('/3.0/campaigns/c9/send-checklist').reply(200, { is_ready: true, items: [] })
+        .post('/3.0/campaigns/c9/actions/send').delay(50).reply(204);
+
+      const [resumed, click] = await Promise.all([delivery.resumePendingSends(), new Promise((resolve) => setTimeout(resolve, 20)).then(() => delivery.sendReport(approver, report.id))]);
+
+      expect(calls).toEqual(['GET /3.0/campaigns/c9', 'PATCH /3.0/campaigns/c9', 'PUT /3.0/campaigns/c9/content', 'GET /3.0/campaigns/c9/send-checklist', 'POST /3.0/campaigns/c9/actions/send']);
+      expect(resumed[0]!.outcome.kind).toBe('sent');
+      expect(click).toMatchObject({ kind: 'already-sent' });
+      expect(formatSendOutcome(click)).toMatch(/nothing was sent again/);
+    });
+
+    it('after a send that got no answer, reads the status and does not send a second time', async () => {
+      const { delivery } = setup();
+      api()
+        .get('/3.0/campaigns').query(true).reply(200, { campaigns: [], total_items: 0 })
+        .post('/3.0/campaigns').reply(200, { id: 'c1', status: 'save' })
+        .put('/3.0/campaigns/c1/content').reply(200, {})
+        .get('/3.0/campaigns/c1/send-checklist').reply(200, { is_ready: true, items: [] })
+        .post('/3.0/campaigns/c1/actions/send').reply(503, 'Service Unavailable')
+        .get('/3.0/campaigns/c1').query(true).reply(200, { id: 'c1', status: 'sending' });
+
+      const outcome = await delivery.sendReport(approver, report.id);
+
+      expect(outcome).toMatchObject({ kind: 'already-sent', send: { status: 'sent', mailchimpId: 'c1' } });
+      expect(calls.filter((call) => call.endsWith('/actions/send'))).toHaveLength(1);
+      expect(calls.at(-1)).toBe('GET /3.0/campaigns/c1');
+    });
   });
 });

@@ -27,13 +27,13 @@ const KEY = 'ir:7:2026-10:v2';
 
 let dataDir: string;
 
-function setup() {
+function setup(clock = fixedClock('2026-11-03T09:00:00.000Z')) {
   const transactional = createTransactionalClient({ baseUrl: `${API}/api/1.0`, apiKey: 'md-secret-key', logger: silentLogger });
   return createDelivery({
     channels: createDeliveryChannels({ transactional, fromName: 'Intego MSP', replyTo: 'service@msp.example' }),
     config: { approvers: ['u0boss'], report: { fromName: 'Intego MSP', replyTo: 'service@msp.example', copyTo: 'reports@msp.example', linkSecret: 'x'.repeat(16), linkTtlDays: 30 } },
     dataDir,
-    clock: fixedClock('2026-11-03T09:00:00.000Z'),
+    clock,
     loadReport: async (id) => (id === report.id ? report : undefined),
     resolveRecipient: async () => ({ email: 'ops@globex.example' }),
   });
@@ -149,6 +149,33 @@ describe('sending a report through Mailchimp Transactional', () => {
 
     expect(sends).toBe(1);
     expect(outcome).toMatchObject({ kind: 'already-sent', send: { status: 'sent', mailchimpId: 'm1' } });
+  });
+
+  it('when the search cannot find an unanswered send yet, waits for it to settle before sending again', async () => {
+    const clock = fixedClock('2026-11-03T09:00:00.000Z');
+    const delivery = setup(clock);
+    let sends = 0;
+    nock(API)
+      .post('/api/1.0/messages/send')
+      .reply(() => {
+        sends += 1;
+        return [502, '<html>Bad Gateway</html>'];
+      })
+      .post('/api/1.0/messages/search').times(2).reply(200, []);
+
+    const outcome = await delivery.sendReport(approver, report.id);
+    expect(outcome.kind).toBe('failed');
+    expect(outcome.kind === 'failed' && outcome.reason).toMatch(/Could not confirm .*in about 5 min/);
+    clock.advance(60_000);
+    expect(await delivery.sendReport(approver, report.id)).toMatchObject({ kind: 'failed' });
+    expect(sends).toBe(1);
+    expect((await delivery.sendsFor(7))[0]).toMatchObject({ status: 'requested', uncertain: true });
+
+    clock.advance(5 * 60_000);
+    nock(API)
+      .post('/api/1.0/messages/search').reply(200, [])
+      .post('/api/1.0/messages/send').reply(200, [{ email: 'ops@globex.example', status: 'sent', _id: 'm9' }]);
+    expect(await delivery.sendReport(approver, report.id)).toMatchObject({ kind: 'sent', send: { mailchimpId: 'm9' } });
   });
 
   it('treats Mailchimp\'s named refusal (bad key) as a failure without retrying', async () => {

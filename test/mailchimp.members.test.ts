@@ -77,6 +77,21 @@ describe('listing the audience', () => {
     scope.done();
   });
 
+  it('treats a 403 without a body as throttling and a timeout as no answer, both retried on a GET', async () => {
+    nock(BASE).get(/members\//).query(true).reply(403).get(/members\//).query(true).delay(300).reply(200, {}).get(/members\//).query(true).reply(200, { email_address: 'a@b.co', status: 'cleaned', merge_fields: {} });
+    const http = createMailchimpHttp({ baseUrl: BASE, apiKey: KEY, logger: silentLogger, retryBaseMs: 1, timeoutMs: 50 });
+    expect(await createMailchimpMembers(http, LIST).get('a@b.co')).toMatchObject({ status: 'cleaned' });
+    expect(http.stats()).toMatchObject({ requests: 3, retries: 2 });
+  });
+
+  it('gives up after the last retry with the reason', async () => {
+    nock(BASE).get(/members\//).query(true).times(2).delay(300).reply(200, {});
+    const http = createMailchimpHttp({ baseUrl: BASE, apiKey: KEY, logger: silentLogger, retryBaseMs: 1, timeoutMs: 50, maxRetries: 1 });
+    const error = await createMailchimpMembers(http, LIST).get('a@b.co').catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ status: 0, title: 'Timeout', message: 'Timeout: Mailchimp did not answer within 0.05 s.' });
+    expect(http.stats()).toMatchObject({ requests: 2, retries: 1, failures: 1 });
+  });
+
   it('answers "not in the audience" for a 404 member', async () => {
     nock(BASE).get(`/lists/${LIST}/members/${subscriberHash('nobody@acme.com')}`).query(true).reply(...problem(404, 'Resource Not Found', 'The requested resource could not be found.'));
     expect(await client().members.get('nobody@acme.com')).toBeUndefined();

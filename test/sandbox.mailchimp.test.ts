@@ -94,6 +94,8 @@ describe('authentication', () => {
     const bearer = await fetch(`${sandbox.baseUrl}/lists/${LIST_ID}/members`, { headers: { Authorization: `Bearer ${sandbox.apiKey}` } });
     expect(bearer.status).toBe(200);
     expect(sandbox.apiKey).toMatch(/-us1$/);
+    expect((await call('GET', '/ping')).body).toEqual({ health_status: "Everything's Chimpy!" });
+    expect((await call('GET', '/')).body.total_subscribers).toBe(2);
   });
 });
 
@@ -426,6 +428,24 @@ describe('transactional', () => {
   it('evaluates merge tags only when merge is true', async () => {
     await transactional('/messages/send', { key: sandbox.transactional.apiKey, message: { ...message(['ada@acme.example']), merge: true, global_merge_vars: [{ name: 'FNAME', content: 'Ada' }] } });
     expect(sandbox.outbox()[0]!.html).toBe('<p>Hi Ada</p>');
+  });
+});
+
+describe('unverified sending domains', () => {
+  it('keep a campaign from being ready and make Transactional reject the message as unsigned', async () => {
+    await sandbox.close();
+    sandbox = await startMailchimpSandbox({ members: audience(), listId: LIST_ID, clock, unverifiedDomains: ['Intego.example'] });
+    const id = await readyCampaign('ada@acme.example');
+    const checklist = await call('GET', `/campaigns/${id}/send-checklist`);
+    expect(checklist.body.is_ready).toBe(false);
+    expect(checklist.body.items.find((item: any) => item.type === 'error')).toMatchObject({ heading: 'Domain authentication' });
+
+    const sent = await transactional('/messages/send', {
+      key: sandbox.transactional.apiKey,
+      message: { html: '<p>x</p>', subject: 's', from_email: 'reports@intego.example', to: [{ email: 'ada@acme.example' }] },
+    });
+    expect(sent.body).toMatchObject([{ status: 'rejected', reject_reason: 'unsigned' }]);
+    expect(sandbox.outbox()).toEqual([]);
   });
 });
 

@@ -6,8 +6,9 @@ import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
 import { mountSlack, type SlackHandle } from '../src/chat/slack/app.js';
 import { mountReportLinks, signReportLink } from '../src/server/report-links.js';
 import { loadConfig, type Config } from '../src/config.js';
-import { silentLogger } from '../src/logger.js';
+import { createLogger, silentLogger } from '../src/logger.js';
 import { systemClock } from '../src/clock.js';
+import { createRuntime, type Runtime } from '../src/runtime.js';
 import { createFakeServices, type FakeServices } from './support/fake-services.js';
 import {
   blockActionPayload, interactionBody, slackSignature, slashCommandBody, startSlackMock, viewSubmissionPayload, type SlackMock,
@@ -117,7 +118,8 @@ describe('Slack app over HTTP (fake services)', () => {
   }
 
   it('refuses unsigned, wrongly signed and replayed requests with 401, and runs no handler', async () => {
-    const callsBefore = mock.calls.length;
+    const handlerCalls = () => mock.calls.filter((call) => call.method !== 'auth.test').length;
+    const callsBefore = handlerCalls();
     const body = slashCommandBody({ text: 'generate Acme 2026-10', userId: 'U_STAFF', responseUrl: mock.responseUrl() });
     expect((await post(body, {})).status).toBe(401);
     expect((await post(body, slackSignature('not-the-secret', body))).status).toBe(401);
@@ -125,7 +127,7 @@ describe('Slack app over HTTP (fake services)', () => {
     const tampered = body.replace('2026-10', '2026-09');
     expect((await post(tampered, slackSignature(SECRET, body))).status).toBe(401);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(mock.calls.length).toBe(callsBefore);
+    expect(handlerCalls()).toBe(callsBefore);
     expect(services.generateCalls).toBe(0);
   });
 
@@ -178,6 +180,10 @@ describe('Slack app over HTTP (fake services)', () => {
     await vi.waitFor(() => expect(services.generateCalls).toBe(before + 1));
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(services.generateCalls).toBe(before + 1);
+  });
+
+  it('checks the bot token once at start-up, not before every ack', () => {
+    expect(mock.callsTo('auth.test')).toHaveLength(1);
   });
 
   it('non-approvers get a private "only approvers" answer and nothing is sent', async () => {
@@ -270,6 +276,16 @@ describe('Slack app over HTTP (fake services)', () => {
     expect(opened.args.trigger_id).toMatch(/abcd/);
   });
 
+  it('in a conversation the bot is not in, answers through the response_url and keeps updating it there', async () => {
+    const responseUrl = mock.responseUrl();
+    expect((await post(slashCommandBody({ text: 'generate Initech 2026-08', userId: 'U_STAFF', channelId: 'G_PRIVATE', responseUrl }))).status).toBe(200);
+    await vi.waitFor(() => {
+      const answers = responsesTo(responseUrl);
+      expect(answers[0]!.body).toMatchObject({ response_type: 'in_channel', replace_original: false });
+      expect(answers.at(-1)!.body).toMatchObject({ replace_original: true, text: 'Initech: August 2026' });
+    });
+  });
+
   it('answers hostile text without echoing live mentions', async () => {
     const responseUrl = await command('generate <!channel> *|FNAME|* <script>x</script>');
     const answer = await vi.waitFor(() => {
@@ -280,5 +296,182 @@ describe('Slack app over HTTP (fake services)', () => {
     const serialized = JSON.stringify(answer.body.blocks);
     expect(serialized).not.toContain('<!channel>');
     expect(serialized).toContain('&lt;!channel&gt;');
+  });
+});
+
+describe('Slack app over HTTP (real runtime on the sandbox)', () => {
+  let mock: SlackMock;
+  let server: HttpServer;
+  let slack: SlackHandle;
+  let runtime: Runtime;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-slack-runtime-'));
+    mock = await startSlackMock(users);
+    const app = createHttpApp();
+    server = await listen(app, 0, '127.0.0.1');
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-e2e-token',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: mock.apiUrl,
+      PUBLIC_BASE_URL: server.url,
+      APPROVERS: 'alice@msp.example',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+    });
+    runtime = await createRuntime({
+      config,
+      logger: silentLogger,
+      clock: systemClock,
+      sandbox: { profile: { departments: 8, audienceMembers: 40, ticketsPerMonth: 40, bigClients: 1, bigClientTicketsPerMonth: 60 } },
+    });
+    await runtime.clients.syncClients();
+    mountReportLinks(app, { config: runtime.config, clock: systemClock, loadWebHtml: (reportId) => runtime.loadWebHtml(reportId) });
+    slack = await mountSlack(app, { services: runtime.services, config: runtime.config, logger: silentLogger, clock: systemClock });
+  }, 30_000);
+
+  afterAll(async () => {
+    await slack?.close();
+    await server?.close();
+    await runtime?.close();
+    await mock?.close();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function post(body: string, headers: Record<string, string> = slackSignature(SECRET, body)) {
+    const response = await fetch(`${server.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+    return { status: response.status, text: await response.text() };
+  }
+
+  function buttons(blocks: Block[]): Block[] {
+    return blocks.flatMap((block) => [block.accessory, ...(block.elements ?? [])]).filter((element) => element?.type === 'button');
+  }
+
+  async function click(userId: string, button: Block, messageTs: string) {
+    const responseUrl = mock.responseUrl();
+    const body = interactionBody(blockActionPayload({ userId, actionId: button.action_id, value: button.value, messageTs, responseUrl }));
+    expect((await post(body)).status).toBe(200);
+    return responseUrl;
+  }
+
+  function mailchimpCalls(method: string, pattern: RegExp) {
+    return runtime.sandbox!.mailchimp.requests.filter((request) => request.service === 'mailchimp' && request.method === method && pattern.test(request.path));
+  }
+
+  it('generate → view → send reaches Mailchimp exactly once, even with double clicks; tests go only to the tester', async () => {
+    const postsBefore = mock.callsTo('chat.postMessage').length;
+    expect((await post(slashCommandBody({ text: 'generate "Acme Corporation" last-month', userId: 'U_STAFF', responseUrl: mock.responseUrl() }))).status).toBe(200);
+    const ts = await vi.waitFor(() => {
+      expect(mock.callsTo('chat.postMessage').length).toBe(postsBefore + 1);
+      return `${1_700_000_000 + postsBefore + 1}.000100`;
+    });
+    const card = await vi.waitFor(() => {
+      const update = mock.callsTo('chat.update').filter((call) => call.args.ts === ts).at(-1);
+      expect(buttons(update?.args.blocks ?? []).map((button) => button.action_id)).toContain('report.send');
+      return update!;
+    }, { timeout: 20_000, interval: 100 });
+    const progressTexts = mock.callsTo('chat.update').filter((call) => call.args.ts === ts).map((call) => call.args.text as string);
+    expect(progressTexts.some((text) => /Pulling tickets|Fetching/.test(text))).toBe(true);
+    const cardButtons = buttons(card.args.blocks);
+
+    const view = cardButtons.find((button) => button.action_id === 'report.open')!;
+    const page = await fetch(view.url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Acme Corporation');
+
+    const send = cardButtons.find((button) => button.action_id === 'report.send')!;
+    expect(send.confirm.text.text).toMatch(/^Send the .+ report to wile\.coyote@acmecorp\.com and a copy to reports@sandbox-msp\.example\?$/);
+
+    const test = cardButtons.find((button) => button.action_id === 'report.test')!;
+    const testUrl = await click('U_STAFF', test, ts);
+    await vi.waitFor(() => expect(mock.responses.find((response) => testUrl.endsWith(response.url))?.body.text).toContain('sent to sam@msp.example'), { timeout: 10_000 });
+
+    const denied = await click('U_STAFF', send, ts);
+    await vi.waitFor(() => expect(mock.responses.find((response) => denied.endsWith(response.url))?.body.text).toContain('Only approvers'));
+
+    await Promise.all([click('U_APPROVER', send, ts), click('U_APPROVER', send, ts)]);
+    await vi.waitFor(() => {
+      const update = mock.callsTo('chat.update').filter((call) => call.args.ts === ts).at(-1)!;
+      expect(update.args.text).toContain('Sent to wile.coyote@acmecorp.com, reports@sandbox-msp.example by Alice Approver');
+    }, { timeout: 10_000 });
+    await click('U_APPROVER', send, ts);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const outbox = runtime.sandbox!.mailchimp.outbox();
+    const delivered = outbox.filter((email) => email.kind === 'campaign');
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]!.to.sort()).toEqual(['reports@sandbox-msp.example', 'wile.coyote@acmecorp.com']);
+    expect(delivered[0]!.subject).toMatch(/^Your Monthly Service Report: Acme Corporation/);
+    const tests = outbox.filter((email) => email.kind !== 'campaign');
+    expect(tests.map((email) => email.to)).toEqual([['sam@msp.example']]);
+    expect(mailchimpCalls('POST', /\/campaigns\/[^/]+\/actions\/send$/)).toHaveLength(1);
+  }, 40_000);
+
+  it('lists unlinked clients and adds the named contact to the Mailchimp audience through the modal', async () => {
+    expect((await post(slashCommandBody({ text: 'clients unlinked', userId: 'U_STAFF', responseUrl: mock.responseUrl() }))).status).toBe(200);
+    const list = await vi.waitFor(() => {
+      const call = mock.callsTo('chat.postMessage').find((candidate) => candidate.args.blocks?.[0]?.text?.text?.startsWith('Unlinked clients'));
+      expect(call).toBeDefined();
+      return call!;
+    });
+    const listTs = `${1_700_000_000 + mock.callsTo('chat.postMessage').indexOf(list) + 1}.000100`;
+    expect(JSON.stringify(list.args.blocks)).toContain('Wayne Dental');
+    expect(JSON.stringify(list.args.blocks)).not.toContain('Acme Corporation');
+    const fixWayne = list.args.blocks.find((block: Block) => block.text?.text?.includes('Wayne Dental')).accessory as Block;
+
+    const opensBefore = mock.callsTo('views.open').length;
+    await click('U_STAFF', fixWayne, listTs);
+    const modal = await vi.waitFor(() => {
+      const call = mock.callsTo('views.open')[opensBefore];
+      expect(call).toBeDefined();
+      return call!.args.view as Block;
+    });
+    const radio = (modal.blocks as Block[]).find((block) => block.block_id === 'contact')!;
+    const options = radio.element.options as Block[];
+    expect(options.map((option) => option.text.text)).toContain('Add Jon Smyth (jon.smyth@waynedental.com) to the audience');
+    const suggestion = options.find((option) => String(option.value).startsWith('pick:'));
+    expect(suggestion?.description.text).toBeTruthy();
+
+    const membersBefore = runtime.sandbox!.mailchimp.members().length;
+    const submission = interactionBody(viewSubmissionPayload({
+      userId: 'U_STAFF',
+      view: modal,
+      values: { contact: { contact: { type: 'radio_buttons', selected_option: { value: 'add:jon.smyth@waynedental.com' } } }, email: { email: { type: 'email_text_input', value: null } } },
+    }));
+    expect((await post(submission)).status).toBe(200);
+    await vi.waitFor(() => {
+      const update = mock.callsTo('chat.update').filter((call) => call.args.ts === listTs).at(-1);
+      expect(update).toBeDefined();
+      expect(JSON.stringify(update!.args.blocks)).not.toContain('Wayne Dental');
+    }, { timeout: 10_000 });
+    const members = runtime.sandbox!.mailchimp.members();
+    expect(members.length).toBe(membersBefore + 1);
+    expect(members.some((member) => member.email_address === 'jon.smyth@waynedental.com')).toBe(true);
+    const entry = (await runtime.services.listClients()).find((client) => client.name === 'Wayne Dental')!;
+    expect(entry).toMatchObject({ state: 'linked', email: 'jon.smyth@waynedental.com', linkedBy: 'Sam Staff' });
+  }, 30_000);
+});
+
+describe('Slack not configured', () => {
+  it('mounts nothing and says so in one log line', async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-slack-off-'));
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
+    const app = createHttpApp();
+    const config = loadConfig({ DATA_DIR: dataDir });
+    const handle = await mountSlack(app, { services: createFakeServices({ clock: systemClock }), config, logger, clock: systemClock });
+    const server = await listen(app, 0, '127.0.0.1');
+    try {
+      const body = slashCommandBody({ text: 'status', userId: 'U1', responseUrl: 'http://127.0.0.1:1/' });
+      const response = await fetch(`${server.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackSignature(SECRET, body) }, body });
+      expect(response.status).toBe(404);
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]!).msg).toContain('Slack is not configured');
+    } finally {
+      await handle.close();
+      await server.close();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -11,6 +11,7 @@ import { LocalConnector } from '../src/server/playground/connector.js';
 import { ConversationStore } from '../src/store/conversations.js';
 import { mountTeams, type TeamsMount } from '../src/chat/teams/index.js';
 import { createFakeServices, type FakeServices } from './support/fake-services.js';
+import { startTeamsStack, type TeamsStack } from './support/teams-stack.js';
 import { BOT, TeamsClient, actionsOf, cardOf, textOf, type TeamsConversation, type TeamsUser } from './support/teams-client.js';
 
 const alice: TeamsUser = { id: '29:alice', aadObjectId: 'aad-alice', name: 'Alice Approver', email: 'alice@msp.example' };
@@ -191,4 +192,53 @@ describe('Teams bot over /api/messages (fake services, local connector)', () => 
     expect(text).toContain('Did you mean "generate"?');
     expect(text).not.toContain('/integoreport');
   });
+});
+
+describe('Teams bot on the real sandbox runtime (Freshservice and Mailchimp simulated on 127.0.0.1)', () => {
+  let stack: TeamsStack;
+  let client: TeamsClient;
+  const you: TeamsUser = { id: '29:playground-user', aadObjectId: 'playground-user', name: 'You (playground)', email: 'you@sandbox-msp.example' };
+  const stranger: TeamsUser = { id: '29:stranger', aadObjectId: 'aad-stranger', name: 'Stan Stranger', email: '' };
+  const chat: TeamsConversation = { id: 'a:personal-runtime', conversationType: 'personal' };
+
+  beforeAll(async () => {
+    stack = await startTeamsStack();
+    client = new TeamsClient(stack.http.url, `${stack.http.url}/playground/connector/`, stack.playground.connector, () => stack.teams.idle());
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('generate → send with confirmation: one campaign to the linked contact, created, filled, sent and deleted in Mailchimp', async () => {
+    const [posted] = await client.say(you, chat, 'generate "Acme Corporation" 2026-10');
+    const card = stack.playground.connector.get(posted!.id)!;
+    const [record] = await stack.runtime.reports.all();
+    const metrics = JSON.parse(await fs.readFile(record!.files.metrics, 'utf8'));
+    const summary = textOf(cardOf(card));
+    expect(summary).toContain('Acme Corporation: October 2026');
+    expect(summary).toMatch(new RegExp(`\\b${metrics.tickets.created}\\b`));
+
+    const stranger_ = await client.click(stranger, chat, card, 'Send to client');
+    const refused = await client.click(stranger, chat, card, 'Send', {}, stranger_.response.value);
+    expect(refused.posted.map((message) => textOf(cardOf(message))).join('\n')).toContain('Only approvers can send reports to clients');
+    expect(stack.runtime.sandbox!.mailchimp.outbox()).toHaveLength(0);
+
+    stack.runtime.sandbox!.mailchimp.resetRequests();
+    const ask = await client.click(you, chat, card, 'Send to client');
+    expect(textOf(ask.response.value)).toContain('to wile.coyote@acmecorp.com and a copy to reports@sandbox-msp.example?');
+    await client.click(you, chat, card, 'Send', {}, ask.response.value);
+    expect(textOf(cardOf(stack.playground.connector.get(card.id)!))).toContain('Sent to wile.coyote@acmecorp.com, reports@sandbox-msp.example by You (playground)');
+
+    const calls = stack.runtime.sandbox!.mailchimp.requests.filter((request) => request.service === 'mailchimp').map((request) => `${request.method} ${request.path.replace(/\/campaigns\/[^/]+/, '/campaigns/:id')}`);
+    expect(calls).toEqual(expect.arrayContaining(['POST /3.0/campaigns', 'PUT /3.0/campaigns/:id/content', 'POST /3.0/campaigns/:id/actions/send']));
+    const emails = stack.runtime.sandbox!.mailchimp.outbox();
+    expect(emails).toHaveLength(1);
+    expect(emails[0]!.to).toContain('wile.coyote@acmecorp.com');
+    expect(emails[0]!.subject).toContain('Your Monthly Service Report: Acme Corporation');
+
+    const again = await client.click(you, chat, stack.playground.connector.get(card.id)!, 'View report').catch((error: Error) => error);
+    expect(again).toBeInstanceOf(Error);
+    expect(stack.runtime.sandbox!.mailchimp.outbox()).toHaveLength(1);
+  }, 60_000);
 });

@@ -8,6 +8,7 @@ import {
   normalizeEmail,
   unreachableReason,
   type AudienceMember,
+  type ContactPerson,
   type DirectoryClient,
 } from '../clients/linking.js';
 import { lookupClient } from '../clients/lookup.js';
@@ -76,12 +77,13 @@ export function createClientUseCases(deps: ClientUseCaseDeps): ClientUseCases {
     return { data, client, entry };
   }
 
-  /** Saves a person's change to one client and returns that client's new entry. */
+  /** Saves a person's change to one client, with who made it and when, and returns that client's new entry. */
   function saveFix(clientId: number, actor: Actor, kind: ClientFix['kind'], change: (data: DirectoryData, at: string, by: string) => void): Promise<ClientEntry> {
     const at = clock.now().toISOString();
     const by = actor.name || actor.id;
     return store.update((data) => {
       change(data, at, by);
+      data.fixes = [...data.fixes, { clientId, kind, email: data.manualLinks[String(clientId)]?.email, by, actor: { platform: actor.platform, id: actor.id }, at }];
       const { entries, autoLinks } = linkDirectory(data, at, new Set([clientId]));
       const entry = entries[0]!;
       data.autoLinks = autoLinks;
@@ -123,10 +125,10 @@ export function createClientUseCases(deps: ClientUseCaseDeps): ClientUseCases {
 
   async function addToAudience(actor: Actor, clientId: number, fix: Extract<ClientFix, { kind: 'add-to-audience' }>): Promise<ClientEntry> {
     const { client, entry } = await clientOrFail(clientId);
-    const people = [client.prime, client.head].filter((person) => person?.email);
+    const people = [client.prime, client.head].filter((person): person is ContactPerson & { email: string } => !!person?.email);
     const typed = fix.email ? validEmail(fix.email) : undefined;
     // A typed email of a Freshservice contact takes that contact's name unless one was given.
-    const known = typed ? people.find((person) => normalizeEmail(person!.email!) === normalizeEmail(typed)) : entry.contactToAdd ?? people[0];
+    const known = typed ? people.find((person) => normalizeEmail(person.email) === normalizeEmail(typed)) : entry.contactToAdd ?? people[0];
     const email = typed ?? (known?.email ? validEmail(known.email) : undefined);
     const contact = email ? { email, firstName: fix.firstName ?? known?.firstName ?? '', lastName: fix.lastName ?? known?.lastName ?? '' } : undefined;
     if (!contact) {

@@ -1,10 +1,15 @@
-import { randomBytes } from 'node:crypto';
+/**
+ * Sending a report to a client, at most once per client, period and report version.
+ * The ledger row (`DATA_DIR/sends.json`) is claimed before any Mailchimp call and only its lease holder
+ * may move it on; the channel then reads Mailchimp before every side effect it is not sure about, so
+ * double clicks, retried requests, a second process or a restart never produce a second email.
+ */
 import type { Actor, SendOutcome, SendSummary } from './ports.js';
 import type { Config } from '../config.js';
 import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { appendAudit, type AuditActor, type AuditOutcome } from '../store/audit.js';
-import { LeaseLostError, SendLedger, newSendId, type SendRecord } from '../store/sends.js';
+import { LeaseLostError, SendLedger, leaseOwnerName, newSendId, type SendRecord } from '../store/sends.js';
 import type { ChannelResult, DeliveryChannel, DeliveryChannels } from '../mailchimp/channel.js';
 import { neutraliseMergeTagsInHtml, neutraliseMergeTagsInText } from '../mailchimp/merge-tags.js';
 
@@ -69,8 +74,15 @@ export function resendKey(previousKey: string): string {
   return match ? `${match[1]}:r${Number(match[2]) + 1}` : `${previousKey}:r2`;
 }
 
+/** Mailchimp refuses subject lines over 150 characters; room is kept for the `[TEST] ` prefix. */
+const SUBJECT_LIMIT = 143;
+
+/** `Your Monthly Service Report: <client> — <period>`, merge tags neutralised, a long client name shortened. */
 export function reportSubject(report: Pick<DeliverableReport, 'clientName' | 'periodLabel'>): string {
-  return neutraliseMergeTagsInText(`Your Monthly Service Report: ${report.clientName} — ${report.periodLabel}`);
+  const frame = (name: string) => neutraliseMergeTagsInText(`Your Monthly Service Report: ${name} — ${report.periodLabel}`);
+  const name = neutraliseMergeTagsInText(report.clientName);
+  const overflow = frame(name).length - SUBJECT_LIMIT;
+  return overflow > 0 ? frame(`${name.slice(0, Math.max(1, name.length - overflow - 1)).trimEnd()}…`) : frame(name);
 }
 
 export function summarizeSend(record: SendRecord): SendSummary {
@@ -104,7 +116,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const maxResumeAgeMs = options.maxResumeAgeMs ?? DEFAULT_MAX_RESUME_AGE_MS;
   const ledger = new SendLedger(options.dataDir, leaseMs);
-  const owner = `${process.pid}:${randomBytes(4).toString('hex')}`;
+  const owner = leaseOwnerName();
   const approvers = options.config.approvers.map((entry) => entry.trim().toLowerCase()).filter(Boolean);
 
   const isApprover = (actor: Actor): boolean =>
@@ -128,6 +140,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       reconcile,
       mayAct,
       html,
+      now: () => clock.now(),
       progress: (patch: Partial<SendRecord>) => ledger.advance(record.id, owner, clock.now(), patch),
     };
     let result: ChannelResult;
@@ -143,10 +156,10 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     const now = clock.now().toISOString();
     const patch: Partial<SendRecord> =
       result.kind === 'sent'
-        ? { status: 'sent', sentAt: result.sentAt ?? now, campaignId: result.campaignId ?? job.record.campaignId, messageIds: result.messageIds, notes: result.notes, error: undefined, uncertain: undefined }
+        ? { status: 'sent', sentAt: result.sentAt ?? now, campaignId: result.campaignId ?? job.record.campaignId, messageIds: result.messageIds, notes: result.notes, error: undefined, uncertain: undefined, sendAttemptedAt: undefined }
         : result.kind === 'uncertain'
           ? { uncertain: true, error: result.reason, campaignId: result.campaignId ?? job.record.campaignId }
-          : { status: 'failed', error: result.reason, uncertain: undefined, campaignId: result.campaignId ?? job.record.campaignId };
+          : { status: 'failed', error: result.reason, uncertain: undefined, sendAttemptedAt: undefined, campaignId: result.campaignId ?? job.record.campaignId };
     let final: SendRecord;
     try {
       final = await ledger.release(record.id, owner, clock.now(), patch);
@@ -173,7 +186,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       to: final.to,
       mailchimp: { campaignId: final.campaignId, messageIds: final.messageIds },
       outcome: auditOutcome,
-      detail: result.kind === 'sent' ? (final.notes?.join(' ') || `Sent "${final.subject}" via ${final.channel}.`) : outcome.kind === 'sent' ? undefined : (outcome as { reason: string }).reason,
+      detail: 'reason' in outcome ? outcome.reason : final.notes?.join(' ') || `"${final.subject}" via ${final.channel}${result.kind === 'sent' && result.already ? ', found already sent in Mailchimp' : ''}.`,
     });
     logger.info({ sendId: final.id, key: final.key, status: final.status, campaignId: final.campaignId, outcome: outcome.kind }, 'report send');
     return outcome;

@@ -55,6 +55,8 @@ export interface ChatBotDeps {
   clock: Clock;
   /** Minimum time between two progress updates of one message in the same phase. */
   progressIntervalMs?: number;
+  /** Handles the monthly digest's buttons (`digest.*`); absent where no digest runs. */
+  digest?: { handleAction(actor: Actor, action: ChatAction, surface: ChatSurface): Promise<void> };
 }
 
 const GENERIC_FAILURE = 'Something went wrong on our side; the details are in the bot\'s log.';
@@ -295,7 +297,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
       return;
     }
     if (report.discarded) {
-      await show(surface, discardedView(report, 'someone'));
+      await show(surface, discardedView(report));
       return;
     }
     if (!services.isApprover(actor)) {
@@ -365,6 +367,14 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
     }
     const updated = await services.fixClient(actor, client.id, fix);
     const note = updated.state === 'linked' ? `Linked to ${updated.email ?? 'the contact'} by ${actor.name}.` : `Saved by ${actor.name}.`;
+    if (value.reportId && surface.origin) {
+      const report = await services.getReport(value.reportId);
+      if (report) {
+        await surface.update(surface.origin, report.send?.status === 'sent' ? sentView(report) : summaryView(report));
+        await surface.ephemeral(noticeView(`${updated.name}: ${note}`, 'success'));
+        return;
+      }
+    }
     if (value.page !== undefined && surface.origin) {
       const clients = await services.listClients({ unlinkedOnly: Boolean(value.unlinked) });
       await surface.update(surface.origin, clientListView(clients, { page: value.page, unlinkedOnly: Boolean(value.unlinked) }));
@@ -391,7 +401,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
           await surface.ephemeral(errorView('That client no longer exists.', 'See the current list with /integoreport clients.'));
           return;
         }
-        await openFix(client, surface, value.page !== undefined ? { page: value.page, unlinked: value.unlinked } : undefined);
+        await openFix(client, surface, { page: value.page, unlinked: value.unlinked, reportId: value.reportId });
         return;
       }
       case 'client.fix.submit':
@@ -428,6 +438,11 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
         return sendTest(actor, action.value, surface);
       case 'report.discard':
         return discard(actor, action.value, surface);
+      case 'digest.approve':
+      case 'digest.approveAll':
+        if (deps.digest) return deps.digest.handleAction(actor, action, surface);
+        await surface.ephemeral(errorView('The monthly digest is not available in this process.', 'Send the report with /integoreport send <client> <period>.'));
+        return;
       default:
         logger.warn({ action: action.id }, 'unknown chat action');
         await surface.ephemeral(errorView('That button is from an older version of the bot.', 'Run the command again to get a fresh message.'));

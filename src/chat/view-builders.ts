@@ -32,7 +32,7 @@ export function helpView(topic?: CommandName): View {
     text: topic ? entries[0]!.summary : 'Monthly service reports from Freshservice, approved here and sent through Mailchimp.',
     sections: entries.map((entry) => ({
       title: `/integoreport ${entry.usage}`,
-      text: `${topic ? '' : `${entry.summary}\n`}Example: ${entry.examples.map((example) => `/integoreport ${example}`).join('   ')}`,
+      text: `${topic ? '' : `${entry.summary}\n`}${entry.examples.length > 1 ? 'Examples' : 'Example'}: ${entry.examples.map((example) => `/integoreport ${example}`).join('  ·  ')}`,
     })),
     context: ['Periods: 2026-10, last-month, this-month, 2026-Q3, 2026-07..2026-09, 2026-10-01..2026-10-15. Quote names with spaces: "Acme Corp".'],
   };
@@ -46,7 +46,7 @@ export function mistakeView(mistake: CommandMistake): View {
       { label: 'Understood', value: mistake.understood },
       { label: 'Right form', value: mistake.usage },
     ],
-    context: [`Example: ${mistake.examples.map((example) => `/integoreport ${example}`).join('   ')}`],
+    context: [`${mistake.examples.length > 1 ? 'Examples' : 'Example'}: ${mistake.examples.map((example) => `/integoreport ${example}`).join('  ·  ')}`],
   };
 }
 
@@ -66,7 +66,7 @@ function clientLine(client: ClientEntry): string {
       return `${contact ?? 'linked'}${client.via ? ` (${VIA_LABELS[client.via]})` : ''}`;
     case 'to-add':
       return client.contactToAdd
-        ? `Add ${client.contactToAdd.firstName} ${client.contactToAdd.lastName} ${client.contactToAdd.email} to the audience`
+        ? `${client.contactToAdd.firstName} ${client.contactToAdd.lastName} (${client.contactToAdd.email}) should be added to the audience`
         : client.reason ?? 'A Freshservice contact should be added to the audience';
     default:
       return client.reason ?? STATE_LABELS[client.state];
@@ -214,7 +214,7 @@ export function summaryView(report: ReportSummary, note?: string): View {
       },
     });
   } else {
-    buttons.push(fixButton({ id: report.client.id, name: report.client.name, state: 'no-contact' }));
+    buttons.push(fixButton({ id: report.client.id, name: report.client.name, state: 'no-contact' }, { reportId: report.id }));
   }
   buttons.push({ action: 'report.test', label: 'Send test to me', value: report.id });
   buttons.push({
@@ -251,11 +251,11 @@ export function sentView(report: ReportSummary, send = report.send!): View {
   };
 }
 
-export function discardedView(report: ReportSummary, by: string): View {
+export function discardedView(report: ReportSummary, by?: string): View {
   return {
     tone: 'warning',
     title: `${report.client.name}: ${report.period.label}`,
-    text: `Discarded by ${by}. Nothing was sent.`,
+    text: by ? `Discarded by ${by}. Nothing was sent.` : 'This report was discarded. Nothing was sent.',
     buttons: [{
       action: 'report.generate',
       label: 'Generate again',

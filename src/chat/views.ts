@@ -16,6 +16,7 @@ export type { KeyFigure };
  * - `report.open`: report id (a link button; the click itself needs no work)
  * - `report.send`, `report.test`, `report.discard`: report id
  * - `client.history`: client id
+ * - `digest.approve`: `<digestId>|<clientId>`; `digest.approveAll`: digest id
  */
 export type ActionId =
   | 'clients.page'
@@ -27,15 +28,19 @@ export type ActionId =
   | 'report.open'
   | 'report.send'
   | 'report.test'
-  | 'report.discard';
+  | 'report.discard'
+  | 'digest.approve'
+  | 'digest.approveAll';
 
 export const ACTION_IDS: readonly ActionId[] = Object.freeze([
   'clients.page', 'client.fix', 'client.fix.submit', 'client.pick', 'client.history',
   'report.generate', 'report.open', 'report.send', 'report.test', 'report.discard',
+  'digest.approve', 'digest.approveAll',
 ]);
 
 export interface PageValue { page: number; unlinked: boolean }
-export interface FixValue { clientId: number; page?: number; unlinked?: boolean }
+/** `page`/`unlinked`: the client list page the form came from; `reportId`: the approval card it came from. */
+export interface FixValue { clientId: number; page?: number; unlinked?: boolean; reportId?: string }
 export interface PickValue { command: 'generate' | 'send' | 'fix' | 'history'; clientId: number; period?: string }
 export interface GenerateValue { clientId: number; period: string }
 

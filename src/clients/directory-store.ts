@@ -10,6 +10,16 @@ export interface Exclusion {
   at: string;
 }
 
+export interface FixRecord {
+  clientId: number;
+  kind: 'pick' | 'email' | 'add-to-audience' | 'unlink';
+  /** The manual link after the fix, if any. */
+  email?: string;
+  by: string;
+  actor: { platform: string; id: string };
+  at: string;
+}
+
 export interface SyncSummary {
   at: string;
   clients: number;
@@ -32,6 +42,8 @@ export interface DirectoryData {
   /** Links people made; they win over the rules and survive every sync. */
   manualLinks: Record<string, LinkRecord>;
   exclusions: Record<string, Exclusion[]>;
+  /** Every fix a person made, oldest first. */
+  fixes: FixRecord[];
   lastSync?: SyncSummary;
   lastSyncFailure?: { at: string; message: string };
 }
@@ -39,7 +51,7 @@ export interface DirectoryData {
 export type DirectoryStore = JsonStore<DirectoryData>;
 
 export function emptyDirectory(): DirectoryData {
-  return { version: 1, clients: [], audience: [], entries: [], autoLinks: {}, manualLinks: {}, exclusions: {} };
+  return { version: 1, clients: [], audience: [], entries: [], autoLinks: {}, manualLinks: {}, exclusions: {}, fixes: [] };
 }
 
 export function openDirectoryStore(dataDir: string): DirectoryStore {

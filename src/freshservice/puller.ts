@@ -29,6 +29,11 @@ export interface PullOptions {
   onProgress?(progress: PullProgress): void;
   /** Ask Freshservice again for the cached lists and every ticket's time entries and CSAT. */
   refresh?: boolean;
+  /**
+   * Serve the tickets from the mirror as it is, without listing (the caller just ran `syncMirror`);
+   * still lists when the mirror does not reach back to the period's start.
+   */
+  fromMirror?: boolean;
 }
 
 export interface ClientRef {
@@ -114,7 +119,12 @@ function upsert(state: MirrorState, ticket: FreshserviceTicket): boolean {
 class Enricher {
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly running = new Map<string, Promise<void>>();
-  private readonly failures = new Map<string, unknown>();
+  private failure: { error: unknown } | undefined;
+  private signalFailure: () => void = () => undefined;
+  /** Settles on the first failure; work dropped from the queue after it never settles. */
+  private readonly failed = new Promise<void>((resolve) => {
+    this.signalFailure = resolve;
+  });
   private done = 0;
 
   constructor(
@@ -144,23 +154,30 @@ class Enricher {
         this.onProgress(this.done, this.running.size);
       },
       (error: unknown) => {
-        this.failures.set(key, error);
+        // One ticket failing after the client's own retries fails the pull: stop queuing more work.
+        this.failure ??= { error };
+        this.limit.clearQueue();
+        this.signalFailure();
       },
     );
     this.running.set(key, work);
   }
 
+  /** Rethrows the first enrichment failure, so the listing stops paging as soon as one happened. */
+  throwIfFailed(): void {
+    if (this.failure) throw this.failure.error;
+  }
+
   /**
    * Makes sure every ticket `select` returns is enriched in its final version (fetching missing stats
-   * can reveal a newer version, hence the rounds); throws the first failure among them.
+   * can reveal a newer version, hence the rounds).
    */
   async ensure(select: () => FreshserviceTicket[]): Promise<void> {
     for (let round = 0; round < 3; round += 1) {
-      const tickets = select();
-      tickets.forEach((ticket) => this.prefetch(ticket));
-      await Promise.all(this.running.values());
-      const failure = tickets.map((ticket) => this.failures.get(`${ticket.id}@${ticket.updated_at}`)).find(Boolean);
-      if (failure) throw failure;
+      this.throwIfFailed();
+      select().forEach((ticket) => this.prefetch(ticket));
+      await Promise.race([Promise.all(this.running.values()), this.failed]);
+      this.throwIfFailed();
       if (select().every((ticket) => !this.needs(ticket))) return;
     }
     throw new FreshserviceError('Freshservice kept changing tickets while they were being read; run the pull again.');
@@ -242,8 +259,8 @@ export function createPuller(deps: PullerDeps): Puller {
     return path.join(deps.dataDir, 'datasets', String(clientId), `${name}.json`);
   }
 
-  async function openStatuses(refresh: boolean): Promise<number[]> {
-    const labels = statusLabelsFrom(await directory.listFormFields({ refresh }));
+  async function openStatuses(): Promise<number[]> {
+    const labels = statusLabelsFrom(await directory.listFormFields());
     return Object.keys(labels).map(Number).filter((code) => Number.isFinite(code) && !FINISHED_STATUSES.has(code));
   }
 
@@ -255,7 +272,7 @@ export function createPuller(deps: PullerDeps): Puller {
    */
   async function syncInto(
     state: MirrorState,
-    options: { needFrom?: Date; refresh: boolean; onTicket?(ticket: FreshserviceTicket): void; onProgress?: PullOptions['onProgress'] },
+    options: { needFrom?: Date; onTicket?(ticket: FreshserviceTicket): void; onProgress?: PullOptions['onProgress'] },
   ): Promise<number> {
     const now = clock.now();
     const coveredSince = state.coveredSince ? new Date(state.coveredSince) : undefined;
@@ -285,7 +302,7 @@ export function createPuller(deps: PullerDeps): Puller {
     }
 
     if (!state.openSweptAt) {
-      const statuses = await openStatuses(options.refresh);
+      const statuses = await openStatuses();
       const day = isoSeconds(newCoveredSince!).slice(0, 10);
       const query = `"(${statuses.map((code) => `status:${code}`).join(' OR ')}) AND updated_at:<'${day}'"`;
       for await (const page of client.paginate<FreshserviceTicket>('/tickets/filter', { params: { query }, key: 'tickets', priority: LIST_PRIORITY })) {
@@ -316,16 +333,19 @@ export function createPuller(deps: PullerDeps): Puller {
       const refresh = options.refresh ?? false;
       const progress = options.onProgress ?? (() => undefined);
       const target = await resolveClient(ref, refresh);
-      const statusLabels = statusLabelsFrom(await directory.listFormFields({ refresh }));
+      // The status labels are read while the listing runs; the open-ticket sweep shares the same fetch.
+      const formFields = directory.listFormFields({ refresh });
+      formFields.catch(() => undefined);
       const state = await mirror.load();
       const wanted = (ticket: FreshserviceTicket) => ticket.department_id === target.id && mattersForPeriod(ticket, period.from, period.to);
       const enricher = new Enricher(client, state, enrichConcurrency, refresh, (done, total) => progress({ phase: 'enrich', done, total }));
 
+      const mirrorCovers = state.coveredSince !== null && Date.parse(state.coveredSince) <= period.from.getTime();
       try {
-        await syncInto(state, {
+        if (!(options.fromMirror && mirrorCovers)) await syncInto(state, {
           needFrom: period.from,
-          refresh,
           onTicket: (ticket) => {
+            enricher.throwIfFailed();
             if (wanted(ticket)) enricher.prefetch(ticket);
           },
           onProgress: progress,
@@ -336,6 +356,7 @@ export function createPuller(deps: PullerDeps): Puller {
         throw error;
       }
 
+      const statusLabels = statusLabelsFrom(await formFields);
       progress({ phase: 'write', done: 0, total: 2 });
       await mirror.save(state);
       progress({ phase: 'write', done: 1, total: 2 });
@@ -365,7 +386,7 @@ export function createPuller(deps: PullerDeps): Puller {
     return exclusive(async () => {
       const before = client.stats();
       const state = await mirror.load();
-      const changed = await syncInto(state, { needFrom: options.since, refresh: false, onProgress: options.onProgress });
+      const changed = await syncInto(state, { needFrom: options.since, onProgress: options.onProgress });
       await mirror.save(state);
       const cost = spent(before, client.stats());
       return {

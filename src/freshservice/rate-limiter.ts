@@ -26,7 +26,7 @@ interface Spend {
 export const DEFAULT_RATE_LIMIT: Required<RateLimitOptions> = {
   creditsPerWindow: 200,
   windowMs: 60_000,
-  targetShare: 0.9,
+  targetShare: 0.95,
   maxConcurrent: 4,
   retryAfterScale: 1,
 };

@@ -100,7 +100,7 @@ export function createCampaignChannel(http: MailchimpHttp, settings: CampaignSet
 
   const campaignBody = (title: string, subject: string, to: string[]) => ({
     recipients: { list_id: settings.listId, segment_opts: segmentFor(to) },
-    settings: { subject_line: subject, title, from_name: settings.fromName, reply_to: settings.replyTo, auto_footer: false, inline_css: true },
+    settings: { subject_line: subject, title, from_name: settings.fromName, reply_to: settings.replyTo, auto_footer: true, inline_css: true },
   });
 
   /** `refusedSend`: Mailchimp refused an earlier send of this campaign; report it rather than sending again. */
@@ -159,7 +159,7 @@ export function createCampaignChannel(http: MailchimpHttp, settings: CampaignSet
       const created = await api.create({
         type: 'regular',
         recipients: { list_id: settings.listId, segment_opts: segmentFor([email.to]) },
-        settings: { subject_line: email.subject, title: `${email.key}:test`, from_name: settings.fromName, reply_to: settings.replyTo, auto_footer: false, inline_css: true },
+        settings: { subject_line: email.subject, title: `${email.key}:test`, from_name: settings.fromName, reply_to: settings.replyTo, auto_footer: true, inline_css: true },
       });
       await api.setContent(created.id, email.html);
       await api.test(created.id, [email.to]);

@@ -9,6 +9,7 @@ export interface DeliveryJob {
   mayAct: boolean;
   /** The email body, merge tags already neutralised. */
   html: string;
+  now(): Date;
   /** Saves progress to the ledger before the next side-effecting call; throws LeaseLostError if the row was taken over. */
   progress(patch: Partial<SendRecord>): Promise<SendRecord>;
 }

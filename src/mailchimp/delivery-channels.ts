@@ -12,6 +12,8 @@ export interface DeliveryChannelOptions {
   transactional?: TransactionalClient;
   fromName: string;
   replyTo: string;
+  /** See TransactionalChannelSettings.settleMs. */
+  transactionalSettleMs?: number;
 }
 
 /** The channels the send use-case may drive; rows already started finish on the channel they began on. */
@@ -20,7 +22,7 @@ export function createDeliveryChannels(options: DeliveryChannelOptions): Deliver
     ? createCampaignChannel(options.http, { listId: options.audienceId, fromName: options.fromName, replyTo: options.replyTo })
     : undefined;
   const transactional = options.transactional
-    ? createTransactionalChannel(options.transactional, { fromName: options.fromName, fromEmail: options.replyTo })
+    ? createTransactionalChannel(options.transactional, { fromName: options.fromName, fromEmail: options.replyTo, settleMs: options.transactionalSettleMs })
     : undefined;
   if (!campaign && !transactional) throw new Error('Report delivery needs the Mailchimp Marketing API (with an audience) or Mailchimp Transactional.');
   return { campaign, transactional, preferred: transactional ? 'transactional' : 'campaign' };

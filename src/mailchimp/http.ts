@@ -89,7 +89,7 @@ export function createMailchimpHttp(options: MailchimpHttpOptions): MailchimpHtt
         status: 0,
         title: timedOut ? 'Timeout' : 'Network Error',
         detail: timedOut
-          ? `Mailchimp did not answer within ${Math.round(settings.timeoutMs / 1000)} s.`
+          ? `Mailchimp did not answer within ${settings.timeoutMs / 1000} s.`
           : `Mailchimp could not be reached (${axios.isAxiosError(error) ? error.code ?? error.message : String(error)}).`,
         method,
         path,

@@ -133,7 +133,11 @@ export interface TransactionalChannelSettings {
   fromName: string;
   /** Sender address on a domain verified in Mailchimp Transactional; also the Reply-To. */
   fromEmail: string;
+  /** After an unanswered send, how long an empty search is not yet taken as "it did not go" (search lags). */
+  settleMs?: number;
 }
+
+const DEFAULT_SETTLE_MS = 5 * 60_000;
 
 const REPORT_TAG = 'integoreport';
 
@@ -163,6 +167,7 @@ function judge(record: SendRecord, results: Array<{ email: string; status: strin
  * or follows an unanswered call, first searches for that key and never sends when a message exists.
  */
 export function createTransactionalChannel(client: TransactionalClient, settings: TransactionalChannelSettings): DeliveryChannel {
+  const settleMs = settings.settleMs ?? DEFAULT_SETTLE_MS;
   const message = (subject: string, html: string, to: string[], key: string, kind: 'report' | 'test'): TransactionalMessage => ({
     subject,
     html,
@@ -178,7 +183,7 @@ export function createTransactionalChannel(client: TransactionalClient, settings
   return {
     name: 'transactional',
     async deliver(job) {
-      let lookFirst = false;
+      let lookFirst = job.reconcile || job.record.uncertain === true || !job.mayAct;
       let lastProblem = 'Mailchimp Transactional did not answer.';
       for (let attempt = 0; attempt < MAX_PASSES; attempt += 1) {
         try {
@@ -188,8 +193,13 @@ export function createTransactionalChannel(client: TransactionalClient, settings
             const delivered = found.filter((item) => item.email.toLowerCase() === recipient && item.state !== 'rejected');
             if (delivered.length > 0) return { kind: 'sent', messageIds: found.map((item) => item._id), already: true };
             if (!job.mayAct) return { kind: 'failed', reason: NOT_RESUMED };
+            const unansweredAt = job.record.sendAttemptedAt ? Date.parse(job.record.sendAttemptedAt) : undefined;
+            if (unansweredAt !== undefined && job.now().getTime() - unansweredAt < settleMs) {
+              const minutes = Math.ceil((unansweredAt + settleMs - job.now().getTime()) / 60_000);
+              return { kind: 'uncertain', reason: `Mailchimp Transactional has not confirmed an earlier attempt yet; it is looked up again, and sent only if still absent, in about ${minutes} min` };
+            }
           }
-          await job.progress({ status: 'requested' });
+          await job.progress({ status: 'requested', sendAttemptedAt: job.now().toISOString() });
           const results = await client.send(message(job.record.subject, job.html, job.record.to, job.record.key, 'report'));
           return judge(job.record, results.map((item) => ({ email: item.email, status: item.status, reason: item.reject_reason, id: item._id })));
         } catch (error) {
@@ -198,7 +208,7 @@ export function createTransactionalChannel(client: TransactionalClient, settings
             return { kind: 'failed', reason: `Mailchimp Transactional said: ${error instanceof Error ? error.message : String(error)}` };
           }
           lastProblem = error.message;
-          lookFirst = false;
+          lookFirst = true;
           job.record = await job.progress({});
         }
       }

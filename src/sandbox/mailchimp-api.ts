@@ -27,6 +27,8 @@ export interface SiteInfo {
   origin: string;
   /** `http://127.0.0.1:PORT/3.0`, for `_links`. */
   apiRoot: string;
+  /** Lowercased sending domains that are not verified: campaigns from them are not ready, Transactional rejects them as `unsigned`. */
+  unverifiedDomains: string[];
 }
 
 export type Handler = (context: HandlerContext) => ApiResult;

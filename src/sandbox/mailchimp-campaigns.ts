@@ -11,13 +11,17 @@ import {
   type ApiResult,
   type Handler,
   type HandlerContext,
+  type SiteInfo,
 } from './mailchimp-api.js';
+import { isFieldRequested } from './mailchimp-fields.js';
 import { appendFooter, evaluateMergeTags, htmlToPlainText, type MergeValues } from './mailchimp-merge-tags.js';
-import { describeSegment, isObject, matchesSegment, namedEmails, validateSegmentOpts, type FieldError, type SegmentOpts } from './mailchimp-segments.js';
-import { isValidEmail, mailchimpTime, md5, nextId, subscriberHash, type CampaignSettings, type SandboxCampaign } from './mailchimp-state.js';
+import { describeSegment, isObject, namedEmails, segmentMatcher, validateSegmentOpts, type FieldError } from './mailchimp-segments.js';
+import { emailDomain, isValidEmail, mailchimpTime, md5, nextId, subscriberHash, type CampaignSettings, type SandboxCampaign } from './mailchimp-state.js';
 
 const CAMPAIGN_TYPES: SandboxCampaign['type'][] = ['regular', 'plaintext', 'absplit', 'rss', 'variate'];
 const CAMPAIGN_STATUSES: SandboxCampaign['status'][] = ['save', 'paused', 'schedule', 'sending', 'sent', 'canceled', 'canceling', 'archived'];
+/** Sandbox-only warning: Gmail shows "[Message clipped]" above roughly this size. */
+const GMAIL_CLIP_BYTES = 102 * 1024;
 const EDITABLE_STATUSES: SandboxCampaign['status'][] = ['save', 'paused'];
 
 export const createCampaign: Handler = (context) => {
@@ -39,8 +43,7 @@ export const createCampaign: Handler = (context) => {
     web_id: parseInt(md5(`web:${id}`).slice(0, 7), 16),
     type: body.type,
     create_time: mailchimpTime(now),
-    archive_url: `${context.site.origin}/campaign-archive/${id}`,
-    long_archive_url: `${context.site.origin}/campaign-archive/${id}?u=sandbox&id=${id}`,
+    ...archiveUrls(id, context.site),
     status: 'save',
     emails_sent: 0,
     send_time: '',
@@ -93,7 +96,9 @@ export const listCampaigns: Handler = (context) => {
     campaigns = [...campaigns].sort((a, b) => direction * ((at(a[field]) || 0) - (at(b[field]) || 0)));
   }
   return json({
-    campaigns: campaigns.slice(paging.offset, paging.offset + paging.count).map((campaign) => campaignView(campaign, context)),
+    campaigns: campaigns
+      .slice(paging.offset, paging.offset + paging.count)
+      .map((campaign) => campaignView(campaign, context, isFieldRequested(query.fields, 'campaigns.recipients.recipient_count'))),
     total_items: campaigns.length,
     _links: [link('self', `${context.site.apiRoot}/campaigns`, 'GET'), link('create', `${context.site.apiRoot}/campaigns`, 'POST')],
   });
@@ -109,7 +114,7 @@ export const updateCampaign: Handler = (context) => {
   if (!campaign) return notFound();
   const body = context.body;
   if (!isObject(body)) return invalidResource([{ field: '', message: 'Schema describes object, NULL found instead' }]);
-  if (!EDITABLE_STATUSES.includes(campaign.status)) return alreadySent('edited');
+  if (!EDITABLE_STATUSES.includes(campaign.status)) return notEditable(campaign);
   const errors = [...settingsErrors(body.settings), ...(body.recipients === undefined ? [] : recipientErrors(context, body.recipients))];
   if (body.settings === undefined) errors.push({ field: 'settings', message: 'Schema describes object, NULL found instead' });
   if (errors.length > 0) return invalidResource(errors);
@@ -137,7 +142,7 @@ export const setCampaignContent: Handler = (context) => {
   if (!campaign) return notFound();
   const body = context.body;
   if (!isObject(body)) return invalidResource([{ field: '', message: 'Schema describes object, NULL found instead' }]);
-  if (!EDITABLE_STATUSES.includes(campaign.status)) return alreadySent('edited');
+  if (!EDITABLE_STATUSES.includes(campaign.status)) return notEditable(campaign);
   if (body.template !== undefined || body.url !== undefined || body.archive !== undefined) {
     return invalidResource([{ field: 'html', message: 'The sandbox supports html and plain_text content only.' }]);
   }
@@ -278,12 +283,15 @@ export function archivePage(campaign: SandboxCampaign, context: HandlerContext):
   return evaluateMergeTags(campaign.content?.html ?? '', mergeValues(campaign, context, '', undefined));
 }
 
-export function campaignView(campaign: SandboxCampaign, context: Pick<HandlerContext, 'state' | 'site'>): Record<string, unknown> {
+/** The public Campaign object. It is serialized at once, so it may share nested objects with the state. */
+function campaignView(campaign: SandboxCampaign, context: Pick<HandlerContext, 'state' | 'site'>, withRecipientCount = true): Record<string, unknown> {
   const { content: _content, ...view } = campaign;
-  const recipientCount = EDITABLE_STATUSES.includes(campaign.status) ? segmentRecipients(campaign, context).length : campaign.recipients.recipient_count;
+  const live = withRecipientCount && EDITABLE_STATUSES.includes(campaign.status);
+  const recipientCount = live ? segmentRecipients(campaign, context).length : campaign.recipients.recipient_count;
   return {
-    ...structuredClone(view),
-    recipients: { ...structuredClone(campaign.recipients), segment_text: describeSegment(campaign.recipients.segment_opts), recipient_count: recipientCount },
+    ...view,
+    ...archiveUrls(campaign.id, context.site),
+    recipients: { ...campaign.recipients, segment_text: describeSegment(campaign.recipients.segment_opts), recipient_count: recipientCount },
     report_summary: { opens: 0, unique_opens: 0, open_rate: 0, clicks: 0, subscriber_clicks: 0, click_rate: 0 },
     _links: [link('self', `${context.site.apiRoot}/campaigns/${campaign.id}`, 'GET')],
   };
@@ -313,10 +321,16 @@ function checklist(campaign: SandboxCampaign, context: Pick<HandlerContext, 'sta
   else add('error', 'Subject line', "You haven't written a subject line yet.");
   if (fromName) add('success', 'From name', `From name is "${fromName}".`);
   else add('error', 'From name', "You haven't entered a from name.");
-  if (replyTo) add('success', 'Reply-to address', `Replies go to ${replyTo}.`);
-  else add('error', 'Reply-to address', "You haven't entered a reply-to email address.");
+  if (!replyTo) add('error', 'Reply-to address', "You haven't entered a reply-to email address.");
+  else if (context.site.unverifiedDomains.includes(emailDomain(replyTo))) {
+    add('error', 'Domain authentication', `${emailDomain(replyTo)} is not a verified domain, so Mailchimp will not send from ${replyTo}.`);
+  } else add('success', 'Reply-to address', `Replies go to ${replyTo}.`);
   if (campaign.content && (campaign.content.html || campaign.content.plain_text)) add('success', 'Content', 'Your email has content.');
   else add('error', 'Content', "You haven't designed your email yet.");
+  const htmlBytes = Buffer.byteLength(campaign.content?.html ?? '', 'utf8');
+  if (htmlBytes > GMAIL_CLIP_BYTES) {
+    add('warning', 'Message size', `Your email's HTML is ${Math.ceil(htmlBytes / 1024)} KB; Gmail clips messages over about 102 KB.`);
+  }
   return items;
 }
 
@@ -331,7 +345,8 @@ function emptySegmentDetails(campaign: SandboxCampaign, context: Pick<HandlerCon
 
 function segmentRecipients(campaign: SandboxCampaign, context: Pick<HandlerContext, 'state'>): SandboxAudienceMember[] {
   if (campaign.recipients.list_id !== context.state.listId) return [];
-  return context.state.members.filter((member) => member.status === 'subscribed' && !member.forgotten && matchesSegment(member, campaign.recipients.segment_opts));
+  const inSegment = segmentMatcher(campaign.recipients.segment_opts);
+  return context.state.members.filter((member) => member.status === 'subscribed' && !member.forgotten && inSegment(member));
 }
 
 function renderHtml(campaign: SandboxCampaign, context: Pick<HandlerContext, 'site'>, values: MergeValues): string {
@@ -348,13 +363,18 @@ function mergeValues(campaign: SandboxCampaign, context: Pick<HandlerContext, 's
     UNIQID: hash,
     UNSUB: `${context.site.origin}/unsubscribe?id=${listId}&e=${hash}`,
     UPDATE_PROFILE: `${context.site.origin}/profile?id=${listId}&e=${hash}`,
-    ARCHIVE: campaign.archive_url,
+    ARCHIVE: archiveUrls(campaign.id, context.site).archive_url,
     'LIST:NAME': context.site.listName,
     'LIST:COMPANY': 'IntegoReport Sandbox',
     'MC:SUBJECT': campaign.settings.subject_line,
     MC_PREVIEW_TEXT: campaign.settings.preview_text,
     CURRENT_YEAR: String(new Date(campaign.create_time).getUTCFullYear()),
   };
+}
+
+/** Built from the current port, since a restarted sandbox listens elsewhere. */
+function archiveUrls(id: string, site: SiteInfo): Pick<SandboxCampaign, 'archive_url' | 'long_archive_url'> {
+  return { archive_url: `${site.origin}/campaign-archive/${id}`, long_archive_url: `${site.origin}/campaign-archive/${id}?u=sandbox&id=${id}` };
 }
 
 function contentView(campaign: SandboxCampaign, context: Pick<HandlerContext, 'site'>): Record<string, unknown> {
@@ -425,8 +445,9 @@ function findCampaign(context: HandlerContext): SandboxCampaign | undefined {
   return context.state.campaigns.find((campaign) => campaign.id === context.params.campaignId);
 }
 
-function alreadySent(action: string): ApiResult {
-  return problem(400, 'Bad Request', `This campaign has already been sent and cannot be ${action}.`);
+function notEditable(campaign: SandboxCampaign): ApiResult {
+  if (campaign.status === 'schedule') return problem(400, 'Bad Request', 'This campaign is scheduled. Unschedule it before editing it.');
+  return problem(400, 'Bad Request', 'This campaign has already been sent and cannot be edited.');
 }
 
 function escapeText(text: string): string {

@@ -9,6 +9,14 @@ export function trimFields(body: unknown, fields: string | undefined, excludeFie
   return result;
 }
 
+/** Whether a `fields` list (absent = everything) asks for `path` or something inside or around it. */
+export function isFieldRequested(fields: string | undefined, path: string): boolean {
+  if (!fields) return true;
+  return parsePaths(fields)
+    .map((parts) => parts.join('.'))
+    .some((requested) => requested === path || path.startsWith(`${requested}.`) || requested.startsWith(`${path}.`));
+}
+
 function parsePaths(list: string): string[][] {
   return list
     .split(',')

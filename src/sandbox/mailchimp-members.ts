@@ -19,6 +19,7 @@ type MemberStatus = SandboxAudienceMember['status'];
 const READ_STATUSES: MemberStatus[] = ['subscribed', 'unsubscribed', 'cleaned', 'pending', 'transactional', 'archived'];
 const WRITE_STATUSES: MemberStatus[] = ['subscribed', 'unsubscribed', 'cleaned', 'pending', 'transactional'];
 const COMPLIANCE_STATUSES: MemberStatus[] = ['unsubscribed', 'cleaned'];
+const INVALID_EMAIL = 'Please provide a valid email address.';
 
 export const getList: Handler = (context) => {
   if (!isOurList(context)) return notFound();
@@ -100,7 +101,7 @@ export const addMember: Handler = (context) => {
   const body = context.body;
   if (!isObject(body)) return invalidResource([{ field: '', message: 'Schema describes object, NULL found instead' }]);
   const errors = [...emailErrors(body.email_address, true), ...statusErrors(body, 'status', true)];
-  if (errors.length > 0) return invalidResource(errors, detailFor(errors));
+  if (errors.length > 0) return validationFailure(errors);
   const email = String(body.email_address).trim();
   const existing = findMember(context.state, subscriberHash(email));
   if (existing?.forgotten) return forgotten(existing.email_address);
@@ -122,11 +123,11 @@ export const upsertMember: Handler = (context) => {
   const isNew = !existing || existing.status === 'archived';
   const errors = [
     ...emailErrors(body.email_address, !existing),
-    ...statusErrors(body, 'status_if_new', isNew && body.status === undefined),
+    ...statusErrors(body, 'status_if_new', isNew),
     ...statusErrors(body, 'status', false),
     ...mergeFieldErrors(body.merge_fields),
   ];
-  if (errors.length > 0) return invalidResource(errors, detailFor(errors));
+  if (errors.length > 0) return validationFailure(errors);
   if (typeof body.email_address === 'string' && subscriberHash(body.email_address) !== hash) {
     return invalidResource([{ field: 'email_address', message: 'The subscriber hash in the URL does not match this email address.' }], 'The subscriber hash does not match the email address.');
   }
@@ -145,7 +146,7 @@ export const patchMember: Handler = (context) => {
   const body = context.body;
   if (!isObject(body)) return invalidResource([{ field: '', message: 'Schema describes object, NULL found instead' }]);
   const errors = [...statusErrors(body, 'status', false), ...mergeFieldErrors(body.merge_fields)];
-  if (errors.length > 0) return invalidResource(errors, detailFor(errors));
+  if (errors.length > 0) return validationFailure(errors);
   return updateMember(context, member, body.status, body.merge_fields) ?? json(memberView(member, context));
 };
 
@@ -201,7 +202,7 @@ export const postMemberTags: Handler = (context) => {
   return noContent();
 };
 
-export function memberView(member: SandboxAudienceMember, context: Pick<HandlerContext, 'state' | 'site'>): Record<string, unknown> {
+function memberView(member: SandboxAudienceMember, context: Pick<HandlerContext, 'state' | 'site'>): Record<string, unknown> {
   const hash = subscriberHash(member.email_address);
   const listId = context.state.listId;
   return {
@@ -317,7 +318,7 @@ function isOurList(context: HandlerContext): boolean {
 
 function emailErrors(email: unknown, required: boolean): FieldError[] {
   if (email === undefined || email === '') return required ? [{ field: 'email_address', message: 'This value should not be blank.' }] : [];
-  return isValidEmail(email) ? [] : [{ field: 'email_address', message: 'Please provide a valid email address.' }];
+  return isValidEmail(email) ? [] : [{ field: 'email_address', message: INVALID_EMAIL }];
 }
 
 function statusErrors(body: Record<string, unknown>, field: 'status' | 'status_if_new', required: boolean): FieldError[] {
@@ -334,8 +335,9 @@ function mergeFieldErrors(mergeFields: unknown): FieldError[] {
     .map(([tag]) => ({ field: `merge_fields.${tag}`, message: 'Merge field values must be strings or numbers.' }));
 }
 
-function detailFor(errors: FieldError[]): string | undefined {
-  return errors.length === 1 && errors[0]!.field === 'email_address' && errors[0]!.message.startsWith('Please') ? 'Please provide a valid email address.' : undefined;
+/** Mailchimp names a bad address in `detail` itself; other validation failures point at `errors`. */
+function validationFailure(errors: FieldError[]): ApiResult {
+  return errors.some((error) => error.message === INVALID_EMAIL) ? invalidResource(errors, INVALID_EMAIL) : invalidResource(errors);
 }
 
 function stringFields(mergeFields: unknown): Record<string, string> {

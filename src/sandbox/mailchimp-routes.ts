@@ -19,6 +19,20 @@ function route(method: string, pattern: string, handler: Handler, operation?: Fa
 
 /** Paths relative to `/3.0`. */
 export const marketingRoutes: Route[] = [
+  route('GET', '/', (context) => ({
+    status: 200,
+    body: {
+      account_id: 'sandbox',
+      login_id: 'sandbox',
+      account_name: 'IntegoReport Sandbox',
+      email: 'sandbox@integoreport.example',
+      username: 'integoreport-sandbox',
+      role: 'owner',
+      pricing_plan_type: 'monthly',
+      account_timezone: 'UTC',
+      total_subscribers: context.state.members.filter((member) => member.status === 'subscribed' && !member.forgotten).length,
+    },
+  })),
   route('GET', '/ping', () => ({ status: 200, body: { health_status: "Everything's Chimpy!" } })),
   route('GET', '/lists', members.getLists),
   route('GET', '/lists/:listId', members.getList),
@@ -57,7 +71,7 @@ export const transactionalRoutes: Route[] = [
   route('POST', '/rejects/delete', transactional.deleteReject),
 ];
 
-export type RouteMatch = { route: Route; params: Record<string, string> } | { allowed: string[] } | undefined;
+type RouteMatch = { route: Route; params: Record<string, string> } | { allowed: string[] } | undefined;
 
 /** Finds the route for a path; `{allowed}` when the path exists under other methods (405). */
 export function matchRoute(routes: Route[], method: string, path: string): RouteMatch {

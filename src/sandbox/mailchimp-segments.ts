@@ -57,27 +57,22 @@ export function validateSegmentOpts(opts: unknown): FieldError[] {
   return errors;
 }
 
-/** Whether a member belongs to the segment; no conditions means the whole audience. */
-export function matchesSegment(member: SandboxAudienceMember, opts: SegmentOpts | undefined): boolean {
-  const conditions = opts?.conditions ?? [];
-  if (conditions.length === 0) return true;
-  const results = conditions.map((condition) => matchesCondition(member, condition));
-  return opts?.match === 'any' ? results.some(Boolean) : results.every(Boolean);
+/** A predicate for "member belongs to the segment"; no conditions means the whole audience. */
+export function segmentMatcher(opts: SegmentOpts | undefined): (member: SandboxAudienceMember) => boolean {
+  const tests = (opts?.conditions ?? []).map(conditionTest);
+  if (tests.length === 0) return () => true;
+  return opts?.match === 'any' ? (member) => tests.some((test) => test(member)) : (member) => tests.every((test) => test(member));
 }
 
-function matchesCondition(member: SandboxAudienceMember, condition: SegmentCondition): boolean {
-  const actual = condition.condition_type === 'EmailAddress' ? member.email_address : mergeValue(member, condition.field);
-  return compare(actual, condition.op, String(condition.value ?? ''));
+function conditionTest(condition: SegmentCondition): (member: SandboxAudienceMember) => boolean {
+  const expected = String(condition.value ?? '').trim().toLowerCase();
+  const read = condition.condition_type === 'EmailAddress'
+    ? (member: SandboxAudienceMember) => member.email_address
+    : (member: SandboxAudienceMember) => member.merge_fields[POSITIONAL_MERGE_TAGS[condition.field] ?? condition.field] ?? '';
+  return (member) => compare(read(member).trim().toLowerCase(), condition.op, expected);
 }
 
-function mergeValue(member: SandboxAudienceMember, field: string): string {
-  const tag = POSITIONAL_MERGE_TAGS[field] ?? field;
-  return member.merge_fields[tag] ?? '';
-}
-
-function compare(actualRaw: string, op: string, expectedRaw: string): boolean {
-  const actual = actualRaw.trim().toLowerCase();
-  const expected = expectedRaw.trim().toLowerCase();
+function compare(actual: string, op: string, expected: string): boolean {
   switch (op) {
     case 'is': return actual === expected;
     case 'not': return actual !== expected;

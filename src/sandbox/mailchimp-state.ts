@@ -125,6 +125,10 @@ export function findMember(state: MailchimpState, hash: string): SandboxAudience
   return state.members.find((member) => subscriberHash(member.email_address) === hash);
 }
 
+export function emailDomain(email: string): string {
+  return email.slice(email.lastIndexOf('@') + 1).trim().toLowerCase();
+}
+
 export function isValidEmail(email: unknown): email is string {
   return typeof email === 'string' && /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[A-Za-z]{2,}$/.test(email.trim());
 }

@@ -1,7 +1,7 @@
 import { json, type ApiResult, type Handler, type HandlerContext } from './mailchimp-api.js';
 import { evaluateMergeTags, type MergeValues } from './mailchimp-merge-tags.js';
 import { isObject } from './mailchimp-segments.js';
-import { isValidEmail, mailchimpTime, nextId, type TransactionalMessage } from './mailchimp-state.js';
+import { emailDomain, isValidEmail, mailchimpTime, nextId, type TransactionalMessage } from './mailchimp-state.js';
 
 /** Mandrill answers every error with HTTP 500 and `{status:'error', code, name, message}`. */
 export function transactionalError(code: number, name: string, message: string, status = 500): ApiResult {
@@ -126,6 +126,7 @@ export const deleteReject: Handler = (context) => {
 function verdict(context: HandlerContext, email: string, fromEmail: string, queued: boolean): Pick<TransactionalMessage, 'state' | 'reject_reason'> {
   if (!isValidEmail(email)) return { state: 'invalid', reject_reason: null };
   if (!isValidEmail(fromEmail)) return { state: 'rejected', reject_reason: 'invalid-sender' };
+  if (context.site.unverifiedDomains.includes(emailDomain(fromEmail))) return { state: 'rejected', reject_reason: 'unsigned' };
   const lower = email.toLowerCase();
   const member = context.state.members.find((candidate) => candidate.email_address.toLowerCase() === lower);
   if (context.state.suppressions.includes(lower) || member?.status === 'unsubscribed') return { state: 'rejected', reject_reason: 'unsub' };

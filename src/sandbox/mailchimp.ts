@@ -26,6 +26,8 @@ export interface MailchimpSandboxOptions {
   controls?: Partial<SandboxControls>;
   /** Audience name shown in checklist texts and the footer. */
   listName?: string;
+  /** Sending domains treated as not verified (all are verified by default). */
+  unverifiedDomains?: string[];
   /** 0 (default) picks a free port. */
   port?: number;
 }
@@ -55,6 +57,8 @@ const TRANSACTIONAL_PREFIX = '/transactional/api/1.0';
 const MARKETING_KEY = `sandbox${'0'.repeat(25)}-us1`;
 const TRANSACTIONAL_KEY = 'sandbox-transactional0';
 const BODY_LIMIT_BYTES = 20 * 1024 * 1024;
+/** Oldest recorded requests are dropped beyond this, so a long-running `npm start` does not grow without bound. */
+const REQUEST_LOG_LIMIT = 10_000;
 
 type Service = RecordedRequest['service'];
 
@@ -75,7 +79,12 @@ export async function startMailchimpSandbox(options: MailchimpSandboxOptions): P
   const pendingFailures = new Map<FailableOperation, FailureMode[]>();
   const dice = createRng(controls.faultSeed);
   let saving: Promise<void> = Promise.resolve();
-  let site: SiteInfo = { listName: options.listName ?? 'IntegoReport Clients', origin: '', apiRoot: '' };
+  let site: SiteInfo = {
+    listName: options.listName ?? 'IntegoReport Clients',
+    origin: '',
+    apiRoot: '',
+    unverifiedDomains: (options.unverifiedDomains ?? []).map((domain) => domain.toLowerCase()),
+  };
 
   const save = (): Promise<void> => {
     const file = options.stateFile;
@@ -85,6 +94,7 @@ export async function startMailchimpSandbox(options: MailchimpSandboxOptions): P
   };
 
   const record = (service: Service, request: http.IncomingMessage, url: URL, body: unknown, status: number): void => {
+    if (requests.length >= REQUEST_LOG_LIMIT) requests.splice(0, requests.length - REQUEST_LOG_LIMIT + 1);
     requests.push({
       service,
       method: request.method ?? 'GET',
@@ -178,8 +188,11 @@ export async function startMailchimpSandbox(options: MailchimpSandboxOptions): P
       },
     };
     const result = route.handler(context);
-    if (changed) await save();
-    return result;
+    if (!changed) return result;
+    // Views share objects with the state; freeze this answer before other requests run during the save.
+    const answer = { ...result, body: structuredClone(result.body) };
+    await save();
+    return answer;
   }
 
   async function handlePublicPage(request: http.IncomingMessage, response: http.ServerResponse, url: URL): Promise<boolean> {
@@ -309,7 +322,8 @@ function send(response: http.ServerResponse, result: ApiResult, malformed = fals
 }
 
 function sendHtml(response: http.ServerResponse, status: number, html: string): true {
-  response.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8' }).end(`<!doctype html><html><body>${html}</body></html>`);
+  const page = /<html[\s>]/i.test(html) ? html : `<!doctype html><html><body>${html}</body></html>`;
+  response.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8' }).end(page);
   return true;
 }
 

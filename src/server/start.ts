@@ -6,10 +6,17 @@ import { createHttpApp, listen, type HttpServer } from './http.js';
 import { mountReportLinks } from './report-links.js';
 import { createChatBot } from '../chat/bot.js';
 import { mountSlack } from '../chat/slack/app.js';
+import type { DigestPublisher } from '../chat/digest-publisher.js';
+import type { Scheduler } from '../jobs/scheduler.js';
+import { createBotScheduler, createDigestWiring } from '../jobs/wiring.js';
 
 export interface BotProcess {
   runtime: Runtime;
   http: HttpServer;
+  /** The monthly digest: run it, preview it, and the handler of its buttons. */
+  digest: DigestPublisher;
+  /** The digest and nightly-sync schedule; undefined when started with `jobs: false`. */
+  scheduler?: Scheduler;
   close(): Promise<void>;
 }
 
@@ -21,6 +28,8 @@ export interface StartOptions {
   port?: number;
   host?: string;
   sandbox?: RuntimeOptions['sandbox'];
+  /** Run the scheduled jobs (monthly digest, nightly sync) in this process; default true. */
+  jobs?: boolean;
 }
 
 /** The one bot process: the runtime, and every surface on one HTTP server. */
@@ -31,13 +40,19 @@ export async function startBot(options: StartOptions): Promise<BotProcess> {
   const { config, services } = runtime;
   const app = createHttpApp();
   mountReportLinks(app, { config, clock, logger, loadWebHtml: runtime.loadWebHtml });
-  const bot = createChatBot({ services, logger, clock });
+  const digest = createDigestWiring(runtime);
+  const bot = createChatBot({ services, logger, clock, digest: digest.publisher });
   const slack = await mountSlack(app, { services, config, logger, clock, bot });
   const http = await listen(app, options.port ?? config.port, options.host);
+  const scheduler = options.jobs === false ? undefined : createBotScheduler(runtime, digest.publisher);
+  scheduler?.start();
   return {
     runtime,
     http,
+    digest: digest.publisher,
+    scheduler,
     async close() {
+      scheduler?.stop();
       await slack.close();
       await http.close();
       await runtime.close();

@@ -46,12 +46,31 @@ function auditStore(dataDir: string): JsonStore<AuditFile> {
   return store;
 }
 
-/** Appends one entry to `DATA_DIR/audit.json`; entries are never changed or removed. */
+/** Entries waiting for the next write of each audit file, and that write. */
+const batches = new Map<JsonStore<AuditFile>, { waiting: AuditEntry[]; write?: Promise<void> }>();
+
+/**
+ * Appends one entry to `DATA_DIR/audit.json`; entries are never changed or removed. Entries arriving
+ * while a write is queued join it, so a burst (fifty clicks at once) costs one write, not fifty.
+ */
 export async function appendAudit(dataDir: string, input: AuditInput, clock: Clock = systemClock): Promise<AuditEntry> {
   const entry: AuditEntry = { id: randomUUID(), ...input, at: input.at ?? clock.now().toISOString() };
-  await auditStore(dataDir).update((data) => {
-    data.entries.push(entry);
-  });
+  const store = auditStore(dataDir);
+  let batch = batches.get(store);
+  if (!batch) {
+    batch = { waiting: [] };
+    batches.set(store, batch);
+  }
+  batch.waiting.push(entry);
+  if (!batch.write) {
+    const current = batch;
+    current.write = store.update((data) => {
+      data.entries.push(...current.waiting);
+      current.waiting = [];
+      current.write = undefined;
+    });
+  }
+  await batch.write;
   return entry;
 }
 

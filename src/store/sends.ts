@@ -1,4 +1,5 @@
 import path from 'node:path';
+import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { JsonStore } from './json-store.js';
 import type { AuditActor } from './audit.js';
@@ -39,6 +40,8 @@ export interface SendRecord {
   error?: string;
   /** The last attempt ended without knowing whether Mailchimp acted; the next one reads Mailchimp first. */
   uncertain?: boolean;
+  /** When the last Transactional send call left without a recorded answer; its search lags, so a resend waits. */
+  sendAttemptedAt?: string;
   /** Things worth knowing that did not stop the send, e.g. the internal copy was rejected. */
   notes?: string[];
   attempts: number;
@@ -62,6 +65,25 @@ interface SendsFile {
 
 export function newSendId(): string {
   return `snd_${randomBytes(6).toString('hex')}`;
+}
+
+/** A lease owner name, `host/pid/random`, so a restarted process can tell its dead predecessor's rows. */
+export function leaseOwnerName(): string {
+  return `${os.hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
+}
+
+/** Whether a lease still protects its row: not expired, and not held by a process on this host that has died. */
+function isLive(lease: SendRecord['lease'], now: Date): boolean {
+  if (!lease || new Date(lease.until).getTime() <= now.getTime()) return false;
+  const [host, pidText] = lease.owner.split('/');
+  const pid = Number(pidText);
+  if (host !== os.hostname() || !Number.isInteger(pid) || pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export function isPending(record: SendRecord): boolean {
@@ -93,7 +115,7 @@ export class SendLedger {
         return { kind: 'claimed', record: structuredClone(record), resumed: false } as const;
       }
       if (existing.status === 'sent') return { kind: 'sent', record: structuredClone(existing) } as const;
-      if (existing.lease && new Date(existing.lease.until).getTime() > now.getTime()) {
+      if (isLive(existing.lease, now)) {
         return { kind: 'busy', record: structuredClone(existing) } as const;
       }
       if (existing.status === 'failed') {
@@ -139,9 +161,7 @@ export class SendLedger {
 
   /** Rows nobody is driving that stopped before `sent` or `failed` (a crash, or an unanswered call). */
   async orphaned(now: Date): Promise<SendRecord[]> {
-    return (await this.all()).filter(
-      (record) => isPending(record) && (!record.lease || new Date(record.lease.until).getTime() <= now.getTime()),
-    );
+    return (await this.all()).filter((record) => isPending(record) && !isLive(record.lease, now));
   }
 
   private change(id: string, owner: string, now: Date, apply: (record: SendRecord) => void): Promise<SendRecord> {

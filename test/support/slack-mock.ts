@@ -41,7 +41,7 @@ function parseArgs(body: string, contentType: string | undefined): Record<string
   return args;
 }
 
-/** A local stand-in for the Slack Web API and response_urls that records every call. */
+/** A local stand-in for the Slack Web API and response_urls that records every call. Channels starting with G answer not_in_channel. */
 export async function startSlackMock(users: SlackUser[] = []): Promise<SlackMock> {
   const calls: SlackApiCall[] = [];
   const responses: SlackMock['responses'] = [];
@@ -61,6 +61,10 @@ export async function startSlackMock(users: SlackUser[] = []): Promise<SlackMock
     calls.push({ method, args });
     switch (method) {
       case 'chat.postMessage':
+        if (String(args.channel).startsWith('G')) {
+          response.end(JSON.stringify({ ok: false, error: 'not_in_channel' }));
+          return;
+        }
         ts += 1;
         response.end(JSON.stringify({ ok: true, channel: args.channel, ts: `${ts}.000100`, message: { text: args.text } }));
         return;

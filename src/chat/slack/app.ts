@@ -36,12 +36,16 @@ const PROFILE_TTL_MS = 10 * 60_000;
 function boltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'slack' });
   let level = LogLevel.WARN;
-  const text = (parts: unknown[]) => parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' ');
+  const text = (parts: unknown[]) => parts.map((part) => (typeof part === 'string' ? part : part instanceof Error ? part.message : JSON.stringify(part))).join(' ');
+  /** Formats only when the level is on: Bolt logs at debug on every request. */
+  const at = (method: 'debug' | 'info' | 'warn' | 'error') => (...parts: unknown[]) => {
+    if (child.isLevelEnabled(method)) child[method](text(parts));
+  };
   return {
-    debug: (...parts: unknown[]) => child.debug(text(parts)),
-    info: (...parts: unknown[]) => child.info(text(parts)),
-    warn: (...parts: unknown[]) => child.warn(text(parts)),
-    error: (...parts: unknown[]) => child.error(text(parts)),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
     setLevel: (next) => {
       level = next;
     },
@@ -74,9 +78,11 @@ export async function mountSlack(app: Express, deps: SlackDeps): Promise<SlackHa
   const { botToken, signingSecret, appToken, apiUrl } = config.slack;
   const socketMode = Boolean(appToken && botToken);
   if (!botToken || (!signingSecret && !socketMode)) {
-    logger.info('Slack is not configured (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET unset); /slack/events is not mounted');
+    const missing = [botToken ? undefined : 'SLACK_BOT_TOKEN', signingSecret ? undefined : 'SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)'].filter(Boolean);
+    logger.info(`Slack is not configured (${missing.join(' and ')} not set); /slack/events is not mounted`);
     return { close: async () => {} };
   }
+  const now = () => deps.clock.now().getTime();
 
   const bot = deps.bot ?? createChatBot({ services: deps.services, logger: deps.logger, clock: deps.clock });
   const clientOptions = { slackApiUrl: apiUrl, allowAbsoluteUrls: false, retryConfig: { retries: 2, minTimeout: 200, maxTimeout: 1000 } };
@@ -90,9 +96,11 @@ export async function mountSlack(app: Express, deps: SlackDeps): Promise<SlackHa
         processBeforeResponse: false,
         logger: slackLogger,
       });
+  // A fixed authorize: with `token` alone Bolt would call auth.test before acking every request.
+  const authorize = async () => ({ botToken });
   const boltApp: App = socketMode
-    ? new App({ token: botToken, appToken, socketMode: true, logger: slackLogger, clientOptions, tokenVerificationEnabled: false })
-    : new App({ token: botToken, receiver, logger: slackLogger, clientOptions, tokenVerificationEnabled: false });
+    ? new App({ authorize, appToken, socketMode: true, logger: slackLogger, clientOptions, convoStore: false })
+    : new App({ authorize, receiver, logger: slackLogger, clientOptions, convoStore: false });
 
   const pending = new Set<Promise<void>>();
   const seen = new Map<string, number>();
@@ -113,19 +121,19 @@ export async function mountSlack(app: Express, deps: SlackDeps): Promise<SlackHa
   /** True the first time a trigger is seen; retries and replays of the same request return false. */
   function firstTime(key: string | undefined): boolean {
     if (!key) return true;
-    const now = Date.now();
-    for (const [entry, at] of seen) {
-      if (now - at < SEEN_TTL_MS) break;
+    const at = now();
+    for (const [entry, seenAt] of seen) {
+      if (at - seenAt < SEEN_TTL_MS) break;
       seen.delete(entry);
     }
     if (seen.has(key)) return false;
-    seen.set(key, now);
+    seen.set(key, at);
     return true;
   }
 
   async function actorFor(client: WebClient, userId: string, fallbackName: string): Promise<Actor> {
     const cached = profiles.get(userId);
-    if (cached && Date.now() - cached.at < PROFILE_TTL_MS) return cached.actor;
+    if (cached && now() - cached.at < PROFILE_TTL_MS) return cached.actor;
     let actor: Actor = { platform: 'slack', id: userId, name: fallbackName || userId };
     try {
       const info = await client.users.info({ user: userId });
@@ -136,7 +144,7 @@ export async function mountSlack(app: Express, deps: SlackDeps): Promise<SlackHa
         name: user?.profile?.real_name || user?.real_name || user?.profile?.display_name || user?.name || actor.name,
         email: user?.profile?.email || undefined,
       };
-      profiles.set(userId, { actor, at: Date.now() });
+      profiles.set(userId, { actor, at: now() });
     } catch (error) {
       logger.warn({ err: error, user: userId }, 'could not read the Slack profile; continuing without an email');
     }
@@ -236,7 +244,7 @@ export async function mountSlack(app: Express, deps: SlackDeps): Promise<SlackHa
 
   boltApp.action(/.*/, async ({ ack, body, action, client }) => {
     await ack();
-    if (body.type !== 'block_actions' || !('action_id' in action)) return;
+    if (body.type !== 'block_actions' || !('action_id' in action) || actionIdOf(action.action_id) === 'report.open') return;
     const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
     const container = body.container as { type?: string; is_ephemeral?: boolean; message_ts?: string; channel_id?: string } | undefined;
     const channel = body.channel?.id ?? container?.channel_id;
@@ -278,6 +286,11 @@ export async function mountSlack(app: Express, deps: SlackDeps): Promise<SlackHa
   boltApp.error(async (error) => {
     logger.error({ err: error }, 'slack request failed');
   });
+
+  boltApp.client.auth.test({ token: botToken }).then(
+    (identity) => logger.info({ team: identity.team, bot: identity.user }, 'Slack bot token accepted'),
+    (error: unknown) => logger.error({ err: error }, 'Slack rejected SLACK_BOT_TOKEN (auth.test failed); commands will not get answers until it is fixed'),
+  );
 
   if (socketMode) {
     await boltApp.start();

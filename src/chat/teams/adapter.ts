@@ -5,6 +5,7 @@ import {
   createBotFrameworkAuthenticationFromConfiguration,
   type TurnContext,
 } from 'botbuilder';
+import { AuthenticationError, type BotFrameworkAuthentication } from 'botframework-connector';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 
@@ -26,9 +27,26 @@ export function createTeamsAdapter(teams: Config['teams'], logger: Logger): { ad
         }),
       )
     : new ConfigurationBotFrameworkAuthentication({});
-  const adapter = new CloudAdapter(auth);
+  const adapter = new CloudAdapter(authenticated ? refusingBadTokens(auth) : auth);
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     logger.error({ err: error, activityType: context.activity.type, conversation: context.activity.conversation?.id }, 'Teams turn failed');
   };
   return { adapter, appId: authenticated ? teams.appId! : '', authenticated };
+}
+
+/**
+ * botbuilder answers 500 when a token's signature does not verify (jsonwebtoken's error is not an
+ * AuthenticationError); every failure to authenticate a request is a 401 here.
+ */
+function refusingBadTokens(auth: BotFrameworkAuthentication): BotFrameworkAuthentication {
+  const authenticateRequest = auth.authenticateRequest.bind(auth);
+  auth.authenticateRequest = async (activity, authHeader) => {
+    try {
+      return await authenticateRequest(activity, authHeader);
+    } catch (error) {
+      if (error instanceof AuthenticationError) throw error;
+      throw new AuthenticationError(`Unauthorized: ${(error as Error).message}`, 401);
+    }
+  };
+  return auth;
 }

@@ -1,4 +1,4 @@
-import type { Button, Confirm, View } from '../views.js';
+import type { Button, Confirm, KeyFigure, View } from '../views.js';
 import { escapeMarkdown, truncate } from './markdown.js';
 import { expandCard, type CardKind } from './templates.js';
 
@@ -29,6 +29,8 @@ interface CardAction {
   fallback: { type: 'Action.Submit'; title: string; data: CardActionData } | null;
 }
 
+/** Keeps a short last row of tiles aligned with the rows above. */
+const BLANK_TILE: KeyFigure = { label: '', value: '' };
 const TONE_COLORS = { info: 'default', success: 'good', warning: 'warning', error: 'attention' } as const;
 const TONE_STYLES = { info: 'emphasis', success: 'good', warning: 'warning', error: 'attention' } as const;
 const TREND_COLORS = { good: 'good', bad: 'attention', neutral: 'default' } as const;
@@ -87,7 +89,7 @@ export function cardData(view: View, options: { working?: string } = {}) {
     working: options.working ?? 'Working…',
     facts: (view.facts ?? []).map((fact) => ({ title: md(fact.label, 100), value: md(fact.value, 500) ?? '' })),
     tileRows: chunk(view.tiles ?? [], 3).map((row) => ({
-      tiles: row.map((tile) => ({
+      tiles: [...row, ...Array<KeyFigure>(3 - row.length).fill(BLANK_TILE)].map((tile) => ({
         value: md(tile.value, 40),
         label: md(tile.label, 60),
         change: md(tile.change, 40),

@@ -1,0 +1,170 @@
+/**
+ * The monthly digest as a use-case: one account-wide mirror refresh, then a draft report for every
+ * linked client served from that mirror, classified into rows that are ready for approval or need
+ * attention. Posting and chat buttons live in `src/chat/digest-publisher.ts`.
+ */
+import { promises as fs } from 'node:fs';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../report/metrics.js';
+import { previousPeriod, type Period } from '../report/period.js';
+import { digestIdFor, type DigestNumbers, type DigestRecord, type DigestRow, type DigestStore } from '../store/digests.js';
+import type { Runtime } from '../runtime.js';
+import { generateReport } from './generate-report.js';
+import type { Actor, BotServices, ClientEntry, ReportSummary, SendOutcome } from './ports.js';
+
+export interface DigestDeps {
+  services: Pick<BotServices, 'listClients' | 'getReport' | 'history' | 'sendReport' | 'isApprover'>;
+  /** One account-wide refresh of the ticket mirror reaching back to `since`. */
+  syncMirror(since: Date): Promise<{ calls: number; credits: number }>;
+  /** A new draft whose tickets come from the mirror as it is (no list call). */
+  generateDraft(actor: Actor, client: { id: number; name: string }, period: Period): Promise<{ reportId: string; numbers: DigestNumbers }>;
+  /** The numbers of an existing report, from its stored metrics. */
+  numbersOf(reportId: string): Promise<DigestNumbers | undefined>;
+  store: DigestStore;
+  clock: Clock;
+  logger: Logger;
+}
+
+export function numbersFromMetrics(metrics: Metrics): DigestNumbers {
+  return {
+    tickets: metrics.tickets.created,
+    slaMet: metrics.sla.firstResponse.met,
+    slaMissed: metrics.sla.firstResponse.missed,
+    csatPositive: metrics.csat.positive,
+    csatResponses: metrics.csat.responses,
+  };
+}
+
+/** The first line of an error meant for people; a generic sentence otherwise. */
+function reasonOf(error: unknown): string {
+  const message = error instanceof Error ? error.message.split('\n')[0]! : '';
+  return message ? message.slice(0, 300) : 'The pull failed for an unknown reason; see the bot\'s log.';
+}
+
+function unlinkedReason(client: ClientEntry): string {
+  if (client.reason) return client.reason;
+  if (client.state === 'to-add' && client.contactToAdd) return `${client.contactToAdd.firstName} ${client.contactToAdd.lastName} (${client.contactToAdd.email}) should be added to the audience.`;
+  return 'No linked Mailchimp contact.';
+}
+
+/** The newest draft or sent report of the period that was not discarded. */
+async function existingReport(deps: DigestDeps, clientId: number, periodKey: string): Promise<ReportSummary | undefined> {
+  const reports = (await deps.services.history(clientId))
+    .filter((report) => report.period.key === periodKey && !report.discarded)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  return reports.find((report) => report.send?.status === 'sent') ?? reports[0];
+}
+
+/**
+ * Refreshes the mirror once, then makes (or reuses) a draft for every linked client and saves the
+ * digest's rows. A report that already exists for the period is reused, never regenerated.
+ */
+export async function prepareDigest(
+  deps: DigestDeps,
+  actor: Actor,
+  period: Period,
+  options: { onProgress?(text: string): void } = {},
+): Promise<DigestRecord> {
+  const clients = [...(await deps.services.listClients())].sort((a, b) => a.name.localeCompare(b.name));
+  const linked = clients.filter((client) => client.state === 'linked');
+  options.onProgress?.(`Refreshing the ticket mirror for ${clients.length} clients…`);
+  const sync = await deps.syncMirror(previousPeriod(period).from);
+  const rows: DigestRow[] = [];
+  for (const [index, client] of linked.entries()) {
+    options.onProgress?.(`Drafting ${index + 1}/${linked.length}: ${client.name}`);
+    const ref = { id: client.id, name: client.name };
+    try {
+      const existing = await existingReport(deps, client.id, period.key);
+      const draft = existing
+        ? { reportId: existing.id, numbers: (await deps.numbersOf(existing.id)) ?? { tickets: existing.ticketCount, slaMet: 0, slaMissed: 0, csatPositive: 0, csatResponses: 0 } }
+        : await deps.generateDraft(actor, ref, period);
+      rows.push({ clientId: client.id, clientName: client.name, status: draft.numbers.tickets > 0 ? 'ready' : 'empty', reportId: draft.reportId, numbers: draft.numbers });
+    } catch (error) {
+      deps.logger.warn({ err: error, client: client.id, period: period.key }, 'digest: no draft for this client');
+      rows.push({ clientId: client.id, clientName: client.name, status: 'failed', reason: reasonOf(error) });
+    }
+  }
+  for (const client of clients.filter((entry) => entry.state !== 'linked')) {
+    rows.push({ clientId: client.id, clientName: client.name, status: 'unlinked', reason: unlinkedReason(client) });
+  }
+  return deps.store.saveRows({
+    id: digestIdFor(period.key),
+    periodKey: period.key,
+    periodLabel: period.label,
+    createdAt: deps.clock.now().toISOString(),
+    createdBy: actor.name,
+    rows,
+    sync: { calls: sync.calls, credits: sync.credits },
+  });
+}
+
+/** The current state of every report in the digest, by client id. */
+export async function digestReports(deps: Pick<DigestDeps, 'services'>, digest: DigestRecord, clientIds?: number[]): Promise<Map<number, ReportSummary>> {
+  const wanted = digest.rows.filter((row) => row.reportId && (!clientIds || clientIds.includes(row.clientId)));
+  const found = await Promise.all(wanted.map(async (row) => [row.clientId, await deps.services.getReport(row.reportId!)] as const));
+  return new Map(found.filter((entry): entry is readonly [number, ReportSummary] => entry[1] !== undefined));
+}
+
+/** Ready rows whose report can still be approved: linked, not sent, not discarded. */
+export function approvableRows(digest: DigestRecord, reports: Map<number, ReportSummary>): Array<{ row: DigestRow; report: ReportSummary }> {
+  return digest.rows.flatMap((row) => {
+    const report = reports.get(row.clientId);
+    if (row.status !== 'ready' || !report || report.discarded || !report.recipient) return [];
+    if (report.send && report.send.status !== 'failed') return [];
+    return [{ row, report }];
+  });
+}
+
+/** Sends one client's draft through the exactly-once delivery. */
+export async function approveDigestRow(deps: Pick<DigestDeps, 'services'>, actor: Actor, digest: DigestRecord, clientId: number): Promise<SendOutcome> {
+  const row = digest.rows.find((entry) => entry.clientId === clientId);
+  if (!row?.reportId) return { kind: 'refused', reason: 'That client has no draft in this digest.' };
+  return deps.services.sendReport(actor, row.reportId);
+}
+
+/** Sends every approvable draft one after the other, calling `onSent` after each so the digest can update as it goes. */
+export async function approveAllRows(
+  deps: Pick<DigestDeps, 'services'>,
+  actor: Actor,
+  digest: DigestRecord,
+  onOutcome: (clientId: number, outcome: SendOutcome) => Promise<void>,
+): Promise<Array<{ clientId: number; clientName: string; outcome: SendOutcome }>> {
+  const pending = approvableRows(digest, await digestReports(deps, digest));
+  const results: Array<{ clientId: number; clientName: string; outcome: SendOutcome }> = [];
+  for (const { row } of pending) {
+    const outcome = await deps.services.sendReport(actor, row.reportId!);
+    results.push({ clientId: row.clientId, clientName: row.clientName, outcome });
+    await onOutcome(row.clientId, outcome);
+  }
+  return results;
+}
+
+/** DigestDeps from the runtime: drafts are generated with pulls served from the freshly synced mirror. */
+export function digestDepsFor(runtime: Runtime, store: DigestStore): DigestDeps {
+  const { freshservice, reports, clock, logger, config } = runtime;
+  const mirrorPuller = {
+    pull: (...[client, period, options]: Parameters<typeof freshservice.puller.pull>) => freshservice.puller.pull(client, period, { ...options, fromMirror: true }),
+  };
+  return {
+    services: runtime.services,
+    syncMirror: (since) => freshservice.puller.syncMirror({ since }),
+    async generateDraft(actor, client, period) {
+      const generated = await generateReport(
+        { puller: mirrorPuller, reports, clock, logger, mspName: config.report.fromName, reportUrl: runtime.reportUrl },
+        actor,
+        { client, period },
+      );
+      return { reportId: generated.record.id, numbers: numbersFromMetrics(generated.metrics) };
+    },
+    async numbersOf(reportId) {
+      const record = await reports.get(reportId);
+      if (!record) return undefined;
+      const metrics = JSON.parse(await fs.readFile(record.files.metrics, 'utf8').catch(() => 'null')) as Metrics | null;
+      return metrics ? numbersFromMetrics(metrics) : undefined;
+    },
+    store,
+    clock,
+    logger,
+  };
+}

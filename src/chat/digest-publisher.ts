@@ -1,0 +1,202 @@
+/**
+ * Posts the monthly digest to every platform's targets and keeps every copy up to date as clients
+ * are approved. Also handles the digest buttons for the shared chat core (both platforms).
+ */
+import type { Actor, SendOutcome } from '../app/ports.js';
+import { approveAllRows, approveDigestRow, digestReports, prepareDigest, type DigestDeps } from '../app/digest.js';
+import type { Logger } from '../logger.js';
+import type { Period } from '../report/period.js';
+import type { DigestPost, DigestRecord, PostedRef } from '../store/digests.js';
+import type { ChatAction, ChatSurface } from './bot.js';
+import { digestHeaderView, digestRowView, digestViews, parseApproveValue, type DigestSnapshot } from './digest-view.js';
+import type { View } from './views.js';
+import { errorView, noticeView } from './view-builders.js';
+
+/** One platform's way to post the digest (Slack chat.postMessage, Teams proactive messages). */
+export interface DigestPoster {
+  readonly platform: DigestPost['platform'];
+  /** Where the digest goes now: Slack channel ids, active Teams channel conversations. */
+  targets(): Promise<string[]>;
+  /** Posts a message; with `thread`, as a reply under that message. */
+  post(target: string, view: View, thread?: PostedRef): Promise<PostedRef>;
+  update(ref: PostedRef, view: View): Promise<void>;
+}
+
+export interface PublishResult {
+  digestId: string;
+  period: string;
+  rows: number;
+  ready: number;
+  posted: Array<{ platform: string; target: string; messages: number }>;
+  failed: Array<{ platform: string; target: string; reason: string }>;
+  sync?: DigestRecord['sync'];
+}
+
+export interface DigestPublisher {
+  /** Prepares the digest for the period and posts it wherever it has not been posted yet. */
+  run(actor: Actor, period: Period, options?: { onProgress?(text: string): void }): Promise<PublishResult>;
+  /** Prepares the digest without posting anything (CLI dry run). */
+  preview(actor: Actor, period: Period, options?: { onProgress?(text: string): void }): Promise<DigestSnapshot>;
+  snapshot(digestId: string): Promise<DigestSnapshot | undefined>;
+  /** Whether any platform has a place to post the digest right now. */
+  hasTargets(): Promise<boolean>;
+  /** The chat core's handler for `digest.approve` and `digest.approveAll`. */
+  handleAction(actor: Actor, action: ChatAction, surface: ChatSurface): Promise<void>;
+}
+
+/** What "Refresh this message" must do when the person who pressed the button is looking at it. */
+interface Origin {
+  platform: Actor['platform'];
+  surface: ChatSurface;
+}
+
+/** Refreshes a header this often during Approve all, so a long run shows progress without updating it 100 times. */
+const HEADER_REFRESH_EVERY = 10;
+
+export function createDigestPublisher(deps: { digest: DigestDeps; posters: DigestPoster[]; logger: Logger }): DigestPublisher {
+  const { digest: digestDeps, posters, logger } = deps;
+  const { store } = digestDeps;
+
+  async function snapshot(digestId: string, clientIds?: number[]): Promise<DigestSnapshot | undefined> {
+    const digest = await store.get(digestId);
+    return digest && { digest, reports: await digestReports(digestDeps, digest, clientIds) };
+  }
+
+  /** Posts the header and any missing row to one target; records what was posted even when a row fails. */
+  async function publishTo(poster: DigestPoster, target: string, current: DigestSnapshot): Promise<number> {
+    const views = digestViews(current);
+    const existing = current.digest.posts.find((post) => post.platform === poster.platform && post.target === target);
+    const post: DigestPost = existing
+      ? { ...existing, rows: { ...existing.rows } }
+      : { platform: poster.platform, target, header: await poster.post(target, views.header), rows: {}, postedAt: digestDeps.clock.now().toISOString() };
+    let messages = existing ? 0 : 1;
+    try {
+      for (const row of views.rows) {
+        if (post.rows[row.clientId]) continue;
+        post.rows[row.clientId] = await poster.post(target, row.view, post.header);
+        messages += 1;
+      }
+      if (existing) await poster.update(post.header, views.header);
+    } finally {
+      await store.addPost(current.digest.id, post);
+    }
+    return messages;
+  }
+
+  async function prepare(actor: Actor, period: Period, onProgress?: (text: string) => void): Promise<DigestSnapshot> {
+    const digest = await prepareDigest(digestDeps, actor, period, { onProgress });
+    return { digest, reports: await digestReports(digestDeps, digest) };
+  }
+
+  /** Updates the given rows and (optionally) the header in every copy of the digest. */
+  async function refresh(digestId: string, options: { clientIds: number[]; header: boolean; origin?: Origin; originId?: string }): Promise<void> {
+    const current = await snapshot(digestId, options.header ? undefined : options.clientIds);
+    if (!current) return;
+    const { digest, reports } = current;
+    const updates: Array<{ platform: DigestPost['platform']; ref: PostedRef; view: View }> = [];
+    for (const post of digest.posts) {
+      for (const clientId of options.clientIds) {
+        const ref = post.rows[clientId];
+        const row = digest.rows.find((entry) => entry.clientId === clientId);
+        if (ref && row) updates.push({ platform: post.platform, ref, view: digestRowView(digest, row, reports.get(clientId)) });
+      }
+      if (options.header) updates.push({ platform: post.platform, ref: post.header, view: digestHeaderView(current) });
+    }
+    for (const update of updates) {
+      const isOrigin = options.origin && options.origin.platform === update.platform && update.ref.id === options.originId;
+      try {
+        if (isOrigin) await options.origin!.surface.update({ id: update.ref.id }, update.view);
+        else await posters.find((poster) => poster.platform === update.platform)?.update(update.ref, update.view);
+      } catch (error) {
+        logger.warn({ err: error, platform: update.platform, target: update.ref.target }, 'digest: could not update a message');
+      }
+    }
+  }
+
+  function originOf(actor: Actor, surface: ChatSurface): { origin?: Origin; originId?: string } {
+    return surface.origin && !surface.origin.ephemeral ? { origin: { platform: actor.platform, surface }, originId: surface.origin.id } : {};
+  }
+
+  async function refusal(outcome: SendOutcome, surface: ChatSurface): Promise<void> {
+    if (outcome.kind === 'refused' || outcome.kind === 'failed') await surface.ephemeral(errorView(outcome.reason));
+  }
+
+  async function approveOne(actor: Actor, value: string, surface: ChatSurface): Promise<void> {
+    const parsed = parseApproveValue(value);
+    const digest = parsed && (await store.get(parsed.digestId));
+    if (!parsed || !digest) {
+      await surface.ephemeral(errorView('That digest no longer exists.', 'Send the report with /integoreport send <client> <period>.'));
+      return;
+    }
+    const outcome = await approveDigestRow(digestDeps, actor, digest, parsed.clientId);
+    await refresh(digest.id, { clientIds: [parsed.clientId], header: outcome.kind === 'sent', ...originOf(actor, surface) });
+    await refusal(outcome, surface);
+  }
+
+  async function approveAll(actor: Actor, digestId: string, surface: ChatSurface): Promise<void> {
+    const current = await snapshot(digestId);
+    if (!current) {
+      await surface.ephemeral(errorView('That digest no longer exists.'));
+      return;
+    }
+    const where = originOf(actor, surface);
+    if (where.origin) await surface.update(surface.origin!, digestHeaderView(current, `Sending the approved reports, approved by ${actor.name}…`));
+    let count = 0;
+    const results = await approveAllRows(digestDeps, actor, current.digest, async (clientId, outcome) => {
+      if (outcome.kind !== 'sent' && outcome.kind !== 'already-sent') return;
+      count += 1;
+      await refresh(digestId, { clientIds: [clientId], header: count % HEADER_REFRESH_EVERY === 0 });
+    });
+    await refresh(digestId, { clientIds: [], header: true, ...where });
+    const sent = results.filter((result) => result.outcome.kind === 'sent').length;
+    const problems = results.filter((result) => result.outcome.kind === 'refused' || result.outcome.kind === 'failed');
+    if (problems.length > 0) {
+      const lines = problems.slice(0, 10).map((problem) => `${problem.clientName}: ${(problem.outcome as { reason: string }).reason}`);
+      await surface.ephemeral(errorView(`Sent ${sent} report${sent === 1 ? '' : 's'}; ${problems.length} not sent. ${lines.join(' ')}`));
+    } else {
+      await surface.ephemeral(noticeView(sent === 0 ? 'Nothing left to send: every linked client was already sent.' : `Sent ${sent} report${sent === 1 ? '' : 's'}.`, 'success'));
+    }
+  }
+
+  return {
+    async run(actor, period, options = {}) {
+      const current = await prepare(actor, period, options.onProgress);
+      const result: PublishResult = {
+        digestId: current.digest.id,
+        period: period.key,
+        rows: current.digest.rows.length,
+        ready: current.digest.rows.filter((row) => row.status === 'ready').length,
+        posted: [],
+        failed: [],
+        sync: current.digest.sync,
+      };
+      for (const poster of posters) {
+        for (const target of await poster.targets()) {
+          try {
+            options.onProgress?.(`Posting to ${poster.platform} ${target}…`);
+            result.posted.push({ platform: poster.platform, target, messages: await publishTo(poster, target, current) });
+          } catch (error) {
+            logger.error({ err: error, platform: poster.platform, target }, 'digest: posting failed');
+            result.failed.push({ platform: poster.platform, target, reason: error instanceof Error ? error.message : String(error) });
+          }
+          current.digest = (await store.get(current.digest.id)) ?? current.digest;
+        }
+      }
+      return result;
+    },
+    preview: (actor, period, options = {}) => prepare(actor, period, options.onProgress),
+    snapshot: (digestId) => snapshot(digestId),
+    async hasTargets() {
+      for (const poster of posters) if ((await poster.targets()).length > 0) return true;
+      return false;
+    },
+    async handleAction(actor, action, surface) {
+      if (!digestDeps.services.isApprover(actor)) {
+        await surface.ephemeral(errorView('Only approvers can send reports to clients.', 'Ask an approver to press Approve, or use "Send test to me" to check a report first.'));
+        return;
+      }
+      if (action.id === 'digest.approveAll') return approveAll(actor, action.value, surface);
+      return approveOne(actor, action.value, surface);
+    },
+  };
+}

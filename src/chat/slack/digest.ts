@@ -1,0 +1,34 @@
+/** The digest on Slack: `chat.postMessage` to DIGEST_CHANNEL (rows as thread replies) and `chat.update`. */
+import { WebClient } from '@slack/web-api';
+import type { Config } from '../../config.js';
+import type { DigestPoster } from '../digest-publisher.js';
+import { renderMessage } from './render.js';
+
+/** Undefined when Slack has no bot token or no DIGEST_CHANNEL, so there is nowhere to post. */
+export function createSlackDigestPoster(config: Config): DigestPoster | undefined {
+  const { botToken, apiUrl } = config.slack;
+  const channel = config.digest.channel;
+  if (!botToken || !channel) return undefined;
+  const client = new WebClient(botToken, { slackApiUrl: apiUrl, allowAbsoluteUrls: false, retryConfig: { retries: 3, minTimeout: 500, maxTimeout: 5000 } });
+  const tsOf = (id: string) => id.slice(id.indexOf('|') + 1);
+  return {
+    platform: 'slack',
+    targets: async () => [channel],
+    async post(target, view, thread) {
+      try {
+        const posted = await client.chat.postMessage({ channel: target, ...renderMessage(view), ...(thread ? { thread_ts: tsOf(thread.id) } : {}) });
+        const postedChannel = posted.channel ?? target;
+        return { target: postedChannel, id: `${postedChannel}|${posted.ts}` };
+      } catch (error) {
+        const code = (error as { data?: { error?: string } }).data?.error;
+        if (code === 'not_in_channel' || code === 'channel_not_found') {
+          throw new Error(`Slack refused to post the digest in ${target} (${code}): invite the bot to the channel or grant it chat:write.public.`);
+        }
+        throw error;
+      }
+    },
+    async update(ref, view) {
+      await client.chat.update({ channel: ref.target, ts: tsOf(ref.id), ...renderMessage(view) });
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * The digest on Teams: a proactive card in every team channel the app was installed in (stored
+ * conversation references), with one reply per client in that card's thread.
+ */
+import type { ConversationReference } from 'botbuilder';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../logger.js';
+import type { ConversationStore } from '../../store/conversations.js';
+import type { DigestPoster } from '../digest-publisher.js';
+import { createTeamsAdapter } from './adapter.js';
+import { TeamsMessenger } from './messenger.js';
+import { teamsCard } from './surface.js';
+
+/** A channel's own conversation id, without the `;messageid=` Teams adds inside a thread. */
+function channelOf(conversationId: string): string {
+  return conversationId.split(';')[0]!;
+}
+
+/** A channel thread's conversation id (replies go there): `<channel>;messageid=<root activity id>`. */
+function threadOf(conversationId: string, rootActivityId: string): string {
+  return `${channelOf(conversationId)};messageid=${rootActivityId}`;
+}
+
+export function createTeamsDigestPoster(deps: { config: Config; conversations: ConversationStore; logger: Logger }): DigestPoster {
+  const { adapter, appId } = createTeamsAdapter(deps.config.teams, deps.logger);
+  const messenger = new TeamsMessenger(adapter, appId, deps.conversations, deps.logger);
+
+  async function reference(conversationId: string): Promise<Partial<ConversationReference>> {
+    const channel = channelOf(conversationId);
+    const stored = (await deps.conversations.get(channel)) ?? (await deps.conversations.list()).find((entry) => channelOf(entry.id) === channel);
+    if (!stored) throw new Error(`Teams conversation ${conversationId} is not known (the app was never installed there).`);
+    return { ...stored.address, conversation: { ...stored.address.conversation, id: conversationId } } as Partial<ConversationReference>;
+  }
+
+  return {
+    platform: 'teams',
+    async targets() {
+      const channels = (await deps.conversations.list({ activeOnly: true })).filter((entry) => entry.scope === 'channel');
+      return [...new Set(channels.map((entry) => channelOf(entry.id)))];
+    },
+    async post(target, view, thread) {
+      const conversationId = thread ? threadOf(target, thread.id) : target;
+      const id = await messenger.send(await reference(conversationId), teamsCard(view));
+      return { target: conversationId, id };
+    },
+    async update(ref, view) {
+      await messenger.update(await reference(ref.target), ref.id, teamsCard(view));
+    },
+  };
+}

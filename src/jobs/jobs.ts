@@ -1,0 +1,56 @@
+/** The bot's scheduled jobs: the monthly digest and the nightly mirror + client sync. */
+import dayjs from 'dayjs';
+import utc from 'dayjs/plugin/utc.js';
+import timezone from 'dayjs/plugin/timezone.js';
+import type { Actor } from '../app/ports.js';
+import { parsePeriod, type Period } from '../report/period.js';
+import { parseSchedule } from './schedule.js';
+import type { ScheduledJob } from './scheduler.js';
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
+
+const HOUR = 60 * 60 * 1000;
+/** A digest missed while the bot was down is still posted within a week (later it would be stale news). */
+export const DIGEST_CATCH_UP_MS = 7 * 24 * HOUR;
+/** A missed nightly sync is caught up until the next night's run is close. */
+export const NIGHTLY_CATCH_UP_MS = 20 * HOUR;
+export const NIGHTLY_SCHEDULE = '0 2 * * *';
+
+export const SCHEDULER_ACTOR: Actor = { platform: 'scheduler', id: 'scheduler', name: 'the monthly schedule' };
+
+/** The digest is about the month before the one it runs in (local time). */
+export function digestPeriodFor(dueAt: Date, zone: string): Period {
+  return parsePeriod('last-month', { timezone: zone, now: dueAt });
+}
+
+/**
+ * The monthly digest, keyed `<periodKey>:<channels>` so a period is posted once per set of
+ * destinations, however many processes tick and however often the bot restarts.
+ */
+export function digestJob(deps: { schedule: string; timezone: string; channels: string; run(period: Period, dueAt: Date): Promise<unknown> }): ScheduledJob {
+  return {
+    name: 'digest',
+    schedule: parseSchedule(deps.schedule, deps.timezone),
+    catchUpWithinMs: DIGEST_CATCH_UP_MS,
+    keyFor: (dueAt) => `${digestPeriodFor(dueAt, deps.timezone).key}:${deps.channels}`,
+    run: (dueAt) => deps.run(digestPeriodFor(dueAt, deps.timezone), dueAt),
+  };
+}
+
+/** The nightly refresh at 02:00 local time, keyed by the local date. */
+export function nightlySyncJob(deps: { timezone: string; run(): Promise<unknown> }): ScheduledJob {
+  return {
+    name: 'nightly-sync',
+    schedule: parseSchedule(NIGHTLY_SCHEDULE, deps.timezone),
+    catchUpWithinMs: NIGHTLY_CATCH_UP_MS,
+    keyFor: (dueAt) => dayjs(dueAt).tz(deps.timezone).format('YYYY-MM-DD'),
+    run: () => deps.run(),
+  };
+}
+
+/** "slack:C0123+teams" — the destinations part of a digest run's key. */
+export function digestChannels(options: { slackChannel?: string; teams: boolean }): string {
+  const parts = [options.slackChannel ? `slack:${options.slackChannel}` : undefined, options.teams ? 'teams' : undefined].filter(Boolean);
+  return parts.length > 0 ? parts.join('+') : 'nowhere';
+}

@@ -1,0 +1,50 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/logger.js';
+import { systemClock } from '../../src/clock.js';
+import { createRuntime, type Runtime } from '../../src/runtime.js';
+import { createHttpApp, listen, type HttpServer } from '../../src/server/http.js';
+import { mountReportLinks } from '../../src/server/report-links.js';
+import { mountPlayground, type PlaygroundMount } from '../../src/server/playground/index.js';
+import { ConversationStore } from '../../src/store/conversations.js';
+import { mountTeams, type TeamsMount } from '../../src/chat/teams/index.js';
+
+export interface TeamsStack {
+  dataDir: string;
+  http: HttpServer;
+  runtime: Runtime;
+  teams: TeamsMount;
+  playground: PlaygroundMount;
+  conversations: ConversationStore;
+  close(): Promise<void>;
+}
+
+/** The real runtime in sandbox mode with Teams and the playground on one local server, as `npm start` wires them. */
+export async function startTeamsStack(env: Record<string, string> = {}): Promise<TeamsStack> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-teams-stack-'));
+  const app = createHttpApp();
+  const http = await listen(app, 0, '127.0.0.1');
+  const config = loadConfig({ DATA_DIR: dataDir, PUBLIC_BASE_URL: http.url, APPROVERS: 'you@sandbox-msp.example', ...env });
+  const runtime = await createRuntime({ config, logger: silentLogger, clock: systemClock });
+  await runtime.clients.syncClients();
+  mountReportLinks(app, { config: runtime.config, clock: systemClock, logger: silentLogger, loadWebHtml: runtime.loadWebHtml });
+  const conversations = new ConversationStore(dataDir, systemClock);
+  const teams = await mountTeams(app, { services: runtime.services, config: runtime.config, logger: silentLogger, clock: systemClock, conversations });
+  const playground = mountPlayground(app, { config: runtime.config, logger: silentLogger, outbox: () => runtime.sandbox!.mailchimp.outbox() });
+  return {
+    dataDir,
+    http,
+    runtime,
+    teams,
+    playground,
+    conversations,
+    async close() {
+      await teams.close();
+      await http.close();
+      await runtime.close();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
