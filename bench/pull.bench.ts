@@ -56,7 +56,10 @@ export async function run(): Promise<Record<string, unknown>> {
       firstDay: '2026-10-01',
       lastDay: '2026-10-31',
       timeScale,
-    });
+    }).then(
+      (figures) => ({ ok: true as const, figures }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
 
     const dataDir = await tempDir();
     const freshservice = connect(dataDir);
@@ -72,7 +75,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const warmMs = Date.now() - started;
     const warmCalls = ours.requests.length;
 
-    Object.assign(ours.controls.faults, { serverErrorRate: 0.1, timeoutRate: 0.02, malformedRate: 0.02, rateLimitBurst: 20 });
+    Object.assign(ours.controls.faults, { serverErrorRate: 0.1, timeoutRate: 0.02, malformedRate: 0.02, rateLimitBurst: 10 });
     ours.resetRequests();
     started = Date.now();
     const faulty = await connect(await tempDir()).puller.pull({ id: acme.id, name: acme.name }, period);
@@ -86,7 +89,9 @@ export async function run(): Promise<Record<string, unknown>> {
     console.log(`pull.warm calls=${warmCalls} credits=${warm.credits} wall=${warmMs}ms (target ≤ 3 calls)`);
     console.log(`pull.faulty injected=${faults} (5xx, timeouts, 429s) wall=${faultyMs}ms credits=${faulty.credits} identical=${identical}`);
 
-    const prototype = await prototypeRun;
+    const outcome = await prototypeRun;
+    if (!outcome.ok) throw outcome.error;
+    const prototype = outcome.figures;
     const ratio = cold.credits / prototype.credits;
     console.log(`pull.cold prototype: tickets=${prototype.tickets} calls=${prototype.calls} credits=${prototype.credits} wall=${prototype.ms}ms 429s=${prototype.rateLimited} (sequential, 150 ms latency per call dominates)`);
     console.log(`pull.cold.credits ours=${cold.credits} prototype=${prototype.credits} ratio=${ratio.toFixed(2)} (target ≤ 0.50)`);

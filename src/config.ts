@@ -64,7 +64,7 @@ const expectations: Record<string, string> = {
   TIMEZONE: 'an IANA time zone name, like Europe/Amsterdam or America/New_York',
   DATA_DIR: 'a folder path for IntegoReport\'s data',
   PORT: 'a TCP port number from 1 to 65535',
-  APPROVERS: 'a comma-separated list of people who may send reports (emails, Slack user ids or Teams AAD object ids)',
+  APPROVERS: 'a comma-separated list of people who may send reports (emails, Slack user ids or Teams AAD object ids), or * for everyone',
   DIGEST_CHANNEL: 'the Slack channel id (like C0123ABCD) where the monthly digest is posted',
   DIGEST_SCHEDULE: 'a cron expression ("0 8 1-3 * *") or "first-working-day 08:00"',
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
@@ -240,7 +240,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     timezone: raw.TIMEZONE,
     dataDir: path.resolve(raw.DATA_DIR),
     port,
-    approvers: (raw.APPROVERS ?? '')
+    approvers: (raw.APPROVERS ?? (sandbox ? '*' : ''))
       .split(',')
       .map((entry) => entry.trim().toLowerCase())
       .filter(Boolean),

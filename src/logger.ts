@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -60,6 +61,8 @@ export interface LoggerOptions {
   /** Literal secret values (from the config) to remove wherever they appear. */
   secrets?: readonly string[];
   destination?: DestinationStream;
+  /** Human-readable lines instead of JSON (for a person watching a terminal). */
+  pretty?: boolean;
 }
 
 /** A structured JSON logger that redacts secrets in messages, fields and errors. */
@@ -79,7 +82,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         },
       },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: true }),
+    options.destination ??
+      (options.pretty ? pretty({ colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,app', sync: true }) : pino.destination({ dest: 1, sync: true })),
   );
 }
 

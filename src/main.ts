@@ -14,12 +14,13 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.logLevel, secrets: config.secrets });
+  const logger = createLogger({ level: config.logLevel, secrets: config.secrets, pretty: Boolean(process.stdout.isTTY) });
   logger.info(
     config.sandbox
       ? `IntegoReport starting in sandbox mode: simulated Freshservice and Mailchimp with seeded data on 127.0.0.1, data in ${config.dataDir}`
       : `IntegoReport starting against Freshservice ${config.freshservice!.baseUrl} and Mailchimp ${config.mailchimp!.baseUrl}, data in ${config.dataDir}`,
   );
+  if (config.approvers.length === 0) logger.warn('APPROVERS is empty: reports can be generated and tested, but nobody can send one to a client');
   const bot = await startBot({ config, logger });
   logger.info(
     config.sandbox

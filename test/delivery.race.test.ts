@@ -205,7 +205,7 @@ describe('exactly one client email, whatever happens between Mailchimp calls', (
     const crashes = results.filter((result) => result.crashed).length;
     const faulty = results.filter((result) => result.faultsHit > 0).length;
     console.log(`delivery.race trials=${results.length} crashes=${crashes} with-faults=${faulty} needed-recovery=${results.filter((result) => result.rounds > 0).length} client-emails-each=1`);
-    expect(crashes).toBeGreaterThan(TRIALS / 5);
-    expect(faulty).toBeGreaterThan(TRIALS / 5);
+    expect(crashes).toBeGreaterThan(TRIALS / 10);
+    expect(faulty).toBeGreaterThan(TRIALS / 4);
   }, 60_000);
 });

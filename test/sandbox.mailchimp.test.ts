@@ -298,6 +298,22 @@ describe('campaigns', () => {
     expect((await call('GET', `/campaigns/${created.body.id}`)).body.emails_sent).toBe(2);
   });
 
+  it('sends to a static segment (saved_segment_id), ignoring addresses not on the list', async () => {
+    const segment = await call('POST', `/lists/${LIST_ID}/segments`, { name: 'acme report', static_segment: ['ada@acme.example', 'linus@initech.example', 'stranger@nowhere.example'] });
+    expect(segment.status).toBe(200);
+    expect(segment.body).toMatchObject({ name: 'acme report', type: 'static', member_count: 2 });
+    const body = { ...reportCampaign(''), recipients: { list_id: LIST_ID, segment_opts: { saved_segment_id: segment.body.id } } };
+    expect((await call('POST', '/campaigns', { ...body, recipients: { list_id: LIST_ID, segment_opts: { saved_segment_id: 999 } } })).status).toBe(400);
+
+    const created = await call('POST', '/campaigns', body);
+    expect(created.body.recipients.recipient_count).toBe(1);
+    const added = await call('POST', `/lists/${LIST_ID}/segments/${segment.body.id}`, { members_to_add: ['grace@globex.example'], members_to_remove: ['linus@initech.example'] });
+    expect(added.body).toMatchObject({ total_added: 1, total_removed: 1, error_count: 0 });
+    await call('PUT', `/campaigns/${created.body.id}/content`, { html: '<p>x</p>' });
+    await call('POST', `/campaigns/${created.body.id}/actions/send`);
+    expect(sandbox.outbox()[0]!.to).toEqual(['ada@acme.example', 'grace@globex.example']);
+  });
+
   it('unsubscribes the reader who follows the footer link, so the next report segment is empty', async () => {
     const first = await readyCampaign('ada@acme.example');
     await call('POST', `/campaigns/${first}/actions/send`);
@@ -348,6 +364,9 @@ describe('campaigns', () => {
     expect(listed.body.campaigns[0]).toEqual({ id: expect.any(String), status: 'save', settings: { title: 'report:acme:2026-10' } });
     const later = await call('GET', `/campaigns?since_create_time=2026-12-01T00:00:00Z`);
     expect(later.body.total_items).toBe(0);
+    const unencodedPlus = await call('GET', `/campaigns?since_create_time=2026-11-01T00:00:00+00:00`);
+    expect(unencodedPlus.status).toBe(400);
+    expect(unencodedPlus.body.errors[0].field).toBe('since_create_time');
   });
 
   it('performs the send when the response times out (failNext)', async () => {

@@ -120,6 +120,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
   const approvers = options.config.approvers.map((entry) => entry.trim().toLowerCase()).filter(Boolean);
 
   const isApprover = (actor: Actor): boolean =>
+    approvers.includes('*') ||
     approvers.includes(actor.id.trim().toLowerCase()) || (!!actor.email && approvers.includes(actor.email.trim().toLowerCase()));
 
   const audit = (entry: Parameters<typeof appendAudit>[1]) =>
@@ -176,7 +177,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
             ? { kind: 'failed', reason: result.reason }
             : {
                 kind: 'failed',
-                reason: `Could not confirm that the report went out (${result.reason}). Nothing will be sent again before Mailchimp has been checked; try again in a minute.`,
+                reason: `Could not confirm that the report went out (${result.reason}). Sending again is safe: Mailchimp is checked first, so it goes out at most once.`,
               };
     const auditOutcome: AuditOutcome = result.kind === 'sent' ? 'ok' : result.kind === 'uncertain' ? 'pending' : result.kind;
     await audit({

@@ -43,7 +43,7 @@ export interface CallStats {
   credits: number;
 }
 
-const DEFAULT_RETRY: Required<RetryOptions> = { attempts: 6, baseDelayMs: 400, maxDelayMs: 8_000, rateLimitedAttempts: 8 };
+const DEFAULT_RETRY: Required<RetryOptions> = { attempts: 6, baseDelayMs: 400, maxDelayMs: 8_000, rateLimitedAttempts: 30 };
 const DEFAULT_RETRY_AFTER_SECONDS = 10;
 const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'ECONNREFUSED', 'EPIPE', 'EAI_AGAIN', 'ERR_CANCELED', 'ERR_BAD_RESPONSE', 'EHOSTUNREACH', 'ENETUNREACH', 'ESOCKETTIMEDOUT', 'UND_ERR_SOCKET']);
 const UNREACHABLE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -169,6 +169,7 @@ export class FreshserviceClient {
       if (response) {
         const total = Number(response.headers['x-ratelimit-total']);
         if (Number.isFinite(total)) this.limiter.learnLimit(total);
+        if (response.status !== 429) this.limiter.answered();
       }
 
       if (response && response.status === 429) {

@@ -147,11 +147,11 @@ class Enricher {
   /** Starts enriching a ticket version now (while the sync is still paging). */
   prefetch(ticket: FreshserviceTicket): void {
     const key = `${ticket.id}@${ticket.updated_at}`;
-    if (this.running.has(key) || (!this.refresh && !this.needs(ticket))) return;
+    if (this.failure || this.running.has(key) || (!this.refresh && !this.needs(ticket))) return;
     const work = this.limit(() => this.enrich(ticket)).then(
       () => {
         this.done += 1;
-        this.onProgress(this.done, this.running.size);
+        if (!this.failure) this.onProgress(this.done, this.running.size);
       },
       (error: unknown) => {
         // One ticket failing after the client's own retries fails the pull: stop queuing more work.

@@ -48,6 +48,7 @@ export class RateLimiter {
   private readonly waiters: Waiter[] = [];
   private inFlight = 0;
   private pausedUntil = 0;
+  private probing = false;
   private timer: NodeJS.Timeout | undefined;
   private order = 0;
 
@@ -78,9 +79,20 @@ export class RateLimiter {
     this.pump();
   }
 
-  /** Stops every request from starting for `ms` (after a 429). */
+  /**
+   * Stops every request from starting for `ms` (after a 429). Afterwards one request goes alone, and
+   * the rest follow only once it was answered without a 429, so a pause never ends in a stampede.
+   */
   pause(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+    this.probing = true;
+    this.pump();
+  }
+
+  /** A request was answered without a 429: full concurrency again. */
+  answered(): void {
+    if (!this.probing) return;
+    this.probing = false;
     this.pump();
   }
 
@@ -125,7 +137,7 @@ export class RateLimiter {
     }
     for (;;) {
       const next = this.waiters[0];
-      if (!next || this.inFlight >= this.options.maxConcurrent) return;
+      if (!next || this.inFlight >= (this.probing ? 1 : this.options.maxConcurrent)) return;
       const now = Date.now();
       if (now < this.pausedUntil) {
         this.wakeAt(this.pausedUntil);

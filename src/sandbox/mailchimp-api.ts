@@ -73,6 +73,14 @@ export function pagingParameters(query: Record<string, string>): { count: number
   return { count, offset };
 }
 
+/** A 400 naming every date-time query parameter that does not parse (e.g. a `+00:00` sent unencoded). */
+export function invalidDateParameters(query: Record<string, string>, names: string[]): ApiResult | undefined {
+  const errors = names
+    .filter((name) => query[name] !== undefined && Number.isNaN(Date.parse(query[name]!)))
+    .map((name) => ({ field: name, message: `"${query[name]}" is not a valid ISO 8601 date-time.` }));
+  return errors.length > 0 ? invalidResource(errors) : undefined;
+}
+
 export function isApiResult(value: unknown): value is ApiResult {
   return typeof value === 'object' && value !== null && 'status' in value && typeof (value as ApiResult).status === 'number';
 }

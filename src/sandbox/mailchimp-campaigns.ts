@@ -1,5 +1,6 @@
 import type { SandboxAudienceMember } from './types.js';
 import {
+  invalidDateParameters,
   invalidResource,
   isApiResult,
   json,
@@ -16,7 +17,7 @@ import {
 import { isFieldRequested } from './mailchimp-fields.js';
 import { appendFooter, evaluateMergeTags, htmlToPlainText, type MergeValues } from './mailchimp-merge-tags.js';
 import { describeSegment, isObject, namedEmails, segmentMatcher, validateSegmentOpts, type FieldError } from './mailchimp-segments.js';
-import { emailDomain, isValidEmail, mailchimpTime, md5, nextId, subscriberHash, type CampaignSettings, type SandboxCampaign } from './mailchimp-state.js';
+import { emailDomain, isValidEmail, mailchimpTime, md5, nextId, subscriberHash, type CampaignSettings, type SandboxCampaign, type StaticSegment } from './mailchimp-state.js';
 
 const CAMPAIGN_TYPES: SandboxCampaign['type'][] = ['regular', 'plaintext', 'absplit', 'rss', 'variate'];
 const CAMPAIGN_STATUSES: SandboxCampaign['status'][] = ['save', 'paused', 'schedule', 'sending', 'sent', 'canceled', 'canceling', 'archived'];
@@ -79,6 +80,8 @@ export const listCampaigns: Handler = (context) => {
   if (query.sort_dir !== undefined && query.sort_dir !== 'ASC' && query.sort_dir !== 'DESC') {
     return invalidResource([{ field: 'sort_dir', message: 'Value is not one of enum values: ASC, DESC' }]);
   }
+  const badDate = invalidDateParameters(query, ['since_create_time', 'before_create_time', 'since_send_time', 'before_send_time']);
+  if (badDate) return badDate;
   const at = (text: string): number => (text ? Date.parse(text) : NaN);
   let campaigns = context.state.campaigns.filter(
     (campaign) =>
@@ -291,7 +294,11 @@ function campaignView(campaign: SandboxCampaign, context: Pick<HandlerContext, '
   return {
     ...view,
     ...archiveUrls(campaign.id, context.site),
-    recipients: { ...campaign.recipients, segment_text: describeSegment(campaign.recipients.segment_opts), recipient_count: recipientCount },
+    recipients: {
+      ...campaign.recipients,
+      segment_text: describeSegment(campaign.recipients.segment_opts, savedSegment(campaign, context.state)?.name),
+      recipient_count: recipientCount,
+    },
     report_summary: { opens: 0, unique_opens: 0, open_rate: 0, clicks: 0, subscriber_clicks: 0, click_rate: 0 },
     _links: [link('self', `${context.site.apiRoot}/campaigns/${campaign.id}`, 'GET')],
   };
@@ -335,17 +342,22 @@ function checklist(campaign: SandboxCampaign, context: Pick<HandlerContext, 'sta
 }
 
 function emptySegmentDetails(campaign: SandboxCampaign, context: Pick<HandlerContext, 'state' | 'site'>): string {
-  const reasons = namedEmails(campaign.recipients.segment_opts).map((email) => {
+  const saved = savedSegment(campaign, context.state);
+  const named = [...namedEmails(campaign.recipients.segment_opts), ...(saved?.emails ?? [])];
+  const reasons = [...new Set(named.map((email) => email.toLowerCase()))].map((email) => {
     const member = context.state.members.find((candidate) => candidate.email_address.toLowerCase() === email.toLowerCase() && !candidate.forgotten);
     if (!member) return `${email} is not in this audience.`;
     return `${email} is ${member.status}, and campaigns only go to subscribed contacts.`;
   });
-  return [`Your segment of list ${context.site.listName} is empty.`, ...reasons].join(' ');
+  const missing = campaign.recipients.segment_opts?.saved_segment_id !== undefined && !saved ? ['The saved segment no longer exists.'] : [];
+  return [`Your segment of list ${context.site.listName} is empty.`, ...missing, ...reasons].join(' ');
 }
 
 function segmentRecipients(campaign: SandboxCampaign, context: Pick<HandlerContext, 'state'>): SandboxAudienceMember[] {
   if (campaign.recipients.list_id !== context.state.listId) return [];
-  const inSegment = segmentMatcher(campaign.recipients.segment_opts);
+  const opts = campaign.recipients.segment_opts;
+  const saved = opts?.saved_segment_id === undefined ? undefined : new Set(savedSegment(campaign, context.state)?.emails ?? []);
+  const inSegment = segmentMatcher(opts, saved);
   return context.state.members.filter((member) => member.status === 'subscribed' && !member.forgotten && inSegment(member));
 }
 
@@ -372,6 +384,11 @@ function mergeValues(campaign: SandboxCampaign, context: Pick<HandlerContext, 's
   };
 }
 
+function savedSegment(campaign: SandboxCampaign, state: HandlerContext['state']): StaticSegment | undefined {
+  const id = campaign.recipients.segment_opts?.saved_segment_id;
+  return id === undefined ? undefined : state.segments.find((segment) => segment.id === id);
+}
+
 /** Built from the current port, since a restarted sandbox listens elsewhere. */
 function archiveUrls(id: string, site: SiteInfo): Pick<SandboxCampaign, 'archive_url' | 'long_archive_url'> {
   return { archive_url: `${site.origin}/campaign-archive/${id}`, long_archive_url: `${site.origin}/campaign-archive/${id}?u=sandbox&id=${id}` };
@@ -392,8 +409,9 @@ function recipientErrors(context: HandlerContext, recipients: unknown): FieldErr
   const errors: FieldError[] = [];
   if (typeof recipients.list_id !== 'string' || recipients.list_id === '') errors.push({ field: 'recipients.list_id', message: 'This value should not be blank.' });
   else if (recipients.list_id !== context.state.listId) errors.push({ field: 'recipients.list_id', message: `The list ${recipients.list_id} does not exist.` });
-  if (recipients.segment_opts !== undefined && isObject(recipients.segment_opts) && recipients.segment_opts.saved_segment_id !== undefined) {
-    errors.push({ field: 'recipients.segment_opts.saved_segment_id', message: 'The sandbox supports inline segment conditions only.' });
+  const savedId = isObject(recipients.segment_opts) ? recipients.segment_opts.saved_segment_id : undefined;
+  if (Number.isInteger(savedId) && !context.state.segments.some((segment) => segment.id === savedId)) {
+    errors.push({ field: 'recipients.segment_opts.saved_segment_id', message: `The segment ${savedId} does not exist.` });
   }
   return [...errors, ...validateSegmentOpts(recipients.segment_opts)];
 }

@@ -1,5 +1,6 @@
 import type { SandboxAudienceMember } from './types.js';
 import {
+  invalidDateParameters,
   invalidResource,
   isApiResult,
   json,
@@ -54,6 +55,8 @@ export const listMembers: Handler = (context) => {
   if (status !== undefined && !READ_STATUSES.includes(status)) {
     return invalidResource([{ field: 'status', message: `Value is not one of enum values: ${READ_STATUSES.join(', ')}` }]);
   }
+  const badDate = invalidDateParameters(context.query, ['since_last_changed', 'before_last_changed']);
+  if (badDate) return badDate;
   let members = context.state.members.filter((member) => !member.forgotten && (status ? member.status === status : member.status !== 'archived'));
   const { since_last_changed: since, before_last_changed: before, sort_field: sortField, sort_dir: sortDir } = context.query;
   if (since) members = members.filter((member) => Date.parse(member.last_changed) >= Date.parse(since));

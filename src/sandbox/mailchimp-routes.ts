@@ -1,6 +1,7 @@
 import type { Handler } from './mailchimp-api.js';
 import * as campaigns from './mailchimp-campaigns.js';
 import * as members from './mailchimp-members.js';
+import * as segments from './mailchimp-static-segments.js';
 import * as transactional from './mailchimp-transactional.js';
 
 /** Operations whose next call a test can make fail, before or after the effect (`failNext`). */
@@ -46,6 +47,11 @@ export const marketingRoutes: Route[] = [
   route('POST', '/lists/:listId/members/:hash/actions/delete-permanent', members.deleteMemberPermanently),
   route('GET', '/lists/:listId/members/:hash/tags', members.getMemberTags),
   route('POST', '/lists/:listId/members/:hash/tags', members.postMemberTags),
+  route('GET', '/lists/:listId/segments', segments.listSegments),
+  route('POST', '/lists/:listId/segments', segments.createSegment),
+  route('GET', '/lists/:listId/segments/:segmentId', segments.getSegment),
+  route('POST', '/lists/:listId/segments/:segmentId', segments.updateSegmentMembers),
+  route('DELETE', '/lists/:listId/segments/:segmentId', segments.deleteSegment),
   route('GET', '/search-members', members.searchMembers),
   route('GET', '/campaigns', campaigns.listCampaigns),
   route('POST', '/campaigns', campaigns.createCampaign, 'campaign.create'),

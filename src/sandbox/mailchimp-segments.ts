@@ -29,6 +29,9 @@ export function validateSegmentOpts(opts: unknown): FieldError[] {
   if (opts === undefined) return [];
   if (!isObject(opts)) return [{ field: 'recipients.segment_opts', message: 'Schema describes object, ' + typeName(opts) + ' found instead' }];
   const errors: FieldError[] = [];
+  if (opts.saved_segment_id !== undefined && !Number.isInteger(opts.saved_segment_id)) {
+    errors.push({ field: 'recipients.segment_opts.saved_segment_id', message: 'Schema describes integer, ' + typeName(opts.saved_segment_id) + ' found instead' });
+  }
   if (opts.match !== undefined && opts.match !== 'any' && opts.match !== 'all') {
     errors.push({ field: 'recipients.segment_opts.match', message: 'Value is not one of enum values: any, all' });
   }
@@ -57,11 +60,19 @@ export function validateSegmentOpts(opts: unknown): FieldError[] {
   return errors;
 }
 
-/** A predicate for "member belongs to the segment"; no conditions means the whole audience. */
-export function segmentMatcher(opts: SegmentOpts | undefined): (member: SandboxAudienceMember) => boolean {
+/**
+ * A predicate for "member belongs to the segment"; no conditions means the whole audience. With a saved segment
+ * (`savedEmails`, lowercased), a member must be in it and also match any inline conditions.
+ */
+export function segmentMatcher(opts: SegmentOpts | undefined, savedEmails?: ReadonlySet<string>): (member: SandboxAudienceMember) => boolean {
   const tests = (opts?.conditions ?? []).map(conditionTest);
-  if (tests.length === 0) return () => true;
-  return opts?.match === 'any' ? (member) => tests.some((test) => test(member)) : (member) => tests.every((test) => test(member));
+  const inConditions = tests.length === 0
+    ? () => true
+    : opts?.match === 'any'
+      ? (member: SandboxAudienceMember) => tests.some((test) => test(member))
+      : (member: SandboxAudienceMember) => tests.every((test) => test(member));
+  if (!savedEmails) return inConditions;
+  return (member) => savedEmails.has(member.email_address.trim().toLowerCase()) && inConditions(member);
 }
 
 function conditionTest(condition: SegmentCondition): (member: SandboxAudienceMember) => boolean {
@@ -89,14 +100,16 @@ function compare(actual: string, op: string, expected: string): boolean {
 }
 
 /** A readable description like Mailchimp's `segment_text`. */
-export function describeSegment(opts: SegmentOpts | undefined): string {
+export function describeSegment(opts: SegmentOpts | undefined, savedSegmentName?: string): string {
   const conditions = opts?.conditions ?? [];
-  if (conditions.length === 0) return '';
+  const saved = savedSegmentName === undefined ? '' : `Contacts in the saved segment "${savedSegmentName}"`;
+  if (conditions.length === 0) return saved;
   const parts = conditions.map((condition) => {
     const field = condition.condition_type === 'EmailAddress' ? 'Email Address' : (POSITIONAL_MERGE_TAGS[condition.field] ?? condition.field);
     return `${field} ${condition.op} ${String(condition.value ?? '')}`.trim();
   });
-  return `Contacts match ${opts?.match ?? 'all'} of the following conditions: ${parts.join('; ')}`;
+  const inline = `Contacts match ${opts?.match ?? 'all'} of the following conditions: ${parts.join('; ')}`;
+  return saved ? `${saved}. ${inline}` : inline;
 }
 
 /** The addresses an inline segment names with `EmailAddress is`, for explaining an empty segment. */

@@ -76,10 +76,21 @@ export interface TransactionalMessage {
   reject_reason: string | null;
 }
 
+/** A static segment (`POST /lists/{id}/segments` with `static_segment`), usable as `saved_segment_id`. */
+export interface StaticSegment {
+  id: number;
+  name: string;
+  /** Lowercased addresses of audience members; addresses not on the list are ignored, as Mailchimp does. */
+  emails: string[];
+  created_at: string;
+  updated_at: string;
+}
+
 export interface MailchimpState {
   version: 1;
   listId: string;
   members: SandboxAudienceMember[];
+  segments: StaticSegment[];
   campaigns: SandboxCampaign[];
   outbox: OutboxEmail[];
   transactionalMessages: TransactionalMessage[];
@@ -94,6 +105,7 @@ export function initialState(listId: string, members: SandboxAudienceMember[]): 
     version: 1,
     listId,
     members: structuredClone(members),
+    segments: [],
     campaigns: [],
     outbox: [],
     transactionalMessages: [],

@@ -75,6 +75,8 @@ export async function startMailchimpSandbox(options: MailchimpSandboxOptions): P
   // A state file for another audience (the world was re-seeded) is stale: start again from `members`.
   const resumable = stored?.version === 1 && stored.listId === options.listId;
   const state: MailchimpState = resumable ? stored : initialState(options.listId, options.members);
+  // State files written before static segments existed have none.
+  state.segments ??= [];
   const requests: RecordedRequest[] = [];
   const pendingFailures = new Map<FailableOperation, FailureMode[]>();
   const dice = createRng(controls.faultSeed);

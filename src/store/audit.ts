@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { JsonStore } from './json-store.js';
+import { readJsonFile } from './files.js';
 import { systemClock, type Clock } from '../clock.js';
 
 /** Who did something: a chat user, an operator at the CLI, or the scheduler. */
@@ -64,10 +65,14 @@ export async function appendAudit(dataDir: string, input: AuditInput, clock: Clo
   batch.waiting.push(entry);
   if (!batch.write) {
     const current = batch;
-    current.write = store.update((data) => {
+    const write = store.update((data) => {
       data.entries.push(...current.waiting);
       current.waiting = [];
       current.write = undefined;
+    });
+    current.write = write;
+    write.catch(() => {
+      if (current.write === write) current.write = undefined;
     });
   }
   await batch.write;
@@ -82,7 +87,7 @@ export interface AuditFilter {
 
 /** Entries matching `filter`, oldest first. */
 export async function readAudit(dataDir: string, filter: AuditFilter = {}): Promise<AuditEntry[]> {
-  const { entries } = await auditStore(dataDir).read();
+  const entries = (await readJsonFile<AuditFile>(auditStore(dataDir).file))?.entries ?? [];
   return entries.filter(
     (entry) =>
       (filter.clientId === undefined || entry.target?.clientId === filter.clientId) &&

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
+import { readJsonFile } from './files.js';
 
 const LOCK_STALE_MS = 15_000;
 const LOCK_RETRY_MS = 5;
@@ -24,10 +25,10 @@ export class JsonStore<T extends object> {
     this.lockFile = `${file}.lock`;
   }
 
-  /** A fresh copy of the current content. */
+  /** A fresh copy of the current content, read from the file (never the object an update is changing). */
   async read(): Promise<T> {
-    await this.db.read();
-    return { ...this.defaults(), ...(this.db.data ?? {}) } as T;
+    const stored = await readJsonFile<Partial<T>>(this.file);
+    return { ...this.defaults(), ...(stored ?? {}) } as T;
   }
 
   /** Applies `change` to the latest content and persists it; returns what `change` returned. */

@@ -2,6 +2,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { JsonStore } from './json-store.js';
+import { readJsonFile } from './files.js';
 import type { AuditActor } from './audit.js';
 
 /**
@@ -105,7 +106,11 @@ export class SendLedger {
    * Takes the row for `key` for `owner`: creates it when there is none, refuses when it is sent or
    * another live holder drives it, and takes it over when it failed or its holder went away.
    */
-  claim(key: string, owner: string, now: Date, create: () => SendRecord, refreshFailed?: (record: SendRecord) => void): Promise<Claim> {
+  async claim(key: string, owner: string, now: Date, create: () => SendRecord, refreshFailed?: (record: SendRecord) => void): Promise<Claim> {
+    // Sent is final and a live lease only ends with its holder, so both answers are safe without the lock.
+    const seen = (await this.snapshot()).find((record) => record.key === key);
+    if (seen?.status === 'sent') return { kind: 'sent', record: seen };
+    if (seen && isLive(seen.lease, now)) return { kind: 'busy', record: seen };
     return this.store.update((data) => {
       const existing = data.sends.find((record) => record.key === key);
       const lease = { owner, until: new Date(now.getTime() + this.leaseMs).toISOString() };
@@ -147,11 +152,16 @@ export class SendLedger {
   }
 
   async get(id: string): Promise<SendRecord | undefined> {
-    return (await this.store.read()).sends.find((record) => record.id === id);
+    return (await this.snapshot()).find((record) => record.id === id);
   }
 
-  async all(): Promise<SendRecord[]> {
-    return (await this.store.read()).sends;
+  all(): Promise<SendRecord[]> {
+    return this.snapshot();
+  }
+
+  /** The file as last written, read beside (not through) the writer, so reading never disturbs a write in progress. */
+  private async snapshot(): Promise<SendRecord[]> {
+    return (await readJsonFile<SendsFile>(this.store.file))?.sends ?? [];
   }
 
   /** The client's sends, newest first. */

@@ -14,7 +14,7 @@ import type { ChatAction, ChatBot, MessageRef } from '../bot.js';
 import { errorView, helpView, noticeView } from '../view-builders.js';
 import type { View } from '../views.js';
 import type { BoundedMap } from './memory.js';
-import type { TeamsMessenger } from './messenger.js';
+import { isWriteBlocked, type TeamsMessenger } from './messenger.js';
 import { renderCard, renderConfirmation, teamsWording, type CardActionData } from './render.js';
 import { InvokeSlot, TeamsSurface, teamsCard } from './surface.js';
 
@@ -229,8 +229,13 @@ export class IntegoReportTeamsBot extends TeamsActivityHandler {
   private async installed(context: TurnContext): Promise<void> {
     const id = context.activity.conversation?.id;
     if (id) this.known.delete(id);
-    if (await this.remember(context)) {
-      await context.sendActivity({ attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: teamsCard({ ...helpView(), text: 'Hello! I build monthly service reports from Freshservice and send them to clients through Mailchimp once someone approves them here.' }) }] });
+    if (!(await this.remember(context))) return;
+    const welcome = teamsCard({ ...helpView(), text: 'Hello! I build monthly service reports from Freshservice and send them to clients through Mailchimp once someone approves them here.' });
+    try {
+      await context.sendActivity({ attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: welcome }] });
+    } catch (error) {
+      if (!isWriteBlocked(error) || !id) throw error;
+      await this.removed(context, 'Teams answered 403 to the welcome message (MessageWritesBlocked)');
     }
   }
 

@@ -39,9 +39,17 @@ export class TeamsMessenger {
     reference: Partial<ConversationReference>,
     work: (context: TurnContext) => Promise<void>,
   ): Promise<void> {
-    try {
-      await this.adapter.continueConversationAsync(this.appId, reference, work);
-    } catch (error) {
+    let failure: unknown;
+    // The adapter routes errors thrown in the callback to onTurnError, so they are caught here to reach the caller.
+    await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
+      try {
+        await work(context);
+      } catch (error) {
+        failure = error;
+      }
+    });
+    if (failure !== undefined) {
+      const error = failure;
       const conversationId = reference.conversation?.id;
       if (isWriteBlocked(error) && conversationId) {
         this.logger.warn({ conversation: conversationId }, 'Teams refused the message (app removed or blocked); conversation marked inactive');

@@ -31,6 +31,9 @@ export interface Member {
  * post, reply to, update and delete activities and to read members. Used by the playground as
  * its channel and by tests as the mock Teams service; everything stays in memory.
  */
+/** The playground runs for days; the oldest messages are forgotten beyond this. */
+const MESSAGE_LIMIT = 2000;
+
 export class LocalConnector {
   private readonly messages = new Map<string, PostedActivity>();
   private readonly emitter = new EventEmitter();
@@ -128,6 +131,7 @@ export class LocalConnector {
     const id = `msg-${String(this.sequence).padStart(5, '0')}`;
     const message: PostedActivity = { id, conversationId, replyToId, version: 1, activity: { ...activity, id } };
     this.messages.set(id, message);
+    if (this.messages.size > MESSAGE_LIMIT) this.messages.delete(this.messages.keys().next().value as string);
     this.emitter.emit('event', { kind: 'posted', message } satisfies ConnectorEvent);
     return message;
   }
