@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { neutraliseMergeTagsInHtml, neutraliseMergeTagsInText } from '../src/mailchimp/merge-tags.js';
+import { neutraliseMergeTags, neutraliseMergeTagsInText } from '../src/report/escape.js';
 import { reportSubject, resendKey, sendKey } from '../src/app/send-report.js';
 import { evaluateMergeTags } from '../src/sandbox/mailchimp-merge-tags.js';
 
@@ -18,10 +18,10 @@ describe('merge tags from report data stay text', () => {
   });
 
   it('turns *| into &#42;| in HTML, idempotently, so evaluation leaves the body alone', () => {
-    const html = neutraliseMergeTagsInHtml('<p>*|FNAME|* and *|UNSUB|*</p>');
+    const html = neutraliseMergeTags('<p>*|FNAME|* and *|UNSUB|*</p>');
     expect(html).toBe('<p>&#42;|FNAME|&#42; and &#42;|UNSUB|&#42;</p>');
     expect(evaluateMergeTags(html, values)).toBe(html);
-    expect(neutraliseMergeTagsInHtml(html)).toBe(html);
+    expect(neutraliseMergeTags(html)).toBe(html);
   });
 
   it('builds the subject, shortening a very long client name to stay within Mailchimp\'s 150 characters', () => {

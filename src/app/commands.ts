@@ -4,6 +4,8 @@
  * shape here; whether "2026-13" is a real month is decided by the period parser later.
  */
 
+import { editDistance } from '../clients/names.js';
+
 export type CommandName = 'help' | 'clients' | 'fix' | 'generate' | 'send' | 'history' | 'status';
 
 export type Command =
@@ -152,18 +154,6 @@ function closestCommand(word: string): CommandName | undefined {
   return best && best.distance <= 2 && word.length > 2 ? best.name : undefined;
 }
 
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3;
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
 
 function shown(text: string, limit = 60): string {
   const flat = text.replace(/\s+/gu, ' ');

@@ -11,7 +11,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import { appendAudit, type AuditActor, type AuditOutcome } from '../store/audit.js';
 import { LeaseLostError, SendLedger, leaseOwnerName, newSendId, type SendRecord } from '../store/sends.js';
 import type { ChannelResult, DeliveryChannel, DeliveryChannels } from '../mailchimp/channel.js';
-import { neutraliseMergeTagsInHtml, neutraliseMergeTagsInText } from '../mailchimp/merge-tags.js';
+import { neutraliseMergeTags, neutraliseMergeTagsInText } from '../report/escape.js';
 
 /** What delivery needs from a stored report. */
 export interface DeliverableReport {
@@ -272,7 +272,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       await ledger.release(claim.record.id, owner, clock.now(), {});
       return refuse(actor, action, `This send began through Mailchimp ${claim.record.channel}, which is not configured now.`, target, 'failed');
     }
-    return drive(claim.record, channel, neutraliseMergeTagsInHtml(report.emailHtml), claim.resumed, true, requestedBy, action);
+    return drive(claim.record, channel, neutraliseMergeTags(report.emailHtml), claim.resumed, true, requestedBy, action);
   }
 
   async function sendTest(actor: Actor, reportId: string, to: string): Promise<SendOutcome> {
@@ -291,7 +291,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     const channel = options.channels[options.channels.preferred]!;
     const subject = neutraliseMergeTagsInText(`[TEST] ${reportSubject(report)}`);
     try {
-      const ids = await channel.sendTest({ key: sendKey(report), subject, html: neutraliseMergeTagsInHtml(report.emailHtml), to: address });
+      const ids = await channel.sendTest({ key: sendKey(report), subject, html: neutraliseMergeTags(report.emailHtml), to: address });
       const sentAt = clock.now().toISOString();
       await audit({ actor: auditActor(actor), action, target, to: [address], mailchimp: ids, outcome: 'ok', detail: `Test "${subject}" via ${channel.name}.` });
       return {
@@ -318,7 +318,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       }
       const fresh = clock.now().getTime() - new Date(claim.record.requestedAt).getTime() <= maxResumeAgeMs;
       const mayAct = fresh && !!report && !report.discarded;
-      const outcome = await drive(claim.record, channel, neutraliseMergeTagsInHtml(report?.emailHtml ?? ''), true, mayAct, RESUMER, 'report.send-resumed');
+      const outcome = await drive(claim.record, channel, neutraliseMergeTags(report?.emailHtml ?? ''), true, mayAct, RESUMER, 'report.send-resumed');
       results.push({ send: (await ledger.get(claim.record.id)) ?? claim.record, outcome });
     }
     return results;

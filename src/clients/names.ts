@@ -42,7 +42,7 @@ export function emailDomain(email: string): string {
 }
 
 /** Levenshtein distance: edits needed to turn one text into the other. */
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
   for (let i = 1; i <= a.length; i += 1) {

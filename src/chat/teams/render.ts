@@ -125,7 +125,7 @@ export function cardData(view: View, options: { working?: string } = {}) {
       errorMessage: input.kind === 'email' ? 'Enter an email address like jane@acme.com.' : `Enter ${input.label.toLowerCase()}.`,
       hint: md(input.hint, 300),
     })),
-    paging: view.paging ? `Page ${view.paging.page} of ${view.paging.pageCount} (${view.paging.itemCount} in all)` : null,
+    paging: view.paging && view.paging.pageCount > 1 ? `${view.paging.itemCount} in all` : null,
     context: view.context?.length ? view.context.map((line) => md(line, 500)).join('\n\n') : null,
     actions,
   };
