@@ -14,7 +14,7 @@ const LATENCY_MS = 150;
 
 /**
  * Cold pull, warm re-pull and fault-injected pull of Acme's month before the anchor (about 540 tickets
- * created in it), ours against a replay of the prototype, each on its own simulated Growth-plan account
+ * created in it), ours against a replay of the prototype, one after the other, each on its own simulated Growth-plan account
  * (200 credits/min) with 150 ms latency. Time is scaled: a minute lasts 60/TIME_SCALE seconds, and so do
  * our timeouts, backoffs and the prototype's sleeps. Latency is not scaled.
  */
@@ -49,18 +49,6 @@ export async function run(): Promise<Record<string, unknown>> {
   console.log(`pull.setup timeScale=${timeScale} (1 min = ${windowMs} ms) limit=${CREDITS_PER_MINUTE} credits/min latency=${LATENCY_MS}ms client=${acme.name} period=${period.key}`);
 
   try {
-    const prototypeRun = prototypePull({
-      baseUrl: theirs.baseUrl,
-      apiKey: theirs.apiKey,
-      departmentId: acme.id,
-      firstDay: '2026-10-01',
-      lastDay: '2026-10-31',
-      timeScale,
-    }).then(
-      (figures) => ({ ok: true as const, figures }),
-      (error: unknown) => ({ ok: false as const, error }),
-    );
-
     const dataDir = await tempDir();
     const freshservice = connect(dataDir);
     let started = Date.now();
@@ -89,9 +77,15 @@ export async function run(): Promise<Record<string, unknown>> {
     console.log(`pull.warm calls=${warmCalls} credits=${warm.credits} wall=${warmMs}ms (target ≤ 3 calls)`);
     console.log(`pull.faulty injected=${faults} (5xx, timeouts, 429s) wall=${faultyMs}ms credits=${faulty.credits} identical=${identical}`);
 
-    const outcome = await prototypeRun;
-    if (!outcome.ok) throw outcome.error;
-    const prototype = outcome.figures;
+    // The prototype runs after ours, not beside it: both sandboxes share this process, and its load would skew our pacing.
+    const prototype = await prototypePull({
+      baseUrl: theirs.baseUrl,
+      apiKey: theirs.apiKey,
+      departmentId: acme.id,
+      firstDay: '2026-10-01',
+      lastDay: '2026-10-31',
+      timeScale,
+    });
     const ratio = cold.credits / prototype.credits;
     console.log(`pull.cold prototype: tickets=${prototype.tickets} calls=${prototype.calls} credits=${prototype.credits} wall=${prototype.ms}ms 429s=${prototype.rateLimited} (sequential, 150 ms latency per call dominates)`);
     console.log(`pull.cold.credits ours=${cold.credits} prototype=${prototype.credits} ratio=${ratio.toFixed(2)} (target ≤ 0.50)`);

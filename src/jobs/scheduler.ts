@@ -36,12 +36,12 @@ export function createScheduler(deps: { jobs: ScheduledJob[]; runs: JobRunStore;
     if (!dueAt) return;
     const key = job.keyFor(dueAt);
     if (!(await deps.runs.claim(job.name, key, dueAt, now))) return;
-    deps.logger.info({ job: job.name, key, dueAt: dueAt.toISOString() }, `Running ${job.name}`);
+    deps.logger.info({ job: job.name, run: key, dueAt: dueAt.toISOString() }, `Running ${job.name}`);
     try {
       const summary = await job.run(dueAt);
       await deps.runs.finish(job.name, key, deps.clock.now(), { summary });
     } catch (error) {
-      deps.logger.error({ job: job.name, key, err: error }, `${job.name} failed`);
+      deps.logger.error({ job: job.name, run: key, err: error }, `${job.name} failed`);
       await deps.runs.finish(job.name, key, deps.clock.now(), { error: (error as Error).message });
     }
   }

@@ -6,6 +6,9 @@ import { createHttpApp, listen, type HttpServer } from './http.js';
 import { mountReportLinks } from './report-links.js';
 import { createChatBot } from '../chat/bot.js';
 import { mountSlack } from '../chat/slack/app.js';
+import { mountTeams } from '../chat/teams/index.js';
+import { mountPlayground } from './playground/index.js';
+import { ConversationStore } from '../store/conversations.js';
 import type { DigestPublisher } from '../chat/digest-publisher.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import { createBotScheduler, createDigestWiring } from '../jobs/wiring.js';
@@ -40,9 +43,15 @@ export async function startBot(options: StartOptions): Promise<BotProcess> {
   const { config, services } = runtime;
   const app = createHttpApp();
   mountReportLinks(app, { config, clock, logger, loadWebHtml: runtime.loadWebHtml });
-  const digest = createDigestWiring(runtime);
+  const conversations = new ConversationStore(config.dataDir, clock);
+  const digest = createDigestWiring(runtime, { conversations });
   const bot = createChatBot({ services, logger, clock, digest: digest.publisher });
   const slack = await mountSlack(app, { services, config, logger, clock, bot });
+  const teams = await mountTeams(app, { services, config, logger, clock, conversations, bot });
+  if (config.sandbox && !teams.authenticated) {
+    const sandbox = runtime.sandbox!;
+    mountPlayground(app, { config, logger, outbox: () => sandbox.mailchimp.outbox() });
+  }
   const http = await listen(app, options.port ?? config.port, options.host);
   const scheduler = options.jobs === false ? undefined : createBotScheduler(runtime, digest.publisher);
   scheduler?.start();
@@ -54,6 +63,7 @@ export async function startBot(options: StartOptions): Promise<BotProcess> {
     async close() {
       scheduler?.stop();
       await slack.close();
+      await teams.close();
       await http.close();
       await runtime.close();
     },
