@@ -18,7 +18,7 @@ import type { RecordedRequest } from '../src/sandbox/types.js';
 const ANCHOR = '2026-12-01T08:00:00Z';
 const PROFILE = { departments: 100, audienceMembers: 900, ticketsPerMonth: 1500 };
 const CREDITS_PER_MINUTE = 200;
-const TIME_SCALE = Number(process.env.DIGEST_BENCH_TIME_SCALE ?? 120);
+const TIME_SCALE = Number(process.env.DIGEST_BENCH_TIME_SCALE ?? 240);
 const LATENCY_MS = 20;
 
 const PER_TICKET = /^\/api\/v2\/tickets\/\d+/;

@@ -90,6 +90,8 @@ export async function run(): Promise<Record<string, unknown>> {
     console.log(`pull.cold prototype: tickets=${prototype.tickets} calls=${prototype.calls} credits=${prototype.credits} wall=${prototype.ms}ms 429s=${prototype.rateLimited} (sequential, 150 ms latency per call dominates)`);
     console.log(`pull.cold.credits ours=${cold.credits} prototype=${prototype.credits} ratio=${ratio.toFixed(2)} (target ≤ 0.50)`);
     console.log(`pull.cold.wall ours=${coldMs}ms prototype=${prototype.ms}ms ratio=${(coldMs / prototype.ms).toFixed(2)}`);
+    const minutes = (credits: number) => (credits / CREDITS_PER_MINUTE).toFixed(1);
+    console.log(`pull.cold.realWorld at least ${minutes(cold.credits)} min ours vs ${minutes(prototype.credits)} min prototype at ${CREDITS_PER_MINUTE} credits/min (unscaled)`);
 
     return {
       timeScale,

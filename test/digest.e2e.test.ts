@@ -125,8 +125,20 @@ describe('monthly digest, end to end (sandbox, Slack mock, local Teams connector
   const buttonValue = (blocks: Block[], actionId: string) => blocks.flatMap((block) => block.elements ?? (block.accessory ? [block.accessory] : [])).find((element: Block) => element.action_id === actionId)?.value as string;
 
   it('the scheduled run posts the header and one thread reply per ready client on Slack and Teams, once', async () => {
+    const freshservice = runtime.sandbox!.freshservice;
+    freshservice.resetRequests();
     const scheduler = createBotScheduler(runtime, publisher);
     await scheduler.tick();
+
+    // The digest's one account-wide listing back to the previous month's start; every draft came from the
+    // mirror. The only other listing is the nightly sync's single incremental page in the same tick.
+    const listings = freshservice.requests.filter((request) => request.path === '/api/v2/tickets');
+    expect(listings.filter((request) => request.query.updated_since === '2026-10-01T00:00:00Z').length).toBeGreaterThan(0);
+    expect(listings.filter((request) => request.query.updated_since !== '2026-10-01T00:00:00Z')).toHaveLength(1);
+    expect(await new JobRunStore(dataDir).list('nightly-sync')).toMatchObject([{ key: '2026-12-01', status: 'done' }]);
+    const perTicket = freshservice.requests.filter((request) => /^\/api\/v2\/tickets\/\d+/.test(request.path)).map((request) => request.path);
+    expect(perTicket.length).toBeGreaterThan(0);
+    expect(new Set(perTicket).size).toBe(perTicket.length);
 
     const digest = await digestOf();
     const ready = digest.rows.filter((row) => row.status === 'ready');
@@ -152,7 +164,10 @@ describe('monthly digest, end to end (sandbox, Slack mock, local Teams connector
     const teamsHeader = connector.conversation(TEAMS_CHANNEL.id);
     expect(teamsHeader).toHaveLength(1);
     expect(textOf(cardOf(teamsHeader[0]!))).toContain('Monthly digest: November 2026');
-    expect(connector.conversation(`${TEAMS_CHANNEL.id};messageid=${teamsHeader[0]!.id}`)).toHaveLength(ready.length);
+    const teamsRows = connector.conversation(`${TEAMS_CHANNEL.id};messageid=${teamsHeader[0]!.id}`);
+    expect(teamsRows).toHaveLength(ready.length);
+    expect(textOf(cardOf(teamsRows[0]!))).toMatch(new RegExp(`${ready[0]!.clientName}[\\s\\S]*Tickets: \\d+[\\s\\S]*SLA kept: [\\d.]+%`));
+    expect(actionsOf(cardOf(teamsRows[0]!)).map((action) => action.title)).toEqual(['View', 'Approve & send', 'Send test to me']);
 
     await scheduler.tick();
     await createBotScheduler(runtime, publisher).tick();

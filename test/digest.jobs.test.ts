@@ -112,6 +112,10 @@ describe('the bot\'s scheduled jobs', () => {
     expect(await new JobRunStore(dataDir).list('digest')).toMatchObject([{ key: '2026-10:teams', status: 'done', summary: { skipped: 'no digest channel' } }]);
   });
 
+  it('refuses an unreadable DIGEST_SCHEDULE at start-up, naming the variable', () => {
+    expect(() => botJobs(dataDir, { ...amsterdam, DIGEST_SCHEDULE: 'every other tuesday' }, recorder)).toThrow(/^DIGEST_SCHEDULE: "every other tuesday" is not a schedule/);
+  });
+
   it('runs the nightly sync at 02:00 local once per local date, even on the night the clocks go back', async () => {
     // 25 October 2026: 02:00 CEST (00:00 UTC) and, after the clocks go back, 02:00 CET (01:00 UTC).
     const clock = fixedClock('2026-10-24T23:59:00Z');

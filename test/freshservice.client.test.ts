@@ -9,13 +9,14 @@ import {
   FreshserviceValidationError,
 } from '../src/freshservice/errors.js';
 import { RateLimiter } from '../src/freshservice/rate-limiter.js';
+import type { Logger } from '../src/logger.js';
 
 const API_KEY = 'sEcReTkEy0123456789';
 const BASIC = Buffer.from(`${API_KEY}:X`).toString('base64');
 let hostCounter = 0;
 
 /** Each test gets its own account host, so it also gets its own process-wide rate limiter. */
-function account() {
+function account(logger?: Logger) {
   hostCounter += 1;
   const origin = `https://acme${hostCounter}.freshservice.com`;
   const client = new FreshserviceClient({
@@ -24,6 +25,7 @@ function account() {
     timeoutMs: 300,
     retry: { baseDelayMs: 5, maxDelayMs: 20 },
     rateLimit: { retryAfterScale: 0.2 },
+    logger,
   });
   return { origin, client, scope: nock(origin) };
 }
@@ -136,7 +138,9 @@ describe('Freshservice client', () => {
   });
 
   it('pauses every request for Retry-After after a 429, then retries', async () => {
-    const { client, scope } = account();
+    let onRateLimited = () => {};
+    const logger = { warn: () => onRateLimited(), info: () => undefined, debug: () => undefined, error: () => undefined } as unknown as Logger;
+    const { client, scope } = account(logger);
     const arrivals: Array<{ path: string; at: number }> = [];
     scope
       .get('/api/v2/tickets/1')
@@ -154,10 +158,11 @@ describe('Freshservice client', () => {
         arrivals.push({ path: this.req.path, at: Date.now() });
         return { ticket: { id: 2 } };
       });
-    const first = client.get('/tickets/1');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const second = client.get('/tickets/2');
-    await Promise.all([first, second]);
+    // The second request is made while the first one's 429 pause is running.
+    const second = new Promise((resolve) => {
+      onRateLimited = () => resolve(client.get('/tickets/2'));
+    });
+    await Promise.all([client.get('/tickets/1'), second]);
     const limited = arrivals[0]!;
     expect(limited.path).toBe('/api/v2/tickets/1');
     // Retry-After 1 s at the configured scale of 0.2 is a 200 ms pause for everyone, not only the limited request.
@@ -210,10 +215,11 @@ describe('Freshservice client', () => {
 
   it('says the host cannot be reached when its name does not resolve', async () => {
     const { client, scope } = account();
-    scope.get('/api/v2/tickets').replyWithError({ code: 'ENOTFOUND', message: `getaddrinfo ENOTFOUND ${API_KEY}` });
+    scope.get('/api/v2/tickets').replyWithError(Object.assign(new Error(`getaddrinfo ENOTFOUND ${API_KEY}`), { code: 'ENOTFOUND' }));
     const error = await failure(client.get('/tickets'));
     expect(error).toBeInstanceOf(FreshserviceUnavailableError);
-    expect(error.message).toMatch(/could not reach acme\d+\.freshservice\.com/);
+    expect(error.message).toMatch(/could not reach acme\d+\.freshservice\.com: the name does not resolve/);
+    expect(client.stats().calls).toBe(1);
     expectNoKey(error);
   });
 });

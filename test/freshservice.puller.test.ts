@@ -105,6 +105,7 @@ describe('pulling a client-month from Freshservice', () => {
     expect(summary).toContain(cold.file);
     expect(summary).toContain(`${cold.ticketCount} tickets`);
     expect(summary).toContain(`${cold.credits} credits`);
+    expect(summary).toContain(`covers tickets updated since ${lastMonth.from.toISOString()}`);
   });
 
   it('asks for time entries and CSAT only for this client\'s tickets, and CSAT only once resolved', () => {
@@ -181,6 +182,15 @@ describe('pulling a client-month from Freshservice', () => {
     expect(await fs.readFile(cold.file, 'utf8')).toBe(datasetBefore);
     const leftovers = (await fs.readdir(path.join(dataDir, 'mirror'))).filter((name) => name.endsWith('.tmp'));
     expect(leftovers).toEqual([]);
+  });
+
+  it('drops a ticket deleted in Freshservice at the next daily check', async () => {
+    const doomed = cold.dataset.tickets[0]!;
+    clock.advance(25 * 60 * 60 * 1000);
+    sandbox.touchTicket(doomed.id, { deleted: true });
+    const result = await freshservice.puller.pull(acme.id, lastMonth);
+    expect(result.dataset.tickets.map((ticket) => ticket.id)).not.toContain(doomed.id);
+    expect(result.dataset.tickets.map((ticket) => ticket.id)).toEqual(expectedIds(world, lastMonth));
   });
 });
 

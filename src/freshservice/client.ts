@@ -163,7 +163,8 @@ export class FreshserviceClient {
       }
       const used = response ? Number(response.headers['x-ratelimit-used-currentrequest']) : NaN;
       const credits = Number.isFinite(used) ? used : response ? cost : 0;
-      slot.release(credits);
+      // Without an answer we cannot know what was charged: the limiter keeps counting the full cost.
+      slot.release(response ? credits : undefined);
       this.counters.calls += 1;
       this.counters.credits += credits;
       if (response) {
@@ -176,8 +177,8 @@ export class FreshserviceClient {
         rateLimited += 1;
         const seconds = retryAfterSeconds(response.headers['retry-after']);
         const waitMs = sandboxRetryAfterMs(response.headers['x-sandbox-retry-after-ms']) ?? seconds * 1000 * this.limiter.retryAfterScale;
-        this.logger.warn({ path: stripQuery(path), waitMs }, 'Freshservice rate limit reached; pausing all requests');
         this.limiter.pause(waitMs);
+        this.logger.warn({ path: stripQuery(path), waitMs }, 'Freshservice rate limit reached; pausing all requests');
         if (rateLimited >= this.retry.rateLimitedAttempts) {
           throw errorForResponse({ status: 429, path, host: this.host, body: bodyOf(response.data), isJson: true, retryAfterSeconds: seconds });
         }

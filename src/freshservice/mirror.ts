@@ -24,8 +24,22 @@ export interface MirrorState {
   /** When tickets still open but last updated before `coveredSince` were swept in (once per mirror). */
   openSweptAt: string | null;
   syncedAt: string | null;
+  /** When deleted and spam tickets were last looked up and dropped (daily). */
+  reconciledAt?: string | null;
   tickets: Record<string, FreshserviceTicket>;
   enrichment: Record<string, TicketEnrichment>;
+}
+
+/** Keeps the newest version of a ticket; a listed ticket with stats beats a stats-less copy of the same version. */
+export function upsertTicket(state: MirrorState, ticket: FreshserviceTicket): boolean {
+  const key = String(ticket.id);
+  const existing = state.tickets[key];
+  if (existing) {
+    if (existing.updated_at > ticket.updated_at) return false;
+    if (existing.updated_at === ticket.updated_at && (existing.stats || !ticket.stats)) return false;
+  }
+  state.tickets[key] = ticket;
+  return true;
 }
 
 interface Cached<T> {
@@ -66,6 +80,7 @@ export class TicketMirror {
       highWaterMark: null,
       openSweptAt: null,
       syncedAt: null,
+      reconciledAt: null,
       tickets: {},
       enrichment: {},
     };

@@ -1,16 +1,16 @@
 import path from 'node:path';
-import pLimit from 'p-limit';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { DATASET_SCHEMA_VERSION, type Dataset, type DatasetTicket } from '../report/dataset.js';
 import { formatInstant, type Period } from '../report/period.js';
 import { writeJsonAtomic } from '../store/files.js';
 import type { CallStats, FreshserviceClient } from './client.js';
-import { FreshserviceError, FreshserviceNotFoundError, FreshservicePermissionError } from './errors.js';
+import { Enricher } from './enricher.js';
+import { FreshserviceError } from './errors.js';
 import { statusLabelsFrom, type FreshserviceDirectory } from './directory.js';
-import type { MirrorState, TicketEnrichment, TicketMirror } from './mirror.js';
-import { isFinished, mattersForPeriod } from './selection.js';
-import type { FreshserviceCsatResponse, FreshserviceTicket, FreshserviceTimeEntry } from './types.js';
+import { upsertTicket, type MirrorState, type TicketMirror } from './mirror.js';
+import { mattersForPeriod } from './selection.js';
+import type { FreshserviceTicket } from './types.js';
 
 /** Re-ask for tickets updated a little before the high-water mark: clock skew and search indexing lag. */
 export const SYNC_OVERLAP_MS = 10 * 60 * 1000;
@@ -18,6 +18,7 @@ export const SYNC_OVERLAP_MS = 10 * 60 * 1000;
 const DEFAULT_BACKFILL_MS = 30 * 24 * 60 * 60 * 1000;
 const FINISHED_STATUSES = new Set([4, 5]);
 const LIST_PRIORITY = 1;
+const RECONCILE_EVERY_MS = 24 * 60 * 60 * 1000;
 
 export interface PullProgress {
   phase: 'sync' | 'enrich' | 'write';
@@ -47,6 +48,8 @@ export interface PullResult {
   calls: number;
   credits: number;
   ticketCount: number;
+  /** The mirror holds every ticket updated since this instant (plus older tickets still open). */
+  mirrorCoversSince: string | null;
 }
 
 export interface SyncResult {
@@ -85,6 +88,7 @@ export function formatPullSummary(result: PullResult): string[] {
     `Pulled ${result.ticketCount} ticket${result.ticketCount === 1 ? '' : 's'} for ${dataset.client.name} (${dataset.period.from} – ${dataset.period.to}).`,
     `Dataset written to ${result.file}.`,
     `Freshservice calls: ${result.calls} (${result.credits} credit${result.credits === 1 ? '' : 's'}).`,
+    ...(result.mirrorCoversSince ? [`The local mirror covers tickets updated since ${result.mirrorCoversSince}, plus older ones still open.`] : []),
   ];
 }
 
@@ -98,148 +102,6 @@ function byId<T extends { id: number }>(items: T[]): T[] {
 
 function spent(before: CallStats, after: CallStats): CallStats {
   return { calls: after.calls - before.calls, credits: after.credits - before.credits };
-}
-
-/** Keeps the newest version of a ticket; a listed ticket with stats beats a stats-less copy of the same version. */
-function upsert(state: MirrorState, ticket: FreshserviceTicket): boolean {
-  const key = String(ticket.id);
-  const existing = state.tickets[key];
-  if (existing) {
-    if (existing.updated_at > ticket.updated_at) return false;
-    if (existing.updated_at === ticket.updated_at && (existing.stats || !ticket.stats)) {
-      state.tickets[key] = ticket.stats ? ticket : existing;
-      return false;
-    }
-  }
-  state.tickets[key] = ticket;
-  return true;
-}
-
-/** Fetches time entries, CSAT and missing stats per ticket, once per ticket version, with bounded concurrency. */
-class Enricher {
-  private readonly limit: ReturnType<typeof pLimit>;
-  private readonly running = new Map<string, Promise<void>>();
-  private failure: { error: unknown } | undefined;
-  private signalFailure: () => void = () => undefined;
-  /** Settles on the first failure; work dropped from the queue after it never settles. */
-  private readonly failed = new Promise<void>((resolve) => {
-    this.signalFailure = resolve;
-  });
-  private done = 0;
-
-  constructor(
-    private readonly client: FreshserviceClient,
-    private readonly state: MirrorState,
-    concurrency: number,
-    private readonly refresh: boolean,
-    private readonly onProgress: (done: number, total: number) => void,
-  ) {
-    this.limit = pLimit(concurrency);
-  }
-
-  private needs(ticket: FreshserviceTicket): boolean {
-    const prior = this.state.enrichment[String(ticket.id)];
-    if (!ticket.stats) return true;
-    if (!prior || prior.fetchedFor !== ticket.updated_at) return true;
-    return isFinished(ticket) && prior.csat === undefined;
-  }
-
-  /** Starts enriching a ticket version now (while the sync is still paging). */
-  prefetch(ticket: FreshserviceTicket): void {
-    const key = `${ticket.id}@${ticket.updated_at}`;
-    if (this.failure || this.running.has(key) || (!this.refresh && !this.needs(ticket))) return;
-    const work = this.limit(() => this.enrich(ticket)).then(
-      () => {
-        this.done += 1;
-        if (!this.failure) this.onProgress(this.done, this.running.size);
-      },
-      (error: unknown) => {
-        // One ticket failing after the client's own retries fails the pull: stop queuing more work.
-        this.failure ??= { error };
-        this.limit.clearQueue();
-        this.signalFailure();
-      },
-    );
-    this.running.set(key, work);
-  }
-
-  /** Rethrows the first enrichment failure, so the listing stops paging as soon as one happened. */
-  throwIfFailed(): void {
-    if (this.failure) throw this.failure.error;
-  }
-
-  /**
-   * Makes sure every ticket `select` returns is enriched in its final version (fetching missing stats
-   * can reveal a newer version, hence the rounds).
-   */
-  async ensure(select: () => FreshserviceTicket[]): Promise<void> {
-    for (let round = 0; round < 3; round += 1) {
-      this.throwIfFailed();
-      select().forEach((ticket) => this.prefetch(ticket));
-      await Promise.race([Promise.all(this.running.values()), this.failed]);
-      this.throwIfFailed();
-      if (select().every((ticket) => !this.needs(ticket))) return;
-    }
-    throw new FreshserviceError('Freshservice kept changing tickets while they were being read; run the pull again.');
-  }
-
-  stop(): void {
-    this.limit.clearQueue();
-  }
-
-  private async enrich(listed: FreshserviceTicket): Promise<void> {
-    const key = String(listed.id);
-    let ticket = listed;
-    if (!ticket.stats) {
-      const detail = await this.fetchWithStats(ticket.id);
-      if (!detail) {
-        delete this.state.tickets[key];
-        delete this.state.enrichment[key];
-        return;
-      }
-      upsert(this.state, detail);
-      ticket = this.state.tickets[key] ?? detail;
-    }
-    const prior = this.state.enrichment[key];
-    const fresh = this.refresh || !prior || prior.fetchedFor !== ticket.updated_at;
-    const [timeEntries, csat] = await Promise.all([
-      fresh ? this.fetchTimeEntries(ticket.id) : Promise.resolve(prior.timeEntries),
-      isFinished(ticket) ? (fresh || prior.csat === undefined ? this.fetchCsat(ticket.id) : Promise.resolve(prior.csat)) : Promise.resolve(undefined),
-    ]);
-    const current = this.state.tickets[key];
-    if (current && current.updated_at !== ticket.updated_at) return;
-    const enrichment: TicketEnrichment = { fetchedFor: ticket.updated_at, timeEntries: byId(timeEntries) };
-    if (csat !== undefined) enrichment.csat = csat;
-    this.state.enrichment[key] = enrichment;
-  }
-
-  private async fetchWithStats(id: number): Promise<FreshserviceTicket | null> {
-    try {
-      const response = await this.client.get<{ ticket: FreshserviceTicket }>(`/tickets/${id}`, { params: { include: 'stats' } });
-      return response.data.ticket;
-    } catch (error) {
-      // Deleted (404) or moved to a workspace the key cannot see (403): no longer part of any report.
-      if (error instanceof FreshserviceNotFoundError || error instanceof FreshservicePermissionError) return null;
-      throw error;
-    }
-  }
-
-  private async fetchTimeEntries(id: number): Promise<FreshserviceTimeEntry[]> {
-    const entries: FreshserviceTimeEntry[] = [];
-    for await (const page of this.client.paginate<FreshserviceTimeEntry>(`/tickets/${id}/time_entries`, { key: 'time_entries' })) entries.push(...page);
-    return entries;
-  }
-
-  private async fetchCsat(id: number): Promise<FreshserviceCsatResponse | null> {
-    try {
-      const response = await this.client.get<{ csat_response?: FreshserviceCsatResponse }>(`/tickets/${id}/csat_response`);
-      return response.data?.csat_response ?? null;
-    } catch (error) {
-      // 404: nobody answered the survey; 403: no CSAT scope or the module is off. Both mean "no rating".
-      if (error instanceof FreshserviceNotFoundError || error instanceof FreshservicePermissionError) return null;
-      throw error;
-    }
-  }
 }
 
 export function createPuller(deps: PullerDeps): Puller {
@@ -273,7 +135,7 @@ export function createPuller(deps: PullerDeps): Puller {
   async function syncInto(
     state: MirrorState,
     options: { needFrom?: Date; onTicket?(ticket: FreshserviceTicket): void; onProgress?: PullOptions['onProgress'] },
-  ): Promise<number> {
+  ): Promise<{ changed: number; coverageChanged: boolean }> {
     const now = clock.now();
     const coveredSince = state.coveredSince ? new Date(state.coveredSince) : undefined;
     const needFrom = options.needFrom ?? (coveredSince ? undefined : new Date(now.getTime() - DEFAULT_BACKFILL_MS));
@@ -286,11 +148,12 @@ export function createPuller(deps: PullerDeps): Puller {
       since = state.highWaterMark ? new Date(Date.parse(state.highWaterMark) - SYNC_OVERLAP_MS) : coveredSince;
     }
 
+    const hadTickets = Object.keys(state.tickets).length > 0;
     let changed = 0;
     let pages = 0;
     let highWaterMark = state.highWaterMark ?? '';
     const take = (ticket: FreshserviceTicket) => {
-      if (upsert(state, ticket)) changed += 1;
+      if (upsertTicket(state, ticket)) changed += 1;
       if (ticket.updated_at > highWaterMark) highWaterMark = ticket.updated_at;
       options.onTicket?.(state.tickets[String(ticket.id)]!);
     };
@@ -301,7 +164,8 @@ export function createPuller(deps: PullerDeps): Puller {
       options.onProgress?.({ phase: 'sync', done: pages, total: page.length === 100 ? pages + 1 : pages });
     }
 
-    if (!state.openSweptAt) {
+    const swept = !state.openSweptAt;
+    if (swept) {
       const statuses = await openStatuses();
       const day = isoSeconds(newCoveredSince!).slice(0, 10);
       const query = `"(${statuses.map((code) => `status:${code}`).join(' OR ')}) AND updated_at:<'${day}'"`;
@@ -313,10 +177,36 @@ export function createPuller(deps: PullerDeps): Puller {
       state.openSweptAt = now.toISOString();
     }
 
-    state.coveredSince = newCoveredSince ? newCoveredSince.toISOString() : null;
-    state.highWaterMark = highWaterMark || state.highWaterMark;
+    const reconcile = !state.reconciledAt || now.getTime() - Date.parse(state.reconciledAt) >= RECONCILE_EVERY_MS;
+    if (reconcile && hadTickets) changed += await dropDeletedAndSpam(state, coveredSince ?? since);
+    if (reconcile) state.reconciledAt = now.toISOString();
+
+    const covered = newCoveredSince ? newCoveredSince.toISOString() : null;
+    const coverageChanged = swept || covered !== state.coveredSince;
+    state.coveredSince = covered;
+    // Never past the moment the listing began: a ticket updated while we paged may have slipped between pages.
+    const startedAt = isoSeconds(now);
+    state.highWaterMark = (highWaterMark && highWaterMark > startedAt ? startedAt : highWaterMark) || state.highWaterMark;
     state.syncedAt = now.toISOString();
-    return changed;
+    return { changed, coverageChanged };
+  }
+
+  /** Deleted and spam tickets vanish from listings, so once a day ask for them and drop them from the mirror. */
+  async function dropDeletedAndSpam(state: MirrorState, since: Date): Promise<number> {
+    let dropped = 0;
+    for (const filter of ['deleted', 'spam']) {
+      const params = { filter, updated_since: isoSeconds(since), per_page: 100 };
+      for await (const page of client.paginate<FreshserviceTicket>('/tickets', { params, key: 'tickets', priority: LIST_PRIORITY })) {
+        for (const ticket of page) {
+          const key = String(ticket.id);
+          if (!state.tickets[key]) continue;
+          delete state.tickets[key];
+          delete state.enrichment[key];
+          dropped += 1;
+        }
+      }
+    }
+    return dropped;
   }
 
   async function resolveClient(ref: ClientRef | number, refresh: boolean): Promise<ClientRef> {
@@ -338,11 +228,12 @@ export function createPuller(deps: PullerDeps): Puller {
       formFields.catch(() => undefined);
       const state = await mirror.load();
       const wanted = (ticket: FreshserviceTicket) => ticket.department_id === target.id && mattersForPeriod(ticket, period.from, period.to);
+      let synced = { changed: 0, coverageChanged: false };
       const enricher = new Enricher(client, state, enrichConcurrency, refresh, (done, total) => progress({ phase: 'enrich', done, total }));
 
       const mirrorCovers = state.coveredSince !== null && Date.parse(state.coveredSince) <= period.from.getTime();
       try {
-        if (!(options.fromMirror && mirrorCovers)) await syncInto(state, {
+        if (!(options.fromMirror && mirrorCovers)) synced = await syncInto(state, {
           needFrom: period.from,
           onTicket: (ticket) => {
             enricher.throwIfFailed();
@@ -358,7 +249,8 @@ export function createPuller(deps: PullerDeps): Puller {
 
       const statusLabels = statusLabelsFrom(await formFields);
       progress({ phase: 'write', done: 0, total: 2 });
-      await mirror.save(state);
+      // Nothing new: leave the mirror file as it is rather than rewriting megabytes.
+      if (synced.changed > 0 || synced.coverageChanged || enricher.updates > 0) await mirror.save(state);
       progress({ phase: 'write', done: 1, total: 2 });
       const tickets = byId(Object.values(state.tickets).filter(wanted)).map((ticket): DatasetTicket => {
         const enrichment = state.enrichment[String(ticket.id)];
@@ -378,7 +270,7 @@ export function createPuller(deps: PullerDeps): Puller {
       progress({ phase: 'write', done: 2, total: 2 });
       const cost = spent(before, client.stats());
       logger.info({ client: target.id, period: period.key, tickets: tickets.length, ...cost }, 'Freshservice pull finished');
-      return { dataset, file, calls: cost.calls, credits: cost.credits, ticketCount: tickets.length };
+      return { dataset, file, calls: cost.calls, credits: cost.credits, ticketCount: tickets.length, mirrorCoversSince: state.coveredSince };
     });
   }
 
@@ -386,8 +278,8 @@ export function createPuller(deps: PullerDeps): Puller {
     return exclusive(async () => {
       const before = client.stats();
       const state = await mirror.load();
-      const changed = await syncInto(state, { needFrom: options.since, onProgress: options.onProgress });
-      await mirror.save(state);
+      const { changed, coverageChanged } = await syncInto(state, { needFrom: options.since, onProgress: options.onProgress });
+      if (changed > 0 || coverageChanged) await mirror.save(state);
       const cost = spent(before, client.stats());
       return {
         ...cost,

@@ -4,7 +4,7 @@ import utc from 'dayjs/plugin/utc.js';
 import timezone from 'dayjs/plugin/timezone.js';
 import type { Actor } from '../app/ports.js';
 import { parsePeriod, type Period } from '../report/period.js';
-import { parseSchedule } from './schedule.js';
+import { parseSchedule, ScheduleError, type Schedule } from './schedule.js';
 import type { ScheduledJob } from './scheduler.js';
 
 dayjs.extend(utc);
@@ -29,9 +29,16 @@ export function digestPeriodFor(dueAt: Date, zone: string): Period {
  * destinations, however many processes tick and however often the bot restarts.
  */
 export function digestJob(deps: { schedule: string; timezone: string; channels: string; run(period: Period, dueAt: Date): Promise<unknown> }): ScheduledJob {
+  let schedule: Schedule;
+  try {
+    schedule = parseSchedule(deps.schedule, deps.timezone);
+  } catch (error) {
+    if (error instanceof ScheduleError) throw new ScheduleError(`DIGEST_SCHEDULE: ${error.message}`);
+    throw error;
+  }
   return {
     name: 'digest',
-    schedule: parseSchedule(deps.schedule, deps.timezone),
+    schedule,
     catchUpWithinMs: DIGEST_CATCH_UP_MS,
     keyFor: (dueAt) => `${digestPeriodFor(dueAt, deps.timezone).key}:${deps.channels}`,
     run: (dueAt) => deps.run(digestPeriodFor(dueAt, deps.timezone), dueAt),

@@ -14,6 +14,7 @@ import type { Clock } from '../../clock.js';
 import { createChatBot, type ChatBot, type ChatSurface, type MessageRef } from '../bot.js';
 import type { View } from '../views.js';
 import { actionIdOf, formValues, renderMessage, renderModal } from './render.js';
+import { createAfterAckQueue } from './after-ack.js';
 
 export interface SlackDeps {
   services: BotServices;
@@ -31,6 +32,12 @@ export interface SlackHandle {
 /** How long a trigger id is remembered to drop Slack retries and replays (Slack's own window is 5 min). */
 const SEEN_TTL_MS = 10 * 60_000;
 const PROFILE_TTL_MS = 10 * 60_000;
+/**
+ * Work after an ack starts once Slack requests pause this long, or after the longer wait at the latest:
+ * invisible to the user next to Slack's own round trip, and it keeps acks of a burst ahead of the work.
+ */
+const AFTER_ACK_QUIET_MS = 10;
+const AFTER_ACK_MAX_DEFER_MS = 100;
 
 /** Bolt's logger interface on top of ours (so Bolt's lines are redacted and structured too). */
 function boltLogger(logger: Logger): BoltLogger {
@@ -105,13 +112,16 @@ export async function mountSlack(app: Express, deps: SlackDeps): Promise<SlackHa
   const pending = new Set<Promise<void>>();
   const seen = new Map<string, number>();
   const profiles = new Map<string, { actor: Actor; at: number }>();
+  const profileLookups = new Map<string, Promise<Actor>>();
+  const afterAck = createAfterAckQueue({ quietMs: AFTER_ACK_QUIET_MS, maxDeferMs: AFTER_ACK_MAX_DEFER_MS });
 
   /**
-   * Runs work after the ack, remembered so `close()` can wait for it. It starts on the next turn of the
-   * event loop so that acks of requests already waiting are sent first under a burst.
+   * Runs work after the ack, remembered so `close()` can wait for it. It waits for its turn in
+   * `afterAck` so that under a burst every request is acknowledged before the work competes with them.
    */
   function detach(work: () => Promise<void>): void {
-    const tracked = new Promise<void>((resolve) => setImmediate(resolve))
+    const tracked = afterAck
+      .turn()
       .then(work)
       .catch((error: unknown) => logger.error({ err: error }, 'slack work failed'))
       .finally(() => pending.delete(tracked));
@@ -131,9 +141,19 @@ export async function mountSlack(app: Express, deps: SlackDeps): Promise<SlackHa
     return true;
   }
 
+  /** The user's profile, read once per TTL: concurrent requests of one user share a single users.info. */
   async function actorFor(client: WebClient, userId: string, fallbackName: string): Promise<Actor> {
     const cached = profiles.get(userId);
     if (cached && now() - cached.at < PROFILE_TTL_MS) return cached.actor;
+    let lookup = profileLookups.get(userId);
+    if (!lookup) {
+      lookup = lookUpActor(client, userId, fallbackName).finally(() => profileLookups.delete(userId));
+      profileLookups.set(userId, lookup);
+    }
+    return lookup;
+  }
+
+  async function lookUpActor(client: WebClient, userId: string, fallbackName: string): Promise<Actor> {
     let actor: Actor = { platform: 'slack', id: userId, name: fallbackName || userId };
     try {
       const info = await client.users.info({ user: userId });
@@ -222,6 +242,7 @@ export async function mountSlack(app: Express, deps: SlackDeps): Promise<SlackHa
   }
 
   boltApp.use(async (args) => {
+    afterAck.arrived();
     const body = args.body as Record<string, unknown>;
     const { ack } = args as AllMiddlewareArgs & { ack?: () => Promise<void> };
     const key = (body.trigger_id as string | undefined) ?? (body.event_id as string | undefined);

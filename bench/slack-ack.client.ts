@@ -1,16 +1,14 @@
 /**
- * The Slack side of the slack-ack benchmark, run in its own process so the figure measures the bot and
- * not its client: serves the mock Slack Web API and response_urls, and fires the signed slash commands.
- * Talks to the bot process (its parent) over IPC:
- *   → { type: 'ready', apiUrl }                      mock Web API is listening
- *   ← { type: 'start', url, secret, concurrency, rounds }
+ * The load generator of the slack-ack benchmark: plays Slack sending signed slash commands, in a process
+ * of its own so the figure measures the bot and not its client. Talks to its parent (the bot) over IPC:
+ *   → { type: 'ready' }
+ *   ← { type: 'start', url, secret, concurrency, rounds, responseUrlBase }
  *   → { type: 'round', round, latencies }            one burst acknowledged; waits for
  *   ← { type: 'drained' }                            the bot to finish that burst's work
- *   → { type: 'done', calls, workDoneMs }            Web API calls by method and response_url posts;
- *                                                    per measured burst, first send to all work done
+ *   → { type: 'done', workDoneMs }                   per measured burst, first send to all work done
  */
 import http from 'node:http';
-import { slackSignature, slashCommandBody, startSlackMock } from '../test/support/slack-mock.js';
+import { slackSignature, slashCommandBody } from '../test/support/slack-mock.js';
 
 export interface StartMessage {
   type: 'start';
@@ -18,12 +16,13 @@ export interface StartMessage {
   secret: string;
   concurrency: number;
   rounds: number;
+  responseUrlBase: string;
 }
 
-export type SlackSideMessage =
-  | { type: 'ready'; apiUrl: string }
+export type ClientMessage =
+  | { type: 'ready' }
   | { type: 'round'; round: number; latencies: number[] }
-  | { type: 'done'; calls: Record<string, number>; workDoneMs: number[] }
+  | { type: 'done'; workDoneMs: number[] }
   | { type: 'failed'; error: string };
 
 /** POSTs with node:http on a keep-alive agent and resolves with the status once the response has ended. */
@@ -38,21 +37,25 @@ function post(agent: http.Agent, url: string, body: string, headers: Record<stri
   });
 }
 
-function send(message: SlackSideMessage): void {
+function send(message: ClientMessage): void {
   process.send!(message);
 }
 
 let drained: (() => void) | undefined;
 
-async function fire(start: StartMessage, responseUrl: () => string): Promise<number[]> {
+async function fire(start: StartMessage): Promise<number[]> {
   const workDoneMs: number[] = [];
   const agent = new http.Agent({ keepAlive: true, maxSockets: start.concurrency });
   const target = `${start.url}/slack/events`;
+  let responseUrls = 0;
   try {
     for (let round = 0; round <= start.rounds; round += 1) {
-      // Bodies and signatures are built before the clock starts: only sending is timed.
+      // Bodies and signatures are built before the clock starts: only sending is timed. Each command of a
+      // burst asks for another month, so none is folded into another's run and every one does the full work.
       const requests = Array.from({ length: start.concurrency }, (_, index) => {
-        const body = slashCommandBody({ text: `generate "Acme Corp" 2026-${String((index % 12) + 1).padStart(2, '0')}`, userId: 'U1', responseUrl: responseUrl() });
+        const month = `${2026 - Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+        responseUrls += 1;
+        const body = slashCommandBody({ text: `generate "Acme Corp" ${month}`, userId: 'U1', responseUrl: `${start.responseUrlBase}${responseUrls}` });
         return { body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackSignature(start.secret, body) } };
       });
       const roundStarted = performance.now();
@@ -77,22 +80,15 @@ async function fire(start: StartMessage, responseUrl: () => string): Promise<num
   }
 }
 
-const mock = await startSlackMock([{ id: 'U1', name: 'Bench User', email: 'bench@msp.example' }]);
-process.on('disconnect', () => {
-  void mock.close().then(() => process.exit(0));
-});
+process.on('disconnect', () => process.exit(0));
 process.on('message', (message: StartMessage | { type: 'drained' }) => {
   if (message.type === 'drained') {
     drained?.();
     return;
   }
-  fire(message, mock.responseUrl).then(
-    (workDoneMs) => {
-      const calls: Record<string, number> = { response_url: mock.responses.length };
-      for (const call of mock.calls) calls[call.method] = (calls[call.method] ?? 0) + 1;
-      send({ type: 'done', calls, workDoneMs });
-    },
+  fire(message).then(
+    (workDoneMs) => send({ type: 'done', workDoneMs }),
     (error: unknown) => send({ type: 'failed', error: (error as Error).stack ?? String(error) }),
   );
 });
-send({ type: 'ready', apiUrl: mock.apiUrl });
+send({ type: 'ready' });

@@ -1,0 +1,141 @@
+import pLimit from 'p-limit';
+import type { FreshserviceClient } from './client.js';
+import { FreshserviceError, FreshserviceNotFoundError, FreshservicePermissionError } from './errors.js';
+import { upsertTicket, type MirrorState, type TicketEnrichment } from './mirror.js';
+import { isFinished } from './selection.js';
+import type { FreshserviceCsatResponse, FreshserviceTicket, FreshserviceTimeEntry } from './types.js';
+
+function byId<T extends { id: number }>(items: T[]): T[] {
+  return [...items].sort((a, b) => a.id - b.id);
+}
+
+/** Fetches time entries, CSAT and missing stats per ticket, once per ticket version, with bounded concurrency. */
+export class Enricher {
+  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly running = new Map<string, Promise<void>>();
+  private failure: { error: unknown } | undefined;
+  private signalFailure: () => void = () => undefined;
+  /** Settles on the first failure; work dropped from the queue after it never settles. */
+  private readonly failed = new Promise<void>((resolve) => {
+    this.signalFailure = resolve;
+  });
+  private done = 0;
+  /** Changes made to the mirror state (enrichment stored, tickets replaced or dropped). */
+  updates = 0;
+
+  constructor(
+    private readonly client: FreshserviceClient,
+    private readonly state: MirrorState,
+    concurrency: number,
+    private readonly refresh: boolean,
+    private readonly onProgress: (done: number, total: number) => void,
+  ) {
+    this.limit = pLimit(concurrency);
+  }
+
+  private needs(ticket: FreshserviceTicket): boolean {
+    const prior = this.state.enrichment[String(ticket.id)];
+    if (!ticket.stats) return true;
+    if (!prior || prior.fetchedFor !== ticket.updated_at) return true;
+    return isFinished(ticket) && prior.csat === undefined;
+  }
+
+  /** Starts enriching a ticket version now (while the sync is still paging). */
+  prefetch(ticket: FreshserviceTicket): void {
+    const key = `${ticket.id}@${ticket.updated_at}`;
+    if (this.failure || this.running.has(key) || (!this.refresh && !this.needs(ticket))) return;
+    const work = this.limit(() => this.enrich(ticket)).then(
+      () => {
+        this.done += 1;
+        if (!this.failure) this.onProgress(this.done, this.running.size);
+      },
+      (error: unknown) => {
+        // One ticket failing after the client's own retries fails the pull: stop queuing more work.
+        this.failure ??= { error };
+        this.limit.clearQueue();
+        this.signalFailure();
+      },
+    );
+    this.running.set(key, work);
+  }
+
+  /** Rethrows the first enrichment failure, so the listing stops paging as soon as one happened. */
+  throwIfFailed(): void {
+    if (this.failure) throw this.failure.error;
+  }
+
+  /**
+   * Makes sure every ticket `select` returns is enriched in its final version (fetching missing stats
+   * can reveal a newer version, hence the rounds).
+   */
+  async ensure(select: () => FreshserviceTicket[]): Promise<void> {
+    for (let round = 0; round < 3; round += 1) {
+      this.throwIfFailed();
+      select().forEach((ticket) => this.prefetch(ticket));
+      await Promise.race([Promise.all(this.running.values()), this.failed]);
+      this.throwIfFailed();
+      if (select().every((ticket) => !this.needs(ticket))) return;
+    }
+    throw new FreshserviceError('Freshservice kept changing tickets while they were being read; run the pull again.');
+  }
+
+  stop(): void {
+    this.limit.clearQueue();
+  }
+
+  private async enrich(listed: FreshserviceTicket): Promise<void> {
+    const key = String(listed.id);
+    let ticket = listed;
+    if (!ticket.stats) {
+      const detail = await this.fetchWithStats(ticket.id);
+      this.updates += 1;
+      if (!detail) {
+        delete this.state.tickets[key];
+        delete this.state.enrichment[key];
+        return;
+      }
+      upsertTicket(this.state, detail);
+      ticket = this.state.tickets[key] ?? detail;
+    }
+    const prior = this.state.enrichment[key];
+    const fresh = this.refresh || !prior || prior.fetchedFor !== ticket.updated_at;
+    const [timeEntries, csat] = await Promise.all([
+      fresh ? this.fetchTimeEntries(ticket.id) : Promise.resolve(prior.timeEntries),
+      isFinished(ticket) ? (fresh || prior.csat === undefined ? this.fetchCsat(ticket.id) : Promise.resolve(prior.csat)) : Promise.resolve(undefined),
+    ]);
+    const current = this.state.tickets[key];
+    if (current && current.updated_at !== ticket.updated_at) return;
+    const enrichment: TicketEnrichment = { fetchedFor: ticket.updated_at, timeEntries: byId(timeEntries) };
+    if (csat !== undefined) enrichment.csat = csat;
+    this.state.enrichment[key] = enrichment;
+    this.updates += 1;
+  }
+
+  private async fetchWithStats(id: number): Promise<FreshserviceTicket | null> {
+    try {
+      const response = await this.client.get<{ ticket: FreshserviceTicket }>(`/tickets/${id}`, { params: { include: 'stats' } });
+      return response.data.ticket;
+    } catch (error) {
+      // Deleted (404) or moved to a workspace the key cannot see (403): no longer part of any report.
+      if (error instanceof FreshserviceNotFoundError || error instanceof FreshservicePermissionError) return null;
+      throw error;
+    }
+  }
+
+  private async fetchTimeEntries(id: number): Promise<FreshserviceTimeEntry[]> {
+    const entries: FreshserviceTimeEntry[] = [];
+    for await (const page of this.client.paginate<FreshserviceTimeEntry>(`/tickets/${id}/time_entries`, { key: 'time_entries' })) entries.push(...page);
+    return entries;
+  }
+
+  private async fetchCsat(id: number): Promise<FreshserviceCsatResponse | null> {
+    try {
+      const response = await this.client.get<{ csat_response?: FreshserviceCsatResponse }>(`/tickets/${id}/csat_response`);
+      return response.data?.csat_response ?? null;
+    } catch (error) {
+      // 404: nobody answered the survey; 403: no CSAT scope or the module is off. Both mean "no rating".
+      if (error instanceof FreshserviceNotFoundError || error instanceof FreshservicePermissionError) return null;
+      throw error;
+    }
+  }
+}
