@@ -197,7 +197,7 @@ function kpiTiles(metrics: Metrics, previous: Metrics | null): KpiTile[] {
     },
     {
       label: 'Hours worked',
-      value: formatDecimal(metrics.time.hours, 1),
+      value: `${formatDecimal(metrics.time.hours, 1)} h`,
       note: `${formatDecimal(metrics.time.billableHours, 1)} h billable`,
       change: numberChange(metrics.time.hours, previous?.time.hours, null, (value) => `${formatDecimal(value, 1)} h`),
     },
