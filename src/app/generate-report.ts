@@ -55,7 +55,7 @@ export async function generateReport(
   const current = await deps.puller.pull(client, period, { onProgress: (progress) => onProgress?.(pullProgressText(progress)) });
   onProgress?.({ phase: 'metrics', text: 'Computing figures…' });
   const asOf = deps.clock.now();
-  const earlier = await deps.puller.pull(client, previousPeriod(period)).catch((error: unknown) => {
+  const earlier = await deps.puller.pull(client, previousPeriod(period), { fromMirror: true }).catch((error: unknown) => {
     deps.logger.warn({ err: error, client: client.id }, 'Previous period unavailable; the report shows no changes');
     return undefined;
   });
