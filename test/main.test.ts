@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function runMain(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += String(chunk)));
+  child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+describe('npm start (the bot process)', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'ir-main-'));
+  });
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('announces sandbox mode first, serves /healthz and the playground, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const bot = runMain({ DATA_DIR: dataDir, PORT: String(port) });
+    let health: Response | undefined;
+    for (let attempt = 0; attempt < 150 && !health?.ok; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      health = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+    }
+    expect(health?.ok).toBe(true);
+    expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toContain('IntegoReport playground');
+    const firstLine = JSON.parse(bot.output().stdout.split('\n')[0]!) as { msg: string };
+    expect(firstLine.msg).toMatch(/^IntegoReport starting in sandbox mode/);
+
+    bot.child.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
+    expect(bot.output().stdout).toContain('SIGTERM received; stopping');
+  }, 60_000);
+
+  it('refuses a malformed setting with one line naming it, before starting anything', async () => {
+    const bot = runMain({ DATA_DIR: dataDir, PORT: 'eighty' });
+    expect(await bot.exited).toBe(1);
+    expect(bot.output().stderr).toBe('IntegoReport cannot start: PORT is not valid: expected a TCP port number from 1 to 65535\n');
+    expect(bot.output().stdout).toBe('');
+  }, 30_000);
+});
