@@ -7,18 +7,7 @@ import { silentLogger } from '../src/logger.js';
 import type { View } from '../src/chat/views.js';
 import { createFakeServices } from './support/fake-services.js';
 import { createRecordingSurface } from './support/recording-surface.js';
-
-/** Small deterministic PRNG (mulberry32) so a failure can be replayed. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRng } from '../src/sandbox/rng.js';
 
 const HOSTILE = [
   '<!channel>', '<!here>', '<!everyone>', '<@U123>', '<#C123>', '<https://evil.example|click me>', '<script>alert(1)</script>',
@@ -64,7 +53,7 @@ function checkRendered(view: View, text: string): void {
 
 describe('fuzzed commands', () => {
   it('10,000 hostile command strings: no crash, every answer escaped and within Block Kit limits', async () => {
-    const next = random(20261125);
+    const next = createRng(20261125).next;
     const clock = fixedClock('2026-11-25T10:00:00Z');
     const services = createFakeServices({ clock, approvers: ['U1'] });
     const bot = createChatBot({ services, logger: silentLogger, clock });
