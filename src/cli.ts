@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
+import { readJsonFile } from './store/files.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import type { Actor, ClientEntry, ReportSummary, SendOutcome } from './app/ports.js';
 import { formatClientTable, runClientCommand } from './clients/cli.js';
@@ -48,8 +48,10 @@ function cliActor(as?: string): Actor {
   return { platform: 'cli', id: as ?? user, name: as ?? user, email: as && as.includes('@') ? as : undefined };
 }
 
-async function withRuntime<T>(config: Config, work: (runtime: Runtime) => Promise<T>): Promise<T> {
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', secrets: config.secrets, destination: { write: (line: string) => process.stderr.write(line) } as never });
+/** Logs go to stderr, and only warnings and worse unless LOG_LEVEL is set. */
+async function withRuntime<T>(config: Config, env: Record<string, string | undefined>, work: (runtime: Runtime) => Promise<T>): Promise<T> {
+  const level = env.LOG_LEVEL === undefined ? 'warn' : config.logLevel;
+  const logger = createLogger({ level, secrets: config.secrets, destination: { write: (line: string) => process.stderr.write(line) } });
   const runtime = await createRuntime({ config, logger });
   try {
     return await work(runtime);
@@ -144,7 +146,8 @@ export async function runCli(argv: string[], io: Io, env: Record<string, string 
 
   if (command === 'metrics') {
     if (!values.input) throw new UsageError('metrics needs --input <dataset.json>.');
-    const dataset = JSON.parse(await readFile(values.input, 'utf8')) as Dataset;
+    const dataset = await readJsonFile<Dataset>(values.input);
+    if (!dataset) throw new UsageError(`There is no dataset file ${values.input}.`);
     const sla = values.sla ?? 'due-by';
     if (sla !== 'due-by' && sla !== 'targets') throw new UsageError(`--sla must be due-by or targets, not "${sla}".`);
     const asOf = values['as-of'] ? new Date(values['as-of']) : new Date();
@@ -177,7 +180,7 @@ export async function runCli(argv: string[], io: Io, env: Record<string, string 
     throw new UsageError('Use: sandbox reset | sandbox outbox');
   }
 
-  return withRuntime(config, async (runtime) => {
+  return withRuntime(config, env, async (runtime) => {
     const actor = cliActor(values.as);
     switch (command) {
       case 'clients':
@@ -201,8 +204,9 @@ export async function runCli(argv: string[], io: Io, env: Record<string, string 
         const { clientText, periodText } = clientAndPeriod(runtime, words);
         const client = await resolveClient(runtime, clientText);
         const period = runtime.services.parsePeriod(periodText);
+        const printer = progressPrinter(io, json);
         const result = await runtime.freshservice.puller.pull({ id: client.id, name: client.name }, period, {
-          onProgress: (progress) => progressPrinter(io, json)?.({ text: `${progress.phase} ${progress.done}/${progress.total}` }),
+          onProgress: printer && ((progress) => printer({ text: `${progress.phase} ${progress.done}/${progress.total}` })),
         });
         print({ file: result.file, ticketCount: result.ticketCount, calls: result.calls, credits: result.credits }, () => formatPullSummary(result));
         return 0;

@@ -234,7 +234,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
       appId: raw.MICROSOFT_APP_ID,
       appPassword: raw.MICROSOFT_APP_PASSWORD,
       tenantId: raw.MICROSOFT_APP_TENANT_ID,
-      appType: raw.MICROSOFT_APP_TYPE ?? (raw.MICROSOFT_APP_TENANT_ID ? 'SingleTenant' : raw.MICROSOFT_APP_ID ? 'SingleTenant' : 'MultiTenant'),
+      appType: raw.MICROSOFT_APP_TYPE ?? (raw.MICROSOFT_APP_TENANT_ID || raw.MICROSOFT_APP_ID ? 'SingleTenant' : 'MultiTenant'),
     },
     publicBaseUrl,
     timezone: raw.TIMEZONE,

@@ -8,13 +8,13 @@ const REDACTED = '[redacted]';
 /** Key names whose values are always secrets, wherever they sit in a logged object. */
 const SECRET_KEY = /^(authorization|proxy-authorization|x-slack-signature|api[-_]?key|apikey|key|password|secret|token|access[-_]?token|bot[-_]?token|app[-_]?token|client[-_]?secret|signing[-_]?secret|app[-_]?password|cookie|set-cookie)$/i;
 
-/** Secret-shaped text: Slack tokens, Basic/Bearer credentials, Mailchimp keys, signed-link signatures. */
-const SECRET_PATTERNS: RegExp[] = [
-  /\bxox[abposr]-[A-Za-z0-9-]+/g,
-  /\bxapp-[A-Za-z0-9-]+/g,
-  /\b(Basic|Bearer)\s+[A-Za-z0-9._~+/=-]+/gi,
-  /\b[0-9a-f]{32}-[a-z]{2}\d{1,2}\b/g,
-  /([?&](sig|key|token|apikey|api_key)=)[^&\s"']+/gi,
+/** Secret-shaped text (Slack tokens, Basic/Bearer credentials, Mailchimp keys, signed-link signatures) and what replaces it. */
+const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
+  [/\bxox[abposr]-[A-Za-z0-9-]+/g, REDACTED],
+  [/\bxapp-[A-Za-z0-9-]+/g, REDACTED],
+  [/\b(Basic|Bearer)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
+  [/\b[0-9a-f]{32}-[a-z]{2}\d{1,2}\b/g, REDACTED],
+  [/([?&](?:sig|key|token|apikey|api_key)=)[^&\s"']+/gi, `$1${REDACTED}`],
 ];
 
 function scrubText(text: string, secrets: readonly string[]): string {
@@ -22,15 +22,7 @@ function scrubText(text: string, secrets: readonly string[]): string {
   for (const secret of secrets) {
     if (secret && result.includes(secret)) result = result.split(secret).join(REDACTED);
   }
-  for (const pattern of SECRET_PATTERNS) {
-    result = result.replace(pattern, (match, prefix?: string) =>
-      typeof prefix === 'string' && prefix.startsWith('?') || typeof prefix === 'string' && prefix.startsWith('&')
-        ? `${prefix}${REDACTED}`
-        : /^(Basic|Bearer)\s/i.test(match)
-          ? `${match.split(/\s+/)[0]} ${REDACTED}`
-          : REDACTED,
-    );
-  }
+  for (const [pattern, replacement] of SECRET_PATTERNS) result = result.replace(pattern, replacement);
   return result;
 }
 

@@ -10,7 +10,7 @@ import { openDirectoryStore } from './clients/directory-store.js';
 import { createClientUseCases, type ClientUseCases } from './app/clients.js';
 import { createDelivery, type Delivery, type RecipientLookup } from './app/send-report.js';
 import { generateReport } from './app/generate-report.js';
-import type { Actor, BotServices, ReportSummary } from './app/ports.js';
+import type { Actor, BotServices, ClientEntry, ReportSummary } from './app/ports.js';
 import { parsePeriod } from './report/period.js';
 import { ReportStore, type ReportRecord } from './store/reports.js';
 import { signReportLink } from './server/report-links.js';
@@ -98,8 +98,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const reportUrl = (reportId: string) =>
     signReportLink({ reportId, baseUrl: config.publicBaseUrl, secret: config.report.linkSecret, ttlDays: config.report.linkTtlDays, now: clock.now() });
 
-  async function resolveRecipient(clientId: number): Promise<RecipientLookup> {
-    const entry = (await clients.listClients()).find((client) => client.id === clientId);
+  /** `entries`: the client list when the caller already read it (one read for many reports). */
+  async function resolveRecipient(clientId: number, entries?: ClientEntry[]): Promise<RecipientLookup> {
+    const entry = (entries ?? (await clients.listClients())).find((client) => client.id === clientId);
     if (!entry) return { problem: 'This client is no longer in Freshservice.' };
     if (entry.state === 'linked' && entry.email) return { email: entry.email };
     return { problem: entry.reason ?? `${entry.name} has no linked Mailchimp contact yet. Use "fix ${entry.name}" to link one.` };
@@ -138,8 +139,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
   });
 
-  async function summarize(record: ReportRecord): Promise<ReportSummary> {
-    const recipient = await resolveRecipient(record.clientId);
+  async function summarize(record: ReportRecord, entries?: ClientEntry[]): Promise<ReportSummary> {
+    const recipient = await resolveRecipient(record.clientId, entries);
     return {
       id: record.id,
       client: { id: record.clientId, name: record.clientName },
@@ -154,12 +155,6 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       discarded: Boolean(record.discarded),
       send: await delivery.sendForReport(record.id),
     };
-  }
-
-  async function requireReport(reportId: string): Promise<ReportRecord> {
-    const record = await reports.get(reportId);
-    if (!record) throw new Error(`There is no report ${reportId}; generate it again.`);
-    return record;
   }
 
   const services: BotServices = {
@@ -183,15 +178,17 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       return record ? summarize(record) : undefined;
     },
     async discardReport(actor, reportId) {
-      await requireReport(reportId);
       const record = await reports.markDiscarded(reportId, actor.name, clock.now().toISOString());
-      return summarize(record!);
+      if (!record) throw new Error(`There is no report ${reportId}; generate it again.`);
+      return summarize(record);
     },
     sendReport: (actor, reportId, options) => delivery.sendReport(actor, reportId, options),
     sendTest: (actor, reportId, to) => delivery.sendTest(actor, reportId, to),
     isApprover: (actor) => delivery.isApprover(actor),
     async history(clientId) {
-      return Promise.all((await reports.forClient(clientId)).map(summarize));
+      const records = await reports.forClient(clientId);
+      const entries = records.length > 0 ? await clients.listClients() : [];
+      return Promise.all(records.map((record) => summarize(record, entries)));
     },
     async status() {
       const [entries, allReports, syncStatus] = await Promise.all([clients.listClients(), reports.all(), clients.syncStatus()]);

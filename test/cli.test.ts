@@ -113,6 +113,8 @@ describe('integoreport CLI on the sandbox', () => {
   it('refuses a mistaken call with one line', async () => {
     await expect(cli('frobnicate')).rejects.toThrow('Unknown command "frobnicate". Run "integoreport help" for the list.');
     await expect(cli('metrics')).rejects.toThrow('metrics needs --input <dataset.json>.');
+    const missing = path.join(dataDir, 'missing.json');
+    await expect(cli('metrics', '--input', missing)).rejects.toThrow(`There is no dataset file ${missing}.`);
     expect((await cli('help')).out).toMatch(/^Usage: integoreport <command>/);
   });
 });

@@ -14,6 +14,7 @@ import { CARD_SIZE_LIMIT } from '../src/chat/teams/render.js';
 import { teamsCard } from '../src/chat/teams/surface.js';
 import type { View } from '../src/chat/views.js';
 import { DigestStore, type PostedRef } from '../src/store/digests.js';
+import { FreshserviceError } from '../src/freshservice/errors.js';
 import { createRecordingSurface } from './support/recording-surface.js';
 
 const clock = fixedClock('2026-12-01T08:00:00Z');
@@ -70,7 +71,7 @@ function world(dataDir: string, linked: number, unlinked: number): World {
       return { calls: 4, credits: 12 };
     },
     async generateDraft(_actor, client) {
-      if (client.id === 4) throw new Error('Freshservice answered 503 three times; try again later.');
+      if (client.id === 4) throw new FreshserviceError('Freshservice answered 503 three times; try again later.', { status: 503 });
       state.generated.push(client.id);
       const tickets = client.id === 3 ? 0 : 10 + client.id;
       reports.set(`r-${client.id}`, report(clients.find((entry) => entry.id === client.id)!, tickets));
@@ -147,6 +148,18 @@ describe('the monthly digest', () => {
       { label: 'Satisfaction', value: '80%' },
       { label: 'Change vs previous month', value: 'tickets ▲ 2' },
     ]);
+  });
+
+  it('an unexpected failure while drafting names no file or internals in the channel', async () => {
+    const state = world(dataDir, 2, 0);
+    state.deps.generateDraft = async () => {
+      throw Object.assign(new Error("ENOENT: no such file or directory, open '/srv/integoreport/data/reports/r-1/metrics.json'"), { code: 'ENOENT' });
+    };
+    const slack = recordingPoster('slack', 'C1');
+    await createDigestPublisher({ digest: state.deps, posters: [slack], logger: silentLogger }).run(alice, period);
+    const attention = slack.posted[0]!.view.sections!.map((section) => `${section.title}: ${section.text ?? ''}`).join('\n');
+    expect(attention).toContain('Client 001: No draft, the pull failed: The pull failed for an unknown reason; see the bot\'s log.');
+    expect(attention).not.toMatch(/ENOENT|\/srv\//);
   });
 
   it('a post cut short is finished by the next run without posting anything twice', async () => {

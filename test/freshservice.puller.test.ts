@@ -111,7 +111,9 @@ describe('pulling a client-month from Freshservice', () => {
   it('asks for time entries and CSAT only for this client\'s tickets, and CSAT only once resolved', () => {
     const wanted = new Set(cold.dataset.tickets.map((ticket) => ticket.id));
     const finished = new Set(cold.dataset.tickets.filter((ticket) => ticket.status === 4 || ticket.status === 5).map((ticket) => ticket.id));
-    for (const request of perTicketRequests()) {
+    const requests = perTicketRequests();
+    expect(requests.some((request) => request.endsWith('/csat_response'))).toBe(true);
+    for (const request of requests) {
       const id = Number(/\/tickets\/(\d+)/.exec(request)![1]);
       expect(wanted.has(id)).toBe(true);
       if (request.endsWith('/csat_response')) expect(finished.has(id)).toBe(true);

@@ -112,4 +112,19 @@ describe('digest schedule', () => {
     await scheduler.tick();
     expect(attempts).toBe(2);
   });
+
+  it('keeps ticking and runs the other jobs when one job cannot even be checked', async () => {
+    const clock = fixedClock('2026-11-02T08:01:00Z');
+    const ran: Date[] = [];
+    const broken: ScheduledJob = {
+      ...digestJob('UTC', []),
+      name: 'broken',
+      keyFor: () => {
+        throw new Error('the run store could not be read');
+      },
+    };
+    const scheduler = createScheduler({ jobs: [broken, digestJob('UTC', ran)], runs: new JobRunStore(dataDir), clock, logger: silentLogger });
+    await expect(scheduler.tick()).resolves.toBeUndefined();
+    expect(ran.map((dueAt) => dueAt.toISOString())).toEqual(['2026-11-02T08:00:00.000Z']);
+  });
 });

@@ -45,8 +45,6 @@ export function outlineIcon(): Buffer {
   return encodePng(raster);
 }
 
-export const accentColor = '#1F5FD1';
-
 /** Writes color.png and outline.png beside this file (`tsx manifest/teams/icons.ts`). */
 async function writeIcons(): Promise<void> {
   const folder = path.dirname(fileURLToPath(import.meta.url));

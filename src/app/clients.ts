@@ -12,6 +12,7 @@ import {
   type DirectoryClient,
 } from '../clients/linking.js';
 import { lookupClient } from '../clients/lookup.js';
+import { isEmailAddress } from '../clients/names.js';
 import { rankSuggestions } from '../clients/suggestions.js';
 import { syncDirectory, type FreshserviceDirectorySource } from '../clients/sync.js';
 import { MailchimpError } from '../mailchimp/errors.js';
@@ -42,11 +43,9 @@ export interface ClientUseCases {
   syncStatus(): Promise<Pick<DirectoryData, 'lastSync' | 'lastSyncFailure'>>;
 }
 
-const EMAIL_PATTERN = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[A-Za-z]{2,}$/;
-
 function validEmail(text: string | undefined): string {
   const email = (text ?? '').trim().replace(/^mailto:/i, '').replace(/^<(.*)>$/, '$1');
-  if (!EMAIL_PATTERN.test(email)) throw new ClientError(`"${text ?? ''}" is not an email address.`);
+  if (!isEmailAddress(email)) throw new ClientError(`"${text ?? ''}" is not an email address.`);
   return email;
 }
 

@@ -154,6 +154,9 @@ function closestCommand(word: string): CommandName | undefined {
   return best && best.distance <= 2 && word.length > 2 ? best.name : undefined;
 }
 
+function joined(tokens: Token[]): string {
+  return tokens.map((token) => token.text).join(' ');
+}
 
 function shown(text: string, limit = 60): string {
   const flat = text.replace(/\s+/gu, ' ');
@@ -182,13 +185,13 @@ export function parseCommand(text: string): ParsedCommand {
       if (rest.length === 0) return { ok: true, command: { name: 'help' } };
       const topic = ALIASES[rest[0]!.text.toLowerCase()];
       if (!topic || rest.length > 1) {
-        return mistake('help', 'help', `There is no command called "${shown(rest.map((token) => token.text).join(' '), 30)}".`);
+        return mistake('help', 'help', `There is no command called "${shown(joined(rest), 30)}".`);
       }
       return { ok: true, command: { name: 'help', topic } };
     }
     case 'status': {
       if (rest.length > 0) {
-        return mistake('status', 'status', `"status" takes nothing after it, but got "${shown(rest.map((token) => token.text).join(' '))}".`);
+        return mistake('status', 'status', `"status" takes nothing after it, but got "${shown(joined(rest))}".`);
       }
       return { ok: true, command: { name: 'status' } };
     }
@@ -197,12 +200,12 @@ export function parseCommand(text: string): ParsedCommand {
       if (rest.length === 1 && UNLINKED_WORDS.has(rest[0]!.text.toLowerCase())) {
         return { ok: true, command: { name: 'clients', unlinkedOnly: true } };
       }
-      return mistake('clients', 'clients', `After "clients" I only understand "unlinked", but got "${shown(rest.map((token) => token.text).join(' '))}".`);
+      return mistake('clients', 'clients', `After "clients" I only understand "unlinked", but got "${shown(joined(rest))}".`);
     }
     case 'fix':
     case 'history': {
       const { rest: nameTokens, period } = splitPeriod(rest);
-      const client = nameTokens.map((token) => token.text).join(' ');
+      const client = joined(nameTokens);
       if (!client) return mistake(name, `${name} (no client given)`, `Which client? Put the client's name after "${name}".`);
       if (period) {
         return mistake(name, `${name} for client "${shown(client)}"`, `"${name}" covers every period; leave out "${period}".`);
@@ -212,7 +215,7 @@ export function parseCommand(text: string): ParsedCommand {
     case 'generate':
     case 'send': {
       const { rest: nameTokens, period } = splitPeriod(rest);
-      const client = nameTokens.map((token) => token.text).join(' ');
+      const client = joined(nameTokens);
       if (!client) {
         return mistake(name, period ? `${name} for ${period} (no client given)` : `${name} (no client given)`, `Which client? Put the client's name after "${name}".`);
       }

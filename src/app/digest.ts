@@ -11,7 +11,7 @@ import { previousPeriod, type Period } from '../report/period.js';
 import { digestIdFor, type DigestNumbers, type DigestRecord, type DigestRow, type DigestStore } from '../store/digests.js';
 import type { Runtime } from '../runtime.js';
 import { generateReport } from './generate-report.js';
-import type { Actor, BotServices, ClientEntry, ReportSummary, SendOutcome } from './ports.js';
+import { userFacingMessage, type Actor, type BotServices, type ClientEntry, type ReportSummary, type SendOutcome } from './ports.js';
 
 export interface DigestDeps {
   services: Pick<BotServices, 'listClients' | 'getReport' | 'history' | 'sendReport' | 'isApprover'>;
@@ -36,10 +36,9 @@ export function numbersFromMetrics(metrics: Metrics): DigestNumbers {
   };
 }
 
-/** The first line of an error meant for people; a generic sentence otherwise. */
+/** The error's sentence when it is meant for people; a generic one otherwise (the details are logged). */
 function reasonOf(error: unknown): string {
-  const message = error instanceof Error ? error.message.split('\n')[0]! : '';
-  return message ? message.slice(0, 300) : 'The pull failed for an unknown reason; see the bot\'s log.';
+  return userFacingMessage(error)?.slice(0, 300) ?? 'The pull failed for an unknown reason; see the bot\'s log.';
 }
 
 function unlinkedReason(client: ClientEntry): string {
@@ -48,9 +47,9 @@ function unlinkedReason(client: ClientEntry): string {
   return 'No linked Mailchimp contact.';
 }
 
-/** The newest draft or sent report of the period that was not discarded. */
-async function existingReport(deps: DigestDeps, clientId: number, periodKey: string): Promise<ReportSummary | undefined> {
-  const reports = (await deps.services.history(clientId))
+/** A client's report for the period: the sent one, else the newest draft; discarded ones never count. */
+export function reportOfPeriod(history: ReportSummary[], periodKey: string): ReportSummary | undefined {
+  const reports = history
     .filter((report) => report.period.key === periodKey && !report.discarded)
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   return reports.find((report) => report.send?.status === 'sent') ?? reports[0];
@@ -75,7 +74,7 @@ export async function prepareDigest(
     options.onProgress?.(`Drafting ${index + 1}/${linked.length}: ${client.name}`);
     const ref = { id: client.id, name: client.name };
     try {
-      const existing = await existingReport(deps, client.id, period.key);
+      const existing = reportOfPeriod(await deps.services.history(client.id), period.key);
       const draft = existing
         ? { reportId: existing.id, numbers: (await deps.numbersOf(existing.id)) ?? { tickets: existing.ticketCount, slaMet: 0, slaMissed: 0, csatPositive: 0, csatResponses: 0 } }
         : await deps.generateDraft(actor, ref, period);

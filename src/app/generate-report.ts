@@ -23,8 +23,6 @@ export interface GenerateDeps {
 export interface GeneratedReport {
   record: ReportRecord;
   metrics: Metrics;
-  previous: Metrics | null;
-  freshservice: { calls: number; credits: number };
 }
 
 function pullProgressText(progress: PullProgress): ProgressUpdate {
@@ -93,10 +91,5 @@ export async function generateReport(
     files,
   };
   await deps.reports.add(record);
-  return {
-    record,
-    metrics,
-    previous,
-    freshservice: { calls: current.calls + (earlier?.calls ?? 0), credits: current.credits + (earlier?.credits ?? 0) },
-  };
+  return { record, metrics };
 }

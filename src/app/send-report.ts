@@ -12,6 +12,7 @@ import { appendAudit, type AuditActor, type AuditOutcome } from '../store/audit.
 import { LeaseLostError, SendLedger, leaseOwnerName, newSendId, type SendRecord } from '../store/sends.js';
 import type { ChannelResult, DeliveryChannel, DeliveryChannels } from '../mailchimp/channel.js';
 import { neutraliseMergeTags, neutraliseMergeTagsInText } from '../report/escape.js';
+import { isEmailAddress } from '../clients/names.js';
 
 /** What delivery needs from a stored report. */
 export interface DeliverableReport {
@@ -85,7 +86,7 @@ export function reportSubject(report: Pick<DeliverableReport, 'clientName' | 'pe
   return overflow > 0 ? frame(`${name.slice(0, Math.max(1, name.length - overflow - 1)).trimEnd()}…`) : frame(name);
 }
 
-export function summarizeSend(record: SendRecord): SendSummary {
+function summarizeSend(record: SendRecord): SendSummary {
   return {
     id: record.id,
     status: record.status,
@@ -107,8 +108,6 @@ function uniqueAddresses(addresses: Array<string | undefined>): string[] {
     .map((address) => address?.trim())
     .filter((address): address is string => !!address && !seen.has(address.toLowerCase()) && !!seen.add(address.toLowerCase()));
 }
-
-const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[A-Za-z]{2,}$/;
 
 export function createDelivery(options: DeliveryOptions): Delivery {
   const clock = options.clock ?? systemClock;
@@ -144,13 +143,13 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       now: () => clock.now(),
       progress: (patch: Partial<SendRecord>) => ledger.advance(record.id, owner, clock.now(), patch),
     };
+    /** Another holder took the row over; what it shows now is the answer. */
+    const takenOver = async (): Promise<SendOutcome> => ({ kind: 'already-sent', send: summarizeSend((await ledger.get(record.id)) ?? record) });
     let result: ChannelResult;
     try {
       result = await channel.deliver(job);
     } catch (error) {
-      if (error instanceof LeaseLostError) {
-        return { kind: 'already-sent', send: summarizeSend((await ledger.get(record.id)) ?? record) };
-      }
+      if (error instanceof LeaseLostError) return takenOver();
       logger.error({ err: error, sendId: record.id }, 'report send stopped unexpectedly');
       result = { kind: 'uncertain', reason: error instanceof Error ? error.message : String(error) };
     }
@@ -166,7 +165,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       final = await ledger.release(record.id, owner, clock.now(), patch);
     } catch (error) {
       if (!(error instanceof LeaseLostError)) throw error;
-      return { kind: 'already-sent', send: summarizeSend((await ledger.get(record.id)) ?? record) };
+      return takenOver();
     }
     const outcome: SendOutcome =
       result.kind === 'sent'
@@ -278,7 +277,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
   async function sendTest(actor: Actor, reportId: string, to: string): Promise<SendOutcome> {
     const action = 'report.send-test';
     const address = to.trim();
-    if (!EMAIL.test(address)) return refuse(actor, action, `"${to}" is not an email address.`, { reportId });
+    if (!isEmailAddress(address)) return refuse(actor, action, `"${to}" is not an email address.`, { reportId });
     const ownAddress = !!actor.email && actor.email.trim().toLowerCase() === address.toLowerCase();
     if (!ownAddress && !isApprover(actor)) return refuse(actor, action, 'A test goes to your own address only.', { reportId });
     const report = await options.loadReport(reportId);
@@ -289,7 +288,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       return refuse(actor, action, `${address} is the client's address; a test goes to you. Use Send to send it to the client.`, target);
     }
     const channel = options.channels[options.channels.preferred]!;
-    const subject = neutraliseMergeTagsInText(`[TEST] ${reportSubject(report)}`);
+    const subject = `[TEST] ${reportSubject(report)}`;
     try {
       const ids = await channel.sendTest({ key: sendKey(report), subject, html: neutraliseMergeTags(report.emailHtml), to: address });
       const sentAt = clock.now().toISOString();
@@ -310,12 +309,12 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       const claim = await ledger.claim(orphan.key, owner, clock.now(), () => orphan);
       if (claim.kind !== 'claimed') continue;
       const channel = options.channels[claim.record.channel];
-      const report = await options.loadReport(claim.record.reportId);
       if (!channel) {
         await ledger.release(claim.record.id, owner, clock.now(), {});
         logger.warn({ sendId: claim.record.id, channel: claim.record.channel }, 'interrupted send left open: its channel is not configured');
         continue;
       }
+      const report = await options.loadReport(claim.record.reportId);
       const fresh = clock.now().getTime() - new Date(claim.record.requestedAt).getTime() <= maxResumeAgeMs;
       const mayAct = fresh && !!report && !report.discarded;
       const outcome = await drive(claim.record, channel, neutraliseMergeTags(report?.emailHtml ?? ''), true, mayAct, RESUMER, 'report.send-resumed');

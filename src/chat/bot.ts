@@ -2,8 +2,9 @@
  * The chat core shared by Slack and Teams: commands and button/form actions in, Views out through
  * a small ChatSurface the platform provides. Knows nothing about Block Kit or Adaptive Cards.
  */
-import type { Actor, BotServices, ClientEntry, ClientFix, ProgressUpdate, ReportSummary } from '../app/ports.js';
+import { userFacingMessage, type Actor, type BotServices, type ClientEntry, type ClientFix, type ProgressUpdate, type ReportSummary } from '../app/ports.js';
 import { parseCommand, type Command } from '../app/commands.js';
+import { reportOfPeriod } from '../app/digest.js';
 import type { Period } from '../report/period.js';
 import { PERIOD_FORMS } from '../report/period.js';
 import type { Clock } from '../clock.js';
@@ -60,17 +61,15 @@ export interface ChatBotDeps {
 }
 
 const GENERIC_FAILURE = 'Something went wrong on our side; the details are in the bot\'s log.';
-const BUILT_IN_ERRORS = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError']);
 const EMAIL = /^[^\s@<>()"',;]+@[^\s@<>()"',;]+\.[^\s@<>()"',;]+$/;
-
-/** Errors of our own typed classes carry a sentence meant for people; anything else stays in the log. */
-export function userFacingMessage(error: unknown): string | undefined {
-  if (!(error instanceof Error) || BUILT_IN_ERRORS.has(error.name) || !error.message) return undefined;
-  return error.message.split('\n')[0]!.slice(0, 500);
-}
 
 function isPeriodError(error: unknown): boolean {
   return error instanceof Error && error.name === 'PeriodError';
+}
+
+/** A report as its card: who sent it once it went out, the approval card before. */
+function reportCard(report: ReportSummary): View {
+  return report.send?.status === 'sent' ? sentView(report) : summaryView(report);
 }
 
 function parseJson<T>(value: string): T | undefined {
@@ -146,6 +145,17 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
     return (await services.listClients()).find((client) => client.id === id);
   }
 
+  /** A button's JSON value and the client it names; says so and returns undefined when that client is gone. */
+  async function valueWithClient<T extends { clientId: number }>(text: string, surface: ChatSurface): Promise<{ value: T; client: ClientEntry } | undefined> {
+    const value = parseJson<T>(text);
+    const client = value && (await clientById(Number(value.clientId)));
+    if (!value || !client) {
+      await surface.ephemeral(errorView('That client no longer exists.', 'See the current list with /integoreport clients.'));
+      return undefined;
+    }
+    return { value, client };
+  }
+
   /** Resolves a typed name; shows suggestions and returns undefined when it is not exactly one client. */
   async function resolveClient(text: string, surface: ChatSurface, command: PickValue['command'], period?: string): Promise<ClientEntry | undefined> {
     const lookup = await services.findClient(text);
@@ -218,15 +228,12 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
   async function showReportToSend(client: ClientEntry, periodText: string | undefined, surface: ChatSurface) {
     const period = await periodOrExplain(periodText, surface);
     if (!period) return;
-    const reports = (await services.history(client.id))
-      .filter((report) => report.period.key === period.key && !report.discarded)
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-    const report = reports.find((candidate) => candidate.send?.status === 'sent') ?? reports[0];
+    const report = reportOfPeriod(await services.history(client.id), period.key);
     if (!report) {
       await surface.ephemeral(missingReportView(client, period));
       return;
     }
-    await surface.reply(report.send?.status === 'sent' ? sentView(report) : summaryView(report));
+    await surface.reply(reportCard(report));
   }
 
   async function openFix(client: ClientEntry, surface: ChatSurface, back?: Omit<FixValue, 'clientId'>) {
@@ -251,29 +258,25 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
         await surface.reply(clientListView(clients, { page: 1, unlinkedOnly: command.unlinkedOnly }));
         return;
       }
-      case 'fix': {
-        const client = await resolveClient(command.client, surface, 'fix');
-        if (client) await openFix(client, surface);
-        return;
-      }
-      case 'history': {
-        const client = await resolveClient(command.client, surface, 'history');
-        if (client) await showHistory(client, surface);
-        return;
-      }
-      case 'generate': {
-        if (command.period && !(await periodOrExplain(command.period, surface))) return;
-        const client = await resolveClient(command.client, surface, 'generate', command.period);
-        if (client) await generate(actor, client, command.period, surface);
-        return;
-      }
+      case 'fix':
+      case 'history':
+      case 'generate':
       case 'send': {
-        if (command.period && !(await periodOrExplain(command.period, surface))) return;
-        const client = await resolveClient(command.client, surface, 'send', command.period);
-        if (client) await showReportToSend(client, command.period, surface);
+        const period = 'period' in command ? command.period : undefined;
+        if (period && !(await periodOrExplain(period, surface))) return;
+        const client = await resolveClient(command.client, surface, command.name, period);
+        if (client) await runForClient(actor, command.name, client, period, surface);
         return;
       }
     }
+  }
+
+  /** The rest of a command once its client is known (typed exactly, or picked from suggestions). */
+  async function runForClient(actor: Actor, command: PickValue['command'], client: ClientEntry, period: string | undefined, surface: ChatSurface): Promise<void> {
+    if (command === 'generate') return generate(actor, client, period, surface);
+    if (command === 'send') return showReportToSend(client, period, surface);
+    if (command === 'fix') return openFix(client, surface);
+    return showHistory(client, surface);
   }
 
   async function reportOrExplain(reportId: string, surface: ChatSurface): Promise<ReportSummary | undefined> {
@@ -354,12 +357,9 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
   }
 
   async function submitFix(actor: Actor, action: ChatAction, surface: ChatSurface) {
-    const value = parseJson<FixValue>(action.value);
-    const client = value && (await clientById(Number(value.clientId)));
-    if (!value || !client) {
-      await surface.ephemeral(errorView('That client no longer exists.', 'See the current list with /integoreport clients.'));
-      return;
-    }
+    const found = await valueWithClient<FixValue>(action.value, surface);
+    if (!found) return;
+    const { value, client } = found;
     const fix = fixFromInputs(client, action.inputs ?? {});
     if (!fix) {
       await surface.ephemeral(errorView('That choice needs an email address like jane@acme.com.', `Try again with /integoreport fix "${client.name}".`));
@@ -370,7 +370,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
     if (value.reportId && surface.origin) {
       const report = await services.getReport(value.reportId);
       if (report) {
-        await surface.update(surface.origin, report.send?.status === 'sent' ? sentView(report) : summaryView(report));
+        await surface.update(surface.origin, reportCard(report));
         await surface.ephemeral(noticeView(`${updated.name}: ${note}`, 'success'));
         return;
       }
@@ -395,12 +395,9 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
         return;
       }
       case 'client.fix': {
-        const value = parseJson<FixValue>(action.value);
-        const client = value && (await clientById(Number(value.clientId)));
-        if (!value || !client) {
-          await surface.ephemeral(errorView('That client no longer exists.', 'See the current list with /integoreport clients.'));
-          return;
-        }
+        const found = await valueWithClient<FixValue>(action.value, surface);
+        if (!found) return;
+        const { value, client } = found;
         await openFix(client, surface, { page: value.page, unlinked: value.unlinked, reportId: value.reportId });
         return;
       }
@@ -412,24 +409,14 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
         return;
       }
       case 'client.pick': {
-        const value = parseJson<PickValue>(action.value);
-        const client = value && (await clientById(Number(value.clientId)));
-        if (!value || !client) {
-          await surface.ephemeral(errorView('That client no longer exists.', 'See the current list with /integoreport clients.'));
-          return;
-        }
-        if (value.command === 'generate') return generate(actor, client, value.period, surface);
-        if (value.command === 'send') return showReportToSend(client, value.period, surface);
-        if (value.command === 'fix') return openFix(client, surface);
-        return showHistory(client, surface);
+        const found = await valueWithClient<PickValue>(action.value, surface);
+        if (!found) return;
+        return runForClient(actor, found.value.command, found.client, found.value.period, surface);
       }
       case 'report.generate': {
-        const value = parseJson<GenerateValue>(action.value);
-        const client = value && (await clientById(Number(value.clientId)));
-        if (!value || !client) {
-          await surface.ephemeral(errorView('That client no longer exists.', 'See the current list with /integoreport clients.'));
-          return;
-        }
+        const found = await valueWithClient<GenerateValue>(action.value, surface);
+        if (!found) return;
+        const { value, client } = found;
         return generate(actor, client, value.period, surface, surface.origin);
       }
       case 'report.send':

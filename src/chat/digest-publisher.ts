@@ -44,10 +44,11 @@ export interface DigestPublisher {
   handleAction(actor: Actor, action: ChatAction, surface: ChatSurface): Promise<void>;
 }
 
-/** What "Refresh this message" must do when the person who pressed the button is looking at it. */
+/** The digest message the button was pressed on: it is refreshed through the presser's own surface. */
 interface Origin {
   platform: Actor['platform'];
   surface: ChatSurface;
+  id: string;
 }
 
 /** Refreshes a header this often during Approve all, so a long run shows progress without updating it 100 times. */
@@ -89,7 +90,7 @@ export function createDigestPublisher(deps: { digest: DigestDeps; posters: Diges
   }
 
   /** Updates the given rows and (optionally) the header in every copy of the digest. */
-  async function refresh(digestId: string, options: { clientIds: number[]; header: boolean; origin?: Origin; originId?: string }): Promise<void> {
+  async function refresh(digestId: string, options: { clientIds: number[]; header: boolean; origin?: Origin }): Promise<void> {
     const current = await snapshot(digestId, options.header ? undefined : options.clientIds);
     if (!current) return;
     const { digest, reports } = current;
@@ -102,10 +103,10 @@ export function createDigestPublisher(deps: { digest: DigestDeps; posters: Diges
       }
       if (options.header) updates.push({ platform: post.platform, ref: post.header, view: digestHeaderView(current) });
     }
+    const { origin } = options;
     for (const update of updates) {
-      const isOrigin = options.origin && options.origin.platform === update.platform && update.ref.id === options.originId;
       try {
-        if (isOrigin) await options.origin!.surface.update({ id: update.ref.id }, update.view);
+        if (origin && origin.platform === update.platform && origin.id === update.ref.id) await origin.surface.update({ id: origin.id }, update.view);
         else await posters.find((poster) => poster.platform === update.platform)?.update(update.ref, update.view);
       } catch (error) {
         logger.warn({ err: error, platform: update.platform, target: update.ref.target }, 'digest: could not update a message');
@@ -113,8 +114,8 @@ export function createDigestPublisher(deps: { digest: DigestDeps; posters: Diges
     }
   }
 
-  function originOf(actor: Actor, surface: ChatSurface): { origin?: Origin; originId?: string } {
-    return surface.origin && !surface.origin.ephemeral ? { origin: { platform: actor.platform, surface }, originId: surface.origin.id } : {};
+  function originOf(actor: Actor, surface: ChatSurface): Origin | undefined {
+    return surface.origin && !surface.origin.ephemeral ? { platform: actor.platform, surface, id: surface.origin.id } : undefined;
   }
 
   async function refusal(outcome: SendOutcome, surface: ChatSurface): Promise<void> {
@@ -129,7 +130,7 @@ export function createDigestPublisher(deps: { digest: DigestDeps; posters: Diges
       return;
     }
     const outcome = await approveDigestRow(digestDeps, actor, digest, parsed.clientId);
-    await refresh(digest.id, { clientIds: [parsed.clientId], header: outcome.kind === 'sent', ...originOf(actor, surface) });
+    await refresh(digest.id, { clientIds: [parsed.clientId], header: outcome.kind === 'sent', origin: originOf(actor, surface) });
     await refusal(outcome, surface);
   }
 
@@ -139,15 +140,15 @@ export function createDigestPublisher(deps: { digest: DigestDeps; posters: Diges
       await surface.ephemeral(errorView('That digest no longer exists.'));
       return;
     }
-    const where = originOf(actor, surface);
-    if (where.origin) await surface.update(surface.origin!, digestHeaderView(current, `Sending the approved reports, approved by ${actor.name}…`));
+    const origin = originOf(actor, surface);
+    if (origin) await surface.update({ id: origin.id }, digestHeaderView(current, `Sending the approved reports, approved by ${actor.name}…`));
     let count = 0;
     const results = await approveAllRows(digestDeps, actor, current.digest, async (clientId, outcome) => {
       if (outcome.kind !== 'sent' && outcome.kind !== 'already-sent') return;
       count += 1;
       await refresh(digestId, { clientIds: [clientId], header: count % HEADER_REFRESH_EVERY === 0 });
     });
-    await refresh(digestId, { clientIds: [], header: true, ...where });
+    await refresh(digestId, { clientIds: [], header: true, origin });
     const sent = results.filter((result) => result.outcome.kind === 'sent').length;
     const problems = results.filter((result) => result.outcome.kind === 'refused' || result.outcome.kind === 'failed');
     if (problems.length > 0) {

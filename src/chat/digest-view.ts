@@ -7,10 +7,10 @@ import { approvableRows } from '../app/digest.js';
 import type { DigestRecord, DigestRow } from '../store/digests.js';
 import type { Button, Section, View } from './views.js';
 import { formatWhen } from './views.js';
-import { fixButton } from './view-builders.js';
+import { fixButton, sendConfirm } from './view-builders.js';
 
 /** Needs-attention rows shown in the header; the rest are counted (keeps Slack under 50 blocks). */
-export const ATTENTION_LIMIT = 25;
+const ATTENTION_LIMIT = 25;
 /** Room for the recipient list in the Approve-all confirmation (Slack cuts confirm text at 300). */
 const CONFIRM_LIST_CHARS = 200;
 
@@ -32,11 +32,11 @@ function isSent(report: ReportSummary | undefined): boolean {
   return report?.send?.status === 'sent';
 }
 
-export function approveAllValue(digest: DigestRecord): string {
+function approveAllValue(digest: DigestRecord): string {
   return digest.id;
 }
 
-export function approveValue(digest: DigestRecord, clientId: number): string {
+function approveValue(digest: DigestRecord, clientId: number): string {
   return `${digest.id}|${clientId}`;
 }
 
@@ -116,7 +116,7 @@ export function digestHeaderView(snapshot: DigestSnapshot, note?: string): View 
       : `${ready.length - sent} of ${ready.length} draft reports wait for approval; each client has its own message in the thread below.`;
   return {
     title: `Monthly digest: ${digest.periodLabel}`,
-    tone: note ? 'info' : sent === ready.length && ready.length > 0 ? 'success' : 'info',
+    tone: !note && ready.length > 0 && sent === ready.length ? 'success' : 'info',
     text: note ?? status,
     tiles: [
       { label: 'Clients ready', value: String(ready.length) },
@@ -154,7 +154,7 @@ export function digestRowView(digest: DigestRecord, row: DigestRow, report: Repo
       label: 'Approve & send',
       value: approveValue(digest, row.clientId),
       style: 'primary',
-      confirm: { title: 'Send the report?', text: `Send the ${digest.periodLabel} report to ${report.recipient}${report.copyTo ? ` and a copy to ${report.copyTo}` : ''}?`, confirm: 'Send', deny: 'Cancel' },
+      confirm: sendConfirm(report),
     });
   }
   if (!sent) buttons.push({ action: 'report.test', label: 'Send test to me', value: report.id });
@@ -184,7 +184,7 @@ export function digestViews(snapshot: DigestSnapshot): { header: View; rows: Arr
 }
 
 /** A View as plain text lines, for the CLI's dry run. */
-export function viewAsText(view: View): string {
+function viewAsText(view: View): string {
   const lines: string[] = [];
   if (view.title) lines.push(view.title, '='.repeat(Math.min(view.title.length, 72)));
   if (view.text) lines.push(view.text);

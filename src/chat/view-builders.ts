@@ -4,11 +4,11 @@
  */
 import type { ClientEntry, ClientLookup, ContactSuggestion, ProgressUpdate, ReportSummary, BotServices } from '../app/ports.js';
 import { commandHelp, type CommandMistake, type CommandName } from '../app/commands.js';
-import type { Button, FixValue, GenerateValue, PageValue, PickValue, Section, View } from './views.js';
+import type { Button, Confirm, FixValue, GenerateValue, PageValue, PickValue, Section, View } from './views.js';
 import { formatWhen } from './views.js';
 
-export const CLIENTS_PER_PAGE = 15;
-export const HISTORY_LIMIT = 12;
+const CLIENTS_PER_PAGE = 15;
+const HISTORY_LIMIT = 12;
 
 const STATE_LABELS: Record<ClientEntry['state'], string> = {
   linked: 'Linked',
@@ -25,6 +25,11 @@ const VIA_LABELS: Record<NonNullable<ClientEntry['via']>, string> = {
   manual: 'chosen by hand',
 };
 
+/** "Example: /integoreport …" or "Examples: … · …". */
+function examplesLine(examples: string[]): string {
+  return `${examples.length > 1 ? 'Examples' : 'Example'}: ${examples.map((example) => `/integoreport ${example}`).join('  ·  ')}`;
+}
+
 export function helpView(topic?: CommandName): View {
   const entries = commandHelp(topic);
   return {
@@ -32,7 +37,7 @@ export function helpView(topic?: CommandName): View {
     text: topic ? entries[0]!.summary : 'Monthly service reports from Freshservice, approved here and sent through Mailchimp.',
     sections: entries.map((entry) => ({
       title: `/integoreport ${entry.usage}`,
-      text: `${topic ? '' : `${entry.summary}\n`}${entry.examples.length > 1 ? 'Examples' : 'Example'}: ${entry.examples.map((example) => `/integoreport ${example}`).join('  ·  ')}`,
+      text: `${topic ? '' : `${entry.summary}\n`}${examplesLine(entry.examples)}`,
     })),
     context: ['Periods: 2026-10, last-month, this-month, 2026-Q3, 2026-07..2026-09, 2026-10-01..2026-10-15. Quote names with spaces: "Acme Corp".'],
   };
@@ -46,7 +51,7 @@ export function mistakeView(mistake: CommandMistake): View {
       { label: 'Understood', value: mistake.understood },
       { label: 'Right form', value: mistake.usage },
     ],
-    context: [`${mistake.examples.length > 1 ? 'Examples' : 'Example'}: ${mistake.examples.map((example) => `/integoreport ${example}`).join('  ·  ')}`],
+    context: [examplesLine(mistake.examples)],
   };
 }
 
@@ -196,23 +201,17 @@ function viewButton(report: ReportSummary): Button {
   return { action: 'report.open', label: 'View report', value: report.id, url: report.viewUrl };
 }
 
+/** "Send the report?" naming the recipient and the internal copy. */
+export function sendConfirm(report: ReportSummary): Confirm {
+  const copy = report.copyTo ? ` and a copy to ${report.copyTo}` : '';
+  return { title: 'Send the report?', text: `Send the ${report.period.label} report to ${report.recipient}${copy}?`, confirm: 'Send', deny: 'Cancel' };
+}
+
 /** The approval card: KPI tiles, View report, Send to client (confirmed), Send test to me, Discard. */
 export function summaryView(report: ReportSummary, note?: string): View {
   const buttons: Button[] = [viewButton(report)];
   if (report.recipient) {
-    const copy = report.copyTo ? ` and a copy to ${report.copyTo}` : '';
-    buttons.push({
-      action: 'report.send',
-      label: 'Send to client',
-      value: report.id,
-      style: 'primary',
-      confirm: {
-        title: 'Send the report?',
-        text: `Send the ${report.period.label} report to ${report.recipient}${copy}?`,
-        confirm: 'Send',
-        deny: 'Cancel',
-      },
-    });
+    buttons.push({ action: 'report.send', label: 'Send to client', value: report.id, style: 'primary', confirm: sendConfirm(report) });
   } else {
     buttons.push(fixButton({ id: report.client.id, name: report.client.name, state: 'no-contact' }, { reportId: report.id }));
   }

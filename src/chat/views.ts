@@ -32,12 +32,6 @@ export type ActionId =
   | 'digest.approve'
   | 'digest.approveAll';
 
-export const ACTION_IDS: readonly ActionId[] = Object.freeze([
-  'clients.page', 'client.fix', 'client.fix.submit', 'client.pick', 'client.history',
-  'report.generate', 'report.open', 'report.send', 'report.test', 'report.discard',
-  'digest.approve', 'digest.approveAll',
-]);
-
 export interface PageValue { page: number; unlinked: boolean }
 /** `page`/`unlinked`: the client list page the form came from; `reportId`: the approval card it came from. */
 export interface FixValue { clientId: number; page?: number; unlinked?: boolean; reportId?: string }

@@ -92,6 +92,11 @@ export function unreachableReason(member: AudienceMember): string {
   }
 }
 
+/** The client's email domains, lower-case, each once. */
+export function clientDomains(client: DirectoryClient): string[] {
+  return [...new Set(client.domains.map((domain) => domain.trim().toLowerCase()).filter(Boolean))];
+}
+
 export function memberName(member: AudienceMember): string {
   return displayName(member.firstName, member.lastName);
 }
@@ -138,7 +143,7 @@ export function decideLink(client: DirectoryClient, audience: AudienceIndex, ove
     return linkedOrProblem(matches[0]!, via);
   }
 
-  const domains = [...new Set(client.domains.map((domain) => domain.trim().toLowerCase()).filter(Boolean))];
+  const domains = clientDomains(client);
   const onDomain = usable(domains.flatMap((domain) => audience.byDomain.get(domain) ?? []));
   if (onDomain.length > 0) {
     const reachable = onDomain.filter((member) => isReachable(member.status));
@@ -194,7 +199,8 @@ function linkedOrProblem(member: AudienceMember, via: LinkVia): LinkDecision {
     : { state: 'problem', member, email: member.email, via, reason: unreachableReason(member) };
 }
 
-function uniqueByEmail(members: readonly AudienceMember[]): AudienceMember[] {
+/** The members with the first of each email address kept (case and surrounding spaces ignored). */
+export function uniqueByEmail(members: readonly AudienceMember[]): AudienceMember[] {
   const seen = new Set<string>();
   return members.filter((member) => {
     const email = normalizeEmail(member.email);

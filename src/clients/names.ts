@@ -35,6 +35,13 @@ export function displayName(first: string | null | undefined, last?: string | nu
   return `${first ?? ''} ${last ?? ''}`.replace(/\s+/g, ' ').trim();
 }
 
+const EMAIL_ADDRESS = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[A-Za-z]{2,}$/;
+
+/** Whether the text is one plain email address (no display name, no list). */
+export function isEmailAddress(text: string): boolean {
+  return EMAIL_ADDRESS.test(text);
+}
+
 /** The domain of an email address, lower-case; empty when the text has no "@". */
 export function emailDomain(email: string): string {
   const at = email.lastIndexOf('@');

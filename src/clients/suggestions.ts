@@ -1,5 +1,5 @@
 import type { ContactSuggestion } from '../app/ports.js';
-import { isReachable, memberName, normalizeEmail, personName, type AudienceMember, type ContactPerson, type DirectoryClient } from './linking.js';
+import { clientDomains, isReachable, memberName, normalizeEmail, personName, uniqueByEmail, type AudienceMember, type ContactPerson, type DirectoryClient } from './linking.js';
 import { emailDomain, nameKey, nameSimilarity, withoutInitials } from './names.js';
 
 const SAME_EMAIL = 1;
@@ -25,14 +25,11 @@ export function rankSuggestions(client: DirectoryClient, members: readonly Audie
   const contacts = [client.prime, client.head]
     .filter((person): person is ContactPerson => !!person)
     .map((person) => ({ person, key: nameKey(person.firstName, person.lastName), email: person.email ? normalizeEmail(person.email) : '' }));
-  const domains = new Set(client.domains.map((domain) => domain.trim().toLowerCase()).filter(Boolean));
-  const seen = new Set<string>();
+  const domains = new Set(clientDomains(client));
   const ranked: Array<ContactSuggestion & { rank: number }> = [];
 
-  for (const member of members) {
+  for (const member of uniqueByEmail(members)) {
     const email = normalizeEmail(member.email);
-    if (seen.has(email)) continue;
-    seen.add(email);
     const signals: Signal[] = [];
     const key = nameKey(member.firstName, member.lastName);
     for (const contact of contacts) {

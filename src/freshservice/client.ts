@@ -4,7 +4,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import { FreshserviceError, FreshserviceUnavailableError, errorForResponse } from './errors.js';
-import { rateLimiterFor, type RateLimitOptions, type RateLimiter } from './rate-limiter.js';
+import { rateLimiterFor, stripUndefined, type RateLimitOptions, type RateLimiter } from './rate-limiter.js';
 
 export interface RetryOptions {
   /** Attempts in total for a GET (the first try included). */
@@ -46,13 +46,12 @@ export interface CallStats {
 const DEFAULT_RETRY: Required<RetryOptions> = { attempts: 6, baseDelayMs: 400, maxDelayMs: 8_000, rateLimitedAttempts: 30 };
 const DEFAULT_RETRY_AFTER_SECONDS = 10;
 const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'ECONNREFUSED', 'EPIPE', 'EAI_AGAIN', 'ERR_CANCELED', 'ERR_BAD_RESPONSE', 'EHOSTUNREACH', 'ENETUNREACH', 'ESOCKETTIMEDOUT', 'UND_ERR_SOCKET']);
-const UNREACHABLE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** Credits Freshservice charges by rule: 1, plus 2 per include on a list or 1 per include on a single record. */
 export function creditsByRule(path: string, params: RequestOptions['params'] = {}): number {
   const include = typeof params.include === 'string' ? params.include.split(',').filter(Boolean).length : 0;
   if (include === 0) return 1;
-  const single = /\/\d+$/.test(path.split('?')[0]!);
+  const single = /\/\d+$/.test(stripQuery(path));
   return 1 + include * (single ? 1 : 2);
 }
 
@@ -85,7 +84,7 @@ export class FreshserviceClient {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.host = new URL(this.baseUrl).host;
     this.limiter = rateLimiterFor(this.baseUrl, options.rateLimit);
-    this.retry = { ...DEFAULT_RETRY, ...Object.fromEntries(Object.entries(options.retry ?? {}).filter(([, value]) => value !== undefined)) };
+    this.retry = { ...DEFAULT_RETRY, ...stripUndefined(options.retry ?? {}) };
     this.logger = options.logger ?? silentLogger;
     this.http = axios.create({
       baseURL: this.baseUrl,
@@ -226,7 +225,7 @@ export class FreshserviceClient {
     if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String((failure as Error | undefined)?.message ?? ''))) {
       return { retryable: true, error: new FreshserviceUnavailableError(`Freshservice (${this.host}) did not answer in time for ${stripQuery(path)}; try again in a few minutes.`, { code: 'ETIMEDOUT' }) };
     }
-    const known = RETRYABLE_NETWORK_CODES.has(code) || RETRYABLE_NETWORK_CODES.has(cause) || UNREACHABLE_CODES.has(code);
+    const known = RETRYABLE_NETWORK_CODES.has(code) || RETRYABLE_NETWORK_CODES.has(cause);
     return {
       retryable: known || code === '' || code === 'ERR_NETWORK',
       error: new FreshserviceUnavailableError(`IntegoReport could not reach ${this.host} (${code || cause || 'network error'}); try again in a few minutes.`, { code: code || cause || undefined }),

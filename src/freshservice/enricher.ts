@@ -5,7 +5,8 @@ import { upsertTicket, type MirrorState, type TicketEnrichment } from './mirror.
 import { isFinished } from './selection.js';
 import type { FreshserviceCsatResponse, FreshserviceTicket, FreshserviceTimeEntry } from './types.js';
 
-function byId<T extends { id: number }>(items: T[]): T[] {
+/** A sorted copy, so files and datasets come out the same whatever order Freshservice listed things in. */
+export function byId<T extends { id: number }>(items: T[]): T[] {
   return [...items].sort((a, b) => a.id - b.id);
 }
 

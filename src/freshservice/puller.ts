@@ -5,18 +5,17 @@ import { DATASET_SCHEMA_VERSION, type Dataset, type DatasetTicket } from '../rep
 import { formatInstant, type Period } from '../report/period.js';
 import { writeJsonAtomic } from '../store/files.js';
 import type { CallStats, FreshserviceClient } from './client.js';
-import { Enricher } from './enricher.js';
+import { byId, Enricher } from './enricher.js';
 import { FreshserviceError } from './errors.js';
 import { statusLabelsFrom, type FreshserviceDirectory } from './directory.js';
 import { upsertTicket, type MirrorState, type TicketMirror } from './mirror.js';
-import { mattersForPeriod } from './selection.js';
+import { FINISHED_STATUSES, mattersForPeriod } from './selection.js';
 import type { FreshserviceTicket } from './types.js';
 
 /** Re-ask for tickets updated a little before the high-water mark: clock skew and search indexing lag. */
 export const SYNC_OVERLAP_MS = 10 * 60 * 1000;
 /** Without any period in view, a first sync copies the last 30 days (what the list shows by default). */
 const DEFAULT_BACKFILL_MS = 30 * 24 * 60 * 60 * 1000;
-const FINISHED_STATUSES = new Set([4, 5]);
 const LIST_PRIORITY = 1;
 const RECONCILE_EVERY_MS = 24 * 60 * 60 * 1000;
 
@@ -94,10 +93,6 @@ export function formatPullSummary(result: PullResult): string[] {
 
 function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-function byId<T extends { id: number }>(items: T[]): T[] {
-  return [...items].sort((a, b) => a.id - b.id);
 }
 
 function spent(before: CallStats, after: CallStats): CallStats {

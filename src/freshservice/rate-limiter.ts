@@ -171,7 +171,7 @@ export class RateLimiter {
   }
 }
 
-function stripUndefined<T extends object>(value: T): Partial<T> {
+export function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, inner]) => inner !== undefined)) as Partial<T>;
 }
 

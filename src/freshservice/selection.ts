@@ -1,11 +1,11 @@
 import type { FreshserviceTicket } from './types.js';
 
-const RESOLVED = 4;
-const CLOSED = 5;
+/** Resolved (4) and Closed (5). */
+export const FINISHED_STATUSES: ReadonlySet<number> = new Set([4, 5]);
 
 /** Resolved or Closed right now. */
 export function isFinished(ticket: FreshserviceTicket): boolean {
-  return ticket.status === RESOLVED || ticket.status === CLOSED;
+  return FINISHED_STATUSES.has(ticket.status);
 }
 
 /**

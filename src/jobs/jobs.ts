@@ -12,15 +12,15 @@ dayjs.extend(timezone);
 
 const HOUR = 60 * 60 * 1000;
 /** A digest missed while the bot was down is still posted within a week (later it would be stale news). */
-export const DIGEST_CATCH_UP_MS = 7 * 24 * HOUR;
+const DIGEST_CATCH_UP_MS = 7 * 24 * HOUR;
 /** A missed nightly sync is caught up until the next night's run is close. */
-export const NIGHTLY_CATCH_UP_MS = 20 * HOUR;
-export const NIGHTLY_SCHEDULE = '0 2 * * *';
+const NIGHTLY_CATCH_UP_MS = 20 * HOUR;
+const NIGHTLY_SCHEDULE = '0 2 * * *';
 
 export const SCHEDULER_ACTOR: Actor = { platform: 'scheduler', id: 'scheduler', name: 'the monthly schedule' };
 
 /** The digest is about the month before the one it runs in (local time). */
-export function digestPeriodFor(dueAt: Date, zone: string): Period {
+function digestPeriodFor(dueAt: Date, zone: string): Period {
   return parsePeriod('last-month', { timezone: zone, now: dueAt });
 }
 

@@ -49,7 +49,12 @@ export function createScheduler(deps: { jobs: ScheduledJob[]; runs: JobRunStore;
   const tick = async (): Promise<void> => {
     if (!ticking) {
       ticking = (async () => {
-        for (const job of deps.jobs) await runDue(job);
+        for (const job of deps.jobs) {
+          // A tick runs from a timer with no one to catch it: a failure is logged, never left to crash the process.
+          await runDue(job).catch((error: unknown) => {
+            deps.logger.error({ job: job.name, err: error }, `${job.name} could not be checked; trying again at the next tick`);
+          });
+        }
       })().finally(() => {
         ticking = undefined;
       });

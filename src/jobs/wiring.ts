@@ -12,7 +12,6 @@ import { createScheduler, type ScheduledJob, type Scheduler } from './scheduler.
 
 export interface DigestWiring {
   publisher: DigestPublisher;
-  posters: DigestPoster[];
 }
 
 /** Slack when a bot token and DIGEST_CHANNEL are set; Teams for every team channel the app was installed in. */
@@ -22,7 +21,7 @@ export function createDigestWiring(runtime: Runtime, options: { conversations?: 
   const slack = createSlackDigestPoster(config);
   const posters: DigestPoster[] = [...(slack ? [slack] : []), createTeamsDigestPoster({ config, conversations, logger })];
   const publisher = createDigestPublisher({ digest: digestDepsFor(runtime, new DigestStore(config.dataDir)), posters, logger });
-  return { publisher, posters };
+  return { publisher };
 }
 
 export function createBotJobs(runtime: Runtime, publisher: DigestPublisher): ScheduledJob[] {

@@ -28,7 +28,7 @@ const LIST_FIELDS = 'campaigns.id,campaigns.status,campaigns.settings.title,camp
 const PAGE_SIZE = 1000;
 
 /** A one-off segment of the audience: these addresses only (`any` when there is more than one). */
-export function segmentFor(emails: string[]): { match: 'any' | 'all'; conditions: Array<{ condition_type: 'EmailAddress'; field: 'EMAIL'; op: 'is'; value: string }> } {
+function segmentFor(emails: string[]): { match: 'any' | 'all'; conditions: Array<{ condition_type: 'EmailAddress'; field: 'EMAIL'; op: 'is'; value: string }> } {
   return {
     match: emails.length > 1 ? 'any' : 'all',
     conditions: emails.map((value) => ({ condition_type: 'EmailAddress', field: 'EMAIL', op: 'is', value })),
@@ -36,7 +36,7 @@ export function segmentFor(emails: string[]): { match: 'any' | 'all'; conditions
 }
 
 /** Campaign API calls used for report delivery. */
-export function campaignApi(http: MailchimpHttp, listId: string) {
+function campaignApi(http: MailchimpHttp, listId: string) {
   return {
     /** Every campaign on the audience titled exactly `title`, created since `since` (Mailchimp has no title filter). */
     async findByTitle(title: string, since: string): Promise<CampaignInfo[]> {
@@ -77,6 +77,11 @@ function isUncertain(error: unknown): boolean {
   return !(error instanceof MailchimpError) || error.transient;
 }
 
+/** Sending, sent or scheduled: the email has gone (or will) and must not be sent again. */
+function isDelivered(campaign: CampaignInfo): boolean {
+  return campaign.status === 'sending' || campaign.status === 'sent' || campaign.status === 'schedule';
+}
+
 function describe(error: unknown): string {
   if (error instanceof MailchimpError) return `Mailchimp said: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
@@ -84,7 +89,7 @@ function describe(error: unknown): string {
 
 /** The already-sent campaign among those found, else the oldest draft (so every attempt picks the same one). */
 function pick(campaigns: CampaignInfo[]): CampaignInfo | undefined {
-  const delivered = campaigns.find((campaign) => ['sending', 'sent', 'schedule'].includes(campaign.status));
+  const delivered = campaigns.find(isDelivered);
   if (delivered) return delivered;
   return [...campaigns].sort((a, b) => (a.create_time ?? '').localeCompare(b.create_time ?? ''))[0];
 }
@@ -108,7 +113,7 @@ export function createCampaignChannel(http: MailchimpHttp, settings: CampaignSet
     const record = job.record;
     const found = record.campaignId ? await api.get(record.campaignId) : undefined;
     const campaign = found ?? pick(await api.findByTitle(record.key, record.searchSince));
-    if (campaign && ['sending', 'sent', 'schedule'].includes(campaign.status)) {
+    if (campaign && isDelivered(campaign)) {
       return { kind: 'sent', campaignId: campaign.id, sentAt: campaign.send_time || undefined, already: true };
     }
     if (campaign && campaign.status !== 'save' && campaign.status !== 'paused') {
@@ -156,11 +161,7 @@ export function createCampaignChannel(http: MailchimpHttp, settings: CampaignSet
       return { kind: 'uncertain', reason: lastProblem, campaignId: job.record.campaignId };
     },
     async sendTest(email: TestEmail) {
-      const created = await api.create({
-        type: 'regular',
-        recipients: { list_id: settings.listId, segment_opts: segmentFor([email.to]) },
-        settings: { subject_line: email.subject, title: `${email.key}:test`, from_name: settings.fromName, reply_to: settings.replyTo, auto_footer: true, inline_css: true },
-      });
+      const created = await api.create({ type: 'regular', ...campaignBody(`${email.key}:test`, email.subject, [email.to]) });
       await api.setContent(created.id, email.html);
       await api.test(created.id, [email.to]);
       return { campaignId: created.id };

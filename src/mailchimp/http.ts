@@ -25,24 +25,17 @@ export interface MailchimpHttpStats {
   requests: number;
   retries: number;
   failures: number;
-  byMethod: Record<string, number>;
-}
-
-export interface RequestOptions {
-  /** Overrides the default (GET and PUT retry, everything else does not). */
-  retry?: boolean;
 }
 
 export interface MailchimpHttp {
   get<T>(path: string, params?: Record<string, string | number | boolean | undefined>): Promise<T>;
-  put<T>(path: string, body: unknown, options?: RequestOptions): Promise<T>;
-  post<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T>;
-  patch<T>(path: string, body: unknown, options?: RequestOptions): Promise<T>;
-  delete(path: string, options?: RequestOptions): Promise<void>;
+  put<T>(path: string, body: unknown): Promise<T>;
+  post<T>(path: string, body?: unknown): Promise<T>;
+  patch<T>(path: string, body: unknown): Promise<T>;
   stats(): MailchimpHttpStats;
 }
 
-type Method = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'PUT' | 'POST' | 'PATCH';
 
 const DEFAULTS = { timeoutMs: 120_000, concurrency: 4, maxRetries: 4, retryBaseMs: 500 };
 const MAX_RETRY_AFTER_MS = 60_000;
@@ -68,11 +61,10 @@ export function createMailchimpHttp(options: MailchimpHttpOptions): MailchimpHtt
     validateStatus: () => true,
   });
   const limit = pLimit(settings.concurrency);
-  const counters: MailchimpHttpStats = { requests: 0, retries: 0, failures: 0, byMethod: {} };
+  const counters: MailchimpHttpStats = { requests: 0, retries: 0, failures: 0 };
 
   async function attempt(method: Method, path: string, params: unknown, body: unknown): Promise<unknown> {
     counters.requests += 1;
-    counters.byMethod[method] = (counters.byMethod[method] ?? 0) + 1;
     const started = Date.now();
     let response: AxiosResponse<string>;
     try {
@@ -99,7 +91,8 @@ export function createMailchimpHttp(options: MailchimpHttpOptions): MailchimpHtt
     return readResponse(method, path, response);
   }
 
-  async function send(method: Method, path: string, params: unknown, body: unknown, retry: boolean): Promise<unknown> {
+  async function send(method: Method, path: string, params: unknown, body: unknown): Promise<unknown> {
+    const retry = method === 'GET' || method === 'PUT';
     for (let attemptNumber = 0; ; attemptNumber += 1) {
       try {
         return await limit(() => attempt(method, path, params, body));
@@ -118,18 +111,11 @@ export function createMailchimpHttp(options: MailchimpHttpOptions): MailchimpHtt
   }
 
   return {
-    get: <T>(path: string, params?: Record<string, string | number | boolean | undefined>) =>
-      send('GET', path, params, undefined, true) as Promise<T>,
-    put: <T>(path: string, body: unknown, requestOptions?: RequestOptions) =>
-      send('PUT', path, undefined, body, requestOptions?.retry ?? true) as Promise<T>,
-    post: <T>(path: string, body?: unknown, requestOptions?: RequestOptions) =>
-      send('POST', path, undefined, body, requestOptions?.retry ?? false) as Promise<T>,
-    patch: <T>(path: string, body: unknown, requestOptions?: RequestOptions) =>
-      send('PATCH', path, undefined, body, requestOptions?.retry ?? false) as Promise<T>,
-    delete: async (path: string, requestOptions?: RequestOptions) => {
-      await send('DELETE', path, undefined, undefined, requestOptions?.retry ?? false);
-    },
-    stats: () => ({ ...counters, byMethod: { ...counters.byMethod } }),
+    get: <T>(path: string, params?: Record<string, string | number | boolean | undefined>) => send('GET', path, params, undefined) as Promise<T>,
+    put: <T>(path: string, body: unknown) => send('PUT', path, undefined, body) as Promise<T>,
+    post: <T>(path: string, body?: unknown) => send('POST', path, undefined, body) as Promise<T>,
+    patch: <T>(path: string, body: unknown) => send('PATCH', path, undefined, body) as Promise<T>,
+    stats: () => ({ ...counters }),
   };
 }
 

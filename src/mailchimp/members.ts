@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AudienceMember, MemberStatus } from '../clients/linking.js';
+import { uniqueByEmail, type AudienceMember, type MemberStatus } from '../clients/linking.js';
 import { MailchimpError } from './errors.js';
 import type { MailchimpHttp } from './http.js';
 
@@ -60,13 +60,7 @@ export function createMailchimpMembers(http: MailchimpHttp, audienceId: string, 
     async listAll() {
       // Mailchimp leaves archived members out unless asked for them by status.
       const [current, archived] = await Promise.all([listStatus(), listStatus('archived')]);
-      const seen = new Set<string>();
-      return [...current, ...archived].map(toAudienceMember).filter((entry) => {
-        const email = entry.email.toLowerCase();
-        if (seen.has(email)) return false;
-        seen.add(email);
-        return true;
-      });
+      return uniqueByEmail([...current, ...archived].map(toAudienceMember));
     },
     async get(email) {
       try {

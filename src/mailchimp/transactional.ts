@@ -145,20 +145,24 @@ function day(iso: string): string {
   return iso.slice(0, 10);
 }
 
+function isRejected(result: TransactionalRecipientResult): boolean {
+  return result.status === 'rejected' || result.status === 'invalid';
+}
+
+function rejection(result: TransactionalRecipientResult): string {
+  return `Mailchimp Transactional ${result.status} ${result.email}${result.reject_reason ? `: ${result.reject_reason}` : ''}.`;
+}
+
 /** Per-recipient verdicts for one send: the client's decides; a rejected internal copy is only a note. */
-function judge(record: SendRecord, results: Array<{ email: string; status: string; reason?: string | null; id: string }>): ChannelResult {
+function judge(record: SendRecord, results: TransactionalRecipientResult[]): ChannelResult {
   const client = record.to[0]!.toLowerCase();
   const own = results.filter((result) => result.email.toLowerCase() === client);
   if (own.length === 0) return { kind: 'uncertain', reason: `Mailchimp Transactional gave no result for ${record.to[0]}.` };
-  const delivered = own.find((result) => !['rejected', 'invalid'].includes(result.status));
   const notes = results
-    .filter((result) => result.email.toLowerCase() !== client && ['rejected', 'invalid'].includes(result.status))
-    .map((result) => `The copy to ${result.email} was ${result.status}${result.reason ? ` (${result.reason})` : ''}.`);
-  if (!delivered) {
-    const rejected = own[0]!;
-    return { kind: 'failed', reason: `Mailchimp Transactional ${rejected.status} ${rejected.email}${rejected.reason ? `: ${rejected.reason}` : ''}.` };
-  }
-  return { kind: 'sent', messageIds: results.map((result) => result.id), notes: notes.length ? notes : undefined };
+    .filter((result) => result.email.toLowerCase() !== client && isRejected(result))
+    .map((result) => `The copy to ${result.email} was ${result.status}${result.reject_reason ? ` (${result.reject_reason})` : ''}.`);
+  if (own.every(isRejected)) return { kind: 'failed', reason: rejection(own[0]!) };
+  return { kind: 'sent', messageIds: results.map((result) => result._id), notes: notes.length ? notes : undefined };
 }
 
 /**
@@ -201,7 +205,7 @@ export function createTransactionalChannel(client: TransactionalClient, settings
           }
           await job.progress({ status: 'requested', sendAttemptedAt: job.now().toISOString() });
           const results = await client.send(message(job.record.subject, job.html, job.record.to, job.record.key, 'report'));
-          return judge(job.record, results.map((item) => ({ email: item.email, status: item.status, reason: item.reject_reason, id: item._id })));
+          return judge(job.record, results);
         } catch (error) {
           if (error instanceof LeaseLostError) throw error;
           if (!(error instanceof TransactionalError) || !error.uncertain) {
@@ -216,8 +220,8 @@ export function createTransactionalChannel(client: TransactionalClient, settings
     },
     async sendTest(email: TestEmail) {
       const results = await client.send(message(email.subject, email.html, [email.to], `${email.key}:test`, 'test'));
-      const rejected = results.find((result) => result.status === 'rejected' || result.status === 'invalid');
-      if (rejected) throw new TransactionalError(`Mailchimp Transactional ${rejected.status} ${rejected.email}${rejected.reject_reason ? `: ${rejected.reject_reason}` : ''}.`, 200, 'Rejected', false);
+      const rejected = results.find(isRejected);
+      if (rejected) throw new TransactionalError(rejection(rejected), 200, 'Rejected', false);
       return { messageIds: results.map((result) => result._id) };
     },
   };

@@ -26,6 +26,13 @@ export function parseTimeSpent(text: string | null | undefined): number | null {
   return match ? Number(match[1]) * 60 + Number(match[2]) : null;
 }
 
+const COUNT_FORMAT = new Intl.NumberFormat('en-GB');
+
+/** A whole number with thousands separators: 1,234. */
+export function formatCount(value: number): string {
+  return COUNT_FORMAT.format(value);
+}
+
 /** Hours with at most `decimals` decimals and no trailing zeros: 12.5, 3, 0.25. */
 export function formatDecimal(value: number, decimals: number): string {
   return String(Number(value.toFixed(decimals)));

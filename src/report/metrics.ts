@@ -234,6 +234,6 @@ function countBy(tickets: DatasetTicket[], keyOf: (ticket: DatasetTicket) => str
   return Object.fromEntries(counts);
 }
 
-function secondsBetween(start: Date, end: Date): number {
+export function secondsBetween(start: Date, end: Date): number {
   return Math.max(0, (end.getTime() - start.getTime()) / 1000);
 }

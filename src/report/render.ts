@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import juice from 'juice';
+import { formatCount } from './durations.js';
 import { neutraliseMergeTags } from './escape.js';
 import type { BarSegment, KpiTile, ReportView, TicketRow } from './view.js';
 
@@ -120,7 +121,7 @@ function colouredSegments(segments: BarSegment[]) {
 
 function restWidth(segments: BarSegment[]): number {
   const used = segments.reduce((sum, segment) => sum + segment.width, 0);
-  return segments.length === 0 ? 100 : Math.max(0, 100 - used);
+  return Math.max(0, 100 - used);
 }
 
 function preheader(view: ReportView): string {
@@ -132,12 +133,6 @@ function chunk<T>(items: T[], size: number): T[][] {
   const rows: T[][] = [];
   for (let index = 0; index < items.length; index += size) rows.push(items.slice(index, index + size));
   return rows;
-}
-
-const COUNT_FORMAT = new Intl.NumberFormat('en-GB');
-
-function formatCount(value: number): string {
-  return COUNT_FORMAT.format(value);
 }
 
 function loadTemplates(): CompiledTemplates {

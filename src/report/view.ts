@@ -1,8 +1,8 @@
 import dayjs from 'dayjs';
 import type { Dataset, DatasetTicket } from './dataset.js';
-import { formatDecimal, formatDuration } from './durations.js';
+import { formatCount, formatDecimal, formatDuration } from './durations.js';
 import { priorityName, RESOLVED_STATUSES, statusLabel } from './labels.js';
-import { firstResponseSla, isOpenAt, isProactive, resolutionOf, resolutionSla, type Metrics } from './metrics.js';
+import { firstResponseSla, isOpenAt, isProactive, resolutionOf, resolutionSla, secondsBetween, type Metrics } from './metrics.js';
 import { periodFromRange } from './period.js';
 import { parseInstant, SLA_TARGETS, type SlaOutcome } from './sla.js';
 
@@ -149,25 +149,24 @@ export function buildReportView(input: ReportViewInput): ReportView {
 }
 
 function kpiTiles(metrics: Metrics, previous: Metrics | null): KpiTile[] {
-  const count = (value: number) => formatCount(value);
   const percent = (value: number | null) => (value === null ? '–' : `${formatDecimal(value, 1)}%`);
   const lateFrom = metrics.tickets.resolvedInPeriod - metrics.tickets.resolved;
   return [
     {
       label: 'Tickets',
-      value: count(metrics.tickets.created),
-      note: metrics.tickets.proactive > 0 ? `${count(metrics.tickets.proactive)} proactive` : 'raised this period',
+      value: formatCount(metrics.tickets.created),
+      note: metrics.tickets.proactive > 0 ? `${formatCount(metrics.tickets.proactive)} proactive` : 'raised this period',
       change: countChange(metrics.tickets.created, previous?.tickets.created, null),
     },
     {
       label: 'Resolved',
-      value: count(metrics.tickets.resolvedInPeriod),
-      note: lateFrom > 0 ? `incl. ${count(lateFrom)} raised earlier` : 'this period',
+      value: formatCount(metrics.tickets.resolvedInPeriod),
+      note: lateFrom > 0 ? `incl. ${formatCount(lateFrom)} raised earlier` : 'this period',
       change: countChange(metrics.tickets.resolvedInPeriod, previous?.tickets.resolvedInPeriod, true),
     },
     {
       label: 'Open at end',
-      value: count(metrics.tickets.openAtEnd),
+      value: formatCount(metrics.tickets.openAtEnd),
       note: 'still in progress',
       change: countChange(metrics.tickets.openAtEnd, previous?.tickets.openAtEnd, false),
     },
@@ -192,7 +191,7 @@ function kpiTiles(metrics: Metrics, previous: Metrics | null): KpiTile[] {
     {
       label: 'Satisfaction',
       value: percent(metrics.csat.percentPositive),
-      note: metrics.csat.responses === 0 ? 'no survey responses' : `positive · ${count(metrics.csat.responses)} ${metrics.csat.responses === 1 ? 'response' : 'responses'}`,
+      note: metrics.csat.responses === 0 ? 'no survey responses' : `positive · ${formatCount(metrics.csat.responses)} ${metrics.csat.responses === 1 ? 'response' : 'responses'}`,
       change: pointsChange(metrics.csat.percentPositive, previous?.csat.percentPositive),
     },
     {
@@ -284,7 +283,7 @@ function fillToWhole(segments: BarSegment[]): BarSegment[] {
 function ticketRow(ticket: DatasetTicket, dataset: Dataset, metrics: Metrics, asOf: Date, timezone: string): TicketRow {
   const resolved = RESOLVED_STATUSES.has(ticket.status) ? resolutionOf(ticket).resolvedAt : null;
   const createdAt = parseInstant(ticket.created_at);
-  const resolutionSeconds = resolved && createdAt ? Math.max(0, (resolved.getTime() - createdAt.getTime()) / 1000) : null;
+  const resolutionSeconds = resolved && createdAt ? secondsBetween(createdAt, resolved) : null;
   const outcome = firstResponseSla(ticket, metrics.sla.mode, asOf);
   return {
     id: ticket.id,
@@ -335,7 +334,7 @@ function inRange(date: Date | null, from: Date, to: Date): boolean {
 
 function ageSeconds(ticket: DatasetTicket, asOf: Date): number {
   const createdAt = parseInstant(ticket.created_at);
-  return createdAt ? Math.max(0, (asOf.getTime() - createdAt.getTime()) / 1000) : 0;
+  return createdAt ? secondsBetween(createdAt, asOf) : 0;
 }
 
 const MONTHS_SHORT = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -350,12 +349,6 @@ function formatDate(iso: string, timezone: string): string {
   }
   const parts = Object.fromEntries(format.formatToParts(new Date(iso)).map((part) => [part.type, part.value]));
   return `${Number(parts.day)} ${MONTHS_SHORT[Number(parts.month) - 1]} ${parts.year}`;
-}
-
-const COUNT_FORMAT = new Intl.NumberFormat('en-GB');
-
-function formatCount(value: number): string {
-  return COUNT_FORMAT.format(value);
 }
 
 function footnotes(metrics: Metrics, timezone: string): string[] {

@@ -1,6 +1,6 @@
 import type { FreshserviceTicket } from '../freshservice/types.js';
 import { createRng } from './rng.js';
-import type { SandboxWorld } from './world.js';
+import { requesterName, type SandboxWorld } from './world.js';
 
 export interface SandboxConversation {
   id: number;
@@ -42,7 +42,7 @@ export function ticketConversations(world: SandboxWorld, ticket: FreshserviceTic
   }
   const survey = world.csat[ticket.id];
   if (survey) {
-    const name = requester ? `${requester.first_name} ${requester.last_name ?? ''}`.trim() : 'The requester';
+    const name = requester ? requesterName(requester) : 'The requester';
     moments.push({ at: Date.parse(survey.created_at), incoming: true, source: 5, text: `${name} has submitted the survey response` });
   }
   moments.sort((a, b) => a.at - b.at);

@@ -7,7 +7,7 @@ import { ticketConversations } from './conversations.js';
 import { createRng, type Rng } from './rng.js';
 import { TicketQueryError, parseTicketQuery } from './ticket-query.js';
 import type { RecordedRequest, SandboxControls } from './types.js';
-import type { SandboxWorld } from './world.js';
+import { requesterName, type SandboxWorld } from './world.js';
 
 export interface FreshserviceSandbox {
   /** e.g. http://127.0.0.1:PORT/api/v2 */
@@ -52,6 +52,10 @@ const validation = (field: string, message: string, code = 'invalid_value'): Rep
   body: { description: 'Validation failed', errors: [{ field, message, code }] },
 });
 const notFound = (): Reply => ({ status: 404, credits: 1, body: { code: 'access_denied', message: 'The requested resource does not exist or is not accessible.' } });
+
+function includesOf(query: Query): string[] {
+  return (query.get('include') ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+}
 
 function isPositiveInteger(text: string): boolean {
   return /^\d+$/.test(text) && Number(text) >= 1;
@@ -104,7 +108,7 @@ export async function startFreshserviceSandbox(options: {
   const requesterSummary = (id: number | null) => {
     const r = requesterById(id);
     if (!r) return null;
-    return { id: r.id, name: `${r.first_name} ${r.last_name ?? ''}`.trim(), email: r.primary_email, mobile: null, phone: null };
+    return { id: r.id, name: requesterName(r), email: r.primary_email, mobile: null, phone: null };
   };
   const serializeTicket = (ticket: FreshserviceTicket, includes: string[], extra: Record<string, unknown> = {}) => {
     const { stats, ...rest } = ticket;
@@ -138,7 +142,7 @@ export async function startFreshserviceSandbox(options: {
   };
 
   const listTickets = (query: Query, url: URL): Reply => {
-    const includes = (query.get('include') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const includes = includesOf(query);
     const unknownInclude = includes.find((name) => !LIST_INCLUDES.includes(name));
     if (unknownInclude) return validation('include', `It should be one of these values: '${LIST_INCLUDES.join(',')}'`);
     const orderType = query.get('order_type') ?? 'desc';
@@ -210,10 +214,8 @@ export async function startFreshserviceSandbox(options: {
     return { status: 200, credits: 1, body: { tickets: slice.map((t) => serializeTicket(t, [])), total: matches.length } };
   };
 
-  const showTicket = (id: number, query: Query): Reply => {
-    const ticket = world.tickets.find((t) => t.id === id && !t.deleted);
-    if (!ticket) return notFound();
-    const includes = (query.get('include') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const showTicket = (ticket: FreshserviceTicket, query: Query): Reply => {
+    const includes = includesOf(query);
     const unknownInclude = includes.find((name) => !SHOW_INCLUDES.includes(name));
     if (unknownInclude) return validation('include', `It should be one of these values: '${SHOW_INCLUDES.join(',')}'`);
     const extra: Record<string, unknown> = {};
@@ -277,8 +279,8 @@ export async function startFreshserviceSandbox(options: {
       if (idText === 'filter' && sub === undefined) return filterTickets(query);
       if (id === null) return notFound();
       const ticket = world.tickets.find((t) => t.id === id && !t.deleted);
-      if (sub === undefined) return showTicket(id, query);
       if (!ticket) return notFound();
+      if (sub === undefined) return showTicket(ticket, query);
       if (sub === 'time_entries') return paged(world.timeEntries[id] ?? [], query, url, 'time_entries');
       if (sub === 'csat_response') {
         const response = world.csat[id];
@@ -456,7 +458,7 @@ export async function startFreshserviceSandbox(options: {
 /** What the request will cost if served, for the rate-limit check before serving. */
 function expectedCredits(method: string, url: URL): number {
   if (method !== 'GET') return 1;
-  const includes = (url.searchParams.get('include') ?? '').split(',').filter(Boolean).length;
+  const includes = includesOf(url.searchParams).length;
   const path = url.pathname.slice(API_PREFIX.length);
   if (path === '/tickets') return 1 + 2 * includes;
   if (/^\/tickets\/\d+$/.test(path)) return 1 + includes;

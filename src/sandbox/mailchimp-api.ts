@@ -48,6 +48,16 @@ export function invalidResource(errors: FieldError[], detail = "The resource sub
   return problem(400, 'Invalid Resource', detail, errors);
 }
 
+/** The 400 for a request body that is not a JSON object. */
+export function bodyNotObject(): ApiResult {
+  return invalidResource([{ field: '', message: 'Schema describes object, NULL found instead' }]);
+}
+
+/** Whether the `{listId}` in the path is the sandbox's one audience. */
+export function isOurList(context: HandlerContext): boolean {
+  return context.params.listId === context.state.listId;
+}
+
 export function notFound(): ApiResult {
   return problem(404, 'Resource Not Found', 'The requested resource could not be found.');
 }

@@ -1,5 +1,6 @@
 import type { SandboxAudienceMember } from './types.js';
 import {
+  bodyNotObject,
   invalidDateParameters,
   invalidResource,
   isApiResult,
@@ -27,7 +28,7 @@ const EDITABLE_STATUSES: SandboxCampaign['status'][] = ['save', 'paused'];
 
 export const createCampaign: Handler = (context) => {
   const body = context.body;
-  if (!isObject(body)) return invalidResource([{ field: '', message: 'Schema describes object, NULL found instead' }]);
+  if (!isObject(body)) return bodyNotObject();
   const errors: FieldError[] = [];
   if (!CAMPAIGN_TYPES.includes(body.type)) {
     errors.push({ field: 'type', message: body.type === undefined ? 'Schema describes enum, NULL found instead' : `Value is not one of enum values: ${CAMPAIGN_TYPES.join(', ')}` });
@@ -116,7 +117,7 @@ export const updateCampaign: Handler = (context) => {
   const campaign = findCampaign(context);
   if (!campaign) return notFound();
   const body = context.body;
-  if (!isObject(body)) return invalidResource([{ field: '', message: 'Schema describes object, NULL found instead' }]);
+  if (!isObject(body)) return bodyNotObject();
   if (!EDITABLE_STATUSES.includes(campaign.status)) return notEditable(campaign);
   const errors = [...settingsErrors(body.settings), ...(body.recipients === undefined ? [] : recipientErrors(context, body.recipients))];
   if (body.settings === undefined) errors.push({ field: 'settings', message: 'Schema describes object, NULL found instead' });
@@ -144,7 +145,7 @@ export const setCampaignContent: Handler = (context) => {
   const campaign = findCampaign(context);
   if (!campaign) return notFound();
   const body = context.body;
-  if (!isObject(body)) return invalidResource([{ field: '', message: 'Schema describes object, NULL found instead' }]);
+  if (!isObject(body)) return bodyNotObject();
   if (!EDITABLE_STATUSES.includes(campaign.status)) return notEditable(campaign);
   if (body.template !== undefined || body.url !== undefined || body.archive !== undefined) {
     return invalidResource([{ field: 'html', message: 'The sandbox supports html and plain_text content only.' }]);
@@ -263,7 +264,7 @@ export const sendTestEmail: Handler = (context) => {
   if (errors.length > 0) return invalidResource(errors);
   if (!campaign.content || !campaign.settings.subject_line) return problem(400, 'Bad Request', 'Your Campaign is not ready to send.');
   const testEmails = (body.test_emails as string[]).map((email) => email.trim());
-  const member = context.state.members.find((candidate) => candidate.email_address.toLowerCase() === testEmails[0]!.toLowerCase() && !candidate.forgotten);
+  const member = audienceMember(context.state, testEmails[0]!);
   const values = mergeValues(campaign, context, testEmails[0]!, member);
   const html = body.send_type === 'plaintext' ? `<pre>${escapeText(evaluateMergeTags(campaign.content.plain_text, values))}</pre>` : renderHtml(campaign, context, values);
   context.state.outbox.push({
@@ -282,7 +283,7 @@ export const sendTestEmail: Handler = (context) => {
 };
 
 /** GET /campaign-archive/{id}: the public web version, merged for nobody (like Mailchimp's archive page). */
-export function archivePage(campaign: SandboxCampaign, context: HandlerContext): string {
+export function archivePage(campaign: SandboxCampaign, context: Pick<HandlerContext, 'state' | 'site'>): string {
   return evaluateMergeTags(campaign.content?.html ?? '', mergeValues(campaign, context, '', undefined));
 }
 
@@ -345,7 +346,7 @@ function emptySegmentDetails(campaign: SandboxCampaign, context: Pick<HandlerCon
   const saved = savedSegment(campaign, context.state);
   const named = [...namedEmails(campaign.recipients.segment_opts), ...(saved?.emails ?? [])];
   const reasons = [...new Set(named.map((email) => email.toLowerCase()))].map((email) => {
-    const member = context.state.members.find((candidate) => candidate.email_address.toLowerCase() === email.toLowerCase() && !candidate.forgotten);
+    const member = audienceMember(context.state, email);
     if (!member) return `${email} is not in this audience.`;
     return `${email} is ${member.status}, and campaigns only go to subscribed contacts.`;
   });
@@ -382,6 +383,12 @@ function mergeValues(campaign: SandboxCampaign, context: Pick<HandlerContext, 's
     MC_PREVIEW_TEXT: campaign.settings.preview_text,
     CURRENT_YEAR: String(new Date(campaign.create_time).getUTCFullYear()),
   };
+}
+
+/** The contact with this address (any case), unless it was permanently deleted. */
+function audienceMember(state: HandlerContext['state'], email: string): SandboxAudienceMember | undefined {
+  const lower = email.toLowerCase();
+  return state.members.find((candidate) => candidate.email_address.toLowerCase() === lower && !candidate.forgotten);
 }
 
 function savedSegment(campaign: SandboxCampaign, state: HandlerContext['state']): StaticSegment | undefined {

@@ -1,8 +1,10 @@
 import type { SandboxAudienceMember } from './types.js';
 import {
+  bodyNotObject,
   invalidDateParameters,
   invalidResource,
   isApiResult,
+  isOurList,
   json,
   link,
   noContent,
@@ -102,7 +104,7 @@ export const searchMembers: Handler = (context) => {
 export const addMember: Handler = (context) => {
   if (!isOurList(context)) return notFound();
   const body = context.body;
-  if (!isObject(body)) return invalidResource([{ field: '', message: 'Schema describes object, NULL found instead' }]);
+  if (!isObject(body)) return bodyNotObject();
   const errors = [...emailErrors(body.email_address, true), ...statusErrors(body, 'status', true)];
   if (errors.length > 0) return validationFailure(errors);
   const email = String(body.email_address).trim();
@@ -121,7 +123,7 @@ export const upsertMember: Handler = (context) => {
   const hash = resolveHash(context.params.hash ?? '');
   if (!hash) return notFound();
   const body = context.body;
-  if (!isObject(body)) return invalidResource([{ field: '', message: 'Schema describes object, NULL found instead' }]);
+  if (!isObject(body)) return bodyNotObject();
   const existing = findMember(context.state, hash);
   const isNew = !existing || existing.status === 'archived';
   const errors = [
@@ -147,7 +149,7 @@ export const patchMember: Handler = (context) => {
   const member = visibleMember(context);
   if (!member) return notFound();
   const body = context.body;
-  if (!isObject(body)) return invalidResource([{ field: '', message: 'Schema describes object, NULL found instead' }]);
+  if (!isObject(body)) return bodyNotObject();
   const errors = [...statusErrors(body, 'status', false), ...mergeFieldErrors(body.merge_fields)];
   if (errors.length > 0) return validationFailure(errors);
   return updateMember(context, member, body.status, body.merge_fields) ?? json(memberView(member, context));
@@ -313,10 +315,6 @@ function resolveHash(segment: string): string | undefined {
   const decoded = decodeURIComponent(segment);
   if (decoded.includes('@')) return subscriberHash(decoded);
   return /^[0-9a-f]{32}$/i.test(decoded) ? decoded.toLowerCase() : undefined;
-}
-
-function isOurList(context: HandlerContext): boolean {
-  return context.params.listId === context.state.listId;
 }
 
 function emailErrors(email: unknown, required: boolean): FieldError[] {

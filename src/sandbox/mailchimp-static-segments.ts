@@ -1,4 +1,4 @@
-import { invalidResource, isApiResult, json, link, noContent, notFound, pagingParameters, type Handler, type HandlerContext } from './mailchimp-api.js';
+import { invalidResource, isApiResult, isOurList, json, link, noContent, notFound, pagingParameters, type Handler, type HandlerContext } from './mailchimp-api.js';
 import { isObject, type FieldError } from './mailchimp-segments.js';
 import { mailchimpTime, type StaticSegment } from './mailchimp-state.js';
 
@@ -101,10 +101,6 @@ function onList(context: HandlerContext, emails: string[]): string[] {
 function findSegment(context: HandlerContext): StaticSegment | undefined {
   if (!isOurList(context)) return undefined;
   return context.state.segments.find((segment) => String(segment.id) === context.params.segmentId);
-}
-
-function isOurList(context: HandlerContext): boolean {
-  return context.params.listId === context.state.listId;
 }
 
 function isStringArray(value: unknown): value is string[] {

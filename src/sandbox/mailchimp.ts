@@ -5,12 +5,13 @@ import { readJsonFile, writeJsonAtomic } from '../store/files.js';
 import { resolveSandboxControls } from './controls.js';
 import { createRng } from './rng.js';
 import type { RecordedRequest, SandboxAudienceMember, SandboxControls } from './types.js';
-import { problem, type ApiResult, type HandlerContext, type SiteInfo } from './mailchimp-api.js';
+import { notFound, problem, type ApiResult, type HandlerContext, type SiteInfo } from './mailchimp-api.js';
 import { archivePage, deliverDueCampaigns } from './mailchimp-campaigns.js';
 import { invalidKey, transactionalError } from './mailchimp-transactional.js';
 import { marketingRoutes, matchRoute, transactionalRoutes, type FailableOperation, type Route } from './mailchimp-routes.js';
 import { initialState, mailchimpTime, subscriberHash, type MailchimpState, type OutboxEmail, type SandboxCampaign } from './mailchimp-state.js';
 import { trimFields } from './mailchimp-fields.js';
+import { escapeHtml } from './mailchimp-merge-tags.js';
 
 export type { OutboxEmail, SandboxCampaign } from './mailchimp-state.js';
 export type { FailableOperation } from './mailchimp-routes.js';
@@ -153,7 +154,7 @@ export async function startMailchimpSandbox(options: MailchimpSandboxOptions): P
     if (!parsed.ok) return finish(problem(400, 'JSON Parse Error', 'We encountered an unspecified JSON parsing error.'));
 
     const match = matchRoute(service === 'mailchimp' ? marketingRoutes : transactionalRoutes, method, path);
-    if (!match) return finish(service === 'mailchimp' ? problem(404, 'Resource Not Found', 'The requested resource could not be found.') : transactionalError(-1, 'Invalid_Method', `Unknown method "${path}"`));
+    if (!match) return finish(service === 'mailchimp' ? notFound() : transactionalError(-1, 'Invalid_Method', `Unknown method "${path}"`));
     if ('allowed' in match) {
       response.setHeader('Allow', match.allowed.join(', '));
       return finish(problem(405, 'Method Not Allowed', "The requested method and resource are not compatible. See the Allow header for this resource's available methods."));
@@ -214,8 +215,7 @@ export async function startMailchimpSandbox(options: MailchimpSandboxOptions): P
     if (archive) {
       const campaign = state.campaigns.find((candidate) => candidate.id === archive[1]);
       if (!campaign) return sendHtml(response, 404, '<p>This campaign does not exist.</p>');
-      const context = { state, clock, params: {}, query: {}, body: {}, site, changed: () => undefined };
-      return sendHtml(response, 200, archivePage(campaign, context));
+      return sendHtml(response, 200, archivePage(campaign, { state, site }));
     }
     return false;
   }
@@ -235,7 +235,7 @@ export async function startMailchimpSandbox(options: MailchimpSandboxOptions): P
       const work = service
         ? handleApi(service, request, response, url, rawBody)
         : handlePublicPage(request, response, url).then((handled) => {
-            if (!handled) send(response, problem(404, 'Resource Not Found', 'The requested resource could not be found.'));
+            if (!handled) send(response, notFound());
           });
       work.catch((error: Error) => {
         process.stderr.write(`mailchimp sandbox: ${error.message}\n`);
@@ -349,8 +349,4 @@ function isUnder(path: string, prefix: string): boolean {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

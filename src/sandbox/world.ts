@@ -54,6 +54,11 @@ export const DEFAULT_WORLD_PROFILE: WorldProfile = {
 
 export const DEFAULT_WORLD_SEED = 20_261_125;
 
+/** "First Last", as Freshservice shows a requester. */
+export function requesterName(requester: Pick<FreshserviceRequester, 'first_name' | 'last_name'>): string {
+  return `${requester.first_name} ${requester.last_name ?? ''}`.trim();
+}
+
 /** Start of the UTC calendar month `offset` months from the month containing `ms`. */
 export function monthStartUtc(ms: number, offset = 0): number {
   const date = new Date(ms);
@@ -100,7 +105,7 @@ export function seedWorld(options: { anchor: Date; seed?: number; profile?: Part
     }
   }
 
-  const requesterNames = new Map(clients.requesters.map((r) => [r.id, `${r.first_name} ${r.last_name ?? ''}`.trim()]));
+  const requesterNames = new Map(clients.requesters.map((r) => [r.id, requesterName(r)]));
   const seeded = seedTickets(rng, {
     anchorMs,
     plans,

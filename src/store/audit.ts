@@ -34,21 +34,29 @@ interface AuditFile {
   entries: AuditEntry[];
 }
 
-const stores = new Map<string, JsonStore<AuditFile>>();
-
-/** One writer per audit file in this process (the JsonStore lock covers other processes). */
-function auditStore(dataDir: string): JsonStore<AuditFile> {
-  const file = path.resolve(dataDir, 'audit.json');
-  let store = stores.get(file);
-  if (!store) {
-    store = new JsonStore<AuditFile>(file, () => ({ entries: [] }));
-    stores.set(file, store);
-  }
-  return store;
+function auditFile(dataDir: string): string {
+  return path.resolve(dataDir, 'audit.json');
 }
 
-/** Entries waiting for the next write of each audit file, and that write. */
-const batches = new Map<JsonStore<AuditFile>, { waiting: AuditEntry[]; write?: Promise<void> }>();
+/** Entries waiting for the next write of one audit file, and that write. */
+interface AuditWriter {
+  store: JsonStore<AuditFile>;
+  waiting: AuditEntry[];
+  write?: Promise<void>;
+}
+
+const writers = new Map<string, AuditWriter>();
+
+/** One writer per audit file in this process (the JsonStore lock covers other processes). */
+function auditWriter(dataDir: string): AuditWriter {
+  const file = auditFile(dataDir);
+  let writer = writers.get(file);
+  if (!writer) {
+    writer = { store: new JsonStore<AuditFile>(file, () => ({ entries: [] })), waiting: [] };
+    writers.set(file, writer);
+  }
+  return writer;
+}
 
 /**
  * Appends one entry to `DATA_DIR/audit.json`; entries are never changed or removed. Entries arriving
@@ -56,26 +64,20 @@ const batches = new Map<JsonStore<AuditFile>, { waiting: AuditEntry[]; write?: P
  */
 export async function appendAudit(dataDir: string, input: AuditInput, clock: Clock = systemClock): Promise<AuditEntry> {
   const entry: AuditEntry = { id: randomUUID(), ...input, at: input.at ?? clock.now().toISOString() };
-  const store = auditStore(dataDir);
-  let batch = batches.get(store);
-  if (!batch) {
-    batch = { waiting: [] };
-    batches.set(store, batch);
-  }
-  batch.waiting.push(entry);
-  if (!batch.write) {
-    const current = batch;
-    const write = store.update((data) => {
-      data.entries.push(...current.waiting);
-      current.waiting = [];
-      current.write = undefined;
+  const writer = auditWriter(dataDir);
+  writer.waiting.push(entry);
+  if (!writer.write) {
+    const write = writer.store.update((data) => {
+      data.entries.push(...writer.waiting);
+      writer.waiting = [];
+      writer.write = undefined;
     });
-    current.write = write;
+    writer.write = write;
     write.catch(() => {
-      if (current.write === write) current.write = undefined;
+      if (writer.write === write) writer.write = undefined;
     });
   }
-  await batch.write;
+  await writer.write;
   return entry;
 }
 
@@ -87,7 +89,7 @@ export interface AuditFilter {
 
 /** Entries matching `filter`, oldest first. */
 export async function readAudit(dataDir: string, filter: AuditFilter = {}): Promise<AuditEntry[]> {
-  const entries = (await readJsonFile<AuditFile>(auditStore(dataDir).file))?.entries ?? [];
+  const entries = (await readJsonFile<AuditFile>(auditFile(dataDir)))?.entries ?? [];
   return entries.filter(
     (entry) =>
       (filter.clientId === undefined || entry.target?.clientId === filter.clientId) &&

@@ -90,8 +90,4 @@ export class DigestStore {
       digest.posts = [...digest.posts.filter((entry) => !(entry.platform === post.platform && entry.target === post.target)), post];
     });
   }
-
-  async list(): Promise<DigestRecord[]> {
-    return Object.values((await this.store.read()).digests);
-  }
 }

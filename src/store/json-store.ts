@@ -34,7 +34,6 @@ export class JsonStore<T extends object> {
   /** Applies `change` to the latest content and persists it; returns what `change` returned. */
   update<R>(change: (data: T) => R | Promise<R>): Promise<R> {
     const run = this.queue.then(() => this.withFileLock(async () => {
-      await fs.mkdir(path.dirname(this.file), { recursive: true });
       this.db.data = await this.read();
       const result = await change(this.db.data);
       await this.db.write();
@@ -44,6 +43,7 @@ export class JsonStore<T extends object> {
     return run;
   }
 
+  /** Also creates the store's folder: the lock file sits beside the data file. */
   private async withFileLock<R>(work: () => Promise<R>): Promise<R> {
     await fs.mkdir(path.dirname(this.lockFile), { recursive: true });
     for (;;) {

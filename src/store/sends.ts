@@ -87,7 +87,7 @@ function isLive(lease: SendRecord['lease'], now: Date): boolean {
   }
 }
 
-export function isPending(record: SendRecord): boolean {
+function isPending(record: SendRecord): boolean {
   return record.status !== 'sent' && record.status !== 'failed';
 }
 
@@ -113,7 +113,7 @@ export class SendLedger {
     if (seen && isLive(seen.lease, now)) return { kind: 'busy', record: seen };
     return this.store.update((data) => {
       const existing = data.sends.find((record) => record.key === key);
-      const lease = { owner, until: new Date(now.getTime() + this.leaseMs).toISOString() };
+      const lease = this.lease(owner, now);
       if (!existing) {
         const record = { ...create(), lease };
         data.sends.push(record);
@@ -139,7 +139,7 @@ export class SendLedger {
   advance(id: string, owner: string, now: Date, patch: Partial<SendRecord>): Promise<SendRecord> {
     return this.change(id, owner, now, (record) => {
       Object.assign(record, patch);
-      record.lease = { owner, until: new Date(now.getTime() + this.leaseMs).toISOString() };
+      record.lease = this.lease(owner, now);
     });
   }
 
@@ -172,6 +172,10 @@ export class SendLedger {
   /** Rows nobody is driving that stopped before `sent` or `failed` (a crash, or an unanswered call). */
   async orphaned(now: Date): Promise<SendRecord[]> {
     return (await this.all()).filter((record) => isPending(record) && !isLive(record.lease, now));
+  }
+
+  private lease(owner: string, now: Date): NonNullable<SendRecord['lease']> {
+    return { owner, until: new Date(now.getTime() + this.leaseMs).toISOString() };
   }
 
   private change(id: string, owner: string, now: Date, apply: (record: SendRecord) => void): Promise<SendRecord> {

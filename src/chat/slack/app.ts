@@ -15,6 +15,7 @@ import { createChatBot, type ChatBot, type ChatSurface, type MessageRef } from '
 import type { View } from '../views.js';
 import { actionIdOf, formValues, renderMessage, renderModal } from './render.js';
 import { createAfterAckQueue } from './after-ack.js';
+import { messageId, parseMessageId, slackErrorCode } from './message-ids.js';
 
 export interface SlackDeps {
   services: BotServices;
@@ -61,14 +62,13 @@ function boltLogger(logger: Logger): BoltLogger {
   };
 }
 
-/** `channel|ts` for messages the bot can `chat.update`. */
+/** Messages the bot can `chat.update`. */
 function messageRef(channel: string, ts: string): MessageRef {
-  return { id: `${channel}|${ts}` };
+  return { id: messageId(channel, ts) };
 }
 
 function parseRef(ref: MessageRef): { channel: string; ts: string } | undefined {
-  const [channel, ts] = ref.id.split('|');
-  return channel && ts && !ref.ephemeral ? { channel, ts } : undefined;
+  return ref.ephemeral ? undefined : parseMessageId(ref.id);
 }
 
 interface FormState {
@@ -197,7 +197,7 @@ export async function mountSlack(app: Express, deps: SlackDeps): Promise<SlackHa
             const posted = await client.chat.postMessage({ channel, ...message });
             if (posted.ts) return messageRef(posted.channel ?? channel, posted.ts);
           } catch (error) {
-            const code = (error as { data?: { error?: string } }).data?.error;
+            const code = slackErrorCode(error);
             if (!responseUrl || !['not_in_channel', 'channel_not_found', 'is_archived'].includes(code ?? '')) throw error;
             logger.info({ channel, code }, 'cannot post in this conversation; answering through the response_url instead');
           }

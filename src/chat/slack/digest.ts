@@ -2,6 +2,7 @@
 import { WebClient } from '@slack/web-api';
 import type { Config } from '../../config.js';
 import type { DigestPoster } from '../digest-publisher.js';
+import { messageId, parseMessageId, slackErrorCode } from './message-ids.js';
 import { renderMessage } from './render.js';
 
 /** Undefined when Slack has no bot token or no DIGEST_CHANNEL, so there is nowhere to post. */
@@ -10,17 +11,16 @@ export function createSlackDigestPoster(config: Config): DigestPoster | undefine
   const channel = config.digest.channel;
   if (!botToken || !channel) return undefined;
   const client = new WebClient(botToken, { slackApiUrl: apiUrl, allowAbsoluteUrls: false, retryConfig: { retries: 3, minTimeout: 500, maxTimeout: 5000 } });
-  const tsOf = (id: string) => id.slice(id.indexOf('|') + 1);
   return {
     platform: 'slack',
     targets: async () => [channel],
     async post(target, view, thread) {
       try {
-        const posted = await client.chat.postMessage({ channel: target, ...renderMessage(view), ...(thread ? { thread_ts: tsOf(thread.id) } : {}) });
+        const posted = await client.chat.postMessage({ channel: target, ...renderMessage(view), ...(thread ? { thread_ts: parseMessageId(thread.id)?.ts } : {}) });
         const postedChannel = posted.channel ?? target;
-        return { target: postedChannel, id: `${postedChannel}|${posted.ts}` };
+        return { target: postedChannel, id: messageId(postedChannel, posted.ts ?? '') };
       } catch (error) {
-        const code = (error as { data?: { error?: string } }).data?.error;
+        const code = slackErrorCode(error);
         if (code === 'not_in_channel' || code === 'channel_not_found') {
           throw new Error(`Slack refused to post the digest in ${target} (${code}): invite the bot to the channel or grant it chat:write.public.`);
         }
@@ -28,7 +28,7 @@ export function createSlackDigestPoster(config: Config): DigestPoster | undefine
       }
     },
     async update(ref, view) {
-      await client.chat.update({ channel: ref.target, ts: tsOf(ref.id), ...renderMessage(view) });
+      await client.chat.update({ channel: ref.target, ts: parseMessageId(ref.id)?.ts ?? '', ...renderMessage(view) });
     },
   };
 }

@@ -2,7 +2,7 @@
  * View → Block Kit. Every outside text is escaped for mrkdwn (`&`, `<`, `>` only, as Slack asks), so
  * `<!channel>` or `<https://evil|click>` typed by anyone shows as text. Every size limit is enforced here.
  */
-import type { Button, Confirm, View } from '../views.js';
+import type { Button, ChoiceList, Confirm, View } from '../views.js';
 
 export const LIMITS = Object.freeze({
   blocks: 50,
@@ -192,6 +192,15 @@ export function renderMessage(view: View): SlackMessage {
   return { text: fallbackText(view), blocks: fitBlocks(content, trailingBlocks(view, nextId), LIMITS.blocks) };
 }
 
+/** Slack wants `initial_option` to be exactly one of the options, so both come from here. */
+function radioOption(option: ChoiceList['options'][number]) {
+  return {
+    text: plain(option.label, LIMITS.optionText),
+    value: option.value.slice(0, LIMITS.optionValue),
+    ...(option.description ? { description: plain(option.description, LIMITS.optionText) } : {}),
+  };
+}
+
 /** A modal for `views.open`. `callback_id` is the submit action; `private_metadata` carries the caller's state. */
 export function renderModal(view: View, privateMetadata: string): Record<string, unknown> {
   const nextId = actionIds();
@@ -199,6 +208,8 @@ export function renderModal(view: View, privateMetadata: string): Record<string,
   const content = contentBlocks({ ...rest, buttons: undefined, paging: undefined }, nextId);
   if (view.choices) {
     const choices = view.choices;
+    const options = choices.options.slice(0, LIMITS.options);
+    const initial = options.find((option) => option.value === choices.initial);
     content.push({
       type: 'input',
       block_id: choices.id,
@@ -207,17 +218,8 @@ export function renderModal(view: View, privateMetadata: string): Record<string,
       element: {
         type: 'radio_buttons',
         action_id: choices.id,
-        options: choices.options.slice(0, LIMITS.options).map((option) => ({
-          text: plain(option.label, LIMITS.optionText),
-          value: option.value.slice(0, LIMITS.optionValue),
-          ...(option.description ? { description: plain(option.description, LIMITS.optionText) } : {}),
-        })),
-        ...(() => {
-          const initial = choices.options.slice(0, LIMITS.options).find((option) => option.value === choices.initial);
-          return initial
-            ? { initial_option: { text: plain(initial.label, LIMITS.optionText), value: initial.value.slice(0, LIMITS.optionValue), ...(initial.description ? { description: plain(initial.description, LIMITS.optionText) } : {}) } }
-            : {};
-        })(),
+        options: options.map(radioOption),
+        ...(initial ? { initial_option: radioOption(initial) } : {}),
       },
     });
   }

@@ -65,7 +65,7 @@ function scopeOf(context: TurnContext): ConversationScope {
 }
 
 /** The user's command text: the @mention of the bot removed, Teams' HTML spaces normalised. */
-export function commandText(context: TurnContext): string {
+function commandText(context: TurnContext): string {
   const activity = context.activity;
   const withoutMention = activity.recipient?.id ? TurnContext.removeMentionText(activity, activity.recipient.id) : activity.text;
   return (withoutMention ?? '').replace(/&nbsp;/g, ' ').replace(/<at>[^<]*<\/at>/g, ' ').replace(/\s+/g, ' ').trim();

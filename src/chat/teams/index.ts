@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import express, { type Express } from 'express';
-import type { CloudAdapter, ConversationReference } from 'botbuilder';
+import type { ConversationReference } from 'botbuilder';
 import type { BotServices } from '../../app/ports.js';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
@@ -29,10 +29,9 @@ export interface TeamsDeps {
 export type ProactiveResult = { delivered: true; id: string } | { delivered: false; reason: string };
 
 export interface TeamsMount {
-  adapter: CloudAdapter;
   /** Whether incoming activities must carry a valid Bot Framework token. */
   authenticated: boolean;
-  /** Posts a card to a stored conversation (the monthly digest). Inactive or unknown conversations are skipped. */
+  /** Posts a card to a stored conversation. Inactive or unknown conversations are skipped. */
   postProactive(conversationId: string, view: View): Promise<ProactiveResult>;
   /** Resolves when every command and button press in flight has finished. */
   idle(): Promise<void>;
@@ -80,7 +79,6 @@ export async function mountTeams(app: Express, deps: TeamsDeps): Promise<TeamsMo
   };
 
   return {
-    adapter,
     authenticated,
     async postProactive(conversationId, view) {
       const stored = await deps.conversations.get(conversationId);

@@ -48,14 +48,12 @@ export class TeamsMessenger {
         failure = error;
       }
     });
-    if (failure !== undefined) {
-      const error = failure;
-      const conversationId = reference.conversation?.id;
-      if (isWriteBlocked(error) && conversationId) {
-        this.logger.warn({ conversation: conversationId }, 'Teams refused the message (app removed or blocked); conversation marked inactive');
-        await this.conversations.markInactive(conversationId, 'Teams answered 403 (MessageWritesBlocked or app removed)');
-      }
-      throw error;
+    if (failure === undefined) return;
+    const conversationId = reference.conversation?.id;
+    if (isWriteBlocked(failure) && conversationId) {
+      this.logger.warn({ conversation: conversationId }, 'Teams refused the message (app removed or blocked); conversation marked inactive');
+      await this.conversations.markInactive(conversationId, 'Teams answered 403 (MessageWritesBlocked or app removed)');
     }
+    throw failure;
   }
 }

@@ -74,7 +74,7 @@ function chunk<T>(items: T[], size: number): T[][] {
 }
 
 /** The template data for a view: every outside text escaped for TextBlock markdown. */
-export function cardData(view: View, options: { working?: string } = {}) {
+function cardData(view: View, options: { working?: string } = {}) {
   const tone = view.tone ?? 'info';
   const actions: CardAction[] = [];
   if (view.submit) actions.push(cardAction({ action: view.submit.action, label: view.submit.label, value: view.submit.value, style: 'primary' }));

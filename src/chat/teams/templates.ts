@@ -11,7 +11,7 @@ export const cardsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.u
 
 const cache = new Map<CardKind, unknown>();
 
-export function cardTemplate(kind: CardKind): unknown {
+function cardTemplate(kind: CardKind): unknown {
   let template = cache.get(kind);
   if (!template) {
     template = JSON.parse(readFileSync(path.join(cardsFolder, `${kind}.json`), 'utf8'));

@@ -26,14 +26,14 @@ export interface Member {
   objectId?: string;
 }
 
+/** The playground runs for days; the oldest messages are forgotten beyond this. */
+const MESSAGE_LIMIT = 2000;
+
 /**
  * A local stand-in for the Bot Framework connector service: the REST paths botbuilder calls to
  * post, reply to, update and delete activities and to read members. Used by the playground as
  * its channel and by tests as the mock Teams service; everything stays in memory.
  */
-/** The playground runs for days; the oldest messages are forgotten beyond this. */
-const MESSAGE_LIMIT = 2000;
-
 export class LocalConnector {
   private readonly messages = new Map<string, PostedActivity>();
   private readonly emitter = new EventEmitter();

@@ -25,7 +25,7 @@ export interface PlaygroundMount {
 const pageFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'page');
 const adaptiveCardsBundle = path.join(path.dirname(createRequire(import.meta.url).resolve('adaptivecards/package.json')), 'dist', 'adaptivecards.min.js');
 const appIcon = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../manifest/teams/color.png');
-export const PLAYGROUND_BOT = { id: '28:integoreport-playground-bot', name: 'IntegoReport' };
+const PLAYGROUND_BOT = { id: '28:integoreport-playground-bot', name: 'IntegoReport' };
 const CONVERSATION_ID = /^playground-[A-Za-z0-9-]{8,64}$/;
 
 function defaultUser(config: Config): Member {
