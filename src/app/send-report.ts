@@ -4,7 +4,7 @@
  * may move it on; the channel then reads Mailchimp before every side effect it is not sure about, so
  * double clicks, retried requests, a second process or a restart never produce a second email.
  */
-import type { Actor, SendOutcome, SendSummary } from './ports.js';
+import { userFacingMessage, type Actor, type SendOutcome, type SendSummary } from './ports.js';
 import type { Config } from '../config.js';
 import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -59,6 +59,8 @@ export interface Delivery {
   resumePendingSends(): Promise<Array<{ send: SendRecord; outcome: SendOutcome }>>;
 }
 
+/** What a person sees when something other than Mailchimp's own answer went wrong; the details are logged. */
+const UNEXPECTED = 'something went wrong on our side; the details are in the bot\'s log.';
 const DEFAULT_LEASE_MS = 10 * 60_000;
 const DEFAULT_MAX_RESUME_AGE_MS = 24 * 3_600_000;
 const SEARCH_MARGIN_MS = 24 * 3_600_000;
@@ -151,7 +153,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     } catch (error) {
       if (error instanceof LeaseLostError) return takenOver();
       logger.error({ err: error, sendId: record.id }, 'report send stopped unexpectedly');
-      result = { kind: 'uncertain', reason: error instanceof Error ? error.message : String(error) };
+      result = { kind: 'uncertain', reason: userFacingMessage(error) ?? UNEXPECTED };
     }
     const now = clock.now().toISOString();
     const patch: Partial<SendRecord> =
@@ -298,7 +300,8 @@ export function createDelivery(options: DeliveryOptions): Delivery {
         send: { id: `test:${ids.campaignId ?? ids.messageIds?.[0] ?? sentAt}`, status: 'sent', to: [address], sentBy: actor.name, sentAt, mailchimpId: ids.campaignId ?? ids.messageIds?.[0] },
       };
     } catch (error) {
-      const reason = `The test email was not sent: ${error instanceof Error ? error.message : String(error)}`;
+      if (!userFacingMessage(error)) logger.error({ err: error, reportId }, 'test send stopped unexpectedly');
+      const reason = `The test email was not sent: ${userFacingMessage(error) ?? UNEXPECTED}`;
       return refuse(actor, action, reason, target, 'failed');
     }
   }
