@@ -3,7 +3,7 @@
  * linked client served from that mirror, classified into rows that are ready for approval or need
  * attention. Posting and chat buttons live in `src/chat/digest-publisher.ts`.
  */
-import { promises as fs } from 'node:fs';
+import { readJsonFile } from '../store/files.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../report/metrics.js';
@@ -159,7 +159,7 @@ export function digestDepsFor(runtime: Runtime, store: DigestStore): DigestDeps 
     async numbersOf(reportId) {
       const record = await reports.get(reportId);
       if (!record) return undefined;
-      const metrics = JSON.parse(await fs.readFile(record.files.metrics, 'utf8').catch(() => 'null')) as Metrics | null;
+      const metrics = await readJsonFile<Metrics>(record.files.metrics).catch(() => undefined);
       return metrics ? numbersFromMetrics(metrics) : undefined;
     },
     store,

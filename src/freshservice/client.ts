@@ -4,7 +4,8 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import { FreshserviceError, FreshserviceUnavailableError, errorForResponse } from './errors.js';
-import { rateLimiterFor, stripUndefined, type RateLimitOptions, type RateLimiter } from './rate-limiter.js';
+import { rateLimiterFor, type RateLimitOptions, type RateLimiter } from './rate-limiter.js';
+import { withoutUndefined } from '../collections.js';
 
 export interface RetryOptions {
   /** Attempts in total for a GET (the first try included). */
@@ -84,7 +85,7 @@ export class FreshserviceClient {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.host = new URL(this.baseUrl).host;
     this.limiter = rateLimiterFor(this.baseUrl, options.rateLimit);
-    this.retry = { ...DEFAULT_RETRY, ...stripUndefined(options.retry ?? {}) };
+    this.retry = { ...DEFAULT_RETRY, ...withoutUndefined(options.retry ?? {}) };
     this.logger = options.logger ?? silentLogger;
     this.http = axios.create({
       baseURL: this.baseUrl,

@@ -1,3 +1,5 @@
+import { withoutUndefined } from '../collections.js';
+
 export interface RateLimitOptions {
   /** Credits allowed per window. Learned from X-Ratelimit-Total when Freshservice sends it. */
   creditsPerWindow?: number;
@@ -53,11 +55,11 @@ export class RateLimiter {
   private order = 0;
 
   constructor(options: RateLimitOptions = {}) {
-    this.options = { ...DEFAULT_RATE_LIMIT, ...stripUndefined(options) };
+    this.options = { ...DEFAULT_RATE_LIMIT, ...withoutUndefined(options) };
   }
 
   configure(options: RateLimitOptions): void {
-    this.options = { ...this.options, ...stripUndefined(options) };
+    this.options = { ...this.options, ...withoutUndefined(options) };
     if (options.creditsPerWindow !== undefined) this.learnedLimit = undefined;
     this.pump();
   }
@@ -169,10 +171,6 @@ export class RateLimiter {
       this.pump();
     }, Math.max(1, at - Date.now()));
   }
-}
-
-export function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, inner]) => inner !== undefined)) as Partial<T>;
 }
 
 const limiters = new Map<string, RateLimiter>();

@@ -2,6 +2,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import pLimit from 'p-limit';
 import type { Logger } from '../logger.js';
 import { MailchimpError, type MailchimpFieldError } from './errors.js';
+import { withoutUndefined } from '../collections.js';
 
 export { MailchimpError, type MailchimpFieldError };
 
@@ -46,7 +47,7 @@ const MAX_RETRY_AFTER_MS = 60_000;
  * only where repeating the request cannot do anything twice (GET and PUT upserts; never POST).
  */
 export function createMailchimpHttp(options: MailchimpHttpOptions): MailchimpHttp {
-  const settings = { ...DEFAULTS, ...definedOnly(options) };
+  const settings = { ...DEFAULTS, ...withoutUndefined(options) };
   const client: AxiosInstance = axios.create({
     baseURL: options.baseUrl.replace(/\/+$/, ''),
     timeout: settings.timeoutMs,
@@ -173,6 +174,3 @@ function retryDelay(error: MailchimpError, attemptNumber: number, baseMs: number
   return exponential / 2 + Math.random() * (exponential / 2);
 }
 
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, inner]) => inner !== undefined)) as Partial<T>;
-}

@@ -4,6 +4,7 @@ import juice from 'juice';
 import { formatCount } from './durations.js';
 import { neutraliseMergeTags } from './escape.js';
 import type { BarSegment, KpiTile, ReportView, TicketRow } from './view.js';
+import { chunk } from '../collections.js';
 
 export type ReportKind = 'email' | 'web';
 
@@ -127,12 +128,6 @@ function restWidth(segments: BarSegment[]): number {
 function preheader(view: ReportView): string {
   const figure = (label: string) => view.kpis.find((kpi) => kpi.label === label)?.value ?? '–';
   return `${view.period.label}: ${figure('Tickets')} tickets, ${figure('Resolved')} resolved, first-reply SLA ${figure('SLA kept')} kept.`;
-}
-
-function chunk<T>(items: T[], size: number): T[][] {
-  const rows: T[][] = [];
-  for (let index = 0; index < items.length; index += size) rows.push(items.slice(index, index + size));
-  return rows;
 }
 
 function loadTemplates(): CompiledTemplates {

@@ -3,6 +3,7 @@
  * `<!channel>` or `<https://evil|click>` typed by anyone shows as text. Every size limit is enforced here.
  */
 import type { Button, ChoiceList, Confirm, View } from '../views.js';
+import { chunk, truncate } from '../../collections.js';
 
 export const LIMITS = Object.freeze({
   blocks: 50,
@@ -39,12 +40,6 @@ const TONE_PREFIX: Record<NonNullable<View['tone']>, string> = {
 /** Escapes text for mrkdwn: `&`, `<` and `>` become entities so nothing becomes a link or mention. */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** Shortens to `limit` characters (by code points), ending with "…" when cut. */
-export function truncate(text: string, limit: number): string {
-  const characters = [...text];
-  return characters.length <= limit ? text : `${characters.slice(0, limit - 1).join('')}…`;
 }
 
 /** Escaped and truncated mrkdwn, never cutting an entity in half. */
@@ -108,12 +103,6 @@ function fieldsOf(items: Array<{ label: string; value: string }>): Array<{ type:
     const label = bold(mrkdwn(item.label, 200));
     return { type: 'mrkdwn', text: `${label}\n${mrkdwn(item.value, LIMITS.field - label.length - 1)}` };
   });
-}
-
-function chunk<T>(items: T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let index = 0; index < items.length; index += size) chunks.push(items.slice(index, index + size));
-  return chunks;
 }
 
 /** Blocks shared by messages and modals, before the block-count limit is applied. */

@@ -15,8 +15,3 @@ export function escapeMarkdown(text: string): string {
     .replace(/\{\{/g, '{\u200b{');
 }
 
-/** Cuts text to `limit` characters, ending with an ellipsis when cut. */
-export function truncate(text: string, limit: number): string {
-  const characters = [...text];
-  return characters.length > limit ? `${characters.slice(0, limit - 1).join('')}…` : text;
-}

@@ -1,6 +1,7 @@
 import type { Button, Confirm, KeyFigure, View } from '../views.js';
-import { escapeMarkdown, truncate } from './markdown.js';
+import { escapeMarkdown } from './markdown.js';
 import { expandCard, type CardKind } from './templates.js';
+import { chunk, truncate } from '../../collections.js';
 
 /** Teams shows at most about 28 KB per message; we stay under it. */
 export const CARD_SIZE_LIMIT = 28 * 1024;
@@ -65,12 +66,6 @@ export function cardKind(view: View): CardKind {
   if (view.sections?.length) return 'help';
   if (view.tone === 'error' || view.tone === 'warning') return 'error';
   return 'message';
-}
-
-function chunk<T>(items: T[], size: number): T[][] {
-  const rows: T[][] = [];
-  for (let index = 0; index < items.length; index += size) rows.push(items.slice(index, index + size));
-  return rows;
 }
 
 /** The template data for a view: every outside text escaped for TextBlock markdown. */
