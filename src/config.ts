@@ -64,6 +64,7 @@ const expectations: Record<string, string> = {
   TIMEZONE: 'an IANA time zone name, like Europe/Amsterdam or America/New_York',
   DATA_DIR: 'a folder path for IntegoReport\'s data',
   PORT: 'a TCP port number from 1 to 65535',
+  HOST: 'the address to listen on: an IP address such as 127.0.0.1, 0.0.0.0 or ::, or a host name',
   APPROVERS: 'a comma-separated list of people who may send reports (emails, Slack user ids or Teams AAD object ids), or * for everyone',
   DIGEST_CHANNEL: 'the Slack channel id (like C0123ABCD) where the monthly digest is posted',
   DIGEST_SCHEDULE: 'a cron expression ("0 8 1-3 * *") or "first-working-day 08:00"',
@@ -96,6 +97,7 @@ const schema = z.object({
   TIMEZONE: optionalText.pipe(z.string().refine(isIanaZone).default('UTC')),
   DATA_DIR: optionalText.pipe(z.string().default('./data')),
   PORT: optionalInt(1, 65535, 3978),
+  HOST: optionalText.pipe(z.union([z.ipv4(), z.ipv6(), z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i)]).optional()),
   APPROVERS: optionalText,
   DIGEST_CHANNEL: optionalText,
   DIGEST_SCHEDULE: optionalText.pipe(z.string().default('first-working-day 08:00')),
@@ -132,6 +134,8 @@ export interface Config {
   timezone: string;
   dataDir: string;
   port: number;
+  /** Where the HTTP server listens: loopback only in sandbox mode unless HOST says otherwise. */
+  host: string;
   approvers: string[];
   digest: { channel?: string; schedule: string };
   logLevel: RawSettings['LOG_LEVEL'];
@@ -240,6 +244,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     timezone: raw.TIMEZONE,
     dataDir: path.resolve(raw.DATA_DIR),
     port,
+    host: raw.HOST ?? (sandbox ? '127.0.0.1' : '0.0.0.0'),
     approvers: (raw.APPROVERS ?? (sandbox ? '*' : ''))
       .split(',')
       .map((entry) => entry.trim().toLowerCase())

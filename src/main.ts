@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   logger.info(
     config.sandbox
       ? `Ready. Open the chat playground at http://localhost:${config.port}/ and type "help".`
-      : `Ready on port ${config.port}: Slack at ${config.publicBaseUrl}/slack/events, Teams at ${config.publicBaseUrl}/api/messages.`,
+      : `Ready on ${config.host} port ${config.port}: Slack at ${config.publicBaseUrl}/slack/events, Teams at ${config.publicBaseUrl}/api/messages.`,
   );
 
   let stopping = false;

@@ -114,7 +114,7 @@ describe('monthly digest, end to end (sandbox, Slack mock, local Teams connector
     const body = interactionBody(blockActionPayload({ userId, actionId, value, channelId: CHANNEL, messageTs, responseUrl: mock.responseUrl() }));
     const response = await fetch(`${server.url}/slack/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackSignature(SECRET, body) },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackSignature(SECRET, body, Math.floor(clock.now().getTime() / 1000)) },
       body,
     });
     expect(response.status).toBe(200);

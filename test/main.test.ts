@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { externalIPv4 } from './support/network.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -35,7 +36,7 @@ describe('npm start (the bot process)', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('announces sandbox mode first, serves /healthz and the playground, and stops cleanly on SIGTERM', async () => {
+  it('announces sandbox mode first, serves /healthz and the playground on 127.0.0.1 only, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
     const bot = runMain({ DATA_DIR: dataDir, PORT: String(port) });
     let health: Response | undefined;
@@ -45,6 +46,8 @@ describe('npm start (the bot process)', () => {
     }
     expect(health?.ok).toBe(true);
     expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toContain('IntegoReport playground');
+    const external = externalIPv4();
+    if (external) await expect(fetch(`http://${external}:${port}/healthz`), 'sandbox mode listens on 127.0.0.1 only').rejects.toThrow();
     const firstLine = JSON.parse(bot.output().stdout.split('\n')[0]!) as { msg: string };
     expect(firstLine.msg).toMatch(/^IntegoReport starting in sandbox mode/);
 

@@ -8,7 +8,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const screenshots = path.resolve('test-output');
 
-describe.skipIf(!hasChromium)('chat playground in a real browser (sandbox runtime, Teams bot, Adaptive Cards renderer)', () => {
+describe.skipIf(!hasChromium)('chat playground in a real browser (sandbox runtime, Teams bot, Adaptive Cards renderer, under its Content-Security-Policy)', () => {
   let stack: TeamsStack;
   let browser: Browser;
 
@@ -28,10 +28,19 @@ describe.skipIf(!hasChromium)('chat playground in a real browser (sandbox runtim
   });
 
   it('generate Acme → figures from metrics.json → Send test to me → Send to client → Confirm → Sent; one client email in the outbox', async () => {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 1300 } });
+    const context = await browser.newContext({ viewport: { width: 1000, height: 1300 } });
+    // Every Content-Security-Policy violation on any page of the run ends up in `problems`.
+    await context.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (event) => console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`));
+    });
     const problems: string[] = [];
+    context.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    const page = await context.newPage();
     page.on('pageerror', (error) => problems.push(error.message));
-    await page.goto(`${stack.http.url}/`);
+    const opened = await page.goto(`${stack.http.url}/`);
+    expect(opened!.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
     await page.locator('.message.bot .card').first().waitFor();
     expect(await page.locator('.message.bot .card').first().innerText()).toContain('generate <client> [period]');
 
@@ -72,6 +81,9 @@ describe.skipIf(!hasChromium)('chat playground in a real browser (sandbox runtim
     await report.waitForLoadState();
     expect(report.url()).toContain(`/reports/${record!.id}`);
     await expect.poll(() => report.locator('body').innerText()).toContain('Acme Corporation');
+    const heading = report.locator('#tickets thead th').first();
+    await heading.click();
+    await expect.poll(() => heading.getAttribute('aria-sort'), { message: 'the sorting script runs under the policy (allowed by its hash)' }).toBe('ascending');
     await report.close();
 
     await page.goto(`${stack.http.url}/playground/outbox`);
@@ -80,5 +92,15 @@ describe.skipIf(!hasChromium)('chat playground in a real browser (sandbox runtim
     await expect.poll(() => page.locator('tbody').innerText()).toContain('Your Monthly Service Report: Acme Corporation');
     await page.screenshot({ path: path.join(screenshots, 'playground-4-outbox.png'), fullPage: true });
     expect(problems).toEqual([]);
+
+    await page.goto(`${stack.http.url}/`);
+    await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.injected = true;';
+      document.body.append(script);
+    });
+    await expect.poll(() => problems.some((problem) => problem.startsWith('CSP violation: script-src'))).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { injected?: boolean }).injected)).toBeUndefined();
+    await context.close();
   }, 90_000);
 });

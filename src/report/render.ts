@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import juice from 'juice';
@@ -47,6 +48,15 @@ export function renderReport(view: ReportView, kind: ReportKind): string {
   const templates = loadTemplates();
   if (kind === 'web') return templates.web(templateContext(view, 'web', { shown: view.tickets.length }));
   return renderEmail(view, templates);
+}
+
+/**
+ * The web report's inline scripts as Content-Security-Policy sources (`'sha256-…'`), so the page may run
+ * exactly these and nothing else inline. They contain no template expressions, so the page carries them verbatim.
+ */
+export function webReportScriptHashes(): string[] {
+  const source = readFileSync(new URL('web.hbs', TEMPLATE_DIR), 'utf8');
+  return [...source.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((match) => `'sha256-${createHash('sha256').update(match[1]!).digest('base64')}'`);
 }
 
 export function byteLength(html: string): number {

@@ -1,12 +1,42 @@
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { webReportScriptHashes } from '../report/render.js';
 
 export interface HttpServer {
   app: Express;
   server: http.Server;
   url: string;
   close(): Promise<void>;
+}
+
+/**
+ * Security headers on every response (helmet): scripts only from our own origin or, for the web
+ * report's sorting script, by hash; no framing; no MIME sniffing; no referrer (report links carry
+ * their signature in the query). Styles may be inline: the report and the Adaptive Cards renderer use them.
+ */
+function securityHeaders() {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'", ...webReportScriptHashes()],
+        'script-src-attr': ["'none'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+        'font-src': ["'self'", 'data:'],
+        'connect-src': ["'self'"],
+        'object-src': ["'none'"],
+        'base-uri': ["'none'"],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
 }
 
 /**
@@ -17,6 +47,7 @@ export interface HttpServer {
 export function createHttpApp(): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders());
   app.get('/healthz', (_request, response) => {
     response.json({ ok: true });
   });
@@ -30,10 +61,11 @@ export async function listen(app: Express, port: number, host = '0.0.0.0'): Prom
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
   return {
     app,
     server,
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`,
+    url: `http://${reachable}:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -55,20 +55,15 @@ export interface ReportLinkDeps {
   logger?: Logger;
 }
 
-function securityHeaders(response: Response): void {
-  response.set({
-    'Cache-Control': 'private, no-store',
-    'Referrer-Policy': 'no-referrer',
-    'X-Robots-Tag': 'noindex, nofollow',
-    'X-Frame-Options': 'DENY',
-    'X-Content-Type-Options': 'nosniff',
-  });
+/** On top of the server's security headers: a report is private to whoever holds its link. */
+function privateHeaders(response: Response): void {
+  response.set({ 'Cache-Control': 'private, no-store', 'X-Robots-Tag': 'noindex, nofollow' });
 }
 
 /** Serves `GET /reports/:id`. A bad or expired link gets the same 403 page whether the report exists or not. */
 export function mountReportLinks(app: Express, deps: ReportLinkDeps): void {
   app.get('/reports/:id', async (request: Request, response: Response) => {
-    securityHeaders(response);
+    privateHeaders(response);
     const reportId = String(request.params.id ?? '');
     const valid = verifyReportLink({
       reportId,

@@ -29,6 +29,7 @@ export interface StartOptions {
   clock?: Clock;
   /** Overrides config.port (0 picks a free port, for tests). */
   port?: number;
+  /** Overrides config.host. */
   host?: string;
   sandbox?: RuntimeOptions['sandbox'];
   /** Run the scheduled jobs (monthly digest, nightly sync) in this process; default true. */
@@ -52,7 +53,7 @@ export async function startBot(options: StartOptions): Promise<BotProcess> {
     const sandbox = runtime.sandbox!;
     mountPlayground(app, { config, logger, outbox: () => sandbox.mailchimp.outbox() });
   }
-  const http = await listen(app, options.port ?? config.port, options.host);
+  const http = await listen(app, options.port ?? config.port, options.host ?? config.host);
   const scheduler = options.jobs === false ? undefined : createBotScheduler(runtime, digest.publisher);
   scheduler?.start();
   return {

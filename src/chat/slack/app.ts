@@ -3,6 +3,7 @@
  * token is set). Every request is acknowledged at once; the work then runs through the shared chat
  * core, which posts and updates messages through the ChatSurface built here.
  */
+import path from 'node:path';
 import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
 import type { Logger as BoltLogger, AllMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
@@ -16,6 +17,8 @@ import type { View } from '../views.js';
 import { actionIdOf, formValues, renderMessage, renderModal } from './render.js';
 import { createAfterAckQueue } from './after-ack.js';
 import { messageId, parseMessageId, slackErrorCode } from './message-ids.js';
+import { slackRequestGuard } from './request-guard.js';
+import { SeenRequests } from '../../store/seen-requests.js';
 
 export interface SlackDeps {
   services: BotServices;
@@ -30,7 +33,10 @@ export interface SlackHandle {
   close(): Promise<void>;
 }
 
-/** How long a trigger id is remembered to drop Slack retries and replays (Slack's own window is 5 min). */
+/**
+ * How long request signatures and trigger/event ids are remembered: a request may carry a timestamp up
+ * to 5 minutes ahead, so its signature stays valid for 10 minutes from now; Slack's last retry comes after 5.
+ */
 const SEEN_TTL_MS = 10 * 60_000;
 const PROFILE_TTL_MS = 10 * 60_000;
 /**
@@ -94,10 +100,14 @@ export async function mountSlack(app: Express, deps: SlackDeps): Promise<SlackHa
   const bot = deps.bot ?? createChatBot({ services: deps.services, logger: deps.logger, clock: deps.clock });
   const clientOptions = { slackApiUrl: apiUrl, allowAbsoluteUrls: false, retryConfig: { retries: 2, minTimeout: 200, maxTimeout: 1000 } };
   const slackLogger = boltLogger(logger);
+  const seen = new SeenRequests(path.join(config.dataDir, 'slack-requests'), SEEN_TTL_MS);
+  if (!socketMode) app.post('/slack/events', ...slackRequestGuard({ signingSecret: signingSecret!, clock: deps.clock, seen, logger }));
+  // Signatures are checked by the guard above (both clock directions, replays across restarts), so not again by Bolt.
   const receiver = socketMode
     ? undefined
     : new ExpressReceiver({
         signingSecret: signingSecret!,
+        signatureVerification: false,
         app,
         endpoints: '/slack/events',
         processBeforeResponse: false,
@@ -110,7 +120,6 @@ export async function mountSlack(app: Express, deps: SlackDeps): Promise<SlackHa
     : new App({ authorize, receiver, logger: slackLogger, clientOptions, convoStore: false });
 
   const pending = new Set<Promise<void>>();
-  const seen = new Map<string, number>();
   const profiles = new Map<string, { actor: Actor; at: number }>();
   const profileLookups = new Map<string, Promise<Actor>>();
   const afterAck = createAfterAckQueue({ quietMs: AFTER_ACK_QUIET_MS, maxDeferMs: AFTER_ACK_MAX_DEFER_MS });
@@ -126,19 +135,6 @@ export async function mountSlack(app: Express, deps: SlackDeps): Promise<SlackHa
       .catch((error: unknown) => logger.error({ err: error }, 'slack work failed'))
       .finally(() => pending.delete(tracked));
     pending.add(tracked);
-  }
-
-  /** True the first time a trigger is seen; retries and replays of the same request return false. */
-  function firstTime(key: string | undefined): boolean {
-    if (!key) return true;
-    const at = now();
-    for (const [entry, seenAt] of seen) {
-      if (at - seenAt < SEEN_TTL_MS) break;
-      seen.delete(entry);
-    }
-    if (seen.has(key)) return false;
-    seen.set(key, at);
-    return true;
   }
 
   /** The user's profile, read once per TTL: concurrent requests of one user share a single users.info. */
@@ -246,7 +242,8 @@ export async function mountSlack(app: Express, deps: SlackDeps): Promise<SlackHa
     const body = args.body as Record<string, unknown>;
     const { ack } = args as AllMiddlewareArgs & { ack?: () => Promise<void> };
     const key = (body.trigger_id as string | undefined) ?? (body.event_id as string | undefined);
-    if (!firstTime(key)) {
+    // Over HTTP the request guard already let each request through once; Socket Mode has no guard.
+    if (socketMode && key && !seen.firstTime(`delivery:${key}`)) {
       logger.info({ retry: args.context.retryNum }, 'dropping a repeated Slack request');
       await ack?.();
       return;
@@ -324,6 +321,7 @@ export async function mountSlack(app: Express, deps: SlackDeps): Promise<SlackHa
     async close() {
       if (socketMode) await boltApp.stop();
       while (pending.size > 0) await Promise.allSettled([...pending]);
+      seen.close();
     },
   };
 }

@@ -118,7 +118,7 @@ export function mountPlayground(app: Express, deps: PlaygroundDeps): PlaygroundM
       response.status(404).type('html').send(`<!doctype html><meta charset="utf-8"><p>No email ${escapeHtml(request.params.id)} in the sandbox outbox.</p>`);
       return;
     }
-    response.set('content-security-policy', "sandbox; default-src 'none'; img-src data: https: http:; style-src 'unsafe-inline'");
+    response.set('content-security-policy', "sandbox; default-src 'none'; img-src data: https: http:; style-src 'unsafe-inline'; frame-ancestors 'none'");
     response.type('html').send(email.html);
   });
 
