@@ -1,7 +1,6 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import express from 'express';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
@@ -10,6 +9,7 @@ import { createRuntime, type Runtime } from '../src/runtime.js';
 import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
 import { mountReportLinks } from '../src/server/report-links.js';
 import { LocalConnector, type PostedActivity } from '../src/server/playground/connector.js';
+import { PLAYGROUND_CONNECTOR_PATH } from '../src/server/playground/index.js';
 import { ConversationStore } from '../src/store/conversations.js';
 import { createChatBot } from '../src/chat/bot.js';
 import { mountSlack, type SlackHandle } from '../src/chat/slack/app.js';
@@ -42,7 +42,6 @@ describe('monthly digest, end to end (sandbox, Slack mock, local Teams connector
   let clock: ReturnType<typeof fixedClock>;
   let mock: SlackMock;
   let connector: LocalConnector;
-  let service: HttpServer;
   let server: HttpServer;
   let runtime: Runtime;
   let slack: SlackHandle;
@@ -56,11 +55,8 @@ describe('monthly digest, end to end (sandbox, Slack mock, local Teams connector
     clock = fixedClock('2026-12-01T08:00:30Z');
     mock = await startSlackMock(slackUsers);
     connector = new LocalConnector((_conversation, memberId) => (memberId === alice.id ? { id: alice.id, name: alice.name, email: alice.email, objectId: alice.aadObjectId } : undefined));
-    const serviceApp = express();
-    serviceApp.use('/teams', connector.router());
-    service = await listen(serviceApp, 0, '127.0.0.1');
-
     const app = createHttpApp();
+    app.use(PLAYGROUND_CONNECTOR_PATH, connector.router());
     server = await listen(app, 0, '127.0.0.1');
     const config = loadConfig({
       DATA_DIR: dataDir,
@@ -85,26 +81,26 @@ describe('monthly digest, end to end (sandbox, Slack mock, local Teams connector
     await conversations.remember({
       address: {
         channelId: 'msteams',
-        serviceUrl: `${service.url}/teams/`,
+        serviceUrl: `${server.url}${PLAYGROUND_CONNECTOR_PATH}`,
         conversation: { id: TEAMS_CHANNEL.id, conversationType: 'channel', tenantId: 'tenant-1', isGroup: true },
         bot: BOT,
       },
       scope: 'channel',
+      heardThrough: 'local',
       tenantId: 'tenant-1',
       team: { id: TEAMS_CHANNEL.teamId! },
     });
     publisher = createDigestWiring(runtime, { conversations }).publisher;
     const bot = createChatBot({ services: runtime.services, logger: silentLogger, clock, digest: publisher });
     slack = await mountSlack(app, { services: runtime.services, config: runtime.config, logger: silentLogger, clock, bot });
-    teams = await mountTeams(app, { services: runtime.services, config: runtime.config, logger: silentLogger, clock, conversations, bot, invokeWaitMs: 5000 });
-    teamsClient = new TeamsClient(server.url, `${service.url}/teams/`, connector, () => teams.idle());
+    teams = await mountTeams(app, { services: runtime.services, config: runtime.config, logger: silentLogger, clock, conversations, bot, invokeWaitMs: 5000, localConnectorPath: PLAYGROUND_CONNECTOR_PATH });
+    teamsClient = new TeamsClient(server.url, `${server.url}${PLAYGROUND_CONNECTOR_PATH}`, connector, () => teams.idle());
   }, 60_000);
 
   afterAll(async () => {
     await slack?.close();
     await teams?.close();
     await server?.close();
-    await service?.close();
     await mock?.close();
     await runtime?.close();
     await fs.rm(dataDir, { recursive: true, force: true });

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import nock from 'nock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { systemClock } from '../src/clock.js';
@@ -36,6 +36,8 @@ describe('Teams endpoint with MICROSOFT_APP_ID/PASSWORD configured', () => {
   let dataDir: string;
   let server: HttpServer;
   let teams: TeamsMount;
+  /** Installed before the first request, so it sees whatever reaches the console while tokens are checked. */
+  const consoleErrors = vi.spyOn(console, 'error');
 
   beforeAll(async () => {
     nock.disableNetConnect();
@@ -68,6 +70,7 @@ describe('Teams endpoint with MICROSOFT_APP_ID/PASSWORD configured', () => {
   });
 
   afterAll(async () => {
+    consoleErrors.mockRestore();
     await teams?.close();
     await server?.close();
     nock.cleanAll();
@@ -95,14 +98,17 @@ describe('Teams endpoint with MICROSOFT_APP_ID/PASSWORD configured', () => {
     return response.status;
   }
 
-  it('knows it is authenticated', () => {
-    expect(teams.authenticated).toBe(true);
+  it('knows it requires Bot Framework tokens', () => {
+    expect(teams.mode).toBe('bot-framework');
   });
 
-  it('refuses an activity with no token, a garbage token or a token signed by an unknown key', async () => {
+  it('refuses an activity with no token, a garbage, a foreign or an expired token; Bot Framework\'s own console output stays quiet', async () => {
     expect(await post()).toBe(401);
     expect(await post('Bearer not-a-jwt'), 'garbage').toBe(401);
     expect(await post(`Bearer ${channelToken(stranger.privateKey, 'trusted-key')}`), 'stranger').toBe(401);
+    const hourAgo = Math.floor(Date.now() / 1000) - 3600;
+    expect(await post(`Bearer ${channelToken(trusted.privateKey, 'trusted-key', { nbf: hourAgo - 60, exp: hourAgo })}`), 'expired').toBe(401);
+    expect(consoleErrors).not.toHaveBeenCalled();
   });
 
   it('refuses a correctly signed token meant for another bot or another serviceUrl', async () => {

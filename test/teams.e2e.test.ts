@@ -1,13 +1,13 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { systemClock } from '../src/clock.js';
 import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
 import { LocalConnector } from '../src/server/playground/connector.js';
+import { PLAYGROUND_CONNECTOR_PATH } from '../src/server/playground/index.js';
 import { ConversationStore } from '../src/store/conversations.js';
 import { mountTeams, type TeamsMount } from '../src/chat/teams/index.js';
 import { createFakeServices, type FakeServices } from './support/fake-services.js';
@@ -23,7 +23,6 @@ const blocked: TeamsConversation = { id: 'a:blocked-by-user', conversationType: 
 describe('Teams bot over /api/messages (fake services, local connector)', () => {
   let dataDir: string;
   let bot: HttpServer;
-  let service: HttpServer;
   let teams: TeamsMount;
   let services: FakeServices;
   let conversations: ConversationStore;
@@ -36,27 +35,24 @@ describe('Teams bot over /api/messages (fake services, local connector)', () => 
       const person = people.find((entry) => entry.id === memberId);
       return person && { id: person.id, name: person.name, email: person.email, objectId: person.aadObjectId, userPrincipalName: person.email };
     });
-    const serviceApp = express();
-    serviceApp.use('/teams/v3/conversations/:conversationId', (request, response, next) => {
+    const app = createHttpApp();
+    // The mock Teams service is the local connector on the bot's own server, where the sandbox's anonymous endpoint answers.
+    app.use(`${PLAYGROUND_CONNECTOR_PATH}v3/conversations/:conversationId`, (request, response, next) => {
       if (request.params.conversationId !== blocked.id || request.method !== 'POST') return next();
       response.status(403).json({ error: { code: 'MessageWritesBlocked', message: 'Thread is blocked for bot messages.' } });
     });
-    serviceApp.use('/teams', connector.router());
-    service = await listen(serviceApp, 0, '127.0.0.1');
-
-    const app = createHttpApp();
+    app.use(PLAYGROUND_CONNECTOR_PATH, connector.router());
     bot = await listen(app, 0, '127.0.0.1');
     const config = loadConfig({ DATA_DIR: dataDir, PUBLIC_BASE_URL: bot.url, REPORT_LINK_SECRET: 'teams-e2e-link-secret-0123456789' });
     services = createFakeServices({ clock: systemClock, approvers: ['alice@msp.example'], extraClients: 20 });
     conversations = new ConversationStore(dataDir, systemClock);
-    teams = await mountTeams(app, { services, config, logger: silentLogger, clock: systemClock, conversations, invokeWaitMs: 1500 });
-    client = new TeamsClient(bot.url, `${service.url}/teams/`, connector, () => teams.idle());
+    teams = await mountTeams(app, { services, config, logger: silentLogger, clock: systemClock, conversations, invokeWaitMs: 1500, localConnectorPath: PLAYGROUND_CONNECTOR_PATH });
+    client = new TeamsClient(bot.url, `${bot.url}${PLAYGROUND_CONNECTOR_PATH}`, connector, () => teams.idle());
   });
 
   afterAll(async () => {
     await teams?.close();
     await bot?.close();
-    await service?.close();
     await fs.rm(dataDir, { recursive: true, force: true });
   });
 
@@ -75,7 +71,8 @@ describe('Teams bot over /api/messages (fake services, local connector)', () => 
     await teams.idle();
     const stored = await conversations.get(channel.id);
     expect(stored).toMatchObject({ active: true, scope: 'channel', tenantId: 'tenant-1', team: { id: '19:team@thread.tacv2' } });
-    expect(stored!.address.serviceUrl).toContain('/teams/');
+    expect(stored!.address.serviceUrl).toBe(`${bot.url}${PLAYGROUND_CONNECTOR_PATH}`);
+    expect(stored!.heardThrough).toBe('local');
     const [welcome] = connector.conversation(channel.id);
     expect(textOf(cardOf(welcome!))).toContain('generate <client> [period]');
     expect(textOf(cardOf(welcome!))).not.toContain('/integoreport');
@@ -95,7 +92,7 @@ describe('Teams bot over /api/messages (fake services, local connector)', () => 
     await teams.idle();
     expect(await conversations.get(blocked.id)).toMatchObject({ active: false, inactiveReason: expect.stringContaining('403') });
 
-    await conversations.remember({ ...(await conversations.get(blocked.id))! });
+    await conversations.remember({ ...(await conversations.get(blocked.id))!, heardThrough: 'local' });
     const first = await teams.postProactive(blocked.id, { text: 'digest' });
     expect(first.delivered).toBe(false);
     expect(await conversations.get(blocked.id)).toMatchObject({ active: false, inactiveReason: expect.stringContaining('MessageWritesBlocked') });

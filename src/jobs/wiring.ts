@@ -18,8 +18,7 @@ export interface DigestWiring {
 export function createDigestWiring(runtime: Runtime, options: { conversations?: ConversationStore } = {}): DigestWiring {
   const { config, logger, clock } = runtime;
   const conversations = options.conversations ?? new ConversationStore(config.dataDir, clock);
-  const slack = createSlackDigestPoster(config);
-  const posters: DigestPoster[] = [...(slack ? [slack] : []), createTeamsDigestPoster({ config, conversations, logger })];
+  const posters = [createSlackDigestPoster(config), createTeamsDigestPoster({ config, conversations, logger })].filter((poster): poster is DigestPoster => poster !== undefined);
   const publisher = createDigestPublisher({ digest: digestDepsFor(runtime, new DigestStore(config.dataDir)), posters, logger });
   return { publisher };
 }

@@ -7,6 +7,7 @@ import { mountReportLinks } from './report-links.js';
 import { createChatBot } from '../chat/bot.js';
 import { mountSlack } from '../chat/slack/app.js';
 import { mountTeams } from '../chat/teams/index.js';
+import { teamsMode } from '../chat/teams/adapter.js';
 import { mountPlayground } from './playground/index.js';
 import { ConversationStore } from '../store/conversations.js';
 import type { DigestPublisher } from '../chat/digest-publisher.js';
@@ -48,11 +49,10 @@ export async function startBot(options: StartOptions): Promise<BotProcess> {
   const digest = createDigestWiring(runtime, { conversations });
   const bot = createChatBot({ services, logger, clock, digest: digest.publisher });
   const slack = await mountSlack(app, { services, config, logger, clock, bot });
-  const teams = await mountTeams(app, { services, config, logger, clock, conversations, bot });
-  if (config.sandbox && !teams.authenticated) {
-    const sandbox = runtime.sandbox!;
-    mountPlayground(app, { config, logger, outbox: () => sandbox.mailchimp.outbox() });
-  }
+  const playground = teamsMode(config) === 'local'
+    ? mountPlayground(app, { config, logger, outbox: () => runtime.sandbox!.mailchimp.outbox() })
+    : undefined;
+  const teams = await mountTeams(app, { services, config, logger, clock, conversations, bot, localConnectorPath: playground?.connectorPath });
   const http = await listen(app, options.port ?? config.port, options.host ?? config.host);
   const scheduler = options.jobs === false ? undefined : createBotScheduler(runtime, digest.publisher);
   scheduler?.start();

@@ -5,6 +5,12 @@ import { JsonStore } from './json-store.js';
 /** Where a Teams conversation lives: a 1:1 chat, a group chat or a team channel. */
 export type ConversationScope = 'personal' | 'groupChat' | 'channel';
 
+/**
+ * How the bot heard of a conversation, and so whose serviceUrl its address holds: Teams, through an
+ * activity carrying a valid Bot Framework token, or the local playground on this computer.
+ */
+export type ConversationChannel = 'bot-framework' | 'local';
+
 /** The plain-JSON part of a Bot Framework ConversationReference we need to write there later. */
 export interface ConversationAddress {
   channelId: string;
@@ -20,6 +26,8 @@ export interface StoredConversation {
   id: string;
   address: ConversationAddress;
   scope: ConversationScope;
+  /** Absent on conversations stored before it was recorded: those are never written to. */
+  heardThrough?: ConversationChannel;
   tenantId?: string;
   team?: { id: string; name?: string };
   /** False once the app was removed or blocked; the digest skips inactive conversations. */
@@ -37,6 +45,7 @@ interface ConversationsFile {
 export interface RememberedConversation {
   address: ConversationAddress;
   scope: ConversationScope;
+  heardThrough: ConversationChannel;
   tenantId?: string;
   team?: { id: string; name?: string };
 }
@@ -65,6 +74,7 @@ export class ConversationStore {
         id,
         address: entry.address,
         scope: entry.scope,
+        heardThrough: entry.heardThrough,
         tenantId: entry.tenantId ?? previous?.tenantId,
         team: entry.team ?? previous?.team,
         active: true,
@@ -89,8 +99,10 @@ export class ConversationStore {
     return (await this.store.read()).conversations[id];
   }
 
-  async list(options: { activeOnly?: boolean } = {}): Promise<StoredConversation[]> {
-    const all = Object.values((await this.store.read()).conversations);
-    return options.activeOnly ? all.filter((entry) => entry.active) : all;
+  /** `heardThrough`: only the conversations heard of through that channel (the ones its adapter may write to). */
+  async list(options: { activeOnly?: boolean; heardThrough?: ConversationChannel } = {}): Promise<StoredConversation[]> {
+    return Object.values((await this.store.read()).conversations).filter(
+      (entry) => (!options.activeOnly || entry.active) && (!options.heardThrough || entry.heardThrough === options.heardThrough),
+    );
   }
 }

@@ -31,8 +31,8 @@ export async function startTeamsStack(env: Record<string, string> = {}): Promise
   await runtime.clients.syncClients();
   mountReportLinks(app, { config: runtime.config, clock: systemClock, logger: silentLogger, loadWebHtml: runtime.loadWebHtml });
   const conversations = new ConversationStore(dataDir, systemClock);
-  const teams = await mountTeams(app, { services: runtime.services, config: runtime.config, logger: silentLogger, clock: systemClock, conversations });
   const playground = mountPlayground(app, { config: runtime.config, logger: silentLogger, outbox: () => runtime.sandbox!.mailchimp.outbox() });
+  const teams = await mountTeams(app, { services: runtime.services, config: runtime.config, logger: silentLogger, clock: systemClock, conversations, localConnectorPath: playground.connectorPath });
   return {
     dataDir,
     http,

@@ -9,7 +9,7 @@ import {
 } from 'botbuilder';
 import type { Actor } from '../../app/ports.js';
 import type { Logger } from '../../logger.js';
-import type { ConversationScope, ConversationStore } from '../../store/conversations.js';
+import type { ConversationChannel, ConversationScope, ConversationStore } from '../../store/conversations.js';
 import type { ChatAction, ChatBot, MessageRef } from '../bot.js';
 import { errorView, helpView, noticeView } from '../view-builders.js';
 import type { View } from '../views.js';
@@ -27,6 +27,8 @@ export interface TeamsBotDeps {
   chat: ChatBot;
   messenger: TeamsMessenger;
   conversations: ConversationStore;
+  /** How activities reach this bot; recorded with every conversation it remembers. */
+  heardThrough: ConversationChannel;
   logger: Logger;
   /** The last view shown in each card we posted, to restore it after Cancel or a slow action. */
   views: BoundedMap<string, View>;
@@ -219,6 +221,7 @@ export class IntegoReportTeamsBot extends TeamsActivityHandler {
         locale: reference.locale,
       },
       scope: scopeOf(context),
+      heardThrough: this.deps.heardThrough,
       tenantId: reference.conversation.tenantId ?? channelData.tenant?.id,
       team: channelData.team ? { id: channelData.team.id, name: channelData.team.name } : undefined,
     });

@@ -5,9 +5,9 @@
 import type { ConversationReference } from 'botbuilder';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
-import type { ConversationStore } from '../../store/conversations.js';
+import type { ConversationChannel, ConversationStore } from '../../store/conversations.js';
 import type { DigestPoster } from '../digest-publisher.js';
-import { createTeamsAdapter } from './adapter.js';
+import { createTeamsAdapter, teamsMode } from './adapter.js';
 import { TeamsMessenger } from './messenger.js';
 import { teamsCard } from './surface.js';
 
@@ -21,13 +21,20 @@ function threadOf(conversationId: string, rootActivityId: string): string {
   return `${channelOf(conversationId)};messageid=${rootActivityId}`;
 }
 
-export function createTeamsDigestPoster(deps: { config: Config; conversations: ConversationStore; logger: Logger }): DigestPoster {
+/**
+ * Posts only to channels heard of the way this configuration hears Teams (Bot Framework, or the local
+ * playground): a conversation stored another way holds a serviceUrl nobody vouched for. Undefined when Teams is off.
+ */
+export function createTeamsDigestPoster(deps: { config: Config; conversations: ConversationStore; logger: Logger }): DigestPoster | undefined {
+  const mode = teamsMode(deps.config);
+  if (mode === 'off') return undefined;
+  const heardThrough: ConversationChannel = mode;
   const { adapter, appId } = createTeamsAdapter(deps.config.teams, deps.logger);
   const messenger = new TeamsMessenger(adapter, appId, deps.conversations, deps.logger);
 
   async function reference(conversationId: string): Promise<Partial<ConversationReference>> {
     const channel = channelOf(conversationId);
-    const stored = (await deps.conversations.get(channel)) ?? (await deps.conversations.list()).find((entry) => channelOf(entry.id) === channel);
+    const stored = (await deps.conversations.list({ heardThrough })).find((entry) => channelOf(entry.id) === channel);
     if (!stored) throw new Error(`Teams conversation ${conversationId} is not known (the app was never installed there).`);
     return { ...stored.address, conversation: { ...stored.address.conversation, id: conversationId } } as Partial<ConversationReference>;
   }
@@ -35,7 +42,7 @@ export function createTeamsDigestPoster(deps: { config: Config; conversations: C
   return {
     platform: 'teams',
     async targets() {
-      const channels = (await deps.conversations.list({ activeOnly: true })).filter((entry) => entry.scope === 'channel');
+      const channels = (await deps.conversations.list({ activeOnly: true, heardThrough })).filter((entry) => entry.scope === 'channel');
       return [...new Set(channels.map((entry) => channelOf(entry.id)))];
     },
     async post(target, view, thread) {

@@ -20,7 +20,12 @@ export interface PlaygroundDeps {
 export interface PlaygroundMount {
   connector: LocalConnector;
   user: Member;
+  /** Where the connector is mounted: the serviceUrl path of the playground's activities. */
+  connectorPath: string;
 }
+
+/** The local connector's place on this server; the Teams surface answers anonymous activities only through it. */
+export const PLAYGROUND_CONNECTOR_PATH = '/playground/connector/';
 
 const pageFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'page');
 const adaptiveCardsBundle = path.join(path.dirname(createRequire(import.meta.url).resolve('adaptivecards/package.json')), 'dist', 'adaptivecards.min.js');
@@ -81,14 +86,14 @@ export function mountPlayground(app: Express, deps: PlaygroundDeps): PlaygroundM
     response.json({
       enabled,
       sandbox: deps.config.sandbox,
-      serviceUrl: `${request.protocol}://${request.get('host')}/playground/connector/`,
+      serviceUrl: `${request.protocol}://${request.get('host')}${PLAYGROUND_CONNECTOR_PATH}`,
       bot: PLAYGROUND_BOT,
       user: { id: user.id, name: user.name, aadObjectId: user.objectId, email: user.email },
       outbox: Boolean(deps.outbox),
     });
   });
 
-  app.use('/playground/connector', connector.router());
+  app.use(PLAYGROUND_CONNECTOR_PATH, connector.router());
 
   app.get('/playground/events', (request, response) => {
     const conversationId = String(request.query.conversation ?? '');
@@ -123,5 +128,5 @@ export function mountPlayground(app: Express, deps: PlaygroundDeps): PlaygroundM
   });
 
   deps.logger.info(enabled ? 'Chat playground at / (local Teams channel)' : 'Chat playground off: MICROSOFT_APP_ID is set');
-  return { connector, user };
+  return { connector, user, connectorPath: PLAYGROUND_CONNECTOR_PATH };
 }
