@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ClientEntry } from '../src/app/ports.js';
+import type { ClientEntry } from '../src/clients/types.js';
 import type { AudienceMember, DirectoryClient } from '../src/clients/linking.js';
 import { lookupClient } from '../src/clients/lookup.js';
 import { rankSuggestions } from '../src/clients/suggestions.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { escapeMrkdwn, formValues, LIMITS, renderMessage as renderBlocks, renderModal, actionIdOf } from '../src/chat/slack/render.js';
 import { clientListView, fixFormView, summaryView } from '../src/chat/view-builders.js';
-import type { ClientEntry, ReportSummary } from '../src/app/ports.js';
+import type { ReportSummary } from '../src/app/ports.js';
+import type { ClientEntry } from '../src/clients/types.js';
 import type { View } from '../src/chat/views.js';
 
 type Block = Record<string, any>;

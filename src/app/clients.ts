@@ -17,7 +17,8 @@ import { rankSuggestions } from '../clients/suggestions.js';
 import { syncDirectory, type FreshserviceDirectorySource } from '../clients/sync.js';
 import { MailchimpError } from '../mailchimp/errors.js';
 import type { MailchimpMembers } from '../mailchimp/members.js';
-import type { Actor, ClientEntry, ClientFix, ClientLookup, ContactSuggestion } from './ports.js';
+import type { Actor } from './ports.js';
+import type { ClientEntry, ClientFix, ClientLookup, ContactSuggestion } from '../clients/types.js';
 
 /** The tag IntegoReport puts on every contact it adds to the audience. */
 export const ADDED_CONTACT_TAG = 'integoreport';

@@ -11,7 +11,8 @@ import { previousPeriod, type Period } from '../report/period.js';
 import { digestIdFor, type DigestNumbers, type DigestRecord, type DigestRow, type DigestStore } from '../store/digests.js';
 import type { Runtime } from '../runtime.js';
 import { generateReport } from './generate-report.js';
-import { userFacingMessage, type Actor, type BotServices, type ClientEntry, type ReportSummary, type SendOutcome } from './ports.js';
+import { userFacingMessage, type Actor, type BotServices, type ReportSummary, type SendOutcome } from './ports.js';
+import type { ClientEntry } from '../clients/types.js';
 
 export interface DigestDeps {
   services: Pick<BotServices, 'listClients' | 'getReport' | 'history' | 'sendReport' | 'isApprover'>;

@@ -4,11 +4,12 @@ import type { Logger } from '../logger.js';
 import type { ClientRef, Puller, PullProgress } from '../freshservice/puller.js';
 import { computeMetrics, type Metrics } from '../report/metrics.js';
 import { previousPeriod, type Period } from '../report/period.js';
-import { buildReportView, type KpiTile } from '../report/view.js';
+import { buildReportView } from '../report/view.js';
+import { figuresFromTiles } from '../report/figures.js';
 import { renderReport } from '../report/render.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/files.js';
 import type { ReportRecord, ReportStore } from '../store/reports.js';
-import type { Actor, KeyFigure, ProgressUpdate } from './ports.js';
+import type { Actor, ProgressUpdate } from './ports.js';
 
 export interface GenerateDeps {
   puller: Pick<Puller, 'pull'>;
@@ -30,14 +31,6 @@ function pullProgressText(progress: PullProgress): ProgressUpdate {
   const text =
     progress.phase === 'sync' ? `Pulling tickets…${counted}` : progress.phase === 'enrich' ? `Fetching time entries and satisfaction…${counted}` : 'Saving the dataset…';
   return { phase: 'pull', text, done: progress.done, total: progress.total };
-}
-
-export function figuresFromTiles(tiles: KpiTile[]): KeyFigure[] {
-  return tiles.map((tile) => ({
-    label: tile.label,
-    value: tile.value,
-    ...(tile.change ? { change: `${tile.change.arrow} ${tile.change.text}`.trim(), trend: tile.change.tone } : {}),
-  }));
 }
 
 /**

@@ -1,4 +1,6 @@
+import type { ClientEntry, ClientFix, ClientLookup, ContactSuggestion } from '../clients/types.js';
 import type { Period } from '../report/period.js';
+import type { KeyFigure } from '../report/figures.js';
 
 /**
  * The use-cases every surface (Slack, Teams, playground, CLI) calls. Chat code depends on this
@@ -12,54 +14,6 @@ export interface Actor {
   name: string;
   /** Where "Send test to me" goes; resolved from the platform profile when possible. */
   email?: string;
-}
-
-export type LinkState = 'linked' | 'to-add' | 'no-contact' | 'problem' | 'ambiguous';
-export type LinkVia = 'prime-name' | 'head-name' | 'domain' | 'manual';
-
-export interface ClientEntry {
-  id: number;
-  name: string;
-  state: LinkState;
-  /** The linked (or proposed) Mailchimp contact. */
-  email?: string;
-  contactName?: string;
-  via?: LinkVia;
-  linkedBy?: string;
-  linkedAt?: string;
-  /** Why the client is not linked, in one sentence ("jane@acme.com unsubscribed from the audience"). */
-  reason?: string;
-  /** For `to-add`: the Freshservice contact that should be added to the audience. */
-  contactToAdd?: { email: string; firstName: string; lastName: string };
-}
-
-export type ClientLookup =
-  | { kind: 'found'; client: ClientEntry }
-  | { kind: 'ambiguous'; candidates: ClientEntry[] }
-  | { kind: 'not-found'; suggestions: ClientEntry[] };
-
-export interface ContactSuggestion {
-  email: string;
-  name: string;
-  status: string;
-  /** Human reason, e.g. "name 92 % like Jon Smyth" or "same domain acme.com". */
-  reason: string;
-  score: number;
-}
-
-export type ClientFix =
-  | { kind: 'pick'; email: string }
-  | { kind: 'email'; email: string }
-  | { kind: 'add-to-audience'; email?: string; firstName?: string; lastName?: string }
-  | { kind: 'unlink' };
-
-export interface KeyFigure {
-  label: string;
-  value: string;
-  /** e.g. "▲ 12 %" or "▼ 3" versus the previous period; absent when there is no previous data. */
-  change?: string;
-  /** Whether the change is good news, for colouring. */
-  trend?: 'good' | 'bad' | 'neutral';
 }
 
 export interface ReportSummary {

@@ -2,7 +2,8 @@
  * The chat core shared by Slack and Teams: commands and button/form actions in, Views out through
  * a small ChatSurface the platform provides. Knows nothing about Block Kit or Adaptive Cards.
  */
-import { userFacingMessage, type Actor, type BotServices, type ClientEntry, type ClientFix, type ProgressUpdate, type ReportSummary } from '../app/ports.js';
+import { userFacingMessage, type Actor, type BotServices, type ProgressUpdate, type ReportSummary } from '../app/ports.js';
+import type { ClientEntry, ClientFix } from '../clients/types.js';
 import { parseCommand, type Command } from '../app/commands.js';
 import { reportOfPeriod } from '../app/digest.js';
 import type { Period } from '../report/period.js';

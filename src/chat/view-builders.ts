@@ -2,7 +2,8 @@
  * Turn use-case results into Views. Pure; every text is plain. Sized for the tightest platform
  * (Slack: ≤ 50 blocks, ≤ 3000 chars per section, ≤ 75-char button labels).
  */
-import type { ClientEntry, ClientLookup, ContactSuggestion, ProgressUpdate, ReportSummary, BotServices } from '../app/ports.js';
+import type { ProgressUpdate, ReportSummary, BotServices } from '../app/ports.js';
+import type { ClientEntry, ClientLookup, ContactSuggestion } from '../clients/types.js';
 import { commandHelp, type CommandMistake, type CommandName } from '../app/commands.js';
 import type { Button, Confirm, FixValue, GenerateValue, PageValue, PickValue, Section, View } from './views.js';
 import { formatWhen } from './views.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ClientEntry } from '../app/ports.js';
+import type { ClientEntry } from './types.js';
 import { JsonStore } from '../store/json-store.js';
 import type { AudienceMember, DirectoryClient, LinkRecord } from './linking.js';
 

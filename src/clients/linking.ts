@@ -1,4 +1,4 @@
-import type { ClientEntry, LinkVia } from '../app/ports.js';
+import type { ClientEntry, LinkVia } from './types.js';
 import { displayName, emailDomain, nameKey } from './names.js';
 
 export type MemberStatus = 'subscribed' | 'unsubscribed' | 'cleaned' | 'pending' | 'transactional' | 'archived';

@@ -1,5 +1,5 @@
 import Fuse from 'fuse.js';
-import type { ClientEntry, ClientLookup } from '../app/ports.js';
+import type { ClientEntry, ClientLookup } from './types.js';
 import { foldText, textSimilarity } from './names.js';
 
 /** Fuse scores run from 0 (perfect) to 1; above this a name is not a match. */

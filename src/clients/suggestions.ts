@@ -1,4 +1,4 @@
-import type { ContactSuggestion } from '../app/ports.js';
+import type { ContactSuggestion } from './types.js';
 import { clientDomains, isReachable, memberName, normalizeEmail, personName, uniqueByEmail, type AudienceMember, type ContactPerson, type DirectoryClient } from './linking.js';
 import { emailDomain, nameKey, nameSimilarity, withoutInitials } from './names.js';
 

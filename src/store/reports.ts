@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { JsonStore } from './json-store.js';
-import type { KeyFigure } from '../app/ports.js';
+import type { KeyFigure } from '../report/figures.js';
 
 export interface ReportRecord {
   id: string;

@@ -1,4 +1,5 @@
-import type { Actor, BotServices, ClientEntry, ClientFix, ContactSuggestion, ReportSummary, SendOutcome, SendSummary } from '../../src/app/ports.js';
+import type { Actor, BotServices, ReportSummary, SendOutcome, SendSummary } from '../../src/app/ports.js';
+import type { ClientEntry, ClientFix, ContactSuggestion } from '../../src/clients/types.js';
 import { parsePeriod } from '../../src/report/period.js';
 import type { Clock } from '../../src/clock.js';
 

@@ -1,6 +1,7 @@
-import type { Actor, ClientEntry, LinkState } from '../app/ports.js';
+import type { Actor } from '../app/ports.js';
+import type { ClientEntry, LinkState } from '../clients/types.js';
 import type { ClientUseCases } from '../app/clients.js';
-import { ClientError } from './errors.js';
+import { ClientError } from '../clients/errors.js';
 
 const STATE_LABELS: Record<LinkState, string> = {
   linked: '✔ linked',
