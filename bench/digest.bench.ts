@@ -9,7 +9,7 @@ import { createFreshservice } from '../src/freshservice/index.js';
 import { generateReport } from '../src/app/generate-report.js';
 import { createDigestWiring } from '../src/jobs/wiring.js';
 import { SCHEDULER_ACTOR } from '../src/jobs/jobs.js';
-import { parsePeriod } from '../src/report/period.js';
+import { parsePeriod } from '../src/period/period.js';
 import { ReportStore } from '../src/store/reports.js';
 import { startFreshserviceSandbox } from '../src/sandbox/freshservice.js';
 import { seedWorld } from '../src/sandbox/world.js';

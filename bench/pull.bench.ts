@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fixedClock } from '../src/clock.js';
 import { createFreshservice } from '../src/freshservice/index.js';
-import { parsePeriod } from '../src/report/period.js';
+import { parsePeriod } from '../src/period/period.js';
 import { startFreshserviceSandbox } from '../src/sandbox/freshservice.js';
 import { seedWorld } from '../src/sandbox/world.js';
 import { prototypePull } from './prototype-pull.js';

@@ -9,8 +9,9 @@ import type { ClientEntry } from './clients/types.js';
 import { formatClientTable, runClientCommand } from './cli/clients.js';
 import { formatPullSummary } from './freshservice/puller.js';
 import { computeMetrics } from './report/metrics.js';
-import { parsePeriod, periodFromRange, PeriodError } from './report/period.js';
-import type { Dataset } from './report/dataset.js';
+import { parsePeriod, periodFromRange, PeriodError, type Period } from './period/period.js';
+import { DEFAULT_PERIOD, PERIOD_FORMS, splitTrailingPeriod } from './period/forms.js';
+import type { Dataset } from './freshservice/dataset.js';
 import { readSandboxOutbox } from './sandbox/mailchimp.js';
 import { formatSendOutcome } from './app/send-format.js';
 import { resetSandbox, sandboxFiles } from './sandbox/index.js';
@@ -37,7 +38,7 @@ const USAGE = `Usage: integoreport <command> [options]   (every command takes --
   sandbox reset | sandbox outbox       restore the seeded sandbox; list the emails it "delivered"
   demo                                 a guided run through the sandbox: clients, generate, send
 
-Periods: 2026-10, last-month (default), this-month, 2026-Q3, 2026-07..2026-09, 2026-10-01..2026-10-15`;
+Periods: ${PERIOD_FORMS.map((form) => (form === DEFAULT_PERIOD ? `${form} (default)` : form)).join(', ')}`;
 
 interface Io {
   out(text: string): void;
@@ -72,19 +73,10 @@ async function resolveClient(runtime: Runtime, text: string | undefined): Promis
   throw new UsageError(`No client matches "${text}".${closest.length ? ` Closest: ${closest.join(', ')}.` : ''}`);
 }
 
-/** Splits "<client words…> [period]": the last word is the period when it reads as one. */
-function clientAndPeriod(runtime: Runtime, words: string[]): { clientText: string; periodText?: string } {
-  const last = words.at(-1);
-  if (words.length > 1 && last) {
-    try {
-      runtime.services.parsePeriod(last);
-      return { clientText: words.slice(0, -1).join(' '), periodText: last };
-    } catch (error) {
-      if (!(error instanceof PeriodError)) throw error;
-      if (/^\d{4}-|month$|\.\./i.test(last)) throw error;
-    }
-  }
-  return { clientText: words.join(' ') };
+/** Splits "<client words…> [period]" with the same rule as chat commands. */
+function clientAndPeriod(words: string[]): { clientText: string; periodText?: string } {
+  const { rest, period } = splitTrailingPeriod(words, (word) => word);
+  return { clientText: rest.join(' '), periodText: period };
 }
 
 function progressPrinter(io: Io, json: boolean): ((update: { text: string }) => void) | undefined {
@@ -113,8 +105,7 @@ function outcomeLine(outcome: SendOutcome): string {
   }
 }
 
-async function latestOrNewReport(runtime: Runtime, actor: Actor, client: ClientEntry, periodText: string | undefined, io: Io, json: boolean): Promise<ReportSummary> {
-  const period = runtime.services.parsePeriod(periodText);
+async function latestOrNewReport(runtime: Runtime, actor: Actor, client: ClientEntry, period: Period, io: Io, json: boolean): Promise<ReportSummary> {
   const existing = (await runtime.services.history(client.id)).find((report) => report.period.key === period.key && !report.discarded);
   return existing ?? runtime.services.generateReport(actor, { clientId: client.id, period, onProgress: progressPrinter(io, json) });
 }
@@ -202,9 +193,9 @@ export async function runCli(argv: string[], io: Io, env: Record<string, string 
         return 0;
       }
       case 'pull': {
-        const { clientText, periodText } = clientAndPeriod(runtime, words);
-        const client = await resolveClient(runtime, clientText);
+        const { clientText, periodText } = clientAndPeriod(words);
         const period = runtime.services.parsePeriod(periodText);
+        const client = await resolveClient(runtime, clientText);
         const printer = progressPrinter(io, json);
         const result = await runtime.freshservice.puller.pull({ id: client.id, name: client.name }, period, {
           onProgress: printer && ((progress) => printer({ text: `${progress.phase} ${progress.done}/${progress.total}` })),
@@ -213,9 +204,9 @@ export async function runCli(argv: string[], io: Io, env: Record<string, string 
         return 0;
       }
       case 'generate': {
-        const { clientText, periodText } = clientAndPeriod(runtime, words);
-        const client = await resolveClient(runtime, clientText);
+        const { clientText, periodText } = clientAndPeriod(words);
         const period = runtime.services.parsePeriod(periodText);
+        const client = await resolveClient(runtime, clientText);
         const calls = runtime.freshservice.client.stats().calls;
         const report = await runtime.services.generateReport(actor, { clientId: client.id, period, onProgress: progressPrinter(io, json) });
         const record = (await runtime.reports.get(report.id))!;
@@ -230,9 +221,10 @@ export async function runCli(argv: string[], io: Io, env: Record<string, string 
         return 0;
       }
       case 'send': {
-        const { clientText, periodText } = clientAndPeriod(runtime, words);
+        const { clientText, periodText } = clientAndPeriod(words);
+        const period = runtime.services.parsePeriod(periodText);
         const client = await resolveClient(runtime, clientText);
-        const report = await latestOrNewReport(runtime, actor, client, periodText, io, json);
+        const report = await latestOrNewReport(runtime, actor, client, period, io, json);
         const outcome = values['test-to'] ? await runtime.services.sendTest(actor, report.id, values['test-to']) : await runtime.services.sendReport(actor, report.id);
         print(outcome, () => outcomeLine(outcome));
         return outcome.kind === 'sent' || outcome.kind === 'already-sent' ? 0 : 1;

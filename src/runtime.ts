@@ -12,7 +12,7 @@ import { createDelivery, type Delivery, type RecipientLookup } from './app/send-
 import { generateReport } from './app/generate-report.js';
 import type { Actor, BotServices, ReportSummary } from './app/ports.js';
 import type { ClientEntry } from './clients/types.js';
-import { parsePeriod } from './report/period.js';
+import { parsePeriod } from './period/period.js';
 import { ReportStore, type ReportRecord } from './store/reports.js';
 import { signReportLink } from './server/report-links.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from './sandbox/index.js';

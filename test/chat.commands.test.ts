@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand, looksLikePeriod, tokenize, COMMANDS } from '../src/app/commands.js';
-import { PERIOD_FORMS } from '../src/report/period.js';
+import { parseCommand, tokenize, COMMANDS } from '../src/app/commands.js';
+import { PERIOD_FORMS } from '../src/period/forms.js';
 
 function command(text: string) {
   const parsed = parseCommand(text);
@@ -100,16 +100,8 @@ describe('parseCommand', () => {
   });
 });
 
-describe('tokenize and looksLikePeriod', () => {
+describe('tokenize', () => {
   it('keeps quoted runs together and drops empty quotes', () => {
     expect(tokenize('a "b  c" "" d').map((token) => token.text)).toEqual(['a', 'b c', 'd']);
-  });
-
-  it('recognises period shapes only', () => {
-    expect(looksLikePeriod('2026-10')).toBe(true);
-    expect(looksLikePeriod('2026-Q3')).toBe(true);
-    expect(looksLikePeriod('2026-10-01..2026-10-15')).toBe(true);
-    expect(looksLikePeriod('Acme')).toBe(false);
-    expect(looksLikePeriod('54')).toBe(false);
   });
 });

@@ -41,6 +41,9 @@ describe('integoreport CLI on the sandbox', () => {
 
   it('answers an unknown client with the closest names and a bad period with the accepted forms', async () => {
     await expect(cli('pull', 'Umbrela Helth', '2026-10')).resolves.toMatchObject({ code: 0 });
+    const pulledFile = async (...words: string[]) => (JSON.parse((await cli('pull', ...words, '--json')).out) as { file: string }).file;
+    expect(await pulledFile('Umbrela', 'Helth', 'last', 'month')).toBe(await pulledFile('Umbrela Helth', 'last-month'));
+    await expect(cli('generate', '2026-10')).rejects.toThrow('Name the client, e.g. "Acme" or its id.');
     await expect(cli('pull', 'Zzyzx Holdings', '2026-10')).rejects.toThrow(/No client matches "Zzyzx Holdings"\. Closest: /);
     await expect(cli('pull', 'Acme', '2026-13')).rejects.toThrow(
       '"2026-13" is not a period I understand. Use one of: 2026-10, last-month, this-month, 2026-Q3, 2026-07..2026-09, 2026-10-01..2026-10-15',

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.js';
 import { silentLogger } from '../src/logger.js';
-import { parsePeriod } from '../src/report/period.js';
+import { parsePeriod } from '../src/period/period.js';
 import type { Actor, ReportSummary, SendOutcome } from '../src/app/ports.js';
 import type { ClientEntry } from '../src/clients/types.js';
 import type { DigestDeps } from '../src/app/digest.js';

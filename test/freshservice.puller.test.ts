@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.js';
 import { FreshserviceUnavailableError } from '../src/freshservice/errors.js';
 import { createFreshservice, formatPullSummary, type Freshservice } from '../src/freshservice/index.js';
-import type { Dataset } from '../src/report/dataset.js';
-import { parsePeriod, type Period } from '../src/report/period.js';
+import type { Dataset } from '../src/freshservice/dataset.js';
+import { parsePeriod, type Period } from '../src/period/period.js';
 import { startFreshserviceSandbox, type FreshserviceSandbox } from '../src/sandbox/freshservice.js';
 import { seedWorld, type SandboxWorld } from '../src/sandbox/world.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Dataset, DatasetTicket } from '../src/report/dataset.js';
+import type { Dataset, DatasetTicket } from '../src/freshservice/dataset.js';
 import { formatDuration, parseTimeSpent } from '../src/report/durations.js';
 import { computeMetrics, keyFigures } from '../src/report/metrics.js';
-import { parsePeriod } from '../src/report/period.js';
+import { parsePeriod } from '../src/period/period.js';
 import { csatScore } from '../src/report/csat.js';
 import type { FreshserviceCsatResponse, FreshserviceTimeEntry } from '../src/freshservice/types.js';
 

@@ -1,6 +1,6 @@
 import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
-import type { Dataset } from '../src/report/dataset.js';
+import type { Dataset } from '../src/freshservice/dataset.js';
 import { neutraliseMergeTags } from '../src/report/escape.js';
 import { computeMetrics, type Metrics } from '../src/report/metrics.js';
 import { byteLength, EMAIL_BYTE_LIMIT, renderReport } from '../src/report/render.js';

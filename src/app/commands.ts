@@ -5,6 +5,7 @@
  */
 
 import { editDistance } from '../clients/names.js';
+import { splitTrailingPeriod } from '../period/forms.js';
 
 export type CommandName = 'help' | 'clients' | 'fix' | 'generate' | 'send' | 'history' | 'status';
 
@@ -97,33 +98,9 @@ export function tokenize(text: string): Token[] {
   return tokens;
 }
 
-const PERIOD_SHAPES: RegExp[] = [
-  /^last-month$/i,
-  /^this-month$/i,
-  /^\d{4}-\d{1,2}$/,
-  /^\d{4}-q\d$/i,
-  /^\d{4}-\d{1,2}(-\d{1,2})?\.\.\d{4}-\d{1,2}(-\d{1,2})?$/,
-];
-
-/** Whether `text` is shaped like one of the period forms (valid or not). */
-export function looksLikePeriod(text: string): boolean {
-  return PERIOD_SHAPES.some((shape) => shape.test(text));
-}
-
-/** Takes a trailing period off the tokens: "2026-10", "last month", "2026-07 .. 2026-09". */
-function splitPeriod(tokens: Token[]): { rest: Token[]; period?: string } {
-  const words = tokens.map((token) => (token.quoted ? '' : token.text));
-  const count = tokens.length;
-  if (count >= 3 && words[count - 2] === '..' && looksLikePeriod(`${words[count - 3]}..${words[count - 1]}`)) {
-    return { rest: tokens.slice(0, -3), period: `${words[count - 3]}..${words[count - 1]}` };
-  }
-  if (count >= 2 && /^(last|this)$/i.test(words[count - 2]!) && /^month$/i.test(words[count - 1]!)) {
-    return { rest: tokens.slice(0, -2), period: `${words[count - 2]!.toLowerCase()}-month` };
-  }
-  if (count >= 1 && looksLikePeriod(words[count - 1]!)) {
-    return { rest: tokens.slice(0, -1), period: words[count - 1]!.toLowerCase() };
-  }
-  return { rest: tokens };
+/** A quoted token is a name, never a period. */
+function periodWord(token: Token): string {
+  return token.quoted ? '' : token.text;
 }
 
 function helpFor(name: CommandName): CommandHelp {
@@ -204,7 +181,7 @@ export function parseCommand(text: string): ParsedCommand {
     }
     case 'fix':
     case 'history': {
-      const { rest: nameTokens, period } = splitPeriod(rest);
+      const { rest: nameTokens, period } = splitTrailingPeriod(rest, periodWord);
       const client = joined(nameTokens);
       if (!client) return mistake(name, `${name} (no client given)`, `Which client? Put the client's name after "${name}".`);
       if (period) {
@@ -214,7 +191,7 @@ export function parseCommand(text: string): ParsedCommand {
     }
     case 'generate':
     case 'send': {
-      const { rest: nameTokens, period } = splitPeriod(rest);
+      const { rest: nameTokens, period } = splitTrailingPeriod(rest, periodWord);
       const client = joined(nameTokens);
       if (!client) {
         return mistake(name, period ? `${name} for ${period} (no client given)` : `${name} (no client given)`, `Which client? Put the client's name after "${name}".`);

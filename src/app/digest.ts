@@ -7,7 +7,7 @@ import { readJsonFile } from '../store/files.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../report/metrics.js';
-import { previousPeriod, type Period } from '../report/period.js';
+import { previousPeriod, type Period } from '../period/period.js';
 import { digestIdFor, type DigestNumbers, type DigestRecord, type DigestRow, type DigestStore } from '../store/digests.js';
 import type { Runtime } from '../runtime.js';
 import { generateReport } from './generate-report.js';

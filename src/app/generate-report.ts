@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { ClientRef, Puller, PullProgress } from '../freshservice/puller.js';
 import { computeMetrics, type Metrics } from '../report/metrics.js';
-import { previousPeriod, type Period } from '../report/period.js';
+import { previousPeriod, type Period } from '../period/period.js';
 import { buildReportView } from '../report/view.js';
 import { figuresFromTiles } from '../report/figures.js';
 import { renderReport } from '../report/render.js';

@@ -1,5 +1,5 @@
 import type { ClientEntry, ClientFix, ClientLookup, ContactSuggestion } from '../clients/types.js';
-import type { Period } from '../report/period.js';
+import type { Period } from '../period/period.js';
 import type { KeyFigure } from '../report/figures.js';
 
 /**

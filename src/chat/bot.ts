@@ -6,8 +6,8 @@ import { userFacingMessage, type Actor, type BotServices, type ProgressUpdate, t
 import type { ClientEntry, ClientFix } from '../clients/types.js';
 import { parseCommand, type Command } from '../app/commands.js';
 import { reportOfPeriod } from '../app/digest.js';
-import type { Period } from '../report/period.js';
-import { PERIOD_FORMS } from '../report/period.js';
+import type { Period } from '../period/period.js';
+import { PERIOD_FORMS } from '../period/forms.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { ActionId, FixValue, GenerateValue, PageValue, PickValue, View } from './views.js';

@@ -5,7 +5,7 @@
 import type { Actor, SendOutcome } from '../app/ports.js';
 import { approveAllRows, approveDigestRow, digestReports, prepareDigest, type DigestDeps } from '../app/digest.js';
 import type { Logger } from '../logger.js';
-import type { Period } from '../report/period.js';
+import type { Period } from '../period/period.js';
 import type { DigestPost, DigestRecord, PostedRef } from '../store/digests.js';
 import type { ChatAction, ChatSurface } from './bot.js';
 import { digestHeaderView, digestRowView, digestViews, parseApproveValue, type DigestSnapshot } from './digest-view.js';

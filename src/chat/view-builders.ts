@@ -5,6 +5,7 @@
 import type { ProgressUpdate, ReportSummary, BotServices } from '../app/ports.js';
 import type { ClientEntry, ClientLookup, ContactSuggestion } from '../clients/types.js';
 import { commandHelp, type CommandMistake, type CommandName } from '../app/commands.js';
+import { PERIOD_FORMS } from '../period/forms.js';
 import type { Button, Confirm, FixValue, GenerateValue, PageValue, PickValue, Section, View } from './views.js';
 import { formatWhen } from './views.js';
 
@@ -40,7 +41,7 @@ export function helpView(topic?: CommandName): View {
       title: `/integoreport ${entry.usage}`,
       text: `${topic ? '' : `${entry.summary}\n`}${examplesLine(entry.examples)}`,
     })),
-    context: ['Periods: 2026-10, last-month, this-month, 2026-Q3, 2026-07..2026-09, 2026-10-01..2026-10-15. Quote names with spaces: "Acme Corp".'],
+    context: [`Periods: ${PERIOD_FORMS.join(', ')}. Quote names with spaces: "Acme Corp".`],
   };
 }
 

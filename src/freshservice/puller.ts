@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import { DATASET_SCHEMA_VERSION, type Dataset, type DatasetTicket } from '../report/dataset.js';
-import { formatInstant, type Period } from '../report/period.js';
+import { DATASET_SCHEMA_VERSION, type Dataset, type DatasetTicket } from './dataset.js';
+import { formatInstant, type Period } from '../period/period.js';
 import { writeJsonAtomic } from '../store/files.js';
 import type { CallStats, FreshserviceClient } from './client.js';
 import { byId, Enricher } from './enricher.js';

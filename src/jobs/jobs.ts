@@ -3,7 +3,7 @@ import dayjs from 'dayjs';
 import utc from 'dayjs/plugin/utc.js';
 import timezone from 'dayjs/plugin/timezone.js';
 import type { Actor } from '../app/ports.js';
-import { parsePeriod, type Period } from '../report/period.js';
+import { parsePeriod, type Period } from '../period/period.js';
 import { parseSchedule, ScheduleError, type Schedule } from './schedule.js';
 import type { ScheduledJob } from './scheduler.js';
 

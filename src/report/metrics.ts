@@ -1,8 +1,8 @@
 import { csatScore, POSITIVE_CSAT_SCORE } from './csat.js';
-import type { Dataset, DatasetTicket } from './dataset.js';
+import type { Dataset, DatasetTicket } from '../freshservice/dataset.js';
 import { parseTimeSpent } from './durations.js';
 import { categoryName, priorityName, RESOLVED_STATUSES, statusLabel, typeName } from './labels.js';
-import { formatInstant, periodFromRange, type Period } from './period.js';
+import { formatInstant, periodFromRange, type Period } from '../period/period.js';
 import { parseInstant, slaDeadline, slaOutcome, type SlaMode } from './sla.js';
 import { percentage, summariseDurations, type DurationSummary } from './stats.js';
 

@@ -1,9 +1,9 @@
 import dayjs from 'dayjs';
-import type { Dataset, DatasetTicket } from './dataset.js';
+import type { Dataset, DatasetTicket } from '../freshservice/dataset.js';
 import { formatCount, formatDecimal, formatDuration } from './durations.js';
 import { priorityName, RESOLVED_STATUSES, statusLabel } from './labels.js';
 import { firstResponseSla, isOpenAt, isProactive, resolutionOf, resolutionSla, secondsBetween, type Metrics } from './metrics.js';
-import { periodFromRange } from './period.js';
+import { periodFromRange } from '../period/period.js';
 import { parseInstant, SLA_TARGETS, type SlaOutcome } from './sla.js';
 
 /** Everything both renderings show, already formatted as text. Outside text is raw here; templates escape it. */

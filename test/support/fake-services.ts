@@ -1,6 +1,6 @@
 import type { Actor, BotServices, ReportSummary, SendOutcome, SendSummary } from '../../src/app/ports.js';
 import type { ClientEntry, ClientFix, ContactSuggestion } from '../../src/clients/types.js';
-import { parsePeriod } from '../../src/report/period.js';
+import { parsePeriod } from '../../src/period/period.js';
 import type { Clock } from '../../src/clock.js';
 
 export interface FakeServicesOptions {

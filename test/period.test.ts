@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PERIOD_FORMS, PeriodError, parsePeriod, periodFromRange, previousPeriod, formatInstant } from '../src/report/period.js';
+import { PeriodError, parsePeriod, periodFromRange, previousPeriod, formatInstant } from '../src/period/period.js';
+import { PERIOD_FORMS, looksLikePeriod, splitTrailingPeriod } from '../src/period/forms.js';
 
 const AMS = 'Europe/Amsterdam';
 const now = new Date('2026-11-03T09:00:00Z');
@@ -126,5 +127,31 @@ describe('periodFromRange', () => {
     const period = periodFromRange('2026-10-01T06:00:00Z', '2026-10-02T06:00:00Z', 'UTC');
     expect(period.key).toBe('2026-10-01T06:00:00+00:00..2026-10-02T06:00:00+00:00');
     expect(previousPeriod(period).to).toEqual(period.from);
+  });
+});
+
+describe('period forms in what people type', () => {
+  it('recognises period shapes only', () => {
+    expect(looksLikePeriod('2026-10')).toBe(true);
+    expect(looksLikePeriod('2026-Q3')).toBe(true);
+    expect(looksLikePeriod('2026-10-01..2026-10-15')).toBe(true);
+    expect(looksLikePeriod('Acme')).toBe(false);
+    expect(looksLikePeriod('54')).toBe(false);
+  });
+
+  it('takes a trailing period off the words, in every spelling', () => {
+    const split = (...words: string[]) => splitTrailingPeriod(words, (word) => word);
+    expect(split('Acme', 'Corp', '2026-10')).toEqual({ rest: ['Acme', 'Corp'], period: '2026-10' });
+    expect(split('Acme', 'Last', 'Month')).toEqual({ rest: ['Acme'], period: 'last-month' });
+    expect(split('Acme', '2026-07', '..', '2026-09')).toEqual({ rest: ['Acme'], period: '2026-07..2026-09' });
+    expect(split('Acme', '2026-Q3')).toEqual({ rest: ['Acme'], period: '2026-q3' });
+    expect(split('Acme', '2026-13')).toEqual({ rest: ['Acme'], period: '2026-13' });
+    expect(split('Acme', 'Corp')).toEqual({ rest: ['Acme', 'Corp'] });
+    expect(split('2026-10')).toEqual({ rest: [], period: '2026-10' });
+  });
+
+  it('never reads a word the caller marks as a name as a period', () => {
+    const words = [{ text: 'Acme' }, { text: '2026-10', quoted: true }];
+    expect(splitTrailingPeriod(words, (word) => (word.quoted ? '' : word.text))).toEqual({ rest: words });
   });
 });

@@ -1,6 +1,7 @@
 import dayjs from 'dayjs';
 import timezonePlugin from 'dayjs/plugin/timezone.js';
 import utcPlugin from 'dayjs/plugin/utc.js';
+import { DEFAULT_PERIOD, PERIOD_FORMS } from './forms.js';
 
 dayjs.extend(utcPlugin);
 dayjs.extend(timezonePlugin);
@@ -15,15 +16,6 @@ export interface Period {
   /** What a reader sees, e.g. `October 2026`, `Q3 2026`, `July – September 2026`, `1 – 15 October 2026`. */
   label: string;
 }
-
-export const PERIOD_FORMS: readonly string[] = Object.freeze([
-  '2026-10',
-  'last-month',
-  'this-month',
-  '2026-Q3',
-  '2026-07..2026-09',
-  '2026-10-01..2026-10-15',
-]);
 
 export class PeriodError extends Error {
   constructor(text: string) {
@@ -47,7 +39,7 @@ export function parsePeriod(text: string | undefined, options: { timezone: strin
   const normalised = original.trim().toLowerCase();
   const { timezone } = options;
 
-  if (normalised === '' || normalised === 'last-month') {
+  if (normalised === '' || normalised === DEFAULT_PERIOD) {
     const today = localDay(options.now, timezone);
     return monthsPeriod(addMonths(today, -1), 1, timezone);
   }
