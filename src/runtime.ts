@@ -14,7 +14,7 @@ import type { Actor, BotServices, ReportSummary } from './app/ports.js';
 import type { ClientEntry } from './clients/types.js';
 import { parsePeriod } from './period/period.js';
 import { ReportStore, type ReportRecord } from './store/reports.js';
-import { signReportLink } from './server/report-links.js';
+import { signReportLink } from './report/links.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from './sandbox/index.js';
 import { promises as fs } from 'node:fs';
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
-import { mountReportLinks, signReportLink, verifyReportLink } from '../src/server/report-links.js';
+import { mountReportLinks } from '../src/server/report-links.js';
+import { signReportLink, verifyReportLink } from '../src/report/links.js';
 import { fixedClock } from '../src/clock.js';
 
 const SECRET = 'report-link-secret-for-tests-0123';

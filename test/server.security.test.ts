@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
-import { mountReportLinks, signReportLink } from '../src/server/report-links.js';
+import { mountReportLinks } from '../src/server/report-links.js';
+import { signReportLink } from '../src/report/links.js';
 import { mountPlayground } from '../src/server/playground/index.js';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';

@@ -1,45 +1,12 @@
 /**
- * Signed, expiring links to the web rendering of a report: `/reports/<id>?exp=<unix seconds>&sig=<hmac>`.
+ * Serves the signed, expiring links of `src/report/links.ts`: `GET /reports/<id>?exp=<unix seconds>&sig=<hmac>`.
  * Whoever holds the link can read that one report until it expires; nothing else is exposed.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Express, Request, Response } from 'express';
 import type { Config } from '../config.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-
-const DAY_SECONDS = 86_400;
-const REPORT_ID = /^[A-Za-z0-9_.-]{1,128}$/;
-
-export interface SignReportLinkOptions {
-  reportId: string;
-  baseUrl: string;
-  secret: string;
-  ttlDays?: number;
-  now: Date;
-}
-
-function signature(secret: string, reportId: string, expires: number): string {
-  return createHmac('sha256', secret).update(`report:${reportId}:${expires}`).digest('base64url');
-}
-
-/** The public URL of a report, valid for `ttlDays` (default 30) from `now`. */
-export function signReportLink(options: SignReportLinkOptions): string {
-  const expires = Math.floor(options.now.getTime() / 1000) + Math.round((options.ttlDays ?? 30) * DAY_SECONDS);
-  const base = options.baseUrl.replace(/\/+$/, '');
-  return `${base}/reports/${encodeURIComponent(options.reportId)}?exp=${expires}&sig=${signature(options.secret, options.reportId, expires)}`;
-}
-
-/** Whether `sig` is the signature of this report id and expiry, and the expiry is still ahead of `now`. */
-export function verifyReportLink(options: { reportId: string; exp: unknown; sig: unknown; secret: string; now: Date }): boolean {
-  if (!REPORT_ID.test(options.reportId) || typeof options.exp !== 'string' || typeof options.sig !== 'string') return false;
-  if (!/^\d{1,12}$/.test(options.exp)) return false;
-  const expires = Number(options.exp);
-  const expected = Buffer.from(signature(options.secret, options.reportId, expires));
-  const given = Buffer.from(options.sig);
-  const matches = given.length === expected.length && timingSafeEqual(given, expected);
-  return matches && expires * 1000 > options.now.getTime();
-}
+import { verifyReportLink } from '../report/links.js';
 
 const NOT_AVAILABLE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
