@@ -14,6 +14,7 @@ import { DEFAULT_PERIOD, PERIOD_FORMS, splitTrailingPeriod } from './period/form
 import type { Dataset } from './freshservice/dataset.js';
 import { readSandboxOutbox } from './sandbox/mailchimp.js';
 import { formatSendOutcome } from './app/send-format.js';
+import { reportFor } from './app/report-for.js';
 import { resetSandbox, sandboxFiles } from './sandbox/index.js';
 import { createDigestWiring } from './jobs/wiring.js';
 import { digestAsText, digestViews } from './chat/digest-view.js';
@@ -31,7 +32,8 @@ const USAGE = `Usage: integoreport <command> [options]   (every command takes --
   generate <client> [period]           pull, compute and render the report
   metrics --input <dataset.json> [--period P] [--as-of ISO] [--sla due-by|targets]
   send <client> [period] [--test-to email] [--as email]
-                                       send the latest report of the period (generating it if needed)
+                                       send the period's report: the one already sent, else the newest
+                                       draft (generating one if there is none)
   history <client>                     reports and sends of a client
   digest [period] [--dry-run]          the monthly digest: drafts for every linked client, posted to
                                        DIGEST_CHANNEL and Teams channels (--dry-run prints it instead)
@@ -105,8 +107,8 @@ function outcomeLine(outcome: SendOutcome): string {
   }
 }
 
-async function latestOrNewReport(runtime: Runtime, actor: Actor, client: ClientEntry, period: Period, io: Io, json: boolean): Promise<ReportSummary> {
-  const existing = (await runtime.services.history(client.id)).find((report) => report.period.key === period.key && !report.discarded);
+async function periodReportOrNew(runtime: Runtime, actor: Actor, client: ClientEntry, period: Period, io: Io, json: boolean): Promise<ReportSummary> {
+  const existing = await reportFor(runtime.services, client, period);
   return existing ?? runtime.services.generateReport(actor, { clientId: client.id, period, onProgress: progressPrinter(io, json) });
 }
 
@@ -224,7 +226,7 @@ export async function runCli(argv: string[], io: Io, env: Record<string, string 
         const { clientText, periodText } = clientAndPeriod(words);
         const period = runtime.services.parsePeriod(periodText);
         const client = await resolveClient(runtime, clientText);
-        const report = await latestOrNewReport(runtime, actor, client, period, io, json);
+        const report = await periodReportOrNew(runtime, actor, client, period, io, json);
         const outcome = values['test-to'] ? await runtime.services.sendTest(actor, report.id, values['test-to']) : await runtime.services.sendReport(actor, report.id);
         print(outcome, () => outcomeLine(outcome));
         return outcome.kind === 'sent' || outcome.kind === 'already-sent' ? 0 : 1;

@@ -70,6 +70,9 @@ describe('integoreport CLI on the sandbox', () => {
     expect(sent).toMatchObject({ code: 0, out: expect.stringMatching(/^Sent to wile\.coyote@acmecorp\.com, reports@sandbox-msp\.example/) });
     const again = await cli('send', 'Acme', 'last-month', '--as', 'ops@msp.example');
     expect(again.out).toMatch(/^Already sent/);
+    await cli('generate', 'Acme', 'last-month');
+    const afterNewerDraft = await cli('send', 'Acme', 'last-month', '--as', 'ops@msp.example');
+    expect(afterNewerDraft.out).toMatch(/^Already sent/);
 
     const outbox = JSON.parse((await cli('sandbox', 'outbox', '--json')).out) as Array<{ kind: string; subject: string; to: string[] }>;
     const clientEmails = outbox.filter((email) => email.kind !== 'test' && email.subject.includes('Acme Corporation'));

@@ -11,6 +11,7 @@ import { previousPeriod, type Period } from '../period/period.js';
 import { digestIdFor, type DigestNumbers, type DigestRecord, type DigestRow, type DigestStore } from '../store/digests.js';
 import type { Runtime } from '../runtime.js';
 import { generateReport } from './generate-report.js';
+import { reportFor } from './report-for.js';
 import { userFacingMessage, type Actor, type BotServices, type ReportSummary, type SendOutcome } from './ports.js';
 import type { ClientEntry } from '../clients/types.js';
 
@@ -48,14 +49,6 @@ function unlinkedReason(client: ClientEntry): string {
   return 'No linked Mailchimp contact.';
 }
 
-/** A client's report for the period: the sent one, else the newest draft; discarded ones never count. */
-export function reportOfPeriod(history: ReportSummary[], periodKey: string): ReportSummary | undefined {
-  const reports = history
-    .filter((report) => report.period.key === periodKey && !report.discarded)
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  return reports.find((report) => report.send?.status === 'sent') ?? reports[0];
-}
-
 /**
  * Refreshes the mirror once, then makes (or reuses) a draft for every linked client and saves the
  * digest's rows. A report that already exists for the period is reused, never regenerated.
@@ -75,7 +68,7 @@ export async function prepareDigest(
     options.onProgress?.(`Drafting ${index + 1}/${linked.length}: ${client.name}`);
     const ref = { id: client.id, name: client.name };
     try {
-      const existing = reportOfPeriod(await deps.services.history(client.id), period.key);
+      const existing = await reportFor(deps.services, client, period);
       const draft = existing
         ? { reportId: existing.id, numbers: (await deps.numbersOf(existing.id)) ?? { tickets: existing.ticketCount, slaMet: 0, slaMissed: 0, csatPositive: 0, csatResponses: 0 } }
         : await deps.generateDraft(actor, ref, period);

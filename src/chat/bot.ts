@@ -5,7 +5,7 @@
 import { userFacingMessage, type Actor, type BotServices, type ProgressUpdate, type ReportSummary } from '../app/ports.js';
 import type { ClientEntry, ClientFix } from '../clients/types.js';
 import { parseCommand, type Command } from '../app/commands.js';
-import { reportOfPeriod } from '../app/digest.js';
+import { reportFor } from '../app/report-for.js';
 import type { Period } from '../period/period.js';
 import { PERIOD_FORMS } from '../period/forms.js';
 import type { Clock } from '../clock.js';
@@ -229,7 +229,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
   async function showReportToSend(client: ClientEntry, periodText: string | undefined, surface: ChatSurface) {
     const period = await periodOrExplain(periodText, surface);
     if (!period) return;
-    const report = reportOfPeriod(await services.history(client.id), period.key);
+    const report = await reportFor(services, client, period);
     if (!report) {
       await surface.ephemeral(missingReportView(client, period));
       return;

@@ -1,0 +1,18 @@
+import type { Period } from '../period/period.js';
+import type { BotServices, ReportSummary } from './ports.js';
+
+/**
+ * The report that counts for a client and period, the same for chat, the digest and the CLI: the
+ * sent one wins (so asking again never sends a newer version a second time), else the newest
+ * draft; discarded ones never count.
+ */
+export async function reportFor(
+  services: Pick<BotServices, 'history'>,
+  client: { id: number },
+  period: Pick<Period, 'key'>,
+): Promise<ReportSummary | undefined> {
+  const reports = (await services.history(client.id))
+    .filter((report) => report.period.key === period.key && !report.discarded)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  return reports.find((report) => report.send?.status === 'sent') ?? reports[0];
+}
