@@ -11,9 +11,7 @@ import { createDigestWiring } from '../src/jobs/wiring.js';
 import { SCHEDULER_ACTOR } from '../src/jobs/jobs.js';
 import { parsePeriod } from '../src/period/period.js';
 import { ReportStore } from '../src/store/reports.js';
-import { startFreshserviceSandbox } from '../src/sandbox/freshservice.js';
-import { seedWorld } from '../src/sandbox/world.js';
-import type { RecordedRequest } from '../src/sandbox/types.js';
+import { startFreshserviceSandbox, seedWorld, type RecordedRequest } from '../src/sandbox/index.js';
 
 const ANCHOR = '2026-12-01T08:00:00Z';
 const PROFILE = { departments: 100, audienceMembers: 900, ticketsPerMonth: 1500 };

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { createRuntime } from '../src/runtime.js';
-import { monthStartUtc } from '../src/sandbox/world.js';
+import { monthStartUtc } from '../src/sandbox/index.js';
 import { prototypePull } from './prototype-pull.js';
 
 const run$ = promisify(execFile);

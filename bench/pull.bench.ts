@@ -4,8 +4,7 @@ import path from 'node:path';
 import { fixedClock } from '../src/clock.js';
 import { createFreshservice } from '../src/freshservice/index.js';
 import { parsePeriod } from '../src/period/period.js';
-import { startFreshserviceSandbox } from '../src/sandbox/freshservice.js';
-import { seedWorld } from '../src/sandbox/world.js';
+import { startFreshserviceSandbox, seedWorld } from '../src/sandbox/index.js';
 import { prototypePull } from './prototype-pull.js';
 
 const ANCHOR = new Date('2026-11-20T12:00:00Z');

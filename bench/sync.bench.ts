@@ -9,9 +9,7 @@ import { FreshserviceClient } from '../src/freshservice/client.js';
 import { silentLogger } from '../src/logger.js';
 import { createMailchimpHttp } from '../src/mailchimp/http.js';
 import { createMailchimpMembers } from '../src/mailchimp/members.js';
-import { startFreshserviceSandbox } from '../src/sandbox/freshservice.js';
-import { startMailchimpSandbox } from '../src/sandbox/mailchimp.js';
-import { seedWorld } from '../src/sandbox/world.js';
+import { startFreshserviceSandbox, startMailchimpSandbox, seedWorld } from '../src/sandbox/index.js';
 
 const ANCHOR = new Date('2026-11-20T12:00:00Z');
 const DEPARTMENTS = 500;

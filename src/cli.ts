@@ -12,10 +12,9 @@ import { computeMetrics } from './report/metrics.js';
 import { parsePeriod, periodFromRange, PeriodError, type Period } from './period/period.js';
 import { DEFAULT_PERIOD, PERIOD_FORMS, splitTrailingPeriod } from './period/forms.js';
 import type { Dataset } from './freshservice/dataset.js';
-import { readSandboxOutbox } from './sandbox/mailchimp.js';
+import { readSandboxOutbox, resetSandbox, sandboxFiles } from './sandbox/index.js';
 import { formatSendOutcome } from './app/send-format.js';
 import { reportFor } from './app/report-for.js';
-import { resetSandbox, sandboxFiles } from './sandbox/index.js';
 import { createDigestWiring } from './jobs/wiring.js';
 import { digestAsText, digestViews } from './chat/digest-view.js';
 

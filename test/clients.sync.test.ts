@@ -14,8 +14,7 @@ import { FreshserviceClient } from '../src/freshservice/client.js';
 import { silentLogger } from '../src/logger.js';
 import { createMailchimpHttp } from '../src/mailchimp/http.js';
 import { createMailchimpMembers } from '../src/mailchimp/members.js';
-import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
-import { LINKING_CASES, type LinkingSituation } from '../src/sandbox/world.js';
+import { startSandbox, type Sandbox, LINKING_CASES, type LinkingSituation } from '../src/sandbox/index.js';
 
 const dana: Actor = { platform: 'slack', id: 'U0DANA', name: 'Dana Whitfield' };
 

@@ -2,16 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startMailchimpSandbox, type FailableOperation, type FailureMode, type MailchimpSandbox } from '../src/sandbox/mailchimp.js';
+import { startMailchimpSandbox, type FailableOperation, type FailureMode, type MailchimpSandbox, createRng, type Rng, type SandboxAudienceMember } from '../src/sandbox/index.js';
 import { createMailchimpHttp, type MailchimpHttp } from '../src/mailchimp/http.js';
 import { createTransactionalClient, type TransactionalClient } from '../src/mailchimp/transactional.js';
 import { createDeliveryChannels } from '../src/mailchimp/delivery-channels.js';
 import { createDelivery, type DeliverableReport, type Delivery } from '../src/app/send-report.js';
-import { createRng, type Rng } from '../src/sandbox/rng.js';
 import { fixedClock } from '../src/clock.js';
 import { silentLogger } from '../src/logger.js';
 import type { Actor, SendOutcome } from '../src/app/ports.js';
-import type { SandboxAudienceMember } from '../src/sandbox/types.js';
 
 const TRIALS = 200;
 const LEASE_MS = 60_000;

@@ -7,8 +7,7 @@ import { FreshserviceUnavailableError } from '../src/freshservice/errors.js';
 import { createFreshservice, formatPullSummary, type Freshservice } from '../src/freshservice/index.js';
 import type { Dataset } from '../src/freshservice/dataset.js';
 import { parsePeriod, type Period } from '../src/period/period.js';
-import { startFreshserviceSandbox, type FreshserviceSandbox } from '../src/sandbox/freshservice.js';
-import { seedWorld, type SandboxWorld } from '../src/sandbox/world.js';
+import { startFreshserviceSandbox, type FreshserviceSandbox, seedWorld, type SandboxWorld } from '../src/sandbox/index.js';
 
 const ANCHOR = new Date('2026-11-20T12:00:00Z');
 const TIMEZONE = 'Europe/Amsterdam';

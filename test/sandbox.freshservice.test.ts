@@ -4,9 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.js';
 import type { FreshserviceTicket } from '../src/freshservice/types.js';
-import { startFreshserviceSandbox, type FreshserviceSandbox } from '../src/sandbox/freshservice.js';
-import { resetSandbox, startSandbox } from '../src/sandbox/index.js';
-import { seedWorld } from '../src/sandbox/world.js';
+import { startFreshserviceSandbox, type FreshserviceSandbox, resetSandbox, startSandbox, seedWorld } from '../src/sandbox/index.js';
 
 const ANCHOR = '2026-11-25T12:00:00Z';
 const DAY = 86_400_000;

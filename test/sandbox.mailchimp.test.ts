@@ -4,8 +4,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.js';
-import { readSandboxOutbox, startMailchimpSandbox, type MailchimpSandbox } from '../src/sandbox/mailchimp.js';
-import type { SandboxAudienceMember } from '../src/sandbox/types.js';
+import { readSandboxOutbox, startMailchimpSandbox, type MailchimpSandbox, type SandboxAudienceMember } from '../src/sandbox/index.js';
 
 const LIST_ID = 'a1b2c3d4e5';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FreshserviceTicket } from '../src/freshservice/types.js';
-import { TicketQueryError, parseTicketQuery } from '../src/sandbox/ticket-query.js';
+import { TicketQueryError, parseTicketQuery } from '../src/sandbox/freshservice/ticket-query.js';
 
 function ticket(overrides: Partial<FreshserviceTicket>): FreshserviceTicket {
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOSTILE_SUBJECTS, LINKING_CASES, monthStartUtc, seedWorld, type SandboxWorld } from '../src/sandbox/world.js';
+import { HOSTILE_SUBJECTS, LINKING_CASES, monthStartUtc, seedWorld, type SandboxWorld } from '../src/sandbox/index.js';
 
 const anchor = new Date('2026-11-25T12:00:00Z');
 const world = seedWorld({ anchor });

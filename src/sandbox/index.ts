@@ -2,14 +2,16 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { readJsonFile, writeJsonAtomic } from '../store/files.js';
-import { startFreshserviceSandbox, type FreshserviceSandbox } from './freshservice.js';
-import { startMailchimpSandbox, type MailchimpSandbox } from './mailchimp.js';
+import { startFreshserviceSandbox, type FreshserviceSandbox } from './freshservice/server.js';
+import { startMailchimpSandbox, type MailchimpSandbox } from './mailchimp/server.js';
 import type { SandboxControls } from './types.js';
-import { WORLD_SCHEMA_VERSION, seedWorld, type SandboxWorld, type WorldProfile } from './world.js';
+import { WORLD_SCHEMA_VERSION, seedWorld, type SandboxWorld, type WorldProfile } from './world/world.js';
 
-export type { FreshserviceSandbox } from './freshservice.js';
-export type { MailchimpSandbox } from './mailchimp.js';
-export type { SandboxWorld, WorldProfile } from './world.js';
+export { startFreshserviceSandbox, type FreshserviceSandbox } from './freshservice/server.js';
+export { readSandboxOutbox, startMailchimpSandbox, type FailableOperation, type FailureMode, type MailchimpSandbox, type OutboxEmail } from './mailchimp/server.js';
+export { HOSTILE_SUBJECTS, LINKING_CASES, monthStartUtc, seedWorld, type LinkingSituation, type SandboxWorld, type WorldProfile } from './world/world.js';
+export { createRng, type Rng } from './rng.js';
+export type { RecordedRequest, SandboxAudienceMember, SandboxControls } from './types.js';
 
 export interface Sandbox {
   freshservice: FreshserviceSandbox;

@@ -1,4 +1,4 @@
-import type { SandboxAudienceMember } from './types.js';
+import type { SandboxAudienceMember } from '../../types.js';
 import {
   bodyNotObject,
   invalidDateParameters,
@@ -14,9 +14,9 @@ import {
   type ApiResult,
   type Handler,
   type HandlerContext,
-} from './mailchimp-api.js';
-import { findMember, isValidEmail, mailchimpTime, md5, subscriberHash } from './mailchimp-state.js';
-import { isObject, type FieldError } from './mailchimp-segments.js';
+} from '../api.js';
+import { findMember, isValidEmail, mailchimpTime, md5, subscriberHash } from '../state.js';
+import { isObject, type FieldError } from './segments.js';
 
 type MemberStatus = SandboxAudienceMember['status'];
 const READ_STATUSES: MemberStatus[] = ['subscribed', 'unsubscribed', 'cleaned', 'pending', 'transactional', 'archived'];

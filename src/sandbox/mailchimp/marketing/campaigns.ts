@@ -1,4 +1,4 @@
-import type { SandboxAudienceMember } from './types.js';
+import type { SandboxAudienceMember } from '../../types.js';
 import {
   bodyNotObject,
   invalidDateParameters,
@@ -14,11 +14,11 @@ import {
   type Handler,
   type HandlerContext,
   type SiteInfo,
-} from './mailchimp-api.js';
-import { isFieldRequested } from './mailchimp-fields.js';
-import { appendFooter, evaluateMergeTags, htmlToPlainText, type MergeValues } from './mailchimp-merge-tags.js';
-import { describeSegment, isObject, namedEmails, segmentMatcher, validateSegmentOpts, type FieldError } from './mailchimp-segments.js';
-import { emailDomain, isValidEmail, mailchimpTime, md5, nextId, subscriberHash, type CampaignSettings, type SandboxCampaign, type StaticSegment } from './mailchimp-state.js';
+} from '../api.js';
+import { isFieldRequested } from './fields.js';
+import { appendFooter, evaluateMergeTags, htmlToPlainText, type MergeValues } from '../merge-tags.js';
+import { describeSegment, isObject, namedEmails, segmentMatcher, validateSegmentOpts, type FieldError } from './segments.js';
+import { emailDomain, isValidEmail, mailchimpTime, md5, nextId, subscriberHash, type CampaignSettings, type SandboxCampaign, type StaticSegment } from '../state.js';
 
 const CAMPAIGN_TYPES: SandboxCampaign['type'][] = ['regular', 'plaintext', 'absplit', 'rss', 'variate'];
 const CAMPAIGN_STATUSES: SandboxCampaign['status'][] = ['save', 'paused', 'schedule', 'sending', 'sent', 'canceled', 'canceling', 'archived'];

@@ -1,4 +1,4 @@
-import type { SandboxAudienceMember } from './types.js';
+import type { SandboxAudienceMember } from '../../types.js';
 
 /** Inline segment options of a campaign's recipients (OAS3 `segment_opts`). */
 export interface SegmentOpts {

@@ -1,13 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { systemClock, type Clock } from '../clock.js';
-import type { FreshserviceRequester, FreshserviceTicket } from '../freshservice/types.js';
-import { resolveSandboxControls } from './controls.js';
+import { systemClock, type Clock } from '../../clock.js';
+import type { FreshserviceRequester, FreshserviceTicket } from '../../freshservice/types.js';
+import { resolveSandboxControls } from '../controls.js';
 import { ticketConversations } from './conversations.js';
-import { createRng, type Rng } from './rng.js';
+import { createRng, type Rng } from '../rng.js';
 import { TicketQueryError, parseTicketQuery } from './ticket-query.js';
-import type { RecordedRequest, SandboxControls } from './types.js';
-import { requesterName, type SandboxWorld } from './world.js';
+import type { RecordedRequest, SandboxControls } from '../types.js';
+import { requesterName, type SandboxWorld } from '../world/world.js';
 
 export interface FreshserviceSandbox {
   /** e.g. http://127.0.0.1:PORT/api/v2 */

@@ -1,4 +1,4 @@
-import type { FreshserviceTicket } from '../freshservice/types.js';
+import type { FreshserviceTicket } from '../../freshservice/types.js';
 
 /** A query the filter endpoint refuses; the message goes into the 400 body. */
 export class TicketQueryError extends Error {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { SandboxAudienceMember } from './types.js';
-import type { SegmentOpts } from './mailchimp-segments.js';
+import type { SandboxAudienceMember } from '../types.js';
+import type { SegmentOpts } from './marketing/segments.js';
 
 /** A campaign as the simulated Marketing API stores it: the public Campaign object plus its content. */
 export interface SandboxCampaign {

@@ -1,6 +1,6 @@
-import { invalidResource, isApiResult, isOurList, json, link, noContent, notFound, pagingParameters, type Handler, type HandlerContext } from './mailchimp-api.js';
-import { isObject, type FieldError } from './mailchimp-segments.js';
-import { mailchimpTime, type StaticSegment } from './mailchimp-state.js';
+import { invalidResource, isApiResult, isOurList, json, link, noContent, notFound, pagingParameters, type Handler, type HandlerContext } from '../api.js';
+import { isObject, type FieldError } from './segments.js';
+import { mailchimpTime, type StaticSegment } from '../state.js';
 
 /** POST /lists/{id}/segments `{name, static_segment:[emails]}`; addresses not on the list are ignored. */
 export const createSegment: Handler = (context) => {

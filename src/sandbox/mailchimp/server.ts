@@ -1,20 +1,20 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { systemClock, type Clock } from '../clock.js';
-import { readJsonFile, writeJsonAtomic } from '../store/files.js';
-import { resolveSandboxControls } from './controls.js';
-import { createRng } from './rng.js';
-import type { RecordedRequest, SandboxAudienceMember, SandboxControls } from './types.js';
-import { notFound, problem, type ApiResult, type HandlerContext, type SiteInfo } from './mailchimp-api.js';
-import { archivePage, deliverDueCampaigns } from './mailchimp-campaigns.js';
-import { invalidKey, transactionalError } from './mailchimp-transactional.js';
-import { marketingRoutes, matchRoute, transactionalRoutes, type FailableOperation, type Route } from './mailchimp-routes.js';
-import { initialState, mailchimpTime, subscriberHash, type MailchimpState, type OutboxEmail, type SandboxCampaign } from './mailchimp-state.js';
-import { trimFields } from './mailchimp-fields.js';
-import { escapeHtml } from './mailchimp-merge-tags.js';
+import { systemClock, type Clock } from '../../clock.js';
+import { readJsonFile, writeJsonAtomic } from '../../store/files.js';
+import { resolveSandboxControls } from '../controls.js';
+import { createRng } from '../rng.js';
+import type { RecordedRequest, SandboxAudienceMember, SandboxControls } from '../types.js';
+import { notFound, problem, type ApiResult, type HandlerContext, type SiteInfo } from './api.js';
+import { archivePage, deliverDueCampaigns } from './marketing/campaigns.js';
+import { invalidKey, transactionalError } from './transactional/messages.js';
+import { marketingRoutes, matchRoute, transactionalRoutes, type FailableOperation, type Route } from './routes.js';
+import { initialState, mailchimpTime, subscriberHash, type MailchimpState, type OutboxEmail, type SandboxCampaign } from './state.js';
+import { trimFields } from './marketing/fields.js';
+import { escapeHtml } from './merge-tags.js';
 
-export type { OutboxEmail, SandboxCampaign } from './mailchimp-state.js';
-export type { FailableOperation } from './mailchimp-routes.js';
+export type { OutboxEmail, SandboxCampaign } from './state.js';
+export type { FailableOperation } from './routes.js';
 
 export type FailureMode = 'timeout' | 'error-after-effect' | 'error-before-effect';
 

@@ -1,7 +1,7 @@
-import { json, type ApiResult, type Handler, type HandlerContext } from './mailchimp-api.js';
-import { evaluateMergeTags, type MergeValues } from './mailchimp-merge-tags.js';
-import { isObject } from './mailchimp-segments.js';
-import { emailDomain, isValidEmail, mailchimpTime, nextId, type TransactionalMessage } from './mailchimp-state.js';
+import { json, type ApiResult, type Handler, type HandlerContext } from '../api.js';
+import { evaluateMergeTags, type MergeValues } from '../merge-tags.js';
+import { isObject } from '../marketing/segments.js';
+import { emailDomain, isValidEmail, mailchimpTime, nextId, type TransactionalMessage } from '../state.js';
 
 /** Mandrill answers every error with HTTP 500 and `{status:'error', code, name, message}`. */
 export function transactionalError(code: number, name: string, message: string, status = 500): ApiResult {

@@ -6,11 +6,11 @@ import type {
   FreshserviceRequester,
   FreshserviceTicket,
   FreshserviceTimeEntry,
-} from '../freshservice/types.js';
-import { createRng } from './rng.js';
+} from '../../freshservice/types.js';
+import { createRng } from '../rng.js';
 import { BIG_CLIENT_NAMES, seedClients } from './seed-clients.js';
 import { CATEGORIES, GROUPS, HOSTILE_SUBJECTS, creationTime, seedTickets, type TicketPlan } from './seed-tickets.js';
-import type { SandboxAudienceMember } from './types.js';
+import type { SandboxAudienceMember } from '../types.js';
 
 export { LINKING_CASES, BIG_CLIENT_NAMES, type LinkingCase, type LinkingSituation } from './seed-clients.js';
 export { HOSTILE_SUBJECTS } from './seed-tickets.js';

@@ -5,8 +5,8 @@ import type {
   FreshserviceTicket,
   FreshserviceTicketStats,
   FreshserviceTimeEntry,
-} from '../freshservice/types.js';
-import type { Rng } from './rng.js';
+} from '../../freshservice/types.js';
+import type { Rng } from '../rng.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

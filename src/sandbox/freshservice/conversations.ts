@@ -1,6 +1,6 @@
-import type { FreshserviceTicket } from '../freshservice/types.js';
-import { createRng } from './rng.js';
-import { requesterName, type SandboxWorld } from './world.js';
+import type { FreshserviceTicket } from '../../freshservice/types.js';
+import { createRng } from '../rng.js';
+import { requesterName, type SandboxWorld } from '../world/world.js';
 
 export interface SandboxConversation {
   id: number;

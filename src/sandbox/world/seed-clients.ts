@@ -1,6 +1,6 @@
-import type { FreshserviceAgent, FreshserviceDepartment, FreshserviceRequester } from '../freshservice/types.js';
-import type { Rng } from './rng.js';
-import type { SandboxAudienceMember } from './types.js';
+import type { FreshserviceAgent, FreshserviceDepartment, FreshserviceRequester } from '../../freshservice/types.js';
+import type { Rng } from '../rng.js';
+import type { SandboxAudienceMember } from '../types.js';
 
 /** How a department's contact relates to the Mailchimp audience, so linking code has every case to chew on. */
 export type LinkingSituation =

@@ -1,8 +1,8 @@
-import type { Handler } from './mailchimp-api.js';
-import * as campaigns from './mailchimp-campaigns.js';
-import * as members from './mailchimp-members.js';
-import * as segments from './mailchimp-static-segments.js';
-import * as transactional from './mailchimp-transactional.js';
+import type { Handler } from './api.js';
+import * as campaigns from './marketing/campaigns.js';
+import * as members from './marketing/members.js';
+import * as segments from './marketing/static-segments.js';
+import * as transactional from './transactional/messages.js';
 
 /** Operations whose next call a test can make fail, before or after the effect (`failNext`). */
 export type FailableOperation = 'campaign.create' | 'campaign.content' | 'campaign.send' | 'campaign.test' | 'transactional.send';

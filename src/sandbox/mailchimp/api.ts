@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../clock.js';
-import type { MailchimpState } from './mailchimp-state.js';
-import type { FieldError } from './mailchimp-segments.js';
+import type { Clock } from '../../clock.js';
+import type { MailchimpState } from './state.js';
+import type { FieldError } from './marketing/segments.js';
 
 /** What a simulated endpoint answers; the server turns it into an HTTP response. */
 export interface ApiResult {
