@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import type { MailchimpState } from './state.js';
-import type { FieldError } from './marketing/segments.js';
 
 /** What a simulated endpoint answers; the server turns it into an HTTP response. */
 export interface ApiResult {
@@ -32,6 +31,17 @@ export interface SiteInfo {
 }
 
 export type Handler = (context: HandlerContext) => ApiResult;
+
+/** One entry of a Marketing validation error's `errors` array. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** A JSON object (not null, not an array), as request bodies and their parts must be. */
+export function isObject(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 const ERROR_DOCS = 'https://mailchimp.com/developer/marketing/docs/errors/';
 

@@ -2,7 +2,8 @@ import type { Handler } from './api.js';
 import * as campaigns from './marketing/campaigns.js';
 import * as members from './marketing/members.js';
 import * as segments from './marketing/static-segments.js';
-import * as transactional from './transactional/messages.js';
+import * as messages from './transactional/messages.js';
+import * as rejects from './transactional/rejects.js';
 
 /** Operations whose next call a test can make fail, before or after the effect (`failNext`). */
 export type FailableOperation = 'campaign.create' | 'campaign.content' | 'campaign.send' | 'campaign.test' | 'transactional.send';
@@ -69,12 +70,12 @@ export const marketingRoutes: Route[] = [
 
 /** Paths relative to `/transactional/api/1.0`; every call is a POST (a `.json` suffix is accepted too). */
 export const transactionalRoutes: Route[] = [
-  route('POST', '/messages/send', transactional.sendMessage, 'transactional.send'),
-  route('POST', '/messages/search', transactional.searchMessages),
-  route('POST', '/messages/info', transactional.messageInfo),
-  route('POST', '/users/ping', transactional.ping),
-  route('POST', '/rejects/add', transactional.addReject),
-  route('POST', '/rejects/delete', transactional.deleteReject),
+  route('POST', '/messages/send', messages.sendMessage, 'transactional.send'),
+  route('POST', '/messages/search', messages.searchMessages),
+  route('POST', '/messages/info', messages.messageInfo),
+  route('POST', '/users/ping', () => ({ status: 200, body: 'PONG!' })),
+  route('POST', '/rejects/add', rejects.addReject),
+  route('POST', '/rejects/delete', rejects.deleteReject),
 ];
 
 type RouteMatch = { route: Route; params: Record<string, string> } | { allowed: string[] } | undefined;

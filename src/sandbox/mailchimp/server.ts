@@ -6,12 +6,14 @@ import { resolveSandboxControls } from '../controls.js';
 import { createRng } from '../rng.js';
 import type { RecordedRequest, SandboxAudienceMember, SandboxControls } from '../types.js';
 import { notFound, problem, type ApiResult, type HandlerContext, type SiteInfo } from './api.js';
-import { archivePage, deliverDueCampaigns } from './marketing/campaigns.js';
-import { invalidKey, transactionalError } from './transactional/messages.js';
-import { marketingRoutes, matchRoute, transactionalRoutes, type FailableOperation, type Route } from './routes.js';
-import { initialState, mailchimpTime, subscriberHash, type MailchimpState, type OutboxEmail, type SandboxCampaign } from './state.js';
+import { MARKETING_KEY, TRANSACTIONAL_KEY, marketingAuthFailure, transactionalAuthFailure } from './auth.js';
+import { deliverDueCampaigns } from './marketing/campaigns.js';
 import { trimFields } from './marketing/fields.js';
-import { escapeHtml } from './merge-tags.js';
+import { servePublicPage } from './pages.js';
+import { isUnder, parseBody, redactKey, send, serverFailure, sleep, type Service } from './responses.js';
+import { marketingRoutes, matchRoute, transactionalRoutes, type FailableOperation, type Route } from './routes.js';
+import { initialState, type MailchimpState, type OutboxEmail, type SandboxCampaign } from './state.js';
+import { transactionalError } from './transactional/errors.js';
 
 export type { OutboxEmail, SandboxCampaign } from './state.js';
 export type { FailableOperation } from './routes.js';
@@ -55,13 +57,9 @@ export interface MailchimpSandbox {
 
 const MARKETING_PREFIX = '/3.0';
 const TRANSACTIONAL_PREFIX = '/transactional/api/1.0';
-const MARKETING_KEY = `sandbox${'0'.repeat(25)}-us1`;
-const TRANSACTIONAL_KEY = 'sandbox-transactional0';
 const BODY_LIMIT_BYTES = 20 * 1024 * 1024;
 /** Oldest recorded requests are dropped beyond this, so a long-running `npm start` does not grow without bound. */
 const REQUEST_LOG_LIMIT = 10_000;
-
-type Service = RecordedRequest['service'];
 
 /** Reads the outbox a sandbox persisted, without starting it (for `integoreport sandbox outbox`). */
 export async function readSandboxOutbox(stateFile: string): Promise<OutboxEmail[]> {
@@ -198,28 +196,6 @@ export async function startMailchimpSandbox(options: MailchimpSandboxOptions): P
     return answer;
   }
 
-  async function handlePublicPage(request: http.IncomingMessage, response: http.ServerResponse, url: URL): Promise<boolean> {
-    if (request.method !== 'GET') return false;
-    if (url.pathname === '/unsubscribe') {
-      const member = state.members.find((candidate) => subscriberHash(candidate.email_address) === url.searchParams.get('e') && !candidate.forgotten);
-      if (!member) return sendHtml(response, 404, '<p>This address is not on the list.</p>');
-      if (member.status === 'subscribed' || member.status === 'pending') {
-        member.status = 'unsubscribed';
-        member.last_changed = mailchimpTime(clock.now());
-        await save();
-      }
-      return sendHtml(response, 200, `<p>${escapeHtml(member.email_address)} has been unsubscribed from ${escapeHtml(site.listName)}.</p>`);
-    }
-    if (url.pathname === '/profile') return sendHtml(response, 200, '<p>Profile preferences are not simulated by the sandbox.</p>');
-    const archive = /^\/campaign-archive\/([0-9a-f]+)$/.exec(url.pathname);
-    if (archive) {
-      const campaign = state.campaigns.find((candidate) => candidate.id === archive[1]);
-      if (!campaign) return sendHtml(response, 404, '<p>This campaign does not exist.</p>');
-      return sendHtml(response, 200, archivePage(campaign, { state, site }));
-    }
-    return false;
-  }
-
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -234,7 +210,7 @@ export async function startMailchimpSandbox(options: MailchimpSandboxOptions): P
       const service: Service | undefined = isUnder(url.pathname, MARKETING_PREFIX) ? 'mailchimp' : isUnder(url.pathname, TRANSACTIONAL_PREFIX) ? 'transactional' : undefined;
       const work = service
         ? handleApi(service, request, response, url, rawBody)
-        : handlePublicPage(request, response, url).then((handled) => {
+        : servePublicPage({ state, site, clock, save }, request, response, url).then((handled) => {
             if (!handled) send(response, notFound());
           });
       work.catch((error: Error) => {
@@ -284,69 +260,3 @@ export async function startMailchimpSandbox(options: MailchimpSandboxOptions): P
   };
 }
 
-function marketingAuthFailure(header: string | undefined): ApiResult | undefined {
-  if (!header) return problem(401, 'API Key Invalid', 'Your request did not include an API key.');
-  const [scheme = '', credentials = ''] = header.trim().split(/\s+/, 2);
-  let key = '';
-  if (scheme.toLowerCase() === 'basic') {
-    const decoded = Buffer.from(credentials, 'base64').toString('utf8');
-    key = decoded.slice(decoded.indexOf(':') + 1);
-  } else if (scheme.toLowerCase() === 'bearer' || scheme.toLowerCase() === 'apikey') {
-    key = credentials;
-  }
-  if (key === MARKETING_KEY) return undefined;
-  return problem(401, 'API Key Invalid', "Your API key may be invalid, or you've attempted to access the wrong datacenter.");
-}
-
-function transactionalAuthFailure(body: unknown, headerKey: string | string[] | undefined): ApiResult | undefined {
-  const key = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).key : undefined;
-  return key === TRANSACTIONAL_KEY || headerKey === TRANSACTIONAL_KEY ? undefined : invalidKey();
-}
-
-function serverFailure(service: Service, status: number): ApiResult {
-  if (service === 'transactional') {
-    return transactionalError(-1, 'GeneralError', 'An unexpected error occurred processing the request. Mailchimp Transactional developers have been notified.');
-  }
-  if (status === 500) return problem(500, 'Internal Server Error', 'An unexpected internal error has occurred. Please contact Support for more information.');
-  return { status, contentType: 'text/html; charset=utf-8', body: `<html><body><h1>${status} ${http.STATUS_CODES[status]}</h1></body></html>` };
-}
-
-function send(response: http.ServerResponse, result: ApiResult, malformed = false): void {
-  if (result.status === 204 && !malformed) {
-    response.writeHead(204).end();
-    return;
-  }
-  const isText = typeof result.body === 'string' && (result.contentType ?? '').startsWith('text/');
-  const text = isText ? (result.body as string) : JSON.stringify(result.body ?? {});
-  const payload = malformed ? text.slice(0, Math.max(1, Math.floor(text.length / 2))) : text;
-  response.writeHead(malformed ? 200 : result.status, { 'Content-Type': malformed ? 'application/json; charset=utf-8' : (result.contentType ?? 'application/json; charset=utf-8') });
-  response.end(payload);
-}
-
-function sendHtml(response: http.ServerResponse, status: number, html: string): true {
-  const page = /<html[\s>]/i.test(html) ? html : `<!doctype html><html><body>${html}</body></html>`;
-  response.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8' }).end(page);
-  return true;
-}
-
-function parseBody(raw: string): { ok: true; value: unknown } | { ok: false } {
-  if (raw.trim() === '') return { ok: true, value: undefined };
-  try {
-    return { ok: true, value: JSON.parse(raw) };
-  } catch {
-    return { ok: false };
-  }
-}
-
-function redactKey(body: unknown): unknown {
-  if (typeof body !== 'object' || body === null || !('key' in body)) return body;
-  return { ...(body as Record<string, unknown>), key: '[redacted]' };
-}
-
-function isUnder(path: string, prefix: string): boolean {
-  return path === prefix || path.startsWith(`${prefix}/`);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -4,6 +4,7 @@ import {
   invalidDateParameters,
   invalidResource,
   isApiResult,
+  isObject,
   json,
   link,
   noContent,
@@ -11,13 +12,14 @@ import {
   pagingParameters,
   problem,
   type ApiResult,
+  type FieldError,
   type Handler,
   type HandlerContext,
   type SiteInfo,
 } from '../api.js';
 import { isFieldRequested } from './fields.js';
 import { appendFooter, evaluateMergeTags, htmlToPlainText, type MergeValues } from '../merge-tags.js';
-import { describeSegment, isObject, namedEmails, segmentMatcher, validateSegmentOpts, type FieldError } from './segments.js';
+import { describeSegment, namedEmails, segmentMatcher, validateSegmentOpts } from './segments.js';
 import { emailDomain, isValidEmail, mailchimpTime, md5, nextId, subscriberHash, type CampaignSettings, type SandboxCampaign, type StaticSegment } from '../state.js';
 
 const CAMPAIGN_TYPES: SandboxCampaign['type'][] = ['regular', 'plaintext', 'absplit', 'rss', 'variate'];

@@ -4,6 +4,7 @@ import {
   invalidDateParameters,
   invalidResource,
   isApiResult,
+  isObject,
   isOurList,
   json,
   link,
@@ -12,11 +13,11 @@ import {
   pagingParameters,
   problem,
   type ApiResult,
+  type FieldError,
   type Handler,
   type HandlerContext,
 } from '../api.js';
 import { findMember, isValidEmail, mailchimpTime, md5, subscriberHash } from '../state.js';
-import { isObject, type FieldError } from './segments.js';
 
 type MemberStatus = SandboxAudienceMember['status'];
 const READ_STATUSES: MemberStatus[] = ['subscribed', 'unsubscribed', 'cleaned', 'pending', 'transactional', 'archived'];

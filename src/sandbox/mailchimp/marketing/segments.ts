@@ -1,4 +1,5 @@
 import type { SandboxAudienceMember } from '../../types.js';
+import { isObject, type FieldError } from '../api.js';
 
 /** Inline segment options of a campaign's recipients (OAS3 `segment_opts`). */
 export interface SegmentOpts {
@@ -12,11 +13,6 @@ export interface SegmentCondition {
   field: string;
   op: string;
   value?: string | number;
-}
-
-export interface FieldError {
-  field: string;
-  message: string;
 }
 
 const EMAIL_FIELDS = ['EMAIL', 'merge0'];
@@ -117,10 +113,6 @@ export function namedEmails(opts: SegmentOpts | undefined): string[] {
   return (opts?.conditions ?? [])
     .filter((condition) => condition.condition_type === 'EmailAddress' && condition.op === 'is')
     .map((condition) => String(condition.value ?? '').trim());
-}
-
-export function isObject(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function typeName(value: unknown): string {

@@ -1,5 +1,4 @@
-import { invalidResource, isApiResult, isOurList, json, link, noContent, notFound, pagingParameters, type Handler, type HandlerContext } from '../api.js';
-import { isObject, type FieldError } from './segments.js';
+import { invalidResource, isApiResult, isObject, isOurList, json, link, noContent, notFound, pagingParameters, type FieldError, type Handler, type HandlerContext } from '../api.js';
 import { mailchimpTime, type StaticSegment } from '../state.js';
 
 /** POST /lists/{id}/segments `{name, static_segment:[emails]}`; addresses not on the list are ignored. */

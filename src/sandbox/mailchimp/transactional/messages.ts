@@ -1,16 +1,7 @@
-import { json, type ApiResult, type Handler, type HandlerContext } from '../api.js';
+import { isObject, json, type Handler, type HandlerContext } from '../api.js';
+import { transactionalError, validationError } from './errors.js';
 import { evaluateMergeTags, type MergeValues } from '../merge-tags.js';
-import { isObject } from '../marketing/segments.js';
 import { emailDomain, isValidEmail, mailchimpTime, nextId, type TransactionalMessage } from '../state.js';
-
-/** Mandrill answers every error with HTTP 500 and `{status:'error', code, name, message}`. */
-export function transactionalError(code: number, name: string, message: string, status = 500): ApiResult {
-  return { status, body: { status: 'error', code, name, message } };
-}
-
-export function invalidKey(): ApiResult {
-  return transactionalError(-1, 'Invalid_Key', 'Invalid API key');
-}
 
 const SEARCH_WINDOW_DAYS = 7;
 const SYNC_RECIPIENT_LIMIT = 10;
@@ -105,24 +96,6 @@ export const messageInfo: Handler = (context) => {
   return message ? json(searchView(message)) : transactionalError(11, 'Unknown_Message', `No message exists with the id '${String(id)}'`);
 };
 
-export const ping: Handler = () => json('PONG!');
-
-export const addReject: Handler = (context) => {
-  const email = String((context.body as Record<string, unknown>).email ?? '').trim().toLowerCase();
-  if (!isValidEmail(email)) return validationError('{"email":"Please enter a valid email address"}');
-  if (!context.state.suppressions.includes(email)) context.state.suppressions.push(email);
-  context.changed();
-  return json({ email, added: true });
-};
-
-export const deleteReject: Handler = (context) => {
-  const email = String((context.body as Record<string, unknown>).email ?? '').trim().toLowerCase();
-  const deleted = context.state.suppressions.includes(email);
-  context.state.suppressions = context.state.suppressions.filter((candidate) => candidate !== email);
-  if (deleted) context.changed();
-  return json({ email, deleted });
-};
-
 function verdict(context: HandlerContext, email: string, fromEmail: string, queued: boolean): Pick<TransactionalMessage, 'state' | 'reject_reason'> {
   if (!isValidEmail(email)) return { state: 'invalid', reject_reason: null };
   if (!isValidEmail(fromEmail)) return { state: 'rejected', reject_reason: 'invalid-sender' };
@@ -162,10 +135,6 @@ function replyTo(headers: unknown): string | undefined {
 function stringRecord(value: unknown): Record<string, string> {
   if (!isObject(value)) return {};
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, String(item)]));
-}
-
-function validationError(detail: string): ApiResult {
-  return transactionalError(-2, 'ValidationError', `Validation error: ${detail}`);
 }
 
 function tokenize(query: string): string[] {

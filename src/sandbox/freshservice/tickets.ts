@@ -1,0 +1,140 @@
+import type { FreshserviceRequester, FreshserviceTicket } from '../../freshservice/types.js';
+import { requesterName } from '../world/world.js';
+import { ticketConversations } from './conversations.js';
+import { includesOf, isPositiveInteger, notFound, numericId, paged, validation, type ApiContext, type Query, type Reply } from './replies.js';
+import { TicketQueryError, parseTicketQuery } from './ticket-query.js';
+
+const FILTER_PAGE_SIZE = 30;
+const LIST_WINDOW_MS = 30 * 86_400_000;
+const LIST_INCLUDES = ['stats', 'requester', 'requested_for', 'onboarding_context', 'offboarding_context'];
+const SHOW_INCLUDES = ['stats', 'requester', 'requested_for', 'conversations', 'onboarding_context', 'offboarding_context'];
+
+/** `/tickets`, `/tickets/filter`, `/tickets/{id}` and its time entries, CSAT response and conversations. */
+export function ticketsResource(context: ApiContext, idText: string | undefined, sub: string | undefined, query: Query, url: URL): Reply {
+  const { world } = context;
+  if (idText === undefined) return listTickets(context, query, url);
+  if (idText === 'filter' && sub === undefined) return filterTickets(context, query);
+  const id = numericId(idText);
+  if (id === null) return notFound();
+  const ticket = world.tickets.find((t) => t.id === id && !t.deleted);
+  if (!ticket) return notFound();
+  if (sub === undefined) return showTicket(context, ticket, query);
+  if (sub === 'time_entries') return paged(context, world.timeEntries[id] ?? [], query, url, 'time_entries');
+  if (sub === 'csat_response') {
+    const response = world.csat[id];
+    return response ? { status: 200, credits: 1, body: { csat_response: response } } : notFound();
+  }
+  if (sub === 'conversations') {
+    const conversations = ticketConversations(world, ticket);
+    const reply = paged(context, conversations, query, url, 'conversations');
+    return reply.status === 200 ? { ...reply, body: { ...(reply.body as object), meta: { count: conversations.length } } } : reply;
+  }
+  return notFound();
+}
+
+function requesterById(context: ApiContext, id: number | null): FreshserviceRequester | undefined {
+  return id === null ? undefined : context.world.requesters.find((r) => r.id === id);
+}
+
+function visibleTickets(context: ApiContext): FreshserviceTicket[] {
+  return context.world.tickets.filter((t) => !t.spam && !t.deleted);
+}
+
+function requesterSummary(context: ApiContext, id: number | null) {
+  const r = requesterById(context, id);
+  if (!r) return null;
+  return { id: r.id, name: requesterName(r), email: r.primary_email, mobile: null, phone: null };
+}
+
+function serializeTicket(context: ApiContext, ticket: FreshserviceTicket, includes: string[], extra: Record<string, unknown> = {}) {
+  const { stats, ...rest } = ticket;
+  const out: Record<string, unknown> = { ...rest, ...extra };
+  if (includes.includes('stats')) out.stats = stats ?? null;
+  if (includes.includes('requester')) out.requester = requesterSummary(context, ticket.requester_id);
+  if (includes.includes('requested_for')) out.requested_for = requesterSummary(context, ticket.requested_for_id ?? ticket.requester_id);
+  return out;
+}
+
+function listTickets(context: ApiContext, query: Query, url: URL): Reply {
+  const { world, clock } = context;
+  const includes = includesOf(query);
+  const unknownInclude = includes.find((name) => !LIST_INCLUDES.includes(name));
+  if (unknownInclude) return validation('include', `It should be one of these values: '${LIST_INCLUDES.join(',')}'`);
+  const orderType = query.get('order_type') ?? 'desc';
+  if (orderType !== 'asc' && orderType !== 'desc') return validation('order_type', "It should be one of these values: 'asc,desc'");
+  let tickets = world.tickets;
+  const filter = query.get('filter');
+  if (filter === 'spam') tickets = tickets.filter((t) => t.spam && !t.deleted);
+  else if (filter === 'deleted') tickets = tickets.filter((t) => t.deleted);
+  else if (filter === 'new_and_my_open') tickets = visibleTickets(context).filter((t) => t.status === 2);
+  else if (filter === 'watching') tickets = [];
+  else if (filter === null) tickets = visibleTickets(context);
+  else return validation('filter', "It should be one of these values: 'new_and_my_open,watching,spam,deleted'");
+  const workspace = query.get('workspace_id');
+  if (workspace !== null) {
+    if (!/^\d+$/.test(workspace)) return validation('workspace_id', 'It should be a Positive Integer');
+    if (Number(workspace) !== 0) tickets = tickets.filter((t) => (t.workspace_id ?? 2) === Number(workspace));
+  } else tickets = tickets.filter((t) => (t.workspace_id ?? 2) === 2);
+  const requesterId = query.get('requester_id');
+  if (requesterId !== null) {
+    if (!isPositiveInteger(requesterId)) return validation('requester_id', 'It should be a Positive Integer');
+    tickets = tickets.filter((t) => t.requester_id === Number(requesterId));
+  }
+  const email = query.get('email');
+  if (email !== null) {
+    const requester = world.requesters.find((r) => r.primary_email?.toLowerCase() === email.toLowerCase());
+    tickets = requester ? tickets.filter((t) => t.requester_id === requester.id) : [];
+  }
+  const type = query.get('type');
+  if (type !== null) {
+    if (type !== 'Incident' && type !== 'Service Request') return validation('type', "It should be one of these values: 'Incident,Service Request'");
+    tickets = tickets.filter((t) => t.type === type);
+  }
+  const updatedSince = query.get('updated_since');
+  if (updatedSince !== null) {
+    const since = Date.parse(updatedSince);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(updatedSince) || Number.isNaN(since)) {
+      return validation('updated_since', 'It should be in the combined date and time ISO 8601 format', 'invalid_value');
+    }
+    tickets = tickets.filter((t) => Date.parse(t.updated_at) >= since);
+  } else {
+    const since = clock.now().getTime() - LIST_WINDOW_MS;
+    tickets = tickets.filter((t) => Date.parse(t.created_at) >= since);
+  }
+  const direction = orderType === 'asc' ? 1 : -1;
+  const sorted = [...tickets].sort((a, b) => direction * (a.created_at.localeCompare(b.created_at) || a.id - b.id));
+  const reply = paged(context, sorted, query, url, 'tickets');
+  if (reply.status !== 200) return reply;
+  const body = reply.body as { tickets: FreshserviceTicket[] };
+  return { ...reply, credits: 1 + 2 * includes.length, body: { tickets: body.tickets.map((t) => serializeTicket(context, t, includes)) } };
+}
+
+function filterTickets(context: ApiContext, query: Query): Reply {
+  const raw = query.get('query');
+  if (raw === null) return validation('query', 'It should be a/an String', 'missing_field');
+  let predicate;
+  try {
+    predicate = parseTicketQuery(raw, (id) => requesterById(context, id)?.primary_email ?? null);
+  } catch (error) {
+    if (error instanceof TicketQueryError) return validation('query', error.message);
+    throw error;
+  }
+  const pageText = query.get('page') ?? '1';
+  if (!isPositiveInteger(pageText)) return validation('page', 'It should be a Positive Integer');
+  const workspace = query.get('workspace_id');
+  const scoped = visibleTickets(context).filter((t) => workspace === '0' || (t.workspace_id ?? 2) === Number(workspace ?? 2));
+  const matches = scoped.filter(predicate).sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id - a.id);
+  const page = Number(pageText);
+  const slice = matches.slice((page - 1) * FILTER_PAGE_SIZE, page * FILTER_PAGE_SIZE);
+  return { status: 200, credits: 1, body: { tickets: slice.map((t) => serializeTicket(context, t, [])), total: matches.length } };
+}
+
+function showTicket(context: ApiContext, ticket: FreshserviceTicket, query: Query): Reply {
+  const includes = includesOf(query);
+  const unknownInclude = includes.find((name) => !SHOW_INCLUDES.includes(name));
+  if (unknownInclude) return validation('include', `It should be one of these values: '${SHOW_INCLUDES.join(',')}'`);
+  const extra: Record<string, unknown> = {};
+  if (includes.includes('conversations')) extra.conversations = ticketConversations(context.world, ticket).slice(0, 10);
+  const credits = 1 + includes.reduce((sum, name) => sum + (name === 'conversations' ? 2 : 1), 0);
+  return { status: 200, credits, body: { ticket: serializeTicket(context, ticket, includes, extra) } };
+}
