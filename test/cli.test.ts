@@ -1,8 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 interface Captured {
   code: number;
@@ -15,11 +15,11 @@ describe('integoreport CLI on the sandbox', () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'ir-cli-'));
+    dataDir = await makeTempDir('ir-cli-');
     env = { DATA_DIR: dataDir, APPROVERS: 'ops@msp.example', LOG_LEVEL: 'silent' };
   });
   afterAll(async () => {
-    await rm(dataDir, { recursive: true, force: true });
+    await removeTempDir(dataDir);
   });
 
   async function cli(...argv: string[]): Promise<Captured> {

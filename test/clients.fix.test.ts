@@ -1,6 +1,3 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../src/app/ports.js';
 import type { ClientEntry } from '../src/clients/types.js';
@@ -14,6 +11,7 @@ import { silentLogger } from '../src/logger.js';
 import { createMailchimpHttp, type MailchimpHttp } from '../src/mailchimp/http.js';
 import { createMailchimpMembers, subscriberHash } from '../src/mailchimp/members.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const priya: Actor = { platform: 'teams', id: 'aad-priya', name: 'Priya Raman' };
 
@@ -24,7 +22,7 @@ let clients: ClientUseCases;
 const clock = fixedClock('2026-11-25T12:00:00.000Z');
 
 beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'clients-fix-'));
+  dataDir = await makeTempDir('clients-fix-');
   sandbox = await startSandbox({ dataDir, clock });
   const freshservice = new FreshserviceClient({ baseUrl: sandbox.freshservice.baseUrl, apiKey: sandbox.freshservice.apiKey, logger: silentLogger });
   http = createMailchimpHttp({ baseUrl: sandbox.mailchimp.baseUrl, apiKey: sandbox.mailchimp.apiKey, logger: silentLogger, retryBaseMs: 1 });
@@ -43,7 +41,7 @@ beforeEach(() => sandbox.mailchimp.resetRequests());
 
 afterAll(async () => {
   await sandbox?.close();
-  await fs.rm(dataDir, { recursive: true, force: true });
+  await removeTempDir(dataDir);
 });
 
 async function idOf(name: string): Promise<number> {

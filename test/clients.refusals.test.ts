@@ -1,8 +1,5 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../src/app/ports.js';
 import { createClientUseCases, type ClientUseCases } from '../src/app/clients.js';
 import { openDirectoryStore } from '../src/clients/directory-store.js';
@@ -12,6 +9,8 @@ import { fixedClock } from '../src/clock.js';
 import { silentLogger } from '../src/logger.js';
 import { createMailchimpHttp, type MailchimpHttp } from '../src/mailchimp/http.js';
 import { createMailchimpMembers, subscriberHash } from '../src/mailchimp/members.js';
+import { useNock } from './support/nock.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const BASE = 'https://us6.api.mailchimp.com/3.0';
 const LIST = 'aud123';
@@ -23,9 +22,10 @@ let dataDir: string;
 let http: MailchimpHttp;
 let clients: ClientUseCases;
 
+useNock();
+
 beforeAll(async () => {
-  nock.disableNetConnect();
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'clients-refusals-'));
+  dataDir = await makeTempDir('clients-refusals-');
   const store = openDirectoryStore(dataDir);
   await store.update((data) => {
     const linked = linkDirectory({ ...data, clients: [acme] }, '2026-11-01T00:00:00.000Z');
@@ -46,10 +46,8 @@ beforeAll(async () => {
   });
 });
 
-afterEach(() => nock.cleanAll());
 afterAll(async () => {
-  nock.enableNetConnect();
-  await fs.rm(dataDir, { recursive: true, force: true });
+  await removeTempDir(dataDir);
 });
 
 function refuse(title: string, detail: string, extra: Record<string, unknown> = {}) {

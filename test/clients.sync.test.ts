@@ -1,6 +1,3 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../src/app/ports.js';
 import type { ClientEntry } from '../src/clients/types.js';
@@ -15,6 +12,7 @@ import { silentLogger } from '../src/logger.js';
 import { createMailchimpHttp } from '../src/mailchimp/http.js';
 import { createMailchimpMembers } from '../src/mailchimp/members.js';
 import { startSandbox, type Sandbox, LINKING_CASES, type LinkingSituation } from '../src/sandbox/index.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const dana: Actor = { platform: 'slack', id: 'U0DANA', name: 'Dana Whitfield' };
 
@@ -25,7 +23,7 @@ let clients: ClientUseCases;
 const clock = fixedClock('2026-11-25T12:00:00.000Z');
 
 beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'clients-sync-'));
+  dataDir = await makeTempDir('clients-sync-');
   sandbox = await startSandbox({ dataDir, clock });
   const freshservice = new FreshserviceClient({ baseUrl: sandbox.freshservice.baseUrl, apiKey: sandbox.freshservice.apiKey, logger: silentLogger, retry: { attempts: 1 } });
   const http = createMailchimpHttp({ baseUrl: sandbox.mailchimp.baseUrl, apiKey: sandbox.mailchimp.apiKey, logger: silentLogger, retryBaseMs: 1, maxRetries: 1 });
@@ -43,7 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sandbox?.close();
-  await fs.rm(dataDir, { recursive: true, force: true });
+  await removeTempDir(dataDir);
 });
 
 async function entryOf(name: string): Promise<ClientEntry> {

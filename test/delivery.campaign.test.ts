@@ -1,6 +1,5 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import nock from 'nock';
-import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createMailchimpHttp } from '../src/mailchimp/http.js';
@@ -13,6 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { fixedClock } from '../src/clock.js';
 import { silentLogger } from '../src/logger.js';
 import type { Actor } from '../src/app/ports.js';
+import { useNock } from './support/nock.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const API = 'https://us6.api.mailchimp.com';
 const approver: Actor = { platform: 'slack', id: 'U0BOSS', name: 'Bea Boss', email: 'bea@msp.example' };
@@ -71,19 +72,15 @@ const campaignBody = {
   settings: { subject_line: SUBJECT, title: KEY, from_name: 'Intego MSP', reply_to: 'service@msp.example', auto_footer: true, inline_css: true },
 };
 
+useNock();
+
 beforeEach(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-delivery-campaign-'));
+  dataDir = await makeTempDir('integoreport-delivery-campaign-');
   calls = [];
-  nock.disableNetConnect();
 });
 
 afterEach(async () => {
-  nock.cleanAll();
-  await fs.rm(dataDir, { recursive: true, force: true });
-});
-
-afterAll(() => {
-  nock.enableNetConnect();
+  await removeTempDir(dataDir);
 });
 
 describe('sending a report as a Mailchimp campaign', () => {

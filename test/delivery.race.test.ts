@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { startMailchimpSandbox, type FailableOperation, type FailureMode, type MailchimpSandbox, createRng, type Rng, type SandboxAudienceMember } from '../src/sandbox/index.js';
 import { createMailchimpHttp, type MailchimpHttp } from '../src/mailchimp/http.js';
@@ -10,6 +9,7 @@ import { createDelivery, type DeliverableReport, type Delivery } from '../src/ap
 import { fixedClock } from '../src/clock.js';
 import { silentLogger } from '../src/logger.js';
 import type { Actor, SendOutcome } from '../src/app/ports.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const TRIALS = 200;
 const LEASE_MS = 60_000;
@@ -150,7 +150,7 @@ async function runTrial(trial: number, rng: Rng): Promise<TrialReport> {
 }
 
 beforeAll(async () => {
-  root = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-delivery-race-'));
+  root = await makeTempDir('integoreport-delivery-race-');
   const members = [member(COPY_TO, 'Report', 'Copies'), member('inert@race.example', 'Ina', 'Inert')];
   for (let trial = 0; trial < TRIALS; trial += 1) members.push(member(clientEmail(1000 + trial), 'Client', String(trial)));
   sandbox = await startMailchimpSandbox({ members, listId: 'race01list', clock });
@@ -158,7 +158,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sandbox?.close();
-  await fs.rm(root, { recursive: true, force: true });
+  await removeTempDir(root);
 });
 
 describe('exactly one client email, whatever happens between Mailchimp calls', () => {

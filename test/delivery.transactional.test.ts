@@ -1,8 +1,5 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import nock from 'nock';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createTransactionalClient } from '../src/mailchimp/transactional.js';
 import { createDeliveryChannels } from '../src/mailchimp/delivery-channels.js';
 import { createDelivery, type DeliverableReport } from '../src/app/send-report.js';
@@ -10,6 +7,8 @@ import { readAudit } from '../src/store/audit.js';
 import { fixedClock } from '../src/clock.js';
 import { silentLogger } from '../src/logger.js';
 import type { Actor } from '../src/app/ports.js';
+import { useNock } from './support/nock.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const API = 'https://mandrillapp.com';
 const approver: Actor = { platform: 'slack', id: 'U0BOSS', name: 'Bea Boss', email: 'bea@msp.example' };
@@ -39,18 +38,14 @@ function setup(clock = fixedClock('2026-11-03T09:00:00.000Z')) {
   });
 }
 
+useNock();
+
 beforeEach(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-delivery-tx-'));
-  nock.disableNetConnect();
+  dataDir = await makeTempDir('integoreport-delivery-tx-');
 });
 
 afterEach(async () => {
-  nock.cleanAll();
-  await fs.rm(dataDir, { recursive: true, force: true });
-});
-
-afterAll(() => {
-  nock.enableNetConnect();
+  await removeTempDir(dataDir);
 });
 
 describe('sending a report through Mailchimp Transactional', () => {

@@ -1,6 +1,3 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
@@ -20,6 +17,7 @@ import type { DigestPublisher } from '../src/chat/digest-publisher.js';
 import { DigestStore, digestIdFor } from '../src/store/digests.js';
 import { blockActionPayload, interactionBody, slackSignature, startSlackMock, type SlackMock } from './support/slack-mock.js';
 import { BOT, TeamsClient, actionsOf, cardOf, textOf, type TeamsConversation, type TeamsUser } from './support/teams-client.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const SECRET = 'digest-e2e-signing-secret';
 const CHANNEL = 'C_DIGEST';
@@ -50,7 +48,7 @@ describe('monthly digest, end to end (sandbox, Slack mock, local Teams connector
   let publisher: DigestPublisher;
 
   beforeAll(async () => {
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-digest-e2e-'));
+    dataDir = await makeTempDir('integoreport-digest-e2e-');
     // Tuesday 1 December 2026, 08:00:30 UTC: the first working day of the month, just after 08:00.
     clock = fixedClock('2026-12-01T08:00:30Z');
     mock = await startSlackMock(slackUsers);
@@ -103,7 +101,7 @@ describe('monthly digest, end to end (sandbox, Slack mock, local Teams connector
     await server?.close();
     await mock?.close();
     await runtime?.close();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await removeTempDir(dataDir);
   });
 
   async function slackClick(userId: string, actionId: string, value: string, messageTs: string): Promise<void> {

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
@@ -10,6 +7,7 @@ import type { DigestPublisher, PublishResult } from '../src/chat/digest-publishe
 import { createBotJobs } from '../src/jobs/wiring.js';
 import { JobRunStore } from '../src/jobs/runs.js';
 import { createScheduler } from '../src/jobs/scheduler.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 interface Recorder {
   digests: Array<{ period: string; actor: string }>;
@@ -40,11 +38,11 @@ describe('the bot\'s scheduled jobs', () => {
   let dataDir: string;
   let recorder: Recorder;
   beforeEach(async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'ir-digest-jobs-'));
+    dataDir = await makeTempDir('ir-digest-jobs-');
     recorder = { digests: [], syncs: 0 };
   });
   afterEach(async () => {
-    await rm(dataDir, { recursive: true, force: true });
+    await removeTempDir(dataDir);
   });
 
   const amsterdam = { TIMEZONE: 'Europe/Amsterdam', DIGEST_CHANNEL: 'C1' };

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.js';
 import { silentLogger } from '../src/logger.js';
@@ -17,6 +14,7 @@ import type { View } from '../src/chat/views.js';
 import { DigestStore, type PostedRef } from '../src/store/digests.js';
 import { FreshserviceError } from '../src/freshservice/errors.js';
 import { createRecordingSurface } from './support/recording-surface.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const clock = fixedClock('2026-12-01T08:00:00Z');
 const period = parsePeriod('2026-11', { timezone: 'UTC', now: clock.now() });
@@ -114,10 +112,10 @@ function recordingPoster(platform: 'slack' | 'teams', target: string): Recording
 describe('the monthly digest', () => {
   let dataDir: string;
   beforeEach(async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'ir-digest-'));
+    dataDir = await makeTempDir('ir-digest-');
   });
   afterEach(async () => {
-    await rm(dataDir, { recursive: true, force: true });
+    await removeTempDir(dataDir);
   });
 
   it('refreshes the mirror once, drafts every linked client, reuses an existing report and lists what needs attention', async () => {

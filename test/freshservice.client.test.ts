@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FreshserviceClient } from '../src/freshservice/client.js';
 import {
   FreshserviceAuthError,
@@ -10,6 +10,7 @@ import {
 } from '../src/freshservice/errors.js';
 import { RateLimiter } from '../src/freshservice/rate-limiter.js';
 import type { Logger } from '../src/logger.js';
+import { useNock } from './support/nock.js';
 
 const API_KEY = 'sEcReTkEy0123456789';
 const BASIC = Buffer.from(`${API_KEY}:X`).toString('base64');
@@ -45,9 +46,7 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected the call to fail');
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 describe('Freshservice client', () => {
   it('authenticates with the API key as Basic user and asks for JSON', async () => {

@@ -1,5 +1,4 @@
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.js';
@@ -8,6 +7,7 @@ import { createFreshservice, formatPullSummary, type Freshservice } from '../src
 import type { Dataset } from '../src/freshservice/dataset.js';
 import { parsePeriod, type Period } from '../src/period/period.js';
 import { startFreshserviceSandbox, type FreshserviceSandbox, seedWorld, type SandboxWorld } from '../src/sandbox/index.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const ANCHOR = new Date('2026-11-20T12:00:00Z');
 const TIMEZONE = 'Europe/Amsterdam';
@@ -19,7 +19,7 @@ const dataDirs: string[] = [];
 let sandbox: FreshserviceSandbox;
 
 async function freshDataDir(): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-puller-'));
+  const dir = await makeTempDir('integoreport-puller-');
   dataDirs.push(dir);
   return dir;
 }
@@ -64,7 +64,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sandbox.close();
-  await Promise.all(dataDirs.map((dir) => fs.rm(dir, { recursive: true, force: true })));
+  await Promise.all(dataDirs.map((dir) => removeTempDir(dir)));
 });
 
 describe('pulling a client-month from Freshservice', () => {

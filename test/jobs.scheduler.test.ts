@@ -1,12 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.js';
 import { silentLogger } from '../src/logger.js';
 import { parseSchedule } from '../src/jobs/schedule.js';
 import { JobRunStore } from '../src/jobs/runs.js';
 import { createScheduler, type ScheduledJob } from '../src/jobs/scheduler.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const DAY = 86_400_000;
 
@@ -25,10 +23,10 @@ function digestJob(zone: string, ran: Date[]): ScheduledJob {
 describe('digest schedule', () => {
   let dataDir: string;
   beforeEach(async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'ir-jobs-'));
+    dataDir = await makeTempDir('ir-jobs-');
   });
   afterEach(async () => {
-    await rm(dataDir, { recursive: true, force: true });
+    await removeTempDir(dataDir);
   });
 
   it('fires at 08:00 local time on the first working day, before and after a daylight-saving change', () => {
@@ -70,11 +68,11 @@ describe('digest schedule', () => {
     await createScheduler({ jobs: [digestJob('UTC', ran)], runs: new JobRunStore(dataDir), clock, logger: silentLogger }).tick();
     expect(ran.map((date) => date.toISOString())).toEqual(['2026-11-02T08:00:00.000Z']);
 
-    const staleDir = await mkdtemp(path.join(os.tmpdir(), 'ir-jobs-'));
+    const staleDir = await makeTempDir('ir-jobs-');
     const late: Date[] = [];
     await createScheduler({ jobs: [digestJob('UTC', late)], runs: new JobRunStore(staleDir), clock: fixedClock('2026-11-25T10:00:00Z'), logger: silentLogger }).tick();
     expect(late).toHaveLength(0);
-    await rm(staleDir, { recursive: true, force: true });
+    await removeTempDir(staleDir);
   });
 
   it('never runs the same occurrence twice when two processes tick at the same moment', async () => {

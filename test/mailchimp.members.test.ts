@@ -1,9 +1,10 @@
 import nock from 'nock';
-import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, mailchimpBaseUrl } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { createMailchimpHttp, MailchimpError } from '../src/mailchimp/http.js';
 import { createMailchimpMembers, subscriberHash } from '../src/mailchimp/members.js';
+import { useNock } from './support/nock.js';
 
 const BASE = 'https://us6.api.mailchimp.com/3.0';
 const KEY = '0123456789abcdef0123456789abcdef-us6';
@@ -18,9 +19,7 @@ function problem(status: number, title: string, detail: string, extra: Record<st
   return [status, { type: 'https://mailchimp.com/developer/marketing/docs/errors/', title, status, detail, instance: 'abc-123', ...extra }, { 'Content-Type': 'application/problem+json' }] as const;
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => nock.cleanAll());
+useNock();
 
 describe('Mailchimp key and base URL', () => {
   it('takes the data centre from the key suffix', () => {

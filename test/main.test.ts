@@ -1,10 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { externalIPv4 } from './support/network.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -30,10 +28,10 @@ function runMain(env: Record<string, string>) {
 describe('npm start (the bot process)', () => {
   let dataDir: string;
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'ir-main-'));
+    dataDir = await makeTempDir('ir-main-');
   });
   afterAll(async () => {
-    await rm(dataDir, { recursive: true, force: true });
+    await removeTempDir(dataDir);
   });
 
   it('announces sandbox mode first, serves /healthz and the playground on 127.0.0.1 only, and stops cleanly on SIGTERM', async () => {

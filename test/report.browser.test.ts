@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
@@ -9,6 +8,7 @@ import { computeMetrics } from '../src/report/metrics.js';
 import { renderReport } from '../src/report/render.js';
 import { buildReportView } from '../src/report/view.js';
 import { SAMPLE_AS_OF, sampleDataset } from './fixtures/report-sample.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -29,7 +29,7 @@ describe('the report in a real browser', () => {
     const previous = computeMetrics(sampleDataset({ tickets: 110, monthsBack: 1, seed: 9 }), { asOf: SAMPLE_AS_OF });
     const view = buildReportView({ dataset, metrics, previous, msp: { name: 'Intego IT' }, fullReportUrl: 'https://reports.example.com/r/1', asOf: SAMPLE_AS_OF });
     ticketCount = view.tickets.length;
-    dir = await mkdtemp(path.join(os.tmpdir(), 'report-browser-'));
+    dir = await makeTempDir('report-browser-');
     emailFile = path.join(dir, 'email.html');
     webFile = path.join(dir, 'web.html');
     await writeFile(emailFile, renderReport(view, 'email'));
@@ -43,7 +43,7 @@ describe('the report in a real browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (dir) await removeTempDir(dir);
   });
 
   it.skipIf(!hasChromium)(`shows the KPI tiles and the ticket table in the email (skipped when ${CHROMIUM} is missing)`, async () => {

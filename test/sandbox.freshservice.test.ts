@@ -1,10 +1,10 @@
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.js';
 import type { FreshserviceTicket } from '../src/freshservice/types.js';
 import { startFreshserviceSandbox, type FreshserviceSandbox, resetSandbox, startSandbox, seedWorld } from '../src/sandbox/index.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const ANCHOR = '2026-11-25T12:00:00Z';
 const DAY = 86_400_000;
@@ -244,7 +244,7 @@ describe('Freshservice sandbox limits and faults', () => {
 
 describe('startSandbox persistence', () => {
   it('seeds once, reloads the same world on the next start, and reseeds after reset', async () => {
-    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-sandbox-'));
+    const dataDir = await makeTempDir('integoreport-sandbox-');
     const profile = { departments: 4, ticketsPerMonth: 30, bigClients: 1, bigClientTicketsPerMonth: 40, audienceMembers: 15 };
     try {
       const first = await startSandbox({ dataDir, clock: fixedClock(ANCHOR), profile });
@@ -263,7 +263,7 @@ describe('startSandbox persistence', () => {
       expect(third.freshservice.world.anchor).toBe('2027-03-01T00:00:00.000Z');
       await third.close();
     } finally {
-      await fs.rm(dataDir, { recursive: true, force: true });
+      await removeTempDir(dataDir);
     }
   });
 });

@@ -1,10 +1,9 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.js';
 import { readSandboxOutbox, startMailchimpSandbox, type MailchimpSandbox, type SandboxAudienceMember } from '../src/sandbox/index.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const LIST_ID = 'a1b2c3d4e5';
 
@@ -69,14 +68,14 @@ async function readyCampaign(email: string, html = '<html><body><p>Hello *|FNAME
 }
 
 beforeEach(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-mailchimp-'));
+  dataDir = await makeTempDir('integoreport-mailchimp-');
   clock = fixedClock('2026-11-02T10:00:00Z');
   sandbox = await startMailchimpSandbox({ members: audience(), listId: LIST_ID, clock });
 });
 
 afterEach(async () => {
   await sandbox.close();
-  await fs.rm(dataDir, { recursive: true, force: true });
+  await removeTempDir(dataDir);
 });
 
 describe('authentication', () => {

@@ -1,7 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createAfterAckQueue } from '../src/chat/slack/after-ack.js';
 import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
 import { mountSlack, type SlackHandle } from '../src/chat/slack/app.js';
@@ -10,6 +7,7 @@ import { silentLogger } from '../src/logger.js';
 import { systemClock } from '../src/clock.js';
 import { createFakeServices } from './support/fake-services.js';
 import { slackSignature, slashCommandBody, startSlackMock, type SlackMock } from './support/slack-mock.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 describe('work after an ack under a burst of Slack requests', () => {
   afterEach(() => {
@@ -56,7 +54,7 @@ describe('a burst of slash commands from one user over HTTP', () => {
   let dataDir: string;
 
   beforeAll(async () => {
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-slack-burst-'));
+    dataDir = await makeTempDir('integoreport-slack-burst-');
     mock = await startSlackMock([{ id: 'U1', name: 'Burst User', email: 'burst@msp.example' }]);
     const app = createHttpApp();
     const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-burst', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: mock.apiUrl, DATA_DIR: dataDir });
@@ -68,7 +66,7 @@ describe('a burst of slash commands from one user over HTTP', () => {
     await slack?.close();
     await server?.close();
     await mock?.close();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await removeTempDir(dataDir);
   });
 
   it('acknowledges every command, reads the profile once and answers each with its own report', async () => {

@@ -1,7 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
 import { mountSlack, type SlackHandle } from '../src/chat/slack/app.js';
 import { mountReportLinks } from '../src/server/report-links.js';
@@ -14,6 +11,7 @@ import { createFakeServices, type FakeServices } from './support/fake-services.j
 import {
   blockActionPayload, interactionBody, slackSignature, slashCommandBody, startSlackMock, viewSubmissionPayload, type SlackMock,
 } from './support/slack-mock.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const SECRET = 'e2e-signing-secret';
 const LINK_SECRET = 'e2e-report-link-secret-0123456789';
@@ -33,7 +31,7 @@ describe('Slack app over HTTP (fake services)', () => {
   let dataDir: string;
 
   beforeAll(async () => {
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-slack-e2e-'));
+    dataDir = await makeTempDir('integoreport-slack-e2e-');
     mock = await startSlackMock(users);
     const app = createHttpApp();
     server = await listen(app, 0, '127.0.0.1');
@@ -62,7 +60,7 @@ describe('Slack app over HTTP (fake services)', () => {
     await slack?.close();
     await server?.close();
     await mock?.close();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await removeTempDir(dataDir);
   });
 
   async function post(body: string, headers: Record<string, string> = slackSignature(SECRET, body)) {
@@ -308,7 +306,7 @@ describe('Slack app over HTTP (real runtime on the sandbox)', () => {
   let dataDir: string;
 
   beforeAll(async () => {
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-slack-runtime-'));
+    dataDir = await makeTempDir('integoreport-slack-runtime-');
     mock = await startSlackMock(users);
     const app = createHttpApp();
     server = await listen(app, 0, '127.0.0.1');
@@ -337,7 +335,7 @@ describe('Slack app over HTTP (real runtime on the sandbox)', () => {
     await server?.close();
     await runtime?.close();
     await mock?.close();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await removeTempDir(dataDir);
   });
 
   async function post(body: string, headers: Record<string, string> = slackSignature(SECRET, body)) {
@@ -456,7 +454,7 @@ describe('Slack app over HTTP (real runtime on the sandbox)', () => {
 
 describe('Slack not configured', () => {
   it('mounts nothing and says so in one log line', async () => {
-    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-slack-off-'));
+    const dataDir = await makeTempDir('integoreport-slack-off-');
     const lines: string[] = [];
     const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
     const app = createHttpApp();
@@ -472,7 +470,7 @@ describe('Slack not configured', () => {
     } finally {
       await handle.close();
       await server.close();
-      await fs.rm(dataDir, { recursive: true, force: true });
+      await removeTempDir(dataDir);
     }
   });
 });

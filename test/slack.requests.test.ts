@@ -1,6 +1,3 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
 import { mountSlack, type SlackHandle } from '../src/chat/slack/app.js';
@@ -9,6 +6,7 @@ import { createLogger } from '../src/logger.js';
 import { systemClock } from '../src/clock.js';
 import { createFakeServices, type FakeServices } from './support/fake-services.js';
 import { slackSignature, slashCommandBody, startSlackMock, type SlackMock } from './support/slack-mock.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const SECRET = 'requests-signing-secret';
 
@@ -45,7 +43,7 @@ describe('Slack request authenticity: timestamps, replays across restarts, retri
   }
 
   beforeAll(async () => {
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-slack-requests-'));
+    dataDir = await makeTempDir('integoreport-slack-requests-');
     mock = await startSlackMock([{ id: 'U_STAFF', name: 'Sam Staff', email: 'sam@msp.example' }]);
     config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-requests', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: mock.apiUrl, DATA_DIR: dataDir });
     services = createFakeServices({ clock: systemClock });
@@ -58,7 +56,7 @@ describe('Slack request authenticity: timestamps, replays across restarts, retri
 
   afterAll(async () => {
     await mock?.close();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await removeTempDir(dataDir);
   });
 
   async function post(server: HttpServer, body: string, headers: Record<string, string>) {

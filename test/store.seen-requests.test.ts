@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SeenRequests } from '../src/store/seen-requests.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const KEEP_MS = 10 * 60_000;
 
@@ -16,14 +16,14 @@ describe('requests already handled, kept in the data folder', () => {
   };
 
   beforeEach(async () => {
-    folder = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-seen-')), 'slack-requests');
+    folder = path.join(await makeTempDir('integoreport-seen-'), 'slack-requests');
     vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-30T12:00:00Z') });
   });
 
   afterEach(async () => {
     vi.useRealTimers();
     for (const seen of open.splice(0)) seen.close();
-    await fs.rm(path.dirname(folder), { recursive: true, force: true });
+    await removeTempDir(path.dirname(folder));
   });
 
   it('answers true once per key, in this process, after a restart and in another process', () => {

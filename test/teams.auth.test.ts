@@ -1,7 +1,4 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.js';
@@ -12,6 +9,7 @@ import { ConversationStore } from '../src/store/conversations.js';
 import { mountTeams, type TeamsMount } from '../src/chat/teams/index.js';
 import { mountPlayground } from '../src/server/playground/index.js';
 import { createFakeServices } from './support/fake-services.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const APP_ID = '5f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
 const TENANT_ID = '9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d';
@@ -49,7 +47,7 @@ describe('Teams endpoint with MICROSOFT_APP_ID/PASSWORD configured', () => {
       .get('/v1/.well-known/keys')
       .reply(200, { keys: [{ ...trusted.publicKey.export({ format: 'jwk' }), kid: 'trusted-key', use: 'sig', endorsements: ['msteams'] }] });
 
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-teams-auth-'));
+    dataDir = await makeTempDir('integoreport-teams-auth-');
     const app = createHttpApp();
     server = await listen(app, 0, '127.0.0.1');
     const config = loadConfig({
@@ -75,7 +73,7 @@ describe('Teams endpoint with MICROSOFT_APP_ID/PASSWORD configured', () => {
     await server?.close();
     nock.cleanAll();
     nock.enableNetConnect();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await removeTempDir(dataDir);
   });
 
   const activity = {

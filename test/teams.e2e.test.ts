@@ -1,5 +1,4 @@
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
@@ -13,6 +12,7 @@ import { mountTeams, type TeamsMount } from '../src/chat/teams/index.js';
 import { createFakeServices, type FakeServices } from './support/fake-services.js';
 import { startTeamsStack, type TeamsStack } from './support/teams-stack.js';
 import { BOT, TeamsClient, actionsOf, cardOf, textOf, type TeamsConversation, type TeamsUser } from './support/teams-client.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const alice: TeamsUser = { id: '29:alice', aadObjectId: 'aad-alice', name: 'Alice Approver', email: 'alice@msp.example' };
 const sam: TeamsUser = { id: '29:sam', aadObjectId: 'aad-sam', name: 'Sam Staff', email: 'sam@msp.example' };
@@ -30,7 +30,7 @@ describe('Teams bot over /api/messages (fake services, local connector)', () => 
   let connector: LocalConnector;
 
   beforeAll(async () => {
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-teams-e2e-'));
+    dataDir = await makeTempDir('integoreport-teams-e2e-');
     connector = new LocalConnector((_conversation, memberId) => {
       const person = people.find((entry) => entry.id === memberId);
       return person && { id: person.id, name: person.name, email: person.email, objectId: person.aadObjectId, userPrincipalName: person.email };
@@ -53,7 +53,7 @@ describe('Teams bot over /api/messages (fake services, local connector)', () => 
   afterAll(async () => {
     await teams?.close();
     await bot?.close();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await removeTempDir(dataDir);
   });
 
   const personal = (user: TeamsUser): TeamsConversation => ({ id: `a:personal-${user.aadObjectId}`, conversationType: 'personal' });

@@ -1,6 +1,3 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
@@ -12,6 +9,7 @@ import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
 import { mountTeams, type TeamsMount } from '../src/chat/teams/index.js';
 import { createFakeServices } from './support/fake-services.js';
 import { externalIPv4 } from './support/network.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 /** An address the attacker controls: nothing may ever be sent there. */
 const ATTACKER = 'https://attacker.example';
@@ -59,7 +57,7 @@ describe('Teams endpoint with real services and no Microsoft credentials', () =>
   beforeAll(async () => {
     nock.disableNetConnect();
     nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-teams-off-'));
+    dataDir = await makeTempDir('integoreport-teams-off-');
     bot = await startBot({ config: loadConfig({ ...REAL_SERVICES, DATA_DIR: dataDir }), logger: log.logger, port: 0, host: '127.0.0.1', jobs: false });
   }, 30_000);
 
@@ -67,7 +65,7 @@ describe('Teams endpoint with real services and no Microsoft credentials', () =>
     await bot?.close();
     nock.cleanAll();
     nock.enableNetConnect();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await removeTempDir(dataDir);
   });
 
   it('does not exist (404), sends nothing to the activity\'s serviceUrl, and the start-up log says Teams is off and why', async () => {
@@ -99,7 +97,7 @@ describe('Teams endpoint in sandbox mode (the local playground channel)', () => 
   beforeAll(async () => {
     nock.disableNetConnect();
     nock.enableNetConnect(/127\.0\.0\.1|localhost|192\.0\.2\.|10\.|172\.|192\.168\./);
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-teams-local-'));
+    dataDir = await makeTempDir('integoreport-teams-local-');
     bot = await startBot({ config: loadConfig({ DATA_DIR: dataDir, APPROVERS: 'you@sandbox-msp.example' }), logger: log.logger, port: 0, host: '0.0.0.0', jobs: false });
   }, 60_000);
 
@@ -110,7 +108,7 @@ describe('Teams endpoint in sandbox mode (the local playground channel)', () => 
   afterAll(async () => {
     await bot?.close();
     nock.enableNetConnect();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await removeTempDir(dataDir);
   });
 
   const playgroundServiceUrl = () => `${bot.http.url}/playground/connector/`;
@@ -164,7 +162,7 @@ describe('Teams endpoint with Microsoft credentials', () => {
     nock('https://login.botframework.com').persist().get(/.*/).replyWithError({ code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND login.botframework.com' });
     // The bot's own token for outgoing calls is granted, so nothing but our rules stands between it and a serviceUrl.
     nock('https://login.microsoftonline.com').persist().post(/\/oauth2\/v2\.0\/token/).reply(200, { token_type: 'Bearer', expires_in: 3600, ext_expires_in: 3600, access_token: 'granted' });
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-teams-creds-'));
+    dataDir = await makeTempDir('integoreport-teams-creds-');
     const app = createHttpApp();
     server = await listen(app, 0, '127.0.0.1');
     const config = loadConfig({
@@ -183,7 +181,7 @@ describe('Teams endpoint with Microsoft credentials', () => {
     await server?.close();
     nock.cleanAll();
     nock.enableNetConnect();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await removeTempDir(dataDir);
   });
 
   it('refuses an activity it cannot authenticate with 401 "unauthorised", one warn line and no stack, and calls nothing', async () => {

@@ -1,5 +1,4 @@
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import addFormats from 'ajv-formats';
 import JSZip from 'jszip';
 import { COMMANDS } from '../src/app/commands.js';
 import { buildTeamsManifest, packageTeamsApp, teamsManifestFolder } from '../manifest/package.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const env = { MICROSOFT_APP_ID: '0F6B2C1A-1234-4C5D-8E9F-A1B2C3D4E5F6', PUBLIC_BASE_URL: 'https://reports.example.com/' };
 
@@ -51,7 +51,7 @@ function decodePng(bytes: Buffer): { width: number; height: number; pixel(x: num
 
 const temporary: string[] = [];
 afterAll(async () => {
-  await Promise.all(temporary.map((folder) => fs.rm(folder, { recursive: true, force: true })));
+  await Promise.all(temporary.map((folder) => removeTempDir(folder)));
 });
 
 describe('Teams app manifest', () => {
@@ -92,7 +92,7 @@ describe('Teams app manifest', () => {
   });
 
   it('packages manifest.json with a 192×192 colour icon and a 32×32 white-on-transparent outline icon', async () => {
-    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-manifest-'));
+    const folder = await makeTempDir('integoreport-manifest-');
     temporary.push(folder);
     const file = await packageTeamsApp(env, path.join(folder, 'app.zip'));
     const zip = await JSZip.loadAsync(await fs.readFile(file));

@@ -1,6 +1,3 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { systemClock } from '../../src/clock.js';
@@ -10,6 +7,7 @@ import { mountReportLinks } from '../../src/server/report-links.js';
 import { mountPlayground, type PlaygroundMount } from '../../src/server/playground/index.js';
 import { ConversationStore } from '../../src/store/conversations.js';
 import { mountTeams, type TeamsMount } from '../../src/chat/teams/index.js';
+import { makeTempDir, removeTempDir } from './temp-dir.js';
 
 export interface TeamsStack {
   dataDir: string;
@@ -23,7 +21,7 @@ export interface TeamsStack {
 
 /** The real runtime in sandbox mode with Teams and the playground on one local server, as `npm start` wires them. */
 export async function startTeamsStack(env: Record<string, string> = {}): Promise<TeamsStack> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-teams-stack-'));
+  const dataDir = await makeTempDir('integoreport-teams-stack-');
   const app = createHttpApp();
   const http = await listen(app, 0, '127.0.0.1');
   const config = loadConfig({ DATA_DIR: dataDir, PUBLIC_BASE_URL: http.url, APPROVERS: 'you@sandbox-msp.example', ...env });
@@ -44,7 +42,7 @@ export async function startTeamsStack(env: Record<string, string> = {}): Promise
       await teams.close();
       await http.close();
       await runtime.close();
-      await fs.rm(dataDir, { recursive: true, force: true });
+      await removeTempDir(dataDir);
     },
   };
 }
