@@ -71,7 +71,7 @@ export async function run(): Promise<Record<string, unknown>> {
     if (ready.type !== 'ready') throw new Error(`unexpected ${ready.type} from the mock Slack API`);
     const app = createHttpApp();
     const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: ready.apiUrl, DATA_DIR: dataDir });
-    const services = createFakeServices({ clock: systemClock, approvers: ['U1'] });
+    const services = createFakeServices({ clock: systemClock, approvers: ['slack:U1'] });
     slack = await mountSlack(app, { services, config, logger: silentLogger, clock: systemClock });
     server = await listen(app, 0, '127.0.0.1');
     const start: StartMessage = { type: 'start', url: server.url, secret: SECRET, concurrency: CONCURRENCY, rounds: ROUNDS, responseUrlBase: ready.responseUrlBase };

@@ -30,7 +30,7 @@ const USAGE = `Usage: integoreport <command> [options]   (every command takes --
   pull <client> [period]               write the client's dataset for the period
   generate <client> [period]           pull, compute and render the report
   metrics --input <dataset.json> [--period P] [--as-of ISO] [--sla due-by|targets]
-  send <client> [period] [--test-to email] [--as email]
+  send <client> [period] [--test-to email]
                                        send the period's report: the one already sent, else the newest
                                        draft (generating one if there is none)
   history <client>                     reports and sends of a client
@@ -39,16 +39,19 @@ const USAGE = `Usage: integoreport <command> [options]   (every command takes --
   sandbox reset | sandbox outbox       restore the seeded sandbox; list the emails it "delivered"
   demo                                 a guided run through the sandbox: clients, generate, send
 
-Periods: ${PERIOD_FORMS.map((form) => (form === DEFAULT_PERIOD ? `${form} (default)` : form)).join(', ')}`;
+Periods: ${PERIOD_FORMS.map((form) => (form === DEFAULT_PERIOD ? `${form} (default)` : form)).join(', ')}
+The command line acts with the data folder's full rights. --as <who> records on whose behalf (the audit
+log keeps it beside the operating-system user).`;
 
 interface Io {
   out(text: string): void;
   err(text: string): void;
 }
 
+/** The operator: acts with the data folder's full rights; `--as` says on whose behalf, the audit log keeps both. */
 function cliActor(as?: string): Actor {
   const user = os.userInfo().username;
-  return { platform: 'cli', id: as ?? user, name: as ?? user, email: as && as.includes('@') ? as : undefined };
+  return { platform: 'cli', id: as ?? user, name: as ?? user, osUser: user };
 }
 
 /** Logs go to stderr, and only warnings and worse unless LOG_LEVEL is set. */
@@ -269,8 +272,7 @@ export async function runCli(argv: string[], io: Io, env: Record<string, string 
         const acme = await resolveClient(runtime, 'Acme');
         const report = await runtime.services.generateReport(actor, { clientId: acme.id, period: runtime.services.parsePeriod('last-month'), onProgress: progressPrinter(io, json) });
         io.out(['', ...reportLines(report)].join('\n'));
-        const approver: Actor = { ...actor, id: runtime.config.approvers[0] ?? actor.id };
-        const outcome = await runtime.services.sendReport(approver, report.id);
+        const outcome = await runtime.services.sendReport(actor, report.id);
         io.out(outcomeLine(outcome));
         io.out(`Open the report: ${report.viewUrl} (while "npm start" runs), or see the email with "npx integoreport sandbox outbox".`);
         return 0;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import dotenv from 'dotenv';
 import path from 'node:path';
+import { ApproversError, parseApprovers, type Approver } from './approvers.js';
 
 /** Raised when a setting is missing or malformed; its message is the one line shown at start-up. */
 export class ConfigError extends Error {
@@ -65,7 +66,7 @@ const expectations: Record<string, string> = {
   DATA_DIR: 'a folder path for IntegoReport\'s data',
   PORT: 'a TCP port number from 1 to 65535',
   HOST: 'the address to listen on: an IP address such as 127.0.0.1, 0.0.0.0 or ::, or a host name',
-  APPROVERS: 'a comma-separated list of people who may send reports (emails, Slack user ids or Teams AAD object ids), or * for everyone',
+  APPROVERS: 'a comma-separated list of the people who may send reports and change contacts: slack:U0123ABCD, teams:<AAD object id> or an email address (* for everyone, sandbox mode only)',
   DIGEST_CHANNEL: 'the Slack channel id (like C0123ABCD) where the monthly digest is posted',
   DIGEST_SCHEDULE: 'a cron expression ("0 8 1-3 * *") or "first-working-day 08:00"',
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
@@ -136,11 +137,13 @@ export interface Config {
   port: number;
   /** Where the HTTP server listens: loopback only in sandbox mode unless HOST says otherwise. */
   host: string;
-  approvers: string[];
+  approvers: Approver[];
   digest: { channel?: string; schedule: string };
   logLevel: RawSettings['LOG_LEVEL'];
   /** Every secret value in this config, for the logger to redact wherever it appears. */
   secrets: string[];
+  /** Settings that work but should be written differently, for the start-up log. */
+  warnings: string[];
 }
 
 /** Accepts "acme", "acme.freshservice.com" or a full URL; returns the API v2 base URL. */
@@ -200,6 +203,13 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
   const port = raw.PORT;
   const publicBaseUrl = (raw.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const linkSecret = raw.REPORT_LINK_SECRET ?? (sandbox ? 'sandbox-report-link-secret' : undefined);
+  let approvers: ReturnType<typeof parseApprovers>;
+  try {
+    approvers = parseApprovers(raw.APPROVERS ?? (sandbox ? '*' : ''), { sandbox });
+  } catch (error) {
+    if (error instanceof ApproversError) throw new ConfigError(`APPROVERS ${error.message}`);
+    throw error;
+  }
   if (!linkSecret) throw new ConfigError(`REPORT_LINK_SECRET is missing: expected ${expectations.REPORT_LINK_SECRET}`);
 
   const config: Config = {
@@ -245,13 +255,11 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     dataDir: path.resolve(raw.DATA_DIR),
     port,
     host: raw.HOST ?? (sandbox ? '127.0.0.1' : '0.0.0.0'),
-    approvers: (raw.APPROVERS ?? (sandbox ? '*' : ''))
-      .split(',')
-      .map((entry) => entry.trim().toLowerCase())
-      .filter(Boolean),
+    approvers: approvers.approvers,
     digest: { channel: raw.DIGEST_CHANNEL, schedule: raw.DIGEST_SCHEDULE },
     logLevel: raw.LOG_LEVEL,
     secrets: [],
+    warnings: approvers.warnings,
   };
   if (!sandbox && !config.report.replyTo) {
     throw new ConfigError(`REPORT_REPLY_TO is missing: expected ${expectations.REPORT_REPLY_TO}`);

@@ -20,7 +20,8 @@ async function main(): Promise<void> {
       ? `IntegoReport starting in sandbox mode: simulated Freshservice and Mailchimp with seeded data on 127.0.0.1, data in ${config.dataDir}`
       : `IntegoReport starting against Freshservice ${config.freshservice!.baseUrl} and Mailchimp ${config.mailchimp!.baseUrl}, data in ${config.dataDir}`,
   );
-  if (config.approvers.length === 0) logger.warn('APPROVERS is empty: reports can be generated and tested, but nobody can send one to a client');
+  for (const warning of config.warnings) logger.warn(warning);
+  if (config.approvers.length === 0) logger.warn('APPROVERS is empty: reports can be generated, but nobody can send one, discard one or change a client\'s contact from chat');
   const bot = await startBot({ config, logger });
   logger.info(
     config.sandbox

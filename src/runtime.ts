@@ -17,6 +17,7 @@ import { ReportStore, type ReportRecord } from './store/reports.js';
 import { signReportLink } from './report/links.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from './sandbox/index.js';
 import { promises as fs } from 'node:fs';
+import { approvalRefusal, isApprover, requireApprover } from './approvers.js';
 
 /** In sandbox mode a Freshservice "minute" lasts this many real milliseconds, so the demo is quick at a Growth-plan limit. */
 const SANDBOX_TIME_SCALE = 60;
@@ -91,6 +92,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
     clock,
     config: { statusIfNew: mailchimpSettings.statusIfNew },
+    approvers: config.approvers,
     logger,
     requestCounts: () => ({ freshservice: freshservice.client.stats().calls, mailchimp: mailchimpHttp.stats().requests }),
   });
@@ -179,13 +181,14 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       return record ? summarize(record) : undefined;
     },
     async discardReport(actor, reportId) {
+      requireApprover(config.approvers, actor, 'discard');
       const record = await reports.markDiscarded(reportId, actor.name, clock.now().toISOString());
       if (!record) throw new Error(`There is no report ${reportId}; generate it again.`);
       return summarize(record);
     },
     sendReport: (actor, reportId, options) => delivery.sendReport(actor, reportId, options),
     sendTest: (actor, reportId, to) => delivery.sendTest(actor, reportId, to),
-    isApprover: (actor) => delivery.isApprover(actor),
+    refusal: (actor, action) => (isApprover(config.approvers, actor) ? undefined : approvalRefusal(config.approvers, action, actor.platform)),
     async history(clientId) {
       const records = await reports.forClient(clientId);
       const entries = records.length > 0 ? await clients.listClients() : [];

@@ -24,7 +24,7 @@ describe('chat core', () => {
 
   beforeEach(() => {
     const clock = fixedClock('2026-11-25T10:00:00Z');
-    services = createFakeServices({ clock, approvers: ['U_APPROVER'], extraClients: 40 });
+    services = createFakeServices({ clock, approvers: ['slack:U_APPROVER', 'slack:U_NOMAIL'], extraClients: 40 });
     logLines = [];
     const logger = createLogger({ level: 'warn', destination: { write: (line: string) => void logLines.push(line) } });
     bot = createChatBot({ services, logger, clock });
@@ -85,7 +85,7 @@ describe('chat core', () => {
     const send = surface.latest()!.buttons!.find((button) => button.action === 'report.send')!;
     await bot.handleAction(staff, { id: send.action, value: send.value }, surface.on(card.ref));
     expect(services.deliveries).toHaveLength(0);
-    expect(surface.ephemerals.at(-1)!.text).toBe('Only approvers can send reports to clients.');
+    expect(surface.ephemerals.at(-1)!.text).toBe('Only approvers can send reports to clients. Ask one of: Slack user U_APPROVER, Slack user U_NOMAIL.');
     expect(surface.latest(card.ref)!.buttons!.some((button) => button.action === 'report.send')).toBe(true);
   });
 
@@ -131,15 +131,17 @@ describe('chat core', () => {
     expect(logLines.join('\n')).toContain('Cannot read properties');
   });
 
-  it('sends a test to the actor\'s own email, and explains when it is unknown', async () => {
+  it('sends a test to an approver\'s own email, explains when it is unknown, and refuses anyone else', async () => {
     await bot.handleCommand(staff, 'generate Acme 2026-10', surface);
     const card = surface.messages[0]!;
     const test = surface.latest()!.buttons!.find((button) => button.action === 'report.test')!;
-    await bot.handleAction(staff, { id: test.action, value: test.value }, surface.on(card.ref));
+    await bot.handleAction(approver, { id: test.action, value: test.value }, surface.on(card.ref));
     await bot.handleAction(noEmail, { id: test.action, value: test.value }, surface.on(card.ref));
-    expect(services.tests).toEqual([{ reportId: test.value, to: 'sam@msp.example' }]);
-    expect(surface.ephemerals[0]!.text).toContain('sent to sam@msp.example');
+    await bot.handleAction(staff, { id: test.action, value: test.value }, surface.on(card.ref));
+    expect(services.tests).toEqual([{ reportId: test.value, to: 'alice@msp.example' }]);
+    expect(surface.ephemerals[0]!.text).toContain('sent to alice@msp.example');
     expect(surface.ephemerals[1]!.text).toContain('can\'t see your email address');
+    expect(surface.ephemerals[2]!.text).toBe('Only approvers can send test emails of a report. Ask one of: Slack user U_APPROVER, Slack user U_NOMAIL.');
     expect(services.deliveries).toHaveLength(0);
   });
 
@@ -149,7 +151,10 @@ describe('chat core', () => {
     const discard = surface.latest()!.buttons!.find((button) => button.action === 'report.discard')!;
     expect(discard.confirm).toBeDefined();
     await bot.handleAction(staff, { id: discard.action, value: discard.value }, surface.on(card.ref));
-    expect(surface.latest(card.ref)!.text).toBe('Discarded by Sam Staff. Nothing was sent.');
+    expect(surface.ephemerals.at(-1)!.text).toMatch(/^Only approvers can discard a report\./);
+    expect(services.reports.get(discard.value)!.discarded).toBeFalsy();
+    await bot.handleAction(approver, { id: discard.action, value: discard.value }, surface.on(card.ref));
+    expect(surface.latest(card.ref)!.text).toBe('Discarded by Alice Approver. Nothing was sent.');
     const send = { id: 'report.send', value: discard.value };
     await bot.handleAction(approver, send, surface.on(card.ref));
     expect(services.deliveries).toHaveLength(0);
@@ -176,11 +181,14 @@ describe('chat core', () => {
     expect(view.sections!.every((section) => section.accessory?.action === 'client.fix')).toBe(true);
   });
 
-  it('fixes a client through the form and updates the card it came from', async () => {
+  it('fixes a client through the form and updates the card it came from; only approvers get the form', async () => {
     await bot.handleCommand(staff, 'clients unlinked', surface);
     const list = surface.messages[0]!;
     const fix = surface.latest()!.sections![0]!.accessory!;
     await bot.handleAction(staff, { id: fix.action, value: fix.value }, surface.on(list.ref));
+    expect(surface.forms).toHaveLength(0);
+    expect(surface.ephemerals.at(-1)!.text).toMatch(/^Only approvers can change who receives a client's reports\./);
+    await bot.handleAction(approver, { id: fix.action, value: fix.value }, surface.on(list.ref));
     const form = surface.forms[0]!;
     expect(form.title).toBe('Fix Globex');
     expect(form.choices!.options[0]).toMatchObject({ value: 'add:hank@globex.example', label: 'Add Hank Scorpio (hank@globex.example) to the audience' });
@@ -190,9 +198,11 @@ describe('chat core', () => {
     const submit = { id: form.submit!.action, value: form.submit!.value, inputs: { contact: 'add:hank@globex.example', email: '' } };
     expect(bot.validateForm(submit)).toBeUndefined();
     await bot.handleAction(staff, submit, surface.on(list.ref));
-    expect(services.fixes).toEqual([{ clientId: 2, fix: { kind: 'add-to-audience', email: 'hank@globex.example', firstName: 'Hank', lastName: 'Scorpio' }, by: 'Sam Staff' }]);
+    expect(services.fixes).toEqual([]);
+    await bot.handleAction(approver, submit, surface.on(list.ref));
+    expect(services.fixes).toEqual([{ clientId: 2, fix: { kind: 'add-to-audience', email: 'hank@globex.example', firstName: 'Hank', lastName: 'Scorpio' }, by: 'Alice Approver' }]);
     expect(surface.latest(list.ref)!.sections!.some((section) => section.title === 'Globex')).toBe(false);
-    expect(surface.ephemerals.at(-1)!.text).toBe('Globex: Linked to hank@globex.example by Sam Staff.');
+    expect(surface.ephemerals.at(-1)!.text).toBe('Globex: Linked to hank@globex.example by Alice Approver.');
   });
 
   it('offers Fix instead of Send when the client has no contact, and the fix turns the card sendable', async () => {
@@ -202,9 +212,9 @@ describe('chat core', () => {
     expect(view.buttons!.some((button) => button.action === 'report.send')).toBe(false);
     expect(view.context![0]).toBe('Initech has no linked Mailchimp contact yet; fix it before sending.');
     const fix = view.buttons!.find((button) => button.action === 'client.fix')!;
-    await bot.handleAction(staff, { id: fix.action, value: fix.value }, surface.on(card.ref));
+    await bot.handleAction(approver, { id: fix.action, value: fix.value }, surface.on(card.ref));
     const form = surface.forms[0]!;
-    await bot.handleAction(staff, { id: form.submit!.action, value: form.submit!.value, inputs: { contact: 'email', email: 'it@initech.example' } }, surface.on(card.ref));
+    await bot.handleAction(approver, { id: form.submit!.action, value: form.submit!.value, inputs: { contact: 'email', email: 'it@initech.example' } }, surface.on(card.ref));
     const updated = surface.latest(card.ref)!;
     expect(updated.title).toBe('Initech: October 2026');
     expect(updated.buttons!.find((button) => button.action === 'report.send')!.confirm!.text).toBe('Send the October 2026 report to it@initech.example and a copy to reports@msp.example?');

@@ -1,8 +1,10 @@
 import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
+import { readAudit } from '../src/store/audit.js';
 
 interface Captured {
   code: number;
@@ -65,14 +67,21 @@ describe('integoreport CLI on the sandbox', () => {
     expect(parsed.tickets.created).toBeGreaterThan(500);
     expect(parsed.sla.mode).toBe('due-by');
 
-    expect(await cli('send', 'Acme', 'last-month')).toMatchObject({ code: 1, out: expect.stringMatching(/Only approvers can send/) });
+    // The command line acts with the data folder's full rights; --as records on whose behalf, beside the OS user.
     const sent = await cli('send', 'Acme', 'last-month', '--as', 'ops@msp.example');
     expect(sent).toMatchObject({ code: 0, out: expect.stringMatching(/^Sent to wile\.coyote@acmecorp\.com, reports@sandbox-msp\.example/) });
-    const again = await cli('send', 'Acme', 'last-month', '--as', 'ops@msp.example');
+    const again = await cli('send', 'Acme', 'last-month');
     expect(again.out).toMatch(/^Already sent/);
     await cli('generate', 'Acme', 'last-month');
     const afterNewerDraft = await cli('send', 'Acme', 'last-month', '--as', 'ops@msp.example');
     expect(afterNewerDraft.out).toMatch(/^Already sent/);
+    const audit = (await readAudit(dataDir, { action: 'report.send' })).map((entry) => entry.actor);
+    const operator = os.userInfo().username;
+    expect(audit).toEqual([
+      { platform: 'cli', id: 'ops@msp.example', name: 'ops@msp.example', osUser: operator },
+      { platform: 'cli', id: operator, name: operator, osUser: operator },
+      { platform: 'cli', id: 'ops@msp.example', name: 'ops@msp.example', osUser: operator },
+    ]);
 
     const outbox = JSON.parse((await cli('sandbox', 'outbox', '--json')).out) as Array<{ kind: string; subject: string; to: string[] }>;
     const clientEmails = outbox.filter((email) => email.kind !== 'test' && email.subject.includes('Acme Corporation'));

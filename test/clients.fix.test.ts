@@ -32,6 +32,7 @@ beforeAll(async () => {
     freshserviceSource: freshserviceDirectorySource(freshservice),
     clock,
     config: { statusIfNew: 'subscribed' },
+    approvers: [{ kind: 'teams', id: 'aad-priya' }],
     logger: silentLogger,
   });
   await clients.syncClients();

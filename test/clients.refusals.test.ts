@@ -42,6 +42,7 @@ beforeAll(async () => {
     },
     clock: fixedClock('2026-11-25T12:00:00.000Z'),
     config: { statusIfNew: 'subscribed' },
+    approvers: [],
     logger: silentLogger,
   });
 });

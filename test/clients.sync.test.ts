@@ -34,6 +34,7 @@ beforeAll(async () => {
     freshserviceSource: freshserviceDirectorySource(freshservice),
     clock,
     config: { statusIfNew: 'subscribed' },
+    approvers: [{ kind: 'slack', id: 'U0DANA' }],
     logger: silentLogger,
     requestCounts: () => ({ freshservice: freshservice.stats().calls, mailchimp: http.stats().requests }),
   });

@@ -41,7 +41,7 @@ function setup() {
   const http = createMailchimpHttp({ baseUrl: `${API}/3.0`, apiKey: 'abc123-us6', logger: silentLogger, retryBaseMs: 1, maxRetries: 1 });
   const delivery = createDelivery({
     channels: createDeliveryChannels({ http, audienceId: 'aud1', fromName: 'Intego MSP', replyTo: 'service@msp.example' }),
-    config: { approvers: ['u0boss', 'carol@msp.example'], report: { fromName: 'Intego MSP', replyTo: 'service@msp.example', copyTo: 'reports@msp.example', linkSecret: 'x'.repeat(16), linkTtlDays: 30 } },
+    config: { approvers: [{ kind: 'slack', id: 'U0BOSS' }, { kind: 'email', email: 'carol@msp.example' }], report: { fromName: 'Intego MSP', replyTo: 'service@msp.example', copyTo: 'reports@msp.example', linkSecret: 'x'.repeat(16), linkTtlDays: 30 } },
     dataDir,
     clock,
     loadReport: async (id) => (id === report.id ? report : undefined),
@@ -181,28 +181,28 @@ describe('sending a report as a Mailchimp campaign', () => {
     expect(calls).toEqual(['GET /3.0/campaigns']);
   });
 
-  it('sends a test to the acting person with actions/test, and the client send is still to come', async () => {
+  it('sends a test to the approver with actions/test, and the client send is still to come', async () => {
     const { delivery } = setup();
     api()
       .post('/3.0/campaigns', (body) => {
         expect(body).toMatchObject({
           type: 'regular',
-          recipients: { list_id: 'aud1', segment_opts: { match: 'all', conditions: [{ condition_type: 'EmailAddress', field: 'EMAIL', op: 'is', value: 'ian@msp.example' }] } },
+          recipients: { list_id: 'aud1', segment_opts: { match: 'all', conditions: [{ condition_type: 'EmailAddress', field: 'EMAIL', op: 'is', value: 'bea@msp.example' }] } },
           settings: { subject_line: `[TEST] ${SUBJECT}`, title: `${KEY}:test` },
         });
         return true;
       })
       .reply(200, { id: 't1', status: 'save' })
       .put('/3.0/campaigns/t1/content', { html: NEUTRAL_HTML }).reply(200, {})
-      .post('/3.0/campaigns/t1/actions/test', { test_emails: ['ian@msp.example'], send_type: 'html' }).reply(204);
+      .post('/3.0/campaigns/t1/actions/test', { test_emails: ['bea@msp.example'], send_type: 'html' }).reply(204);
 
-    const outcome = await delivery.sendTest(intern, report.id, 'ian@msp.example');
+    const outcome = await delivery.sendTest(approver, report.id, 'bea@msp.example');
 
-    expect(outcome).toMatchObject({ kind: 'sent', send: { to: ['ian@msp.example'], mailchimpId: 't1' } });
+    expect(outcome).toMatchObject({ kind: 'sent', send: { to: ['bea@msp.example'], mailchimpId: 't1' } });
     expect(calls).toEqual(['POST /3.0/campaigns', 'PUT /3.0/campaigns/t1/content', 'POST /3.0/campaigns/t1/actions/test']);
     expect(await delivery.sendsFor(42)).toEqual([]);
     expect(await delivery.sendForReport(report.id)).toBeUndefined();
-    expect((await readAudit(dataDir))[0]).toMatchObject({ action: 'report.send-test', outcome: 'ok', to: ['ian@msp.example'], actor: { id: 'aad-intern' } });
+    expect((await readAudit(dataDir))[0]).toMatchObject({ action: 'report.send-test', outcome: 'ok', to: ['bea@msp.example'], actor: { id: 'U0BOSS' } });
   });
 
   it('keeps a test away from the client and from other people when the sender is not an approver', async () => {
@@ -217,10 +217,11 @@ describe('sending a report as a Mailchimp campaign', () => {
     expect(delivery.isApprover(intern)).toBe(false);
     expect(delivery.isApprover(approver)).toBe(true);
     expect(delivery.isApprover({ platform: 'teams', id: 'x', name: 'Carol', email: 'Carol@MSP.example' })).toBe(true);
+    expect(delivery.isApprover({ platform: 'teams', id: 'U0BOSS', name: 'Mallory' }), 'a Slack approver\'s id on Teams').toBe(false);
 
     const outcome = await delivery.sendReport(intern, report.id);
 
-    expect(outcome).toEqual({ kind: 'refused', reason: 'Only approvers can send reports to clients. Ask one of: u0boss, carol@msp.example.' });
+    expect(outcome).toEqual({ kind: 'refused', reason: 'Only approvers can send reports to clients. Ask one of: carol@msp.example.' });
     expect(calls).toEqual([]);
     expect(await delivery.sendsFor(42)).toEqual([]);
     expect((await readAudit(dataDir))[0]).toMatchObject({ action: 'report.send', outcome: 'refused', actor: { id: 'aad-intern' } });

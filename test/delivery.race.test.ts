@@ -74,7 +74,7 @@ function makeInstance(dataDir: string, channel: 'campaign' | 'transactional', cr
     channels: channel === 'campaign'
       ? createDeliveryChannels({ http, audienceId: sandbox.audienceId, fromName: 'Intego MSP', replyTo: 'service@msp.example' })
       : createDeliveryChannels({ transactional, fromName: 'Intego MSP', replyTo: 'service@msp.example', transactionalSettleMs: 90_000 }),
-    config: { approvers: ['u0boss'], report: { fromName: 'Intego MSP', replyTo: 'service@msp.example', copyTo: COPY_TO, linkSecret: 'x'.repeat(16), linkTtlDays: 30 } },
+    config: { approvers: [{ kind: 'slack', id: 'U0BOSS' }, { kind: 'teams', id: 'aad-ian' }], report: { fromName: 'Intego MSP', replyTo: 'service@msp.example', copyTo: COPY_TO, linkSecret: 'x'.repeat(16), linkTtlDays: 30 } },
     dataDir,
     clock,
     leaseMs: LEASE_MS,
@@ -170,7 +170,7 @@ describe('exactly one client email, whatever happens between Mailchimp calls', (
         channels: channel === 'campaign'
           ? createDeliveryChannels({ http: createMailchimpHttp({ baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, logger: silentLogger }), audienceId: sandbox.audienceId, fromName: 'Intego MSP', replyTo: 'service@msp.example' })
           : createDeliveryChannels({ transactional: createTransactionalClient({ ...sandbox.transactional, logger: silentLogger }), fromName: 'Intego MSP', replyTo: 'service@msp.example' }),
-        config: { approvers: ['u0boss'], report: { fromName: 'Intego MSP', replyTo: 'service@msp.example', copyTo: COPY_TO, linkSecret: 'x'.repeat(16), linkTtlDays: 30 } },
+        config: { approvers: [{ kind: 'slack', id: 'U0BOSS' }, { kind: 'teams', id: 'aad-ian' }], report: { fromName: 'Intego MSP', replyTo: 'service@msp.example', copyTo: COPY_TO, linkSecret: 'x'.repeat(16), linkTtlDays: 30 } },
         dataDir,
         clock,
         loadReport: async () => ({ ...reportFor(clientId), id: `${clientId}-2026-10-v1` }),

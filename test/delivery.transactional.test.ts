@@ -30,7 +30,7 @@ function setup(clock = fixedClock('2026-11-03T09:00:00.000Z')) {
   const transactional = createTransactionalClient({ baseUrl: `${API}/api/1.0`, apiKey: 'md-secret-key', logger: silentLogger });
   return createDelivery({
     channels: createDeliveryChannels({ transactional, fromName: 'Intego MSP', replyTo: 'service@msp.example' }),
-    config: { approvers: ['u0boss'], report: { fromName: 'Intego MSP', replyTo: 'service@msp.example', copyTo: 'reports@msp.example', linkSecret: 'x'.repeat(16), linkTtlDays: 30 } },
+    config: { approvers: [{ kind: 'slack', id: 'U0BOSS' }], report: { fromName: 'Intego MSP', replyTo: 'service@msp.example', copyTo: 'reports@msp.example', linkSecret: 'x'.repeat(16), linkTtlDays: 30 } },
     dataDir,
     clock,
     loadReport: async (id) => (id === report.id ? report : undefined),

@@ -55,7 +55,7 @@ function world(dataDir: string, linked: number, unlinked: number): World {
       listClients: async () => clients,
       getReport: async (id) => (reports.has(id) ? structuredClone(reports.get(id)) : undefined),
       history: async (clientId) => [...reports.values()].filter((entry) => entry.client.id === clientId),
-      isApprover: (actor) => actor.email === 'alice@msp.example',
+      refusal: (actor) => (actor.email === 'alice@msp.example' ? undefined : 'Only approvers can send reports to clients. Ask one of: alice@msp.example.'),
       async sendReport(actor, reportId): Promise<SendOutcome> {
         const found = reports.get(reportId)!;
         if (actor.email !== 'alice@msp.example') return { kind: 'refused', reason: 'Only approvers can send reports.' };
@@ -185,7 +185,7 @@ describe('the monthly digest', () => {
 
     const refused = createRecordingSurface();
     await publisher.handleAction(sam, { id: 'digest.approve', value: `digest-2026-11|1` }, refused.on({ id: slackRow.ref.id }));
-    expect(refused.ephemerals.map((view) => view.text)).toEqual(['Only approvers can send reports to clients.']);
+    expect(refused.ephemerals.map((view) => view.text)).toEqual(['Only approvers can send reports to clients. Ask one of: alice@msp.example.']);
     expect(state.sends).toEqual([]);
 
     const surface = createRecordingSurface();

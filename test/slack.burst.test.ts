@@ -58,7 +58,7 @@ describe('a burst of slash commands from one user over HTTP', () => {
     mock = await startSlackMock([{ id: 'U1', name: 'Burst User', email: 'burst@msp.example' }]);
     const app = createHttpApp();
     const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-burst', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: mock.apiUrl, DATA_DIR: dataDir });
-    slack = await mountSlack(app, { services: createFakeServices({ clock: systemClock, approvers: ['U1'] }), config, logger: silentLogger, clock: systemClock });
+    slack = await mountSlack(app, { services: createFakeServices({ clock: systemClock, approvers: ['slack:U1'] }), config, logger: silentLogger, clock: systemClock });
     server = await listen(app, 0, '127.0.0.1');
   });
 

@@ -200,18 +200,18 @@ describe('Slack app over HTTP (fake services)', () => {
     expect(services.deliveries.length).toBe(deliveriesBefore);
   });
 
-  it('"Send test to me" goes to the clicker\'s Slack email, privately', async () => {
+  it('"Send test to me" goes to the approver\'s Slack email, privately', async () => {
     const { ts, buttons: cardButtons } = await generateAcme();
     const test = cardButtons.find((button) => button.action_id === 'report.test')!;
-    const responseUrl = await click('U_STAFF', test, ts);
+    const responseUrl = await click('U_APPROVER', test, ts);
     const answer = await vi.waitFor(() => {
       const [response] = responsesTo(responseUrl);
       expect(response).toBeDefined();
       return response!;
     });
-    expect(answer.body.text).toContain('sent to sam@msp.example');
-    expect(services.tests.at(-1)).toEqual({ reportId: test.value, to: 'sam@msp.example' });
-    expect(mock.callsTo('users.info').some((call) => call.args.user === 'U_STAFF')).toBe(true);
+    expect(answer.body.text).toContain('sent to alice@msp.example');
+    expect(services.tests.at(-1)).toEqual({ reportId: test.value, to: 'alice@msp.example' });
+    expect(mock.callsTo('users.info').some((call) => call.args.user === 'U_APPROVER')).toBe(true);
   });
 
   it('lists unlinked clients, fixes one through the modal, and updates the list message', async () => {
@@ -229,7 +229,7 @@ describe('Slack app over HTTP (fake services)', () => {
     const fix = buttons(list.args.blocks).find((button) => button.action_id === 'client.fix')!;
 
     const opensBefore = mock.callsTo('views.open').length;
-    await click('U_STAFF', fix, listTs);
+    await click('U_APPROVER', fix, listTs);
     const opened = await vi.waitFor(() => {
       const call = mock.callsTo('views.open')[opensBefore];
       expect(call).toBeDefined();
@@ -240,7 +240,7 @@ describe('Slack app over HTTP (fake services)', () => {
     expect(modal.submit.text).toBe('Add to audience');
 
     const invalid = interactionBody(viewSubmissionPayload({
-      userId: 'U_STAFF',
+      userId: 'U_APPROVER',
       view: modal,
       values: { contact: { contact: { type: 'radio_buttons', selected_option: { value: 'add-email' } } }, email: { email: { type: 'email_text_input', value: 'nope' } } },
     }));
@@ -249,7 +249,7 @@ describe('Slack app over HTTP (fake services)', () => {
     expect(services.fixes).toHaveLength(0);
 
     const valid = interactionBody(viewSubmissionPayload({
-      userId: 'U_STAFF',
+      userId: 'U_APPROVER',
       view: modal,
       values: { contact: { contact: { type: 'radio_buttons', selected_option: { value: 'add:hank@globex.example' } } }, email: { email: { type: 'email_text_input', value: null } } },
     }));
@@ -259,12 +259,12 @@ describe('Slack app over HTTP (fake services)', () => {
       expect(update).toBeDefined();
       expect(JSON.stringify(update!.args.blocks)).not.toContain('Globex');
     });
-    expect(services.fixes).toEqual([{ clientId: 2, fix: { kind: 'add-to-audience', email: 'hank@globex.example', firstName: 'Hank', lastName: 'Scorpio' }, by: 'Sam Staff' }]);
+    expect(services.fixes).toEqual([{ clientId: 2, fix: { kind: 'add-to-audience', email: 'hank@globex.example', firstName: 'Hank', lastName: 'Scorpio' }, by: 'Alice Approver' }]);
   });
 
   it('fix <client> from the command opens the modal with suggestions and reasons', async () => {
     const opensBefore = mock.callsTo('views.open').length;
-    await command('fix Initech');
+    await command('fix Initech', 'U_APPROVER');
     const opened = await vi.waitFor(() => {
       const call = mock.callsTo('views.open')[opensBefore];
       expect(call).toBeDefined();
@@ -383,8 +383,8 @@ describe('Slack app over HTTP (real runtime on the sandbox)', () => {
     expect(send.confirm.text.text).toMatch(/^Send the .+ report to wile\.coyote@acmecorp\.com and a copy to reports@sandbox-msp\.example\?$/);
 
     const test = cardButtons.find((button) => button.action_id === 'report.test')!;
-    const testUrl = await click('U_STAFF', test, ts);
-    await vi.waitFor(() => expect(mock.responses.find((response) => testUrl.endsWith(response.url))?.body.text).toContain('sent to sam@msp.example'), { timeout: 10_000 });
+    const testUrl = await click('U_APPROVER', test, ts);
+    await vi.waitFor(() => expect(mock.responses.find((response) => testUrl.endsWith(response.url))?.body.text).toContain('sent to alice@msp.example'), { timeout: 10_000 });
 
     const denied = await click('U_STAFF', send, ts);
     await vi.waitFor(() => expect(mock.responses.find((response) => denied.endsWith(response.url))?.body.text).toContain('Only approvers'));
@@ -403,7 +403,7 @@ describe('Slack app over HTTP (real runtime on the sandbox)', () => {
     expect(delivered[0]!.to.sort()).toEqual(['reports@sandbox-msp.example', 'wile.coyote@acmecorp.com']);
     expect(delivered[0]!.subject).toMatch(/^Your Monthly Service Report: Acme Corporation/);
     const tests = outbox.filter((email) => email.kind !== 'campaign');
-    expect(tests.map((email) => email.to)).toEqual([['sam@msp.example']]);
+    expect(tests.map((email) => email.to)).toEqual([['alice@msp.example']]);
     expect(mailchimpCalls('POST', /\/campaigns\/[^/]+\/actions\/send$/)).toHaveLength(1);
   }, 40_000);
 
@@ -420,7 +420,7 @@ describe('Slack app over HTTP (real runtime on the sandbox)', () => {
     const fixWayne = list.args.blocks.find((block: Block) => block.text?.text?.includes('Wayne Dental')).accessory as Block;
 
     const opensBefore = mock.callsTo('views.open').length;
-    await click('U_STAFF', fixWayne, listTs);
+    await click('U_APPROVER', fixWayne, listTs);
     const modal = await vi.waitFor(() => {
       const call = mock.callsTo('views.open')[opensBefore];
       expect(call).toBeDefined();
@@ -434,7 +434,7 @@ describe('Slack app over HTTP (real runtime on the sandbox)', () => {
 
     const membersBefore = runtime.sandbox!.mailchimp.members().length;
     const submission = interactionBody(viewSubmissionPayload({
-      userId: 'U_STAFF',
+      userId: 'U_APPROVER',
       view: modal,
       values: { contact: { contact: { type: 'radio_buttons', selected_option: { value: 'add:jon.smyth@waynedental.com' } } }, email: { email: { type: 'email_text_input', value: null } } },
     }));
@@ -448,7 +448,7 @@ describe('Slack app over HTTP (real runtime on the sandbox)', () => {
     expect(members.length).toBe(membersBefore + 1);
     expect(members.some((member) => member.email_address === 'jon.smyth@waynedental.com')).toBe(true);
     const entry = (await runtime.services.listClients()).find((client) => client.name === 'Wayne Dental')!;
-    expect(entry).toMatchObject({ state: 'linked', email: 'jon.smyth@waynedental.com', linkedBy: 'Sam Staff' });
+    expect(entry).toMatchObject({ state: 'linked', email: 'jon.smyth@waynedental.com', linkedBy: 'Alice Approver' });
   }, 30_000);
 });
 

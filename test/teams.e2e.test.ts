@@ -112,16 +112,21 @@ describe('Teams bot over /api/messages (fake services, local connector)', () => 
     expect(await conversations.get(personal(sam).id)).toMatchObject({ active: true, scope: 'personal' });
   });
 
-  it('Send test to me goes to the presser\'s Teams email and leaves the card as it was', async () => {
-    const card = await generate(sam, personal(sam));
+  it('Send test to me goes to the approver\'s Teams email and leaves the card as it was; anyone else is told who may', async () => {
+    const card = await generate(alice, personal(alice));
     const before = JSON.stringify(cardOf(card));
-    const click = await client.click(sam, personal(sam), card, 'Send test to me');
+    const click = await client.click(alice, personal(alice), card, 'Send test to me');
     expect(click.status).toBe(200);
     expect(click.response).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
     expect(JSON.stringify(click.response.value)).toBe(before);
-    expect(services.tests.at(-1)).toMatchObject({ to: 'sam@msp.example' });
+    expect(services.tests.at(-1)).toMatchObject({ to: 'alice@msp.example' });
     expect(click.posted).toHaveLength(1);
-    expect(textOf(cardOf(click.posted[0]!))).toContain('sent to sam@msp.example. Only you received it.');
+    expect(textOf(cardOf(click.posted[0]!))).toContain('sent to alice@msp.example. Only you received it.');
+
+    const tests = services.tests.length;
+    const refused = await client.click(sam, personal(sam), await generate(sam, personal(sam)), 'Send test to me');
+    expect(textOf(cardOf(refused.posted[0]!))).toContain('Only approvers can send test emails of a report. Ask one of: alice@msp.example.');
+    expect(services.tests).toHaveLength(tests);
   });
 
   it('Send to client asks first, naming the recipients; Cancel restores the card and sends nothing', async () => {
@@ -201,12 +206,16 @@ describe('Teams bot over /api/messages (fake services, local connector)', () => 
     expect(services.fixes).toHaveLength(fixes);
   });
 
-  it('Discard asks first; Generate again answers with the progress card at once and ends on the new summary', async () => {
+  it('Discard asks first and is an approver\'s; Generate again answers with the progress card at once and ends on the new summary', async () => {
     const card = await generate(sam, personal(sam), 'generate Globex 2026-08');
     const ask = await client.click(sam, personal(sam), card, 'Discard');
     expect(textOf(ask.response.value)).toContain('Discard the August 2026 report for Globex? Nothing is sent.');
-    const discarded = await client.click(sam, personal(sam), card, 'Discard', {}, ask.response.value);
-    expect(textOf(discarded.response.value)).toContain('Discarded by Sam Staff. Nothing was sent.');
+    const refused = await client.click(sam, personal(sam), card, 'Discard', {}, ask.response.value);
+    expect(refused.posted.map((message) => textOf(cardOf(message))).join('\n')).toContain('Only approvers can discard a report.');
+    expect([...services.reports.values()].some((report) => report.discarded)).toBe(false);
+
+    const discarded = await client.click(alice, personal(sam), card, 'Discard', {}, ask.response.value);
+    expect(textOf(discarded.response.value)).toContain('Discarded by Alice Approver. Nothing was sent.');
 
     const hold = services.holdGeneration();
     setTimeout(() => hold.release(), 300);

@@ -19,6 +19,7 @@ import { MailchimpError } from '../mailchimp/errors.js';
 import type { MailchimpMembers } from '../mailchimp/members.js';
 import type { Actor } from './ports.js';
 import type { ClientEntry, ClientFix, ClientLookup, ContactSuggestion } from '../clients/types.js';
+import { requireApprover, type Approver } from '../approvers.js';
 
 /** The tag IntegoReport puts on every contact it adds to the audience. */
 export const ADDED_CONTACT_TAG = 'integoreport';
@@ -29,6 +30,8 @@ export interface ClientUseCaseDeps {
   freshserviceSource: FreshserviceDirectorySource;
   clock: Clock;
   config: { statusIfNew: 'subscribed' | 'pending' | 'transactional' };
+  /** Who may change a client's contact. */
+  approvers: readonly Approver[];
   logger: Logger;
   /** Requests made so far per service, recorded with each sync. */
   requestCounts?: () => { freshservice: number; mailchimp: number };
@@ -83,7 +86,8 @@ export function createClientUseCases(deps: ClientUseCaseDeps): ClientUseCases {
     const by = actor.name || actor.id;
     return store.update((data) => {
       change(data, at, by);
-      data.fixes = [...data.fixes, { clientId, kind, email: data.manualLinks[String(clientId)]?.email, by, actor: { platform: actor.platform, id: actor.id }, at }];
+      const who = { platform: actor.platform, id: actor.id, ...(actor.osUser ? { osUser: actor.osUser } : {}) };
+      data.fixes = [...data.fixes, { clientId, kind, email: data.manualLinks[String(clientId)]?.email, by, actor: who, at }];
       const { entries, autoLinks } = linkDirectory(data, at, new Set([clientId]));
       const entry = entries[0]!;
       data.autoLinks = autoLinks;
@@ -175,6 +179,7 @@ export function createClientUseCases(deps: ClientUseCaseDeps): ClientUseCases {
       return rankSuggestions(client, data.audience);
     },
     async fixClient(actor, clientId, fix) {
+      requireApprover(deps.approvers, actor, 'fix');
       switch (fix.kind) {
         case 'pick':
         case 'email':

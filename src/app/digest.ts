@@ -16,7 +16,7 @@ import { userFacingMessage, type Actor, type BotServices, type ReportSummary, ty
 import type { ClientEntry } from '../clients/types.js';
 
 export interface DigestDeps {
-  services: Pick<BotServices, 'listClients' | 'getReport' | 'history' | 'sendReport' | 'isApprover'>;
+  services: Pick<BotServices, 'listClients' | 'getReport' | 'history' | 'sendReport' | 'refusal'>;
   /** One account-wide refresh of the ticket mirror reaching back to `since`. */
   syncMirror(since: Date): Promise<{ calls: number; credits: number }>;
   /** A new draft whose tickets come from the mirror as it is (no list call). */

@@ -1,6 +1,7 @@
 import type { ClientEntry, ClientFix, ClientLookup, ContactSuggestion } from '../clients/types.js';
 import type { Period } from '../period/period.js';
 import type { KeyFigure } from '../report/figures.js';
+import type { GuardedAction } from '../approvers.js';
 
 /**
  * The use-cases every surface (Slack, Teams, playground, CLI) calls. Chat code depends on this
@@ -8,12 +9,17 @@ import type { KeyFigure } from '../report/figures.js';
  */
 
 export interface Actor {
-  platform: 'slack' | 'teams' | 'cli' | 'playground' | 'scheduler';
-  /** Platform user id (Slack U…, Teams AAD object id, CLI user name). */
+  platform: 'slack' | 'teams' | 'cli' | 'scheduler';
+  /** Platform user id, as the platform authenticated it (Slack U…, Teams AAD object id, CLI `--as` or user name). */
   id: string;
   name: string;
-  /** Where "Send test to me" goes; resolved from the platform profile when possible. */
+  /**
+   * The address the platform itself reports for the person (Slack users.info, Teams member lookup), never
+   * one from the request: it may match an email approver, and "Send test to me" goes there.
+   */
   email?: string;
+  /** CLI only: the operating-system account that ran the command. */
+  osUser?: string;
 }
 
 export interface ReportSummary {
@@ -67,10 +73,11 @@ export interface BotServices {
   generateReport(actor: Actor, request: { clientId: number; period: Period; onProgress?: (update: ProgressUpdate) => void }): Promise<ReportSummary>;
   getReport(reportId: string): Promise<ReportSummary | undefined>;
   discardReport(actor: Actor, reportId: string): Promise<ReportSummary>;
-  /** Only approvers; exactly once per report. `resendOf` names a previous send to send again on purpose. */
+  /** Only approvers (as are discardReport, sendTest and fixClient); exactly once per report. `resendOf` names a previous send to send again on purpose. */
   sendReport(actor: Actor, reportId: string, options?: { resendOf?: string }): Promise<SendOutcome>;
   sendTest(actor: Actor, reportId: string, to: string): Promise<SendOutcome>;
-  isApprover(actor: Actor): boolean;
+  /** Why this person may not take this action, in a sentence naming who may; undefined when they may. */
+  refusal(actor: Actor, action: GuardedAction): string | undefined;
   history(clientId: number): Promise<Array<ReportSummary>>;
   status(): Promise<{ sandbox: boolean; lastSync?: string; mirrorUpdatedAt?: string; clients: number; linked: number; reports: number; sends: number }>;
 }

@@ -13,6 +13,7 @@ import { LeaseLostError, SendLedger, leaseOwnerName, newSendId, type SendRecord 
 import type { ChannelResult, DeliveryChannel, DeliveryChannels } from '../mailchimp/channel.js';
 import { neutraliseMergeTags, neutraliseMergeTagsInText } from '../report/escape.js';
 import { isEmailAddress } from '../clients/names.js';
+import { approvalRefusal, isApprover as isListedApprover } from '../approvers.js';
 
 /** What delivery needs from a stored report. */
 export interface DeliverableReport {
@@ -101,7 +102,7 @@ function summarizeSend(record: SendRecord): SendSummary {
 }
 
 function auditActor(actor: Actor): AuditActor {
-  return { platform: actor.platform, id: actor.id, name: actor.name };
+  return { platform: actor.platform, id: actor.id, name: actor.name, ...(actor.osUser ? { osUser: actor.osUser } : {}) };
 }
 
 function uniqueAddresses(addresses: Array<string | undefined>): string[] {
@@ -118,22 +119,13 @@ export function createDelivery(options: DeliveryOptions): Delivery {
   const maxResumeAgeMs = options.maxResumeAgeMs ?? DEFAULT_MAX_RESUME_AGE_MS;
   const ledger = new SendLedger(options.dataDir, leaseMs);
   const owner = leaseOwnerName();
-  const approvers = options.config.approvers.map((entry) => entry.trim().toLowerCase()).filter(Boolean);
-
-  const isApprover = (actor: Actor): boolean =>
-    approvers.includes('*') ||
-    approvers.includes(actor.id.trim().toLowerCase()) || (!!actor.email && approvers.includes(actor.email.trim().toLowerCase()));
+  const { approvers } = options.config;
+  const isApprover = (actor: Actor): boolean => isListedApprover(approvers, actor);
 
   const audit = (entry: Parameters<typeof appendAudit>[1]) =>
     appendAudit(options.dataDir, entry, clock).catch((error: unknown) => {
       logger.error({ err: error }, 'could not write the audit log');
     });
-
-  function notApprover(): string {
-    return approvers.length > 0
-      ? `Only approvers can send reports to clients. Ask one of: ${options.config.approvers.join(', ')}.`
-      : 'Only approvers can send reports to clients, and none are set up: an administrator lists them in APPROVERS.';
-  }
 
   /** Drives a claimed row on its channel and records how it ended, in the ledger and the audit log. */
   async function drive(record: SendRecord, channel: DeliveryChannel, html: string, reconcile: boolean, mayAct: boolean, actor: AuditActor, action: string): Promise<SendOutcome> {
@@ -201,7 +193,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
 
   async function sendReport(actor: Actor, reportId: string, sendOptions: { resendOf?: string } = {}): Promise<SendOutcome> {
     const action = sendOptions.resendOf ? 'report.resend' : 'report.send';
-    if (!isApprover(actor)) return refuse(actor, action, notApprover(), { reportId });
+    if (!isApprover(actor)) return refuse(actor, action, approvalRefusal(approvers, 'send', actor.platform), { reportId });
     const report = await options.loadReport(reportId);
     if (!report) return refuse(actor, action, `There is no report ${reportId}.`, { reportId }, 'failed');
     const target = { clientId: report.clientId, reportId };
@@ -280,8 +272,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     const action = 'report.send-test';
     const address = to.trim();
     if (!isEmailAddress(address)) return refuse(actor, action, `"${to}" is not an email address.`, { reportId });
-    const ownAddress = !!actor.email && actor.email.trim().toLowerCase() === address.toLowerCase();
-    if (!ownAddress && !isApprover(actor)) return refuse(actor, action, 'A test goes to your own address only.', { reportId });
+    if (!isApprover(actor)) return refuse(actor, action, approvalRefusal(approvers, 'test', actor.platform), { reportId });
     const report = await options.loadReport(reportId);
     if (!report) return refuse(actor, action, `There is no report ${reportId}.`, { reportId }, 'failed');
     const target = { clientId: report.clientId, reportId };

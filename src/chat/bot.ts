@@ -9,6 +9,7 @@ import { reportFor } from '../app/report-for.js';
 import type { Period } from '../period/period.js';
 import { PERIOD_FORMS } from '../period/forms.js';
 import type { Clock } from '../clock.js';
+import type { GuardedAction } from '../approvers.js';
 import type { Logger } from '../logger.js';
 import type { ActionId, FixValue, GenerateValue, PageValue, PickValue, View } from './views.js';
 import {
@@ -237,7 +238,15 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
     await surface.reply(reportCard(report));
   }
 
-  async function openFix(client: ClientEntry, surface: ChatSurface, back?: Omit<FixValue, 'clientId'>) {
+  /** Says privately who may do this when the person may not; true when refused. */
+  async function refused(actor: Actor, action: GuardedAction, surface: ChatSurface): Promise<boolean> {
+    const refusal = services.refusal(actor, action);
+    if (refusal) await surface.ephemeral(errorView(refusal));
+    return refusal !== undefined;
+  }
+
+  async function openFix(actor: Actor, client: ClientEntry, surface: ChatSurface, back?: Omit<FixValue, 'clientId'>) {
+    if (await refused(actor, 'fix', surface)) return;
     const suggestions = await services.suggestContacts(client.id);
     const form = fixFormView(client, suggestions, back);
     if (surface.openForm) await surface.openForm(form);
@@ -276,7 +285,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
   async function runForClient(actor: Actor, command: PickValue['command'], client: ClientEntry, period: string | undefined, surface: ChatSurface): Promise<void> {
     if (command === 'generate') return generate(actor, client, period, surface);
     if (command === 'send') return showReportToSend(client, period, surface);
-    if (command === 'fix') return openFix(client, surface);
+    if (command === 'fix') return openFix(actor, client, surface);
     return showHistory(client, surface);
   }
 
@@ -304,10 +313,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
       await show(surface, discardedView(report));
       return;
     }
-    if (!services.isApprover(actor)) {
-      await surface.ephemeral(errorView('Only approvers can send reports to clients.', 'Ask an approver to press Send, or use "Send test to me" to check the report first.'));
-      return;
-    }
+    if (await refused(actor, 'send', surface)) return;
     const target = surface.origin && !surface.origin.ephemeral ? surface.origin : undefined;
     const message = await progressMessage(surface, { ...summaryView(report), buttons: [], tone: 'info', text: `Sending to ${report.recipient ?? 'the client'}…` }, target);
     try {
@@ -331,6 +337,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
   }
 
   async function sendTest(actor: Actor, reportId: string, surface: ChatSurface) {
+    if (await refused(actor, 'test', surface)) return;
     if (!actor.email) {
       await surface.ephemeral(errorView('I can\'t see your email address, so I don\'t know where to send the test.', 'Add an email to your profile (or ask an admin to grant the bot users:read.email) and try again.'));
       return;
@@ -346,6 +353,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
   }
 
   async function discard(actor: Actor, reportId: string, surface: ChatSurface) {
+    if (await refused(actor, 'discard', surface)) return;
     const report = await reportOrExplain(reportId, surface);
     if (!report) return;
     if (report.send && report.send.status !== 'failed') {
@@ -358,6 +366,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
   }
 
   async function submitFix(actor: Actor, action: ChatAction, surface: ChatSurface) {
+    if (await refused(actor, 'fix', surface)) return;
     const found = await valueWithClient<FixValue>(action.value, surface);
     if (!found) return;
     const { value, client } = found;
@@ -399,7 +408,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
         const found = await valueWithClient<FixValue>(action.value, surface);
         if (!found) return;
         const { value, client } = found;
-        await openFix(client, surface, { page: value.page, unlinked: value.unlinked, reportId: value.reportId });
+        await openFix(actor, client, surface, { page: value.page, unlinked: value.unlinked, reportId: value.reportId });
         return;
       }
       case 'client.fix.submit':

@@ -192,8 +192,9 @@ export function createDigestPublisher(deps: { digest: DigestDeps; posters: Diges
       return false;
     },
     async handleAction(actor, action, surface) {
-      if (!digestDeps.services.isApprover(actor)) {
-        await surface.ephemeral(errorView('Only approvers can send reports to clients.', 'Ask an approver to press Approve, or use "Send test to me" to check a report first.'));
+      const refusal = digestDeps.services.refusal(actor, 'send');
+      if (refusal) {
+        await surface.ephemeral(errorView(refusal));
         return;
       }
       if (action.id === 'digest.approveAll') return approveAll(actor, action.value, surface);

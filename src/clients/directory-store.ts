@@ -16,7 +16,8 @@ export interface FixRecord {
   /** The manual link after the fix, if any. */
   email?: string;
   by: string;
-  actor: { platform: string; id: string };
+  /** `osUser`: the operating-system account, when the fix came from the command line. */
+  actor: { platform: string; id: string; osUser?: string };
   at: string;
 }
 

@@ -9,6 +9,8 @@ export interface AuditActor {
   platform: string;
   id: string;
   name: string;
+  /** For the command line: the operating-system account that ran it (`id` and `name` are what `--as` said). */
+  osUser?: string;
 }
 
 export type AuditOutcome = 'ok' | 'refused' | 'failed' | 'already-sent' | 'pending';

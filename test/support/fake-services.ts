@@ -2,9 +2,11 @@ import type { Actor, BotServices, ReportSummary, SendOutcome, SendSummary } from
 import type { ClientEntry, ClientFix, ContactSuggestion } from '../../src/clients/types.js';
 import { parsePeriod } from '../../src/period/period.js';
 import type { Clock } from '../../src/clock.js';
+import { approvalRefusal, isApprover, parseApprovers, requireApprover } from '../../src/approvers.js';
 
 export interface FakeServicesOptions {
   clock: Clock;
+  /** APPROVERS entries, read as the bot reads them (`slack:U…`, `teams:…`, emails). */
   approvers?: string[];
   /** Extra generated clients, to exercise paging. */
   extraClients?: number;
@@ -30,7 +32,7 @@ export interface FakeServices extends BotServices {
 export function createFakeServices(options: FakeServicesOptions): FakeServices {
   const { clock } = options;
   const copyTo = options.copyTo ?? 'reports@msp.example';
-  const approvers = new Set((options.approvers ?? []).map((entry) => entry.toLowerCase()));
+  const { approvers } = parseApprovers((options.approvers ?? []).join(','), { sandbox: true });
   const clients: ClientEntry[] = [
     { id: 1, name: 'Acme Corp', state: 'linked', email: 'jane@acme.example', contactName: 'Jane Doe', via: 'prime-name' },
     { id: 2, name: 'Globex', state: 'to-add', reason: 'Hank Scorpio is named in Freshservice but not in the audience', contactToAdd: { email: 'hank@globex.example', firstName: 'Hank', lastName: 'Scorpio' } },
@@ -85,6 +87,7 @@ export function createFakeServices(options: FakeServicesOptions): FakeServices {
       return [{ email: `it@${client.name.split(' ')[0]!.toLowerCase()}.example`, name: 'Pat Jones', status: 'subscribed', reason: `same domain ${client.name.split(' ')[0]!.toLowerCase()}.example`, score: 0.8 }];
     },
     async fixClient(actor, clientId, fix) {
+      requireApprover(approvers, actor, 'fix');
       const client = clients.find((entry) => entry.id === clientId);
       if (!client) throw new Error(`no client ${clientId}`);
       services.fixes.push({ clientId, fix, by: actor.name });
@@ -133,7 +136,8 @@ export function createFakeServices(options: FakeServicesOptions): FakeServices {
       const report = reports.get(reportId);
       return report && withRecipient(report);
     },
-    async discardReport(_actor, reportId) {
+    async discardReport(actor, reportId) {
+      requireApprover(approvers, actor, 'discard');
       const report = reports.get(reportId);
       if (!report) throw new Error('no report');
       report.discarded = true;
@@ -142,7 +146,8 @@ export function createFakeServices(options: FakeServicesOptions): FakeServices {
     async sendReport(actor, reportId): Promise<SendOutcome> {
       const report = reports.get(reportId);
       if (!report) return { kind: 'refused', reason: 'That report does not exist.' };
-      if (!services.isApprover(actor)) return { kind: 'refused', reason: 'Only approvers can send reports.' };
+      const refusal = services.refusal(actor, 'send');
+      if (refusal) return { kind: 'refused', reason: refusal };
       if (report.send) return { kind: 'already-sent', send: report.send };
       const full = withRecipient(report);
       if (!full.recipient) return { kind: 'refused', reason: `${report.client.name} has no linked contact.` };
@@ -151,12 +156,14 @@ export function createFakeServices(options: FakeServicesOptions): FakeServices {
       services.deliveries.push({ reportId, to: send.to, by: actor.name });
       return { kind: 'sent', send };
     },
-    async sendTest(_actor: Actor, reportId, to) {
+    async sendTest(actor: Actor, reportId, to) {
+      const refusal = services.refusal(actor, 'test');
+      if (refusal) return { kind: 'refused', reason: refusal };
       services.tests.push({ reportId, to });
-      return { kind: 'sent', send: { id: `t-${services.tests.length}`, status: 'sent', to: [to], sentBy: _actor.name, sentAt: clock.now().toISOString() } };
+      return { kind: 'sent', send: { id: `t-${services.tests.length}`, status: 'sent', to: [to], sentBy: actor.name, sentAt: clock.now().toISOString() } };
     },
-    isApprover(actor) {
-      return approvers.has(actor.id.toLowerCase()) || (actor.email !== undefined && approvers.has(actor.email.toLowerCase()));
+    refusal(actor, action) {
+      return isApprover(approvers, actor) ? undefined : approvalRefusal(approvers, action, actor.platform);
     },
     async history(clientId) {
       return [...reports.values()].filter((report) => report.client.id === clientId).map(withRecipient);

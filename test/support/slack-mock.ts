@@ -23,7 +23,12 @@ export interface SlackUser {
   id: string;
   name: string;
   email?: string;
+  /** The user's own workspace: T1 (the bot's) unless said otherwise, as for a Slack Connect guest. */
+  teamId?: string;
 }
+
+/** The workspace the bot is installed in, as auth.test reports it. */
+export const BOT_TEAM = 'T1';
 
 async function readBody(request: http.IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -80,10 +85,13 @@ export async function startSlackMock(users: SlackUser[] = []): Promise<SlackMock
       case 'users.info': {
         const user = users.find((candidate) => candidate.id === args.user);
         response.end(JSON.stringify(user
-          ? { ok: true, user: { id: user.id, name: user.name.toLowerCase(), real_name: user.name, profile: { real_name: user.name, email: user.email } } }
+          ? { ok: true, user: { id: user.id, team_id: user.teamId ?? BOT_TEAM, name: user.name.toLowerCase(), real_name: user.name, deleted: false, is_bot: false, is_email_confirmed: true, profile: { real_name: user.name, email: user.email } } }
           : { ok: false, error: 'user_not_found' }));
         return;
       }
+      case 'auth.test':
+        response.end(JSON.stringify({ ok: true, team_id: BOT_TEAM, team: 'msp', user_id: 'U0BOT', bot_id: 'B0BOT' }));
+        return;
       default:
         response.end(JSON.stringify({ ok: true }));
     }

@@ -68,6 +68,22 @@ function boltLogger(logger: Logger): BoltLogger {
   };
 }
 
+interface Workspace {
+  teamId?: string;
+  enterpriseId?: string;
+}
+
+type SlackUser = NonNullable<Awaited<ReturnType<WebClient['users']['info']>>['user']>;
+
+/**
+ * Whether Slack vouches for the user's profile email: a confirmed address of an active person of the
+ * bot's own workspace or Grid org. A Slack Connect guest's profile comes from another organisation.
+ */
+function vouchedEmail(user: SlackUser, workspace: Workspace | undefined): boolean {
+  if (!user.profile?.email || user.deleted || user.is_bot || user.is_email_confirmed === false || !workspace) return false;
+  return (!!workspace.teamId && user.team_id === workspace.teamId) || (!!workspace.enterpriseId && user.enterprise_user?.enterprise_id === workspace.enterpriseId);
+}
+
 /** Messages the bot can `chat.update`. */
 function messageRef(channel: string, ts: string): MessageRef {
   return { id: messageId(channel, ts) };
@@ -120,6 +136,17 @@ export async function mountSlack(app: Express, deps: SlackDeps): Promise<SlackHa
     : new App({ authorize, receiver, logger: slackLogger, clientOptions, convoStore: false });
 
   const pending = new Set<Promise<void>>();
+  /** The workspace (and Enterprise Grid org) the bot is installed in: only its own members' emails count. */
+  const home: Promise<Workspace | undefined> = boltApp.client.auth.test({ token: botToken }).then(
+    (identity) => {
+      logger.info({ team: identity.team, bot: identity.user }, 'Slack bot token accepted');
+      return { teamId: identity.team_id, enterpriseId: identity.enterprise_id };
+    },
+    (error: unknown) => {
+      logger.error({ err: error }, 'Slack rejected SLACK_BOT_TOKEN (auth.test failed); commands will not get answers until it is fixed');
+      return undefined;
+    },
+  );
   const profiles = new Map<string, { actor: Actor; at: number }>();
   const profileLookups = new Map<string, Promise<Actor>>();
   const afterAck = createAfterAckQueue({ quietMs: AFTER_ACK_QUIET_MS, maxDeferMs: AFTER_ACK_MAX_DEFER_MS });
@@ -158,7 +185,7 @@ export async function mountSlack(app: Express, deps: SlackDeps): Promise<SlackHa
         platform: 'slack',
         id: userId,
         name: user?.profile?.real_name || user?.real_name || user?.profile?.display_name || user?.name || actor.name,
-        email: user?.profile?.email || undefined,
+        email: user && vouchedEmail(user, await home) ? user.profile!.email : undefined,
       };
       profiles.set(userId, { actor, at: now() });
     } catch (error) {
@@ -305,10 +332,6 @@ export async function mountSlack(app: Express, deps: SlackDeps): Promise<SlackHa
     logger.error({ err: error }, 'slack request failed');
   });
 
-  boltApp.client.auth.test({ token: botToken }).then(
-    (identity) => logger.info({ team: identity.team, bot: identity.user }, 'Slack bot token accepted'),
-    (error: unknown) => logger.error({ err: error }, 'Slack rejected SLACK_BOT_TOKEN (auth.test failed); commands will not get answers until it is fixed'),
-  );
 
   if (socketMode) {
     await boltApp.start();

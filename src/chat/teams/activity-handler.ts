@@ -8,6 +8,7 @@ import {
   type ConversationReference,
 } from 'botbuilder';
 import type { Actor } from '../../app/ports.js';
+import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
 import type { ConversationChannel, ConversationScope, ConversationStore } from '../../store/conversations.js';
 import type { ChatAction, ChatBot, MessageRef } from '../bot.js';
@@ -32,14 +33,18 @@ export interface TeamsBotDeps {
   logger: Logger;
   /** The last view shown in each card we posted, to restore it after Cancel or a slow action. */
   views: BoundedMap<string, View>;
-  /** Email per Teams user id, looked up once from the roster. */
-  emails: BoundedMap<string, string>;
+  /** The email Teams reports per user id, and when it was looked up (kept for {@link EMAIL_TTL_MS}). */
+  emails: BoundedMap<string, { email: string; at: number }>;
+  clock: Clock;
   requestScope: AsyncLocalStorage<RequestScope>;
   /** Work that outlives the turn (commands, long actions); awaited by `idle()` and on close. */
   track(work: Promise<unknown>): void;
   /** How long an invoke waits for the clicked card's new content before answering "Working…". */
   invokeWaitMs: number;
 }
+
+/** How long a member's email is trusted before Teams is asked again. */
+const EMAIL_TTL_MS = 10 * 60_000;
 
 const RESERVED_KEYS = new Set(['action', 'value', 'confirm', 'confirmed', 'cancelled', 'msteams']);
 
@@ -182,21 +187,27 @@ export class IntegoReportTeamsBot extends TeamsActivityHandler {
     return new TeamsSurface(this.deps.messenger, TurnContext.getConversationReference(context.activity), this.deps.views, origin, slot);
   }
 
-  /** Who pressed or typed: AAD object id when Teams gives one, and the email from the roster for "Send test to me". */
+  /**
+   * Who pressed or typed: the AAD object id of the (authenticated) activity, and the email Teams reports
+   * for the member of this conversation, unless the member belongs to another tenant (a shared channel's guest).
+   */
   private async actor(context: TurnContext): Promise<Actor> {
     const from = context.activity.from;
-    let email = this.deps.emails.get(from.id);
-    if (email === undefined) {
+    const now = this.deps.clock.now().getTime();
+    let cached = this.deps.emails.get(from.id);
+    if (!cached || now - cached.at > EMAIL_TTL_MS) {
+      let email = '';
       try {
         const member = await TeamsInfo.getMember(context, from.id);
-        email = member.email ?? member.userPrincipalName ?? '';
+        const tenant = context.activity.conversation?.tenantId;
+        if (!member.tenantId || !tenant || member.tenantId === tenant) email = member.email ?? member.userPrincipalName ?? '';
       } catch (error) {
         this.deps.logger.debug({ err: error }, 'could not read the Teams member profile');
-        email = '';
       }
-      this.deps.emails.set(from.id, email);
+      cached = { email, at: now };
+      this.deps.emails.set(from.id, cached);
     }
-    return { platform: 'teams', id: from.aadObjectId ?? from.id, name: from.name ?? 'Teams user', email: email || undefined };
+    return { platform: 'teams', id: from.aadObjectId ?? from.id, name: from.name ?? 'Teams user', email: cached.email || undefined };
   }
 
   /** Saves the conversation reference the first time we hear from a conversation (per process). */

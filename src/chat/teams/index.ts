@@ -83,6 +83,7 @@ export async function mountTeams(app: Express, deps: TeamsDeps): Promise<TeamsMo
     logger,
     views: new BoundedMap(2000),
     emails: new BoundedMap(2000),
+    clock: deps.clock,
     requestScope,
     track,
     invokeWaitMs: deps.invokeWaitMs ?? 2000,

@@ -34,7 +34,7 @@ const PLAYGROUND_BOT = { id: '28:integoreport-playground-bot', name: 'IntegoRepo
 const CONVERSATION_ID = /^playground-[A-Za-z0-9-]{8,64}$/;
 
 function defaultUser(config: Config): Member {
-  const email = config.approvers.find((entry) => entry.includes('@')) ?? 'you@sandbox-msp.example';
+  const email = config.approvers.flatMap((approver) => (approver.kind === 'email' ? [approver.email] : []))[0] ?? 'you@sandbox-msp.example';
   return { id: '29:playground-user', name: 'You (playground)', email, userPrincipalName: email, objectId: 'playground-user' };
 }
 
