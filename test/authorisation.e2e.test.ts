@@ -2,9 +2,6 @@
  * Who can do what, end to end: signed Slack requests and Teams activities from the local playground
  * channel into the real runtime on the sandbox, Mailchimp's side observed in the sandbox.
  */
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
@@ -21,6 +18,7 @@ import { mountTeams, type TeamsMount } from '../src/chat/teams/index.js';
 import type { Actor } from '../src/app/ports.js';
 import { blockActionPayload, interactionBody, slackSignature, slashCommandBody, startSlackMock, viewSubmissionPayload, type SlackMock } from './support/slack-mock.js';
 import { TeamsClient, actionsOf, cardOf, textOf, type TeamsConversation, type TeamsUser } from './support/teams-client.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const SECRET = 'authorisation-signing-secret';
 /** A Slack approver listed by bare id (the old format), one by email, and one Teams approver. */
@@ -51,7 +49,7 @@ describe('only an authenticated, authorised person changes who gets what', () =>
   let teamsClient: TeamsClient;
 
   beforeAll(async () => {
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-authorisation-'));
+    dataDir = await makeTempDir('integoreport-authorisation-');
     mock = await startSlackMock(slackUsers);
     const app = createHttpApp();
     connector = new LocalConnector((_conversation, memberId) => {
@@ -97,7 +95,7 @@ describe('only an authenticated, authorised person changes who gets what', () =>
     await server?.close();
     await runtime?.close();
     await mock?.close();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await removeTempDir(dataDir);
   });
 
   async function slackPost(body: string) {
