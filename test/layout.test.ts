@@ -1,0 +1,112 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Imports point down: wiring → surfaces (chat, server, CLI, jobs) → use-cases (app) → domain rooms
+ * (freshservice, mailchimp, clients, report, store) → period, config, clock, logger. This reads the
+ * import graph of src/ and names every import that runs the other way.
+ */
+
+const SRC = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src');
+
+type Room = 'wiring' | 'surface' | 'sandbox' | 'app' | 'domain' | 'base';
+
+const DOMAIN_ROOMS = ['freshservice', 'mailchimp', 'clients', 'report', 'store'];
+/** Where adapters and use-cases are put together and started. */
+const WIRING_FILES = ['runtime.ts', 'main.ts', 'jobs/wiring.ts', 'server/start.ts'];
+const SURFACE_ROOMS = ['chat', 'server', 'jobs', 'cli'];
+const BASE_FILES = ['config.ts', 'approvers.ts', 'clock.ts', 'logger.ts', 'collections.ts'];
+
+/** What each kind of room may import besides rooms of its own kind. */
+const MAY_IMPORT: Record<Room, Room[]> = {
+  wiring: ['surface', 'sandbox', 'app', 'domain', 'base'],
+  surface: ['surface', 'sandbox', 'app', 'domain', 'base'],
+  sandbox: ['domain', 'base'],
+  app: ['domain', 'base'],
+  domain: ['base'],
+  base: [],
+};
+
+/** Imports that still run upward, each with why, until the wiring has a room of its own. */
+const ALLOWED_UPWARD = new Set([
+  // The digest's dependencies are built from the runtime here; they belong with the wiring.
+  'app/digest.ts -> runtime.ts',
+  // The CLI builds its own runtime and digest publisher.
+  'cli.ts -> runtime.ts',
+  'cli.ts -> jobs/wiring.ts',
+]);
+
+function roomOf(file: string): { room: Room; folder: string } {
+  const folder = file.includes('/') ? file.slice(0, file.indexOf('/')) : file.replace(/\.ts$/, '');
+  if (WIRING_FILES.includes(file)) return { room: 'wiring', folder };
+  if (folder === 'app') return { room: 'app', folder };
+  if (DOMAIN_ROOMS.includes(folder)) return { room: 'domain', folder };
+  if (folder === 'sandbox') return { room: 'sandbox', folder };
+  if (SURFACE_ROOMS.includes(folder)) return { room: 'surface', folder };
+  if (folder === 'period' || BASE_FILES.includes(file)) return { room: 'base', folder };
+  throw new Error(`src/${file} belongs to no room; add it to test/layout.test.ts`);
+}
+
+function sourceFiles(dir = SRC): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(full);
+    return entry.name.endsWith('.ts') ? [path.relative(SRC, full).split(path.sep).join('/')] : [];
+  });
+}
+
+/** Every relative import (static, dynamic, `export … from`, type-only) as "from -> to", paths under src/. */
+function importGraph(): Array<{ from: string; to: string }> {
+  return sourceFiles().flatMap((from) => {
+    const info = ts.preProcessFile(readFileSync(path.join(SRC, from), 'utf8'), true, true);
+    return info.importedFiles
+      .map((reference) => reference.fileName)
+      .filter((specifier) => specifier.startsWith('.'))
+      .map((specifier) => {
+        const target = path.join(path.dirname(path.join(SRC, from)), specifier.replace(/\.js$/, '.ts'));
+        return { from, to: path.relative(SRC, target).split(path.sep).join('/') };
+      });
+  });
+}
+
+const graph = importGraph();
+
+describe('the layout of src/', () => {
+  it('reads a graph that covers every room', () => {
+    const folders = new Set(graph.map((edge) => roomOf(edge.from).folder));
+    for (const folder of [...DOMAIN_ROOMS, 'app', 'chat', 'server', 'sandbox', 'period']) expect(folders, folder).toContain(folder);
+    expect(graph).toContainEqual({ from: 'freshservice/puller.ts', to: 'period/period.ts' });
+  });
+
+  it('has every import pointing down: no domain room reaches the use-cases, surfaces or wiring', () => {
+    const upward = graph
+      .filter(({ from, to }) => {
+        const source = roomOf(from);
+        const target = roomOf(to);
+        return source.room !== target.room && !MAY_IMPORT[source.room].includes(target.room);
+      })
+      .map(({ from, to }) => `${from} -> ${to}`)
+      .filter((edge) => !ALLOWED_UPWARD.has(edge));
+    expect(upward).toEqual([]);
+  });
+
+  it('keeps the allowed exceptions real, so a fixed one is taken off the list', () => {
+    const edges = new Set(graph.map(({ from, to }) => `${from} -> ${to}`));
+    for (const edge of ALLOWED_UPWARD) expect(edges, edge).toContain(edge);
+  });
+
+  it('lets the report read the pull side\'s dataset while the pull side never imports the report', () => {
+    const pullToReport = graph
+      .filter(({ from, to }) => from.startsWith('freshservice/') && to.startsWith('report/'))
+      .map(({ from, to }) => `${from} -> ${to}`);
+    expect(pullToReport).toEqual([]);
+  });
+
+  it('keeps one list of period forms and one trailing-period rule, in src/period', () => {
+    const periodUsers = graph.filter(({ to }) => to === 'period/forms.ts').map(({ from }) => from);
+    expect(periodUsers).toEqual(expect.arrayContaining(['app/commands.ts', 'cli.ts', 'chat/view-builders.ts']));
+  });
+});
