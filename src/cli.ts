@@ -105,6 +105,7 @@ function outcomeLine(outcome: SendOutcome): string {
       return formatSendOutcome(outcome);
     case 'refused':
     case 'failed':
+    case 'changed':
       return outcome.reason;
   }
 }

@@ -10,6 +10,7 @@ import { openDirectoryStore } from './clients/directory-store.js';
 import { createClientUseCases, type ClientUseCases } from './app/clients.js';
 import { createDelivery, type Delivery, type RecipientLookup } from './app/send-report.js';
 import { generateReport } from './app/generate-report.js';
+import { reportFor } from './app/report-for.js';
 import type { Actor, BotServices, ReportSummary } from './app/ports.js';
 import type { ClientEntry } from './clients/types.js';
 import { parsePeriod } from './period/period.js';
@@ -125,6 +126,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     clock,
     logger,
     resolveRecipient,
+    currentReport: (clientId, periodKey) => reportFor(services, { id: clientId }, { key: periodKey }),
     loadReport: async (reportId) => {
       const record = await reports.get(reportId);
       if (!record) return undefined;
@@ -146,6 +148,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const recipient = await resolveRecipient(record.clientId, entries);
     return {
       id: record.id,
+      version: record.version,
       client: { id: record.clientId, name: record.clientName },
       period: { key: record.periodKey, label: record.periodLabel, from: record.periodFrom, to: record.periodTo },
       createdAt: record.createdAt,

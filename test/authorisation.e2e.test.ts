@@ -227,4 +227,34 @@ describe('only an authenticated, authorised person changes who gets what', () =>
     expect(answer.text).toContain('Only approvers can send reports to clients.');
     expect(runtime.sandbox!.mailchimp.outbox().filter((email) => email.subject.includes('August 2026'))).toHaveLength(0);
   }, 40_000);
+
+  it('a contact changed between the confirmation and the send: refused, the fresh card is shown, no email; the fresh card then sends', async () => {
+    const { ts, buttons: card } = await slackCard('Acme Corporation', '2026-07');
+    const send = card.find((button) => button.action_id === 'report.send')!;
+    expect(send.confirm.text.text).toMatch(/to wile\.coyote@acmecorp\.com and a copy/);
+
+    const operator: Actor = { platform: 'cli', id: 'ops', name: 'ops' };
+    const acme = await clientNamed('Acme Corporation');
+    await runtime.services.fixClient(operator, acme.id, { kind: 'add-to-audience', email: 'road.runner@acmecorp.com', firstName: 'Road', lastName: 'Runner' });
+
+    const updatesBefore = mock.callsTo('chat.update').filter((call) => call.args.ts === ts).length;
+    await slackPress('U0ALICE001', send, ts);
+    const fresh = await vi.waitFor(() => {
+      const updates = mock.callsTo('chat.update').filter((call) => call.args.ts === ts).slice(updatesBefore);
+      const last = updates.at(-1);
+      expect(JSON.stringify(last?.args.blocks ?? [])).toContain('The contact for Acme Corporation changed since this card was shown: now road.runner@acmecorp.com');
+      return last!;
+    }, { timeout: 10_000 });
+    expect(campaignsSent().filter((email) => email.subject.includes('July 2026'))).toHaveLength(0);
+
+    const freshSend = buttons(fresh.args.blocks).find((button) => button.action_id === 'report.send')!;
+    expect(freshSend.confirm.text.text).toMatch(/to road\.runner@acmecorp\.com and a copy/);
+    await slackPress('U0ALICE001', freshSend, ts);
+    await vi.waitFor(() => {
+      const july = campaignsSent().filter((email) => email.subject.includes('July 2026'));
+      expect(july).toHaveLength(1);
+      expect(july[0]!.to).toContain('road.runner@acmecorp.com');
+      expect(july[0]!.to).not.toContain('wile.coyote@acmecorp.com');
+    }, { timeout: 10_000 });
+  }, 60_000);
 });

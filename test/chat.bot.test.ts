@@ -98,10 +98,36 @@ describe('chat core', () => {
       bot.handleAction(approver, { id: send.action, value: send.value }, surface.on(card.ref)),
     ]);
     await bot.handleAction(staff, { id: send.action, value: send.value }, surface.on(card.ref));
-    expect(services.deliveries).toEqual([{ reportId: send.value, to: ['jane@acme.example', 'reports@msp.example'], by: 'Alice Approver' }]);
+    expect(services.deliveries).toEqual([{ reportId: JSON.parse(send.value).reportId, to: ['jane@acme.example', 'reports@msp.example'], by: 'Alice Approver' }]);
     const sent = surface.latest(card.ref)!;
     expect(sent.text).toBe('Sent to jane@acme.example, reports@msp.example by Alice Approver, 25 Nov 2026, 10:00 UTC.');
     expect(sent.buttons!.map((button) => button.action)).toEqual(['report.open']);
+  });
+
+  it('sends only to whom the card named: after the contact changed, the card is refreshed instead and nothing goes out', async () => {
+    await bot.handleCommand(staff, 'generate Acme 2026-10', surface);
+    const card = surface.messages[0]!;
+    const send = surface.latest()!.buttons!.find((button) => button.action === 'report.send')!;
+    expect(JSON.parse(send.value)).toEqual({ reportId: 'r1-1-2026-10', version: 1, to: ['jane@acme.example', 'reports@msp.example'] });
+    await services.fixClient(approver, 1, { kind: 'email', email: 'boss@acme.example' });
+
+    await bot.handleAction(approver, { id: send.action, value: send.value }, surface.on(card.ref));
+    expect(services.deliveries).toEqual([]);
+    const fresh = surface.latest(card.ref)!;
+    expect(fresh.text).toBe('The contact for Acme Corp changed since this card was shown: now boss@acme.example. Check it and press Send again.');
+    const again = fresh.buttons!.find((button) => button.action === 'report.send')!;
+    expect(again.confirm!.text).toBe('Send the October 2026 report to boss@acme.example and a copy to reports@msp.example?');
+
+    await bot.handleAction(approver, { id: again.action, value: again.value }, surface.on(card.ref));
+    expect(services.deliveries).toEqual([{ reportId: 'r1-1-2026-10', to: ['boss@acme.example', 'reports@msp.example'], by: 'Alice Approver' }]);
+  });
+
+  it('a Send button that does not say whom it was confirmed for shows the card again instead of sending', async () => {
+    await bot.handleCommand(staff, 'generate Acme 2026-10', surface);
+    const card = surface.messages[0]!;
+    await bot.handleAction(approver, { id: 'report.send', value: 'r1-1-2026-10' }, surface.on(card.ref));
+    expect(services.deliveries).toEqual([]);
+    expect(surface.latest(card.ref)!.text).toBe('This card does not say whom it was confirmed for. Check the recipients and press Send again.');
   });
 
   it('never generates twice for the same client and period while one is running', async () => {

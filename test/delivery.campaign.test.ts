@@ -36,7 +36,8 @@ const NEUTRAL_HTML = '<html><body><h1>Acme &lt;Widgets&gt;</h1><p>Ticket &#42;|A
 let dataDir: string;
 let calls: string[];
 
-function setup() {
+/** `recipient`: the client's linked contact now; `currentVersion`: the version of the period's report now. */
+function setup(now: { recipient?: string; currentVersion?: number } = {}) {
   const clock = fixedClock('2026-11-03T09:00:00.000Z');
   const http = createMailchimpHttp({ baseUrl: `${API}/3.0`, apiKey: 'abc123-us6', logger: silentLogger, retryBaseMs: 1, maxRetries: 1 });
   const delivery = createDelivery({
@@ -45,7 +46,8 @@ function setup() {
     dataDir,
     clock,
     loadReport: async (id) => (id === report.id ? report : undefined),
-    resolveRecipient: async () => ({ email: 'jane@acme.example' }),
+    resolveRecipient: async () => ({ email: now.recipient ?? 'jane@acme.example' }),
+    currentReport: async () => ({ id: `42-2026-10-v${now.currentVersion ?? 1}`, version: now.currentVersion ?? 1 }),
   });
   return { delivery, clock };
 }
@@ -109,7 +111,7 @@ describe('sending a report as a Mailchimp campaign', () => {
       .post('/3.0/campaigns/c1/actions/send', (body) => body === '' || body === undefined || Object.keys(body).length === 0)
       .reply(204);
 
-    const outcome = await delivery.sendReport(approver, report.id);
+    const outcome = await delivery.sendReport(approver, report.id, { confirmed: { version: 1, to: ['reports@msp.example', 'Jane@Acme.example'] } });
 
     expect(outcome).toMatchObject({ kind: 'sent', send: { status: 'sent', to: ['jane@acme.example', 'reports@msp.example'], sentBy: 'Bea Boss', mailchimpId: 'c1' } });
     expect(calls).toEqual(['GET /3.0/campaigns', 'POST /3.0/campaigns', 'PUT /3.0/campaigns/c1/content', 'GET /3.0/campaigns/c1/send-checklist', 'POST /3.0/campaigns/c1/actions/send']);
@@ -179,6 +181,25 @@ describe('sending a report as a Mailchimp campaign', () => {
 
     expect(outcome).toMatchObject({ kind: 'already-sent', send: { status: 'sent', mailchimpId: 'c0', sentAt: '2026-11-02T10:00:00+00:00' } });
     expect(calls).toEqual(['GET /3.0/campaigns']);
+  });
+
+  it('sends only what was confirmed: a changed contact or a newer version of the report is refused before any Mailchimp call', async () => {
+    const shown = { version: 1, to: ['jane@acme.example', 'reports@msp.example'] };
+    const movedContact = await setup({ recipient: 'road.runner@acme.example' }).delivery.sendReport(approver, report.id, { confirmed: shown });
+    expect(movedContact).toEqual({
+      kind: 'changed',
+      reportId: report.id,
+      reason: 'The contact for Acme <Widgets> "Ltd" *|ARCHIVE|* changed since this card was shown: now road.runner@acme.example (copy to reports@msp.example).',
+    });
+    const regenerated = await setup({ currentVersion: 2 }).delivery.sendReport(approver, report.id, { confirmed: shown });
+    expect(regenerated).toEqual({
+      kind: 'changed',
+      reportId: '42-2026-10-v2',
+      reason: 'The October 2026 report for Acme <Widgets> "Ltd" *|ARCHIVE|* changed since this card was shown: now version 2.',
+    });
+    expect(calls).toEqual([]);
+    expect(await setup().delivery.sendsFor(42)).toEqual([]);
+    expect((await readAudit(dataDir)).map((entry) => [entry.action, entry.outcome])).toEqual([['report.send', 'refused'], ['report.send', 'refused']]);
   });
 
   it('sends a test to the approver with actions/test, and the client send is still to come', async () => {

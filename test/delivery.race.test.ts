@@ -80,6 +80,7 @@ function makeInstance(dataDir: string, channel: 'campaign' | 'transactional', cr
     leaseMs: LEASE_MS,
     loadReport: async (id) => reportFor(Number(id.split('-')[0])),
     resolveRecipient: async (clientId) => ({ email: clientEmail(clientId) }),
+    currentReport: async () => undefined,
   });
 }
 
@@ -175,6 +176,7 @@ describe('exactly one client email, whatever happens between Mailchimp calls', (
         clock,
         loadReport: async () => ({ ...reportFor(clientId), id: `${clientId}-2026-10-v1` }),
         resolveRecipient: async () => ({ email: 'inert@race.example' }),
+        currentReport: async () => undefined,
       });
       expect(await delivery.sendTest(tester, `${clientId}-2026-10-v1`, tester.email!)).toMatchObject({ kind: 'sent' });
       expect(await delivery.sendReport(approver, `${clientId}-2026-10-v1`)).toMatchObject({ kind: 'sent' });

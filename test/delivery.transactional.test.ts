@@ -35,6 +35,7 @@ function setup(clock = fixedClock('2026-11-03T09:00:00.000Z')) {
     clock,
     loadReport: async (id) => (id === report.id ? report : undefined),
     resolveRecipient: async () => ({ email: 'ops@globex.example' }),
+    currentReport: async () => undefined,
   });
 }
 

@@ -116,6 +116,9 @@ describe('monthly digest, end to end (sandbox, Slack mock, local Teams connector
 
   const outboxReports = () => runtime.sandbox!.mailchimp.outbox().filter((email) => email.kind !== 'test');
   const digestOf = async () => (await new DigestStore(dataDir).get(digestIdFor('2026-11')))!;
+  /** The blocks a Slack message shows now: its last update, else as posted. */
+  const slackBlocks = (ts: string): Block[] =>
+    (mock.callsTo('chat.update').filter((call) => call.args.ts === ts).at(-1) ?? mock.callsTo('chat.postMessage').find((_call, index) => `${1_700_000_000 + index + 1}.000100` === ts)!).args.blocks;
   const buttonValue = (blocks: Block[], actionId: string) => blocks.flatMap((block) => block.elements ?? (block.accessory ? [block.accessory] : [])).find((element: Block) => element.action_id === actionId)?.value as string;
 
   it('the scheduled run posts the header and one thread reply per ready client on Slack and Teams, once', async () => {
@@ -177,7 +180,8 @@ describe('monthly digest, end to end (sandbox, Slack mock, local Teams connector
     const slackPost = digest.posts.find((post) => post.platform === 'slack')!;
     const row = digest.rows.find((entry) => entry.status === 'ready')!;
     const before = mock.responses.length;
-    await slackClick('U_STAFF', 'digest.approve', `${digest.id}|${row.clientId}`, slackPost.rows[row.clientId]!.id.split('|')[1]!);
+    const rowTs = slackPost.rows[row.clientId]!.id.split('|')[1]!;
+    await slackClick('U_STAFF', 'digest.approve', buttonValue(slackBlocks(rowTs), 'digest.approve'), rowTs);
     await vi.waitFor(() => expect(mock.responses.length).toBeGreaterThan(before));
     const answer = mock.responses.at(-1)!.body;
     expect(answer.response_type).toBe('ephemeral');
@@ -194,7 +198,7 @@ describe('monthly digest, end to end (sandbox, Slack mock, local Teams connector
     // Slack: Approve & send on the first client's row.
     const first = ready[0]!;
     const firstTs = slackPost.rows[first.clientId]!.id.split('|')[1]!;
-    await slackClick('U_APPROVER', 'digest.approve', `${digest.id}|${first.clientId}`, firstTs);
+    await slackClick('U_APPROVER', 'digest.approve', buttonValue(slackBlocks(firstTs), 'digest.approve'), firstTs);
     await vi.waitFor(() => expect(outboxReports()).toHaveLength(1), { timeout: 10_000 });
     await vi.waitFor(() => {
       const rowUpdate = mock.callsTo('chat.update').find((call) => call.args.ts === firstTs && blockText(call.args.blocks).includes('Sent by Alice Approver'));

@@ -38,6 +38,7 @@ function world(dataDir: string, linked: number, unlinked: number): World {
   const state: World = { deps: undefined as never, reports, generated: [], sends: [], syncs: 0 };
   const report = (client: ClientEntry, tickets: number): ReportSummary => ({
     id: `r-${client.id}`,
+    version: 1,
     client: { id: client.id, name: client.name },
     period: { key: period.key, label: period.label, from: period.from.toISOString(), to: period.to.toISOString() },
     createdAt: clock.now().toISOString(),
@@ -56,10 +57,13 @@ function world(dataDir: string, linked: number, unlinked: number): World {
       getReport: async (id) => (reports.has(id) ? structuredClone(reports.get(id)) : undefined),
       history: async (clientId) => [...reports.values()].filter((entry) => entry.client.id === clientId),
       refusal: (actor) => (actor.email === 'alice@msp.example' ? undefined : 'Only approvers can send reports to clients. Ask one of: alice@msp.example.'),
-      async sendReport(actor, reportId): Promise<SendOutcome> {
+      async sendReport(actor, reportId, options): Promise<SendOutcome> {
         const found = reports.get(reportId)!;
         if (actor.email !== 'alice@msp.example') return { kind: 'refused', reason: 'Only approvers can send reports.' };
         if (found.send) return { kind: 'already-sent', send: found.send };
+        if (options?.confirmed && options.confirmed.to.join() !== [found.recipient, 'reports@msp.example'].join()) {
+          return { kind: 'changed', reason: `The contact for ${found.client.name} changed since this card was shown: now ${found.recipient}.`, reportId };
+        }
         found.send = { id: `s-${reportId}`, status: 'sent', to: [found.recipient!, 'reports@msp.example'], sentBy: actor.name, sentAt: clock.now().toISOString() };
         state.sends.push(reportId);
         return { kind: 'sent', send: found.send };
@@ -183,14 +187,16 @@ describe('the monthly digest', () => {
     await publisher.run(alice, period);
     const slackRow = slack.posted[1]!;
 
+    const approve = slackRow.view.buttons!.find((button) => button.action === 'digest.approve')!;
+    expect(JSON.parse(approve.value)).toEqual({ digestId: 'digest-2026-11', clientId: 1, version: 1, to: ['boss1@client1.example', 'reports@msp.example'] });
     const refused = createRecordingSurface();
-    await publisher.handleAction(sam, { id: 'digest.approve', value: `digest-2026-11|1` }, refused.on({ id: slackRow.ref.id }));
+    await publisher.handleAction(sam, { id: 'digest.approve', value: approve.value }, refused.on({ id: slackRow.ref.id }));
     expect(refused.ephemerals.map((view) => view.text)).toEqual(['Only approvers can send reports to clients. Ask one of: alice@msp.example.']);
     expect(state.sends).toEqual([]);
 
     const surface = createRecordingSurface();
     surface.messages.push({ ref: { id: slackRow.ref.id }, versions: [slackRow.view] });
-    await publisher.handleAction(alice, { id: 'digest.approve', value: `digest-2026-11|1` }, surface.on({ id: slackRow.ref.id }));
+    await publisher.handleAction(alice, { id: 'digest.approve', value: approve.value }, surface.on({ id: slackRow.ref.id }));
     expect(state.sends).toEqual(['r-1']);
     expect(surface.latest({ id: slackRow.ref.id })!.text).toMatch(/^Sent by Alice Approver at .* to boss1@client1\.example, reports@msp\.example\.$/);
     expect(teams.updated.map((update) => update.ref.id)).toEqual(['teams-2', 'teams-1']);
@@ -199,12 +205,44 @@ describe('the monthly digest', () => {
     expect(slack.updated[0]!.view.tiles!.find((tile) => tile.label === 'Sent')!.value).toBe('1 of 3');
 
     const all = createRecordingSurface();
-    await publisher.handleAction(alice, { id: 'digest.approveAll', value: 'digest-2026-11' }, all);
+    const shownHeader = slack.updated.filter((update) => update.ref.id === 'slack-1').at(-1)!.view;
+    const approveAll = shownHeader.buttons!.find((button) => button.action === 'digest.approveAll')!;
+    await publisher.handleAction(alice, { id: 'digest.approveAll', value: approveAll.value }, all);
     expect(state.sends.sort()).toEqual(['r-1', 'r-2', 'r-5']);
     expect(all.ephemerals.map((view) => view.text)).toEqual(['Sent 2 reports.']);
     const header = teams.updated.filter((update) => update.ref.id === 'teams-1').at(-1)!.view;
     expect(header.text).toBe('All 3 reports are sent.');
     expect(header.buttons).toEqual([]);
+  });
+
+  it('sends only what a row or Approve all showed: after a contact changed, the digest shows it as it is and nothing goes out', async () => {
+    const state = world(dataDir, 3, 0);
+    const slack = recordingPoster('slack', 'C1');
+    const publisher = createDigestPublisher({ digest: state.deps, posters: [slack], logger: silentLogger });
+    await publisher.run(alice, period);
+    const [shownHeader, firstRow] = slack.posted;
+    const approve = firstRow!.view.buttons!.find((button) => button.action === 'digest.approve')!;
+    const approveAll = shownHeader!.view.buttons!.find((button) => button.action === 'digest.approveAll')!;
+    state.reports.get('r-1')!.recipient = 'new.boss@client1.example';
+
+    const row = createRecordingSurface();
+    row.messages.push({ ref: firstRow!.ref, versions: [firstRow!.view] });
+    await publisher.handleAction(alice, { id: 'digest.approve', value: approve.value }, row.on(firstRow!.ref));
+    expect(state.sends).toEqual([]);
+    expect(row.ephemerals.map((view) => view.text)).toEqual([
+      'The contact for Client 001 changed since this card was shown: now new.boss@client1.example. The row now shows it; check it and press Approve & send again.',
+    ]);
+    expect(row.latest(firstRow!.ref)!.text).toBe('Waiting for approval. Sends to new.boss@client1.example (copy to reports@msp.example).');
+
+    const all = createRecordingSurface();
+    await publisher.handleAction(alice, { id: 'digest.approveAll', value: approveAll.value }, all);
+    expect(state.sends).toEqual([]);
+    expect(all.ephemerals.map((view) => view.text)).toEqual(['Reports or contacts changed since this digest was shown; it now shows them as they are. Check them and press Approve all again.']);
+    const refreshed = slack.updated.filter((update) => update.ref.id === shownHeader!.ref.id).at(-1)!.view;
+    const again = refreshed.buttons!.find((button) => button.action === 'digest.approveAll')!;
+    expect(again.confirm!.text).toContain('Client 001 (new.boss@client1.example)');
+    await publisher.handleAction(alice, { id: 'digest.approveAll', value: again.value }, createRecordingSurface());
+    expect(state.sends.sort()).toEqual(['r-1', 'r-2']);
   });
 
   it('a digest of 100 clients stays inside Slack\'s and Teams\' limits, and Approve all names its recipients', async () => {

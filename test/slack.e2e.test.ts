@@ -151,7 +151,7 @@ describe('Slack app over HTTP (fake services)', () => {
       return update;
     });
     expect(buttons(sent.args.blocks).map((button) => button.action_id)).toEqual(['report.open']);
-    expect(services.deliveries).toEqual([{ reportId: send.value, to: ['jane@acme.example', 'reports@msp.example'], by: 'Alice Approver' }]);
+    expect(services.deliveries).toEqual([{ reportId: JSON.parse(send.value).reportId, to: ['jane@acme.example', 'reports@msp.example'], by: 'Alice Approver' }]);
   });
 
   it('double clicks, Slack retries and a second click by someone else never send twice', async () => {

@@ -26,6 +26,7 @@ function mrkdwnTexts(blocks: Block[]): string[] {
 
 const report: ReportSummary = {
   id: 'r1',
+  version: 1,
   client: { id: 1, name: 'Acme <Corp> & Sons' },
   period: { key: '2026-10', label: 'October 2026', from: '2026-10-01T00:00:00Z', to: '2026-11-01T00:00:00Z' },
   createdAt: '2026-11-02T09:00:00Z',

@@ -48,6 +48,7 @@ function textsOf(card: unknown): string[] {
 
 const report: ReportSummary = {
   id: 'rep_1',
+  version: 1,
   client: { id: 7, name: 'Acme *Corp* [EU] ${secret}' },
   period: { key: '2026-10', label: 'October 2026', from: '2026-10-01', to: '2026-10-31' },
   createdAt: '2026-11-02T08:15:00Z',
@@ -63,6 +64,8 @@ const report: ReportSummary = {
   recipient: 'jane@acme.com',
   copyTo: 'reports@msp.com',
 };
+/** What the Send button carries through the confirmation step: the report and every address it names. */
+const SEND_VALUE = JSON.stringify({ reportId: 'rep_1', version: 1, to: ['jane@acme.com', 'reports@msp.com'] });
 
 const clients: ClientEntry[] = Array.from({ length: 40 }, (_, index) => ({
   id: index + 1,
@@ -132,8 +135,8 @@ describe('Adaptive Card templates', () => {
       type: 'Action.Execute',
       verb: 'report.send',
       style: 'positive',
-      data: { action: 'report.send', value: 'rep_1', confirm: { confirm: 'Send' } },
-      fallback: { type: 'Action.Submit', data: { action: 'report.send', value: 'rep_1' } },
+      data: { action: 'report.send', value: SEND_VALUE, confirm: { confirm: 'Send' } },
+      fallback: { type: 'Action.Submit', data: { action: 'report.send', value: SEND_VALUE } },
     });
     expect(card.actions[3]).toMatchObject({ style: 'destructive' });
   });
@@ -152,8 +155,8 @@ describe('Adaptive Card templates', () => {
     expect(problems(card)).toEqual([]);
     expect(textsOf(card).join(' ')).toContain('jane@acme.com and a copy to reports@msp.com?');
     expect(card.actions.map((action) => [action.title, action.data])).toEqual([
-      ['Send', { action: 'report.send', value: 'rep_1', confirmed: true }],
-      ['Cancel', { action: 'report.send', value: 'rep_1', cancelled: true }],
+      ['Send', { action: 'report.send', value: SEND_VALUE, confirmed: true }],
+      ['Cancel', { action: 'report.send', value: SEND_VALUE, cancelled: true }],
     ]);
   });
 

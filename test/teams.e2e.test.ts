@@ -153,6 +153,25 @@ describe('Teams bot over /api/messages (fake services, local connector)', () => 
     expect(services.deliveries[0]).toMatchObject({ to: ['jane@acme.example', 'reports@msp.example'], by: 'Alice Approver' });
   });
 
+  it('the contact changed between the confirmation and the send: the card shows the new one instead, nothing is delivered', async () => {
+    const deliveries = services.deliveries.length;
+    const card = await generate(alice, personal(alice), 'generate Acme 2026-07');
+    const ask = await client.click(alice, personal(alice), card, 'Send to client');
+    expect(textOf(ask.response.value)).toContain('to jane@acme.example');
+    const operator = { platform: 'cli', id: 'ops', name: 'ops' } as const;
+    await services.fixClient(operator, 1, { kind: 'email', email: 'boss@acme.example' });
+    try {
+      const confirm = await client.click(alice, personal(alice), card, 'Send', {}, ask.response.value);
+      const now = textOf(cardOf(connector.get(card.id)!));
+      expect(now).toContain('The contact for Acme Corp changed since this card was shown: now boss@acme.example. Check it and press Send again.');
+      expect(now).toContain('Recipient: boss@acme.example');
+      expect(textOf(confirm.response.value)).not.toContain('Sent to');
+      expect(services.deliveries).toHaveLength(deliveries);
+    } finally {
+      await services.fixClient(operator, 1, { kind: 'email', email: 'jane@acme.example' });
+    }
+  });
+
   it('a non-approver who confirms is told only approvers can send; nothing is delivered', async () => {
     const deliveries = services.deliveries.length;
     const card = await generate(sam, personal(sam), 'generate Acme 2026-09');

@@ -3,6 +3,7 @@
  * linked client served from that mirror, classified into rows that are ready for approval or need
  * attention. Posting and chat buttons live in `src/chat/digest-publisher.ts`.
  */
+import { createHash } from 'node:crypto';
 import { readJsonFile } from '../store/files.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
@@ -12,7 +13,8 @@ import { digestIdFor, type DigestNumbers, type DigestRecord, type DigestRow, typ
 import type { Runtime } from '../runtime.js';
 import { generateReport } from './generate-report.js';
 import { reportFor } from './report-for.js';
-import { userFacingMessage, type Actor, type BotServices, type ReportSummary, type SendOutcome } from './ports.js';
+import { userFacingMessage, type Actor, type BotServices, type ConfirmedSend, type ReportSummary, type SendOutcome } from './ports.js';
+import { confirmationOf } from './confirmation.js';
 import type { ClientEntry } from '../clients/types.js';
 
 export interface DigestDeps {
@@ -109,24 +111,38 @@ export function approvableRows(digest: DigestRecord, reports: Map<number, Report
   });
 }
 
-/** Sends one client's draft through the exactly-once delivery. */
-export async function approveDigestRow(deps: Pick<DigestDeps, 'services'>, actor: Actor, digest: DigestRecord, clientId: number): Promise<SendOutcome> {
-  const row = digest.rows.find((entry) => entry.clientId === clientId);
-  if (!row?.reportId) return { kind: 'refused', reason: 'That client has no draft in this digest.' };
-  return deps.services.sendReport(actor, row.reportId);
+/**
+ * What an Approve all confirmation covered, in 16 hex characters: every approvable report with its version and
+ * addresses. Too many to carry in the button, so the button carries this and the press compares it.
+ */
+export function approvalFingerprint(pending: Array<{ row: DigestRow; report: ReportSummary }>): string {
+  const lines = pending.map(({ row, report }) => {
+    const { version, to } = confirmationOf(report);
+    return `${row.clientId} ${report.id} ${version} ${to.map((address) => address.toLowerCase()).sort().join(',')}`;
+  });
+  return createHash('sha256').update(lines.sort().join('\n')).digest('hex').slice(0, 16);
 }
 
-/** Sends every approvable draft one after the other, calling `onSent` after each so the digest can update as it goes. */
+/** Sends one client's draft through the exactly-once delivery, only as confirmed. */
+export async function approveDigestRow(deps: Pick<DigestDeps, 'services'>, actor: Actor, digest: DigestRecord, clientId: number, confirmed: ConfirmedSend): Promise<SendOutcome> {
+  const row = digest.rows.find((entry) => entry.clientId === clientId);
+  if (!row?.reportId) return { kind: 'refused', reason: 'That client has no draft in this digest.' };
+  return deps.services.sendReport(actor, row.reportId, { confirmed });
+}
+
+/**
+ * Sends the approvable drafts the confirmation covered one after the other, each only while its report and
+ * addresses are still those shown, calling `onOutcome` after each so the digest can update as it goes.
+ */
 export async function approveAllRows(
   deps: Pick<DigestDeps, 'services'>,
   actor: Actor,
-  digest: DigestRecord,
+  pending: Array<{ row: DigestRow; report: ReportSummary }>,
   onOutcome: (clientId: number, outcome: SendOutcome) => Promise<void>,
 ): Promise<Array<{ clientId: number; clientName: string; outcome: SendOutcome }>> {
-  const pending = approvableRows(digest, await digestReports(deps, digest));
   const results: Array<{ clientId: number; clientName: string; outcome: SendOutcome }> = [];
-  for (const { row } of pending) {
-    const outcome = await deps.services.sendReport(actor, row.reportId!);
+  for (const { row, report } of pending) {
+    const outcome = await deps.services.sendReport(actor, report.id, { confirmed: confirmationOf(report) });
     results.push({ clientId: row.clientId, clientName: row.clientName, outcome });
     await onOutcome(row.clientId, outcome);
   }

@@ -24,6 +24,8 @@ export interface Actor {
 
 export interface ReportSummary {
   id: string;
+  /** 1 for the first report of this client and period; each regeneration adds one. */
+  version: number;
   client: { id: number; name: string };
   period: { key: string; label: string; from: string; to: string };
   createdAt: string;
@@ -53,7 +55,15 @@ export type SendOutcome =
   | { kind: 'sent'; send: SendSummary }
   | { kind: 'already-sent'; send: SendSummary }
   | { kind: 'refused'; reason: string }
-  | { kind: 'failed'; reason: string };
+  | { kind: 'failed'; reason: string }
+  /** The recipients or the report changed since the person confirmed; `reportId` is the period's report now. */
+  | { kind: 'changed'; reason: string; reportId: string };
+
+/** What a person saw when they confirmed a send: the report version and every address it named. */
+export interface ConfirmedSend {
+  version: number;
+  to: string[];
+}
 
 export interface ProgressUpdate {
   phase: 'pull' | 'metrics' | 'render' | 'send';
@@ -61,6 +71,11 @@ export interface ProgressUpdate {
   text: string;
   done?: number;
   total?: number;
+}
+
+export interface SendOptions {
+  resendOf?: string;
+  confirmed?: ConfirmedSend;
 }
 
 export interface BotServices {
@@ -73,8 +88,11 @@ export interface BotServices {
   generateReport(actor: Actor, request: { clientId: number; period: Period; onProgress?: (update: ProgressUpdate) => void }): Promise<ReportSummary>;
   getReport(reportId: string): Promise<ReportSummary | undefined>;
   discardReport(actor: Actor, reportId: string): Promise<ReportSummary>;
-  /** Only approvers (as are discardReport, sendTest and fixClient); exactly once per report. `resendOf` names a previous send to send again on purpose. */
-  sendReport(actor: Actor, reportId: string, options?: { resendOf?: string }): Promise<SendOutcome>;
+  /**
+   * Only approvers (as are discardReport, sendTest and fixClient); exactly once per report. `resendOf` names a
+   * previous send to send again on purpose; `confirmed` is what the person was shown, and nothing else is sent.
+   */
+  sendReport(actor: Actor, reportId: string, options?: SendOptions): Promise<SendOutcome>;
   sendTest(actor: Actor, reportId: string, to: string): Promise<SendOutcome>;
   /** Why this person may not take this action, in a sentence naming who may; undefined when they may. */
   refusal(actor: Actor, action: GuardedAction): string | undefined;

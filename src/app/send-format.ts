@@ -11,6 +11,7 @@ export function formatSendOutcome(outcome: SendOutcome): string {
         : `${outcome.send.sentBy} is sending it right now (${outcome.send.status}); nothing was sent again.`;
     case 'refused':
     case 'failed':
+    case 'changed':
       return outcome.reason;
   }
 }

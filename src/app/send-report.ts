@@ -4,7 +4,7 @@
  * may move it on; the channel then reads Mailchimp before every side effect it is not sure about, so
  * double clicks, retried requests, a second process or a restart never produce a second email.
  */
-import { userFacingMessage, type Actor, type SendOutcome, type SendSummary } from './ports.js';
+import { userFacingMessage, type Actor, type ConfirmedSend, type SendOptions, type SendOutcome, type SendSummary } from './ports.js';
 import type { Config } from '../config.js';
 import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -38,6 +38,8 @@ export interface DeliveryOptions {
   loadReport(reportId: string): Promise<DeliverableReport | undefined>;
   /** The client's linked Mailchimp contact, or why there is none. */
   resolveRecipient(clientId: number): Promise<RecipientLookup>;
+  /** The client's report for the period now (the sent one, else the newest draft): a confirmed send must still be of it. */
+  currentReport(clientId: number, periodKey: string): Promise<{ id: string; version: number } | undefined>;
   clock?: Clock;
   logger?: Logger;
   /** How long a holder may go without recording progress before another process may take its send over. */
@@ -47,8 +49,11 @@ export interface DeliveryOptions {
 }
 
 export interface Delivery {
-  /** Only approvers; at most once per report version (or per deliberate resend). */
-  sendReport(actor: Actor, reportId: string, options?: { resendOf?: string }): Promise<SendOutcome>;
+  /**
+   * Only approvers; at most once per report version (or per deliberate resend). With `confirmed`, only
+   * when the report and its addresses are still those the person confirmed (checked under the ledger's lock).
+   */
+  sendReport(actor: Actor, reportId: string, options?: SendOptions): Promise<SendOutcome>;
   /** The same email to one person, subject prefixed [TEST]; never recorded as the client's send. */
   sendTest(actor: Actor, reportId: string, to: string): Promise<SendOutcome>;
   isApprover(actor: Actor): boolean;
@@ -103,6 +108,11 @@ function summarizeSend(record: SendRecord): SendSummary {
 
 function auditActor(actor: Actor): AuditActor {
   return { platform: actor.platform, id: actor.id, name: actor.name, ...(actor.osUser ? { osUser: actor.osUser } : {}) };
+}
+
+function sameAddresses(a: readonly string[], b: readonly string[]): boolean {
+  const normal = (list: readonly string[]) => [...new Set(list.map((address) => address.trim().toLowerCase()))].sort().join('\n');
+  return normal(a) === normal(b);
 }
 
 function uniqueAddresses(addresses: Array<string | undefined>): string[] {
@@ -191,7 +201,34 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     return { kind: outcome, reason };
   }
 
-  async function sendReport(actor: Actor, reportId: string, sendOptions: { resendOf?: string } = {}): Promise<SendOutcome> {
+  /** The client's addresses for a send: its linked contact and the internal copy. */
+  function recipientsOf(recipient: RecipientLookup): string[] {
+    return 'email' in recipient ? uniqueAddresses([recipient.email, options.config.report.copyTo]) : [];
+  }
+
+  /**
+   * What changed since the person confirmed a send: the client's addresses (compared as sets), or the
+   * period's report (a newer draft, or one already sent). The addresses to send to when nothing did.
+   */
+  async function changeSince(report: DeliverableReport, confirmed: ConfirmedSend): Promise<{ reason: string; reportId: string } | { to: string[] }> {
+    const [recipient, current] = await Promise.all([options.resolveRecipient(report.clientId), options.currentReport(report.clientId, report.periodKey)]);
+    const to = recipientsOf(recipient);
+    const reportId = current?.id ?? report.id;
+    if (!sameAddresses(to, confirmed.to)) {
+      const copy = options.config.report.copyTo;
+      const now = 'email' in recipient
+        ? `${recipient.email}${copy && to.length > 1 ? ` (copy to ${copy})` : ''}`
+        : 'no linked contact';
+      return { reason: `The contact for ${report.clientName} changed since this card was shown: now ${now}.`, reportId };
+    }
+    const version = current?.version ?? report.version;
+    if (report.version !== confirmed.version || version !== confirmed.version) {
+      return { reason: `The ${report.periodLabel} report for ${report.clientName} changed since this card was shown: now version ${version}.`, reportId };
+    }
+    return { to };
+  }
+
+  async function sendReport(actor: Actor, reportId: string, sendOptions: SendOptions = {}): Promise<SendOutcome> {
     const action = sendOptions.resendOf ? 'report.resend' : 'report.send';
     if (!isApprover(actor)) return refuse(actor, action, approvalRefusal(approvers, 'send', actor.platform), { reportId });
     const report = await options.loadReport(reportId);
@@ -209,9 +246,22 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       key = resendKey(previous.key);
     }
 
+    const { confirmed } = sendOptions;
     const recipient = await options.resolveRecipient(report.clientId);
-    if ('problem' in recipient) return refuse(actor, action, `${report.clientName} has no contact to send to: ${recipient.problem}`, target);
-    const to = uniqueAddresses([recipient.email, options.config.report.copyTo]);
+    // With a confirmation, a contact that went away is a change the person is shown (under the lock, below).
+    if ('problem' in recipient && !confirmed) return refuse(actor, action, `${report.clientName} has no contact to send to: ${recipient.problem}`, target);
+    let to = recipientsOf(recipient);
+    let changedTo: string | undefined;
+    /** Under the ledger's lock: the report and the addresses are still the ones the person confirmed. */
+    const stillAsConfirmed = async (): Promise<string | undefined> => {
+      const change = await changeSince(report, confirmed!);
+      if ('reason' in change) {
+        changedTo = change.reportId;
+        return change.reason;
+      }
+      to = change.to;
+      return undefined;
+    };
     const subject = reportSubject(report);
     const now = clock.now();
     const requestedBy = auditActor(actor);
@@ -247,7 +297,12 @@ export function createDelivery(options: DeliveryOptions): Delivery {
         failed.subject = subject;
         failed.requestedBy = requestedBy;
       },
+      confirmed ? stillAsConfirmed : undefined,
     );
+    if (claim.kind === 'stale') {
+      await audit({ actor: requestedBy, action, target: { ...target, key }, outcome: 'refused', detail: claim.reason });
+      return { kind: 'changed', reason: claim.reason, reportId: changedTo ?? reportId };
+    }
     if (claim.kind !== 'claimed') {
       await audit({
         actor: requestedBy,

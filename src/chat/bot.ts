@@ -11,7 +11,7 @@ import { PERIOD_FORMS } from '../period/forms.js';
 import type { Clock } from '../clock.js';
 import type { GuardedAction } from '../approvers.js';
 import type { Logger } from '../logger.js';
-import type { ActionId, FixValue, GenerateValue, PageValue, PickValue, View } from './views.js';
+import type { ActionId, FixValue, GenerateValue, PageValue, PickValue, SendValue, View } from './views.js';
 import {
   clientCardView, clientChoiceView, clientListView, discardedView, errorView, fixFormView, helpView,
   historyView, missingReportView, mistakeView, noticeView, progressView, sentView, statusView, summaryView,
@@ -72,6 +72,14 @@ function isPeriodError(error: unknown): boolean {
 /** A report as its card: who sent it once it went out, the approval card before. */
 function reportCard(report: ReportSummary): View {
   return report.send?.status === 'sent' ? sentView(report) : summaryView(report);
+}
+
+/** A send button's value, when it is one that names what was confirmed. */
+function parseSendValue(value: string): SendValue | undefined {
+  const parsed = parseJson<SendValue>(value);
+  return parsed && typeof parsed.reportId === 'string' && Number.isInteger(parsed.version) && Array.isArray(parsed.to) && parsed.to.every((address) => typeof address === 'string')
+    ? parsed
+    : undefined;
 }
 
 function parseJson<T>(value: string): T | undefined {
@@ -302,8 +310,16 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
     else await surface.reply(view);
   }
 
-  async function send(actor: Actor, reportId: string, surface: ChatSurface) {
-    const report = await reportOrExplain(reportId, surface);
+  /** The card to show after a send did not happen because the report or its contact changed: the period's report now. */
+  async function freshCard(outcome: { reason: string; reportId: string }, shown: ReportSummary): Promise<View> {
+    const fresh = (await services.getReport(outcome.reportId)) ?? shown;
+    return fresh.send?.status === 'sent' ? sentView(fresh) : summaryView(fresh, `${outcome.reason} Check it and press Send again.`);
+  }
+
+  async function send(actor: Actor, value: string, surface: ChatSurface) {
+    const shown = parseSendValue(value);
+    // Cards posted before sends carried what they named hold just the report id.
+    const report = await reportOrExplain(shown?.reportId ?? value, surface);
     if (!report) return;
     if (report.send && report.send.status !== 'failed') {
       await show(surface, sentView(report));
@@ -314,11 +330,18 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
       return;
     }
     if (await refused(actor, 'send', surface)) return;
+    if (!shown) {
+      await show(surface, summaryView(report, 'This card does not say whom it was confirmed for. Check the recipients and press Send again.'));
+      return;
+    }
     const target = surface.origin && !surface.origin.ephemeral ? surface.origin : undefined;
-    const message = await progressMessage(surface, { ...summaryView(report), buttons: [], tone: 'info', text: `Sending to ${report.recipient ?? 'the client'}…` }, target);
+    const message = await progressMessage(surface, { ...summaryView(report), buttons: [], tone: 'info', text: `Sending to ${shown.to[0] ?? 'the client'}…` }, target);
     try {
-      const outcome = await services.sendReport(actor, reportId);
+      const outcome = await services.sendReport(actor, report.id, { confirmed: { version: shown.version, to: shown.to } });
       switch (outcome.kind) {
+        case 'changed':
+          await message.finish(await freshCard(outcome, report));
+          return;
         case 'sent':
         case 'already-sent':
           await message.finish(sentView(report, outcome.send));

@@ -3,12 +3,12 @@
  * are approved. Also handles the digest buttons for the shared chat core (both platforms).
  */
 import type { Actor, SendOutcome } from '../app/ports.js';
-import { approveAllRows, approveDigestRow, digestReports, prepareDigest, type DigestDeps } from '../app/digest.js';
+import { approvableRows, approvalFingerprint, approveAllRows, approveDigestRow, digestReports, prepareDigest, type DigestDeps } from '../app/digest.js';
 import type { Logger } from '../logger.js';
 import type { Period } from '../period/period.js';
 import type { DigestPost, DigestRecord, PostedRef } from '../store/digests.js';
 import type { ChatAction, ChatSurface } from './bot.js';
-import { digestHeaderView, digestRowView, digestViews, parseApproveValue, type DigestSnapshot } from './digest-view.js';
+import { digestHeaderView, digestRowView, digestViews, parseApproveAllValue, parseApproveValue, type DigestSnapshot } from './digest-view.js';
 import type { View } from './views.js';
 import { errorView, noticeView } from './view-builders.js';
 
@@ -118,39 +118,53 @@ export function createDigestPublisher(deps: { digest: DigestDeps; posters: Diges
     return surface.origin && !surface.origin.ephemeral ? { platform: actor.platform, surface, id: surface.origin.id } : undefined;
   }
 
-  async function refusal(outcome: SendOutcome, surface: ChatSurface): Promise<void> {
+  /** What a person is told privately when a row was not sent; a newer report of the period is sent from chat, not from this row. */
+  async function notSent(outcome: SendOutcome, row: { clientName: string; reportId?: string }, periodKey: string, surface: ChatSurface): Promise<void> {
     if (outcome.kind === 'refused' || outcome.kind === 'failed') await surface.ephemeral(errorView(outcome.reason));
+    if (outcome.kind === 'changed') {
+      const next = outcome.reportId === row.reportId ? 'The row now shows it; check it and press Approve & send again.' : `Send it with /integoreport send "${row.clientName}" ${periodKey}.`;
+      await surface.ephemeral(errorView(`${outcome.reason} ${next}`));
+    }
   }
 
   async function approveOne(actor: Actor, value: string, surface: ChatSurface): Promise<void> {
     const parsed = parseApproveValue(value);
     const digest = parsed && (await store.get(parsed.digestId));
-    if (!parsed || !digest) {
-      await surface.ephemeral(errorView('That digest no longer exists.', 'Send the report with /integoreport send <client> <period>.'));
+    const row = digest?.rows.find((entry) => entry.clientId === parsed?.clientId);
+    if (!parsed || !digest || !row) {
+      await surface.ephemeral(errorView('That digest button is no longer valid.', 'Send the report with /integoreport send <client> <period>.'));
       return;
     }
-    const outcome = await approveDigestRow(digestDeps, actor, digest, parsed.clientId);
+    const outcome = await approveDigestRow(digestDeps, actor, digest, parsed.clientId, { version: parsed.version, to: parsed.to });
     await refresh(digest.id, { clientIds: [parsed.clientId], header: outcome.kind === 'sent', origin: originOf(actor, surface) });
-    await refusal(outcome, surface);
+    await notSent(outcome, row, digest.periodKey, surface);
   }
 
-  async function approveAll(actor: Actor, digestId: string, surface: ChatSurface): Promise<void> {
-    const current = await snapshot(digestId);
-    if (!current) {
-      await surface.ephemeral(errorView('That digest no longer exists.'));
+  async function approveAll(actor: Actor, value: string, surface: ChatSurface): Promise<void> {
+    const parsed = parseApproveAllValue(value);
+    const current = parsed && (await snapshot(parsed.digestId));
+    if (!parsed || !current) {
+      await surface.ephemeral(errorView('That digest button is no longer valid.', 'Send the reports with /integoreport send <client> <period>.'));
       return;
     }
+    const digestId = current.digest.id;
     const origin = originOf(actor, surface);
+    const pending = approvableRows(current.digest, current.reports);
+    if (approvalFingerprint(pending) !== parsed.shown) {
+      await refresh(digestId, { clientIds: pending.map(({ row }) => row.clientId), header: true, origin });
+      await surface.ephemeral(errorView('Reports or contacts changed since this digest was shown; it now shows them as they are. Check them and press Approve all again.'));
+      return;
+    }
     if (origin) await surface.update({ id: origin.id }, digestHeaderView(current, `Sending the approved reports, approved by ${actor.name}…`));
     let count = 0;
-    const results = await approveAllRows(digestDeps, actor, current.digest, async (clientId, outcome) => {
-      if (outcome.kind !== 'sent' && outcome.kind !== 'already-sent') return;
+    const results = await approveAllRows(digestDeps, actor, pending, async (clientId, outcome) => {
+      if (outcome.kind === 'refused' || outcome.kind === 'failed') return;
       count += 1;
       await refresh(digestId, { clientIds: [clientId], header: count % HEADER_REFRESH_EVERY === 0 });
     });
     await refresh(digestId, { clientIds: [], header: true, origin });
     const sent = results.filter((result) => result.outcome.kind === 'sent').length;
-    const problems = results.filter((result) => result.outcome.kind === 'refused' || result.outcome.kind === 'failed');
+    const problems = results.filter((result) => result.outcome.kind === 'refused' || result.outcome.kind === 'failed' || result.outcome.kind === 'changed');
     if (problems.length > 0) {
       const lines = problems.slice(0, 10).map((problem) => `${problem.clientName}: ${(problem.outcome as { reason: string }).reason}`);
       await surface.ephemeral(errorView(`Sent ${sent} report${sent === 1 ? '' : 's'}; ${problems.length} not sent. ${lines.join(' ')}`));

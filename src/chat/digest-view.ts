@@ -3,9 +3,10 @@
  * message per ready client, posted as thread replies so no message outgrows a platform's limits.
  */
 import type { ReportSummary } from '../app/ports.js';
-import { approvableRows } from '../app/digest.js';
+import { approvableRows, approvalFingerprint } from '../app/digest.js';
+import { confirmationOf } from '../app/confirmation.js';
 import type { DigestRecord, DigestRow } from '../store/digests.js';
-import type { Button, Section, View } from './views.js';
+import type { ApproveAllValue, ApproveValue, Button, Section, View } from './views.js';
 import { formatWhen } from './views.js';
 import { fixButton, sendConfirm } from './view-builders.js';
 
@@ -32,19 +33,27 @@ function isSent(report: ReportSummary | undefined): boolean {
   return report?.send?.status === 'sent';
 }
 
-function approveAllValue(digest: DigestRecord): string {
-  return digest.id;
+function parseObject(value: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-function approveValue(digest: DigestRecord, clientId: number): string {
-  return `${digest.id}|${clientId}`;
+/** An Approve & send button's value back into its parts; undefined when it is not one. */
+export function parseApproveValue(value: string): ApproveValue | undefined {
+  const parsed = parseObject(value);
+  const valid = parsed && typeof parsed.digestId === 'string' && Number.isInteger(parsed.clientId) && Number.isInteger(parsed.version)
+    && Array.isArray(parsed.to) && parsed.to.every((address) => typeof address === 'string');
+  return valid ? (parsed as unknown as ApproveValue) : undefined;
 }
 
-/** `<digestId>|<clientId>` back into its parts. */
-export function parseApproveValue(value: string): { digestId: string; clientId: number } | undefined {
-  const cut = value.lastIndexOf('|');
-  const clientId = Number(value.slice(cut + 1));
-  return cut > 0 && Number.isInteger(clientId) ? { digestId: value.slice(0, cut), clientId } : undefined;
+/** An Approve all button's value back into its parts; undefined when it is not one. */
+export function parseApproveAllValue(value: string): ApproveAllValue | undefined {
+  const parsed = parseObject(value);
+  return parsed && typeof parsed.digestId === 'string' && typeof parsed.shown === 'string' ? (parsed as unknown as ApproveAllValue) : undefined;
 }
 
 function recipientList(entries: Array<{ row: DigestRow; report: ReportSummary }>): string {
@@ -99,7 +108,7 @@ export function digestHeaderView(snapshot: DigestSnapshot, note?: string): View 
     buttons.push({
       action: 'digest.approveAll',
       label: `Approve all linked (${pending.length})`,
-      value: approveAllValue(digest),
+      value: JSON.stringify({ digestId: digest.id, shown: approvalFingerprint(pending) } satisfies ApproveAllValue),
       style: 'primary',
       confirm: {
         title: `Send ${pending.length} reports?`,
@@ -152,7 +161,7 @@ export function digestRowView(digest: DigestRecord, row: DigestRow, report: Repo
     buttons.push({
       action: 'digest.approve',
       label: 'Approve & send',
-      value: approveValue(digest, row.clientId),
+      value: JSON.stringify({ digestId: digest.id, clientId: row.clientId, ...confirmationOf(report) } satisfies ApproveValue),
       style: 'primary',
       confirm: sendConfirm(report),
     });

@@ -5,8 +5,9 @@
 import type { ProgressUpdate, ReportSummary, BotServices } from '../app/ports.js';
 import type { ClientEntry, ClientLookup, ContactSuggestion } from '../clients/types.js';
 import { commandHelp, type CommandMistake, type CommandName } from '../app/commands.js';
+import { confirmationOf } from '../app/confirmation.js';
 import { PERIOD_FORMS } from '../period/forms.js';
-import type { Button, Confirm, FixValue, GenerateValue, PageValue, PickValue, Section, View } from './views.js';
+import type { Button, Confirm, FixValue, GenerateValue, PageValue, PickValue, Section, SendValue, View } from './views.js';
 import { formatWhen } from './views.js';
 
 const CLIENTS_PER_PAGE = 15;
@@ -213,7 +214,8 @@ export function sendConfirm(report: ReportSummary): Confirm {
 export function summaryView(report: ReportSummary, note?: string): View {
   const buttons: Button[] = [viewButton(report)];
   if (report.recipient) {
-    buttons.push({ action: 'report.send', label: 'Send to client', value: report.id, style: 'primary', confirm: sendConfirm(report) });
+    const value: SendValue = { reportId: report.id, ...confirmationOf(report) };
+    buttons.push({ action: 'report.send', label: 'Send to client', value: JSON.stringify(value), style: 'primary', confirm: sendConfirm(report) });
   } else {
     buttons.push(fixButton({ id: report.client.id, name: report.client.name, state: 'no-contact' }, { reportId: report.id }));
   }

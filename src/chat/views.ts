@@ -14,9 +14,10 @@ export type { KeyFigure };
  * - `client.pick`: JSON {@link PickValue} (a choice from "did you mean" suggestions)
  * - `report.generate`: JSON {@link GenerateValue}
  * - `report.open`: report id (a link button; the click itself needs no work)
- * - `report.send`, `report.test`, `report.discard`: report id
+ * - `report.send`: JSON {@link SendValue}: the report and what its confirmation named
+ * - `report.test`, `report.discard`: report id
  * - `client.history`: client id
- * - `digest.approve`: `<digestId>|<clientId>`; `digest.approveAll`: digest id
+ * - `digest.approve`: JSON {@link ApproveValue}; `digest.approveAll`: JSON {@link ApproveAllValue}
  */
 export type ActionId =
   | 'clients.page'
@@ -37,6 +38,12 @@ export interface PageValue { page: number; unlinked: boolean }
 export interface FixValue { clientId: number; page?: number; unlinked?: boolean; reportId?: string }
 export interface PickValue { command: 'generate' | 'send' | 'fix' | 'history'; clientId: number; period?: string }
 export interface GenerateValue { clientId: number; period: string }
+/** A send button: the report, its version and every address its confirmation names; only that is sent. */
+export interface SendValue { reportId: string; version: number; to: string[] }
+/** A digest row's Approve & send: which digest and client, and what its confirmation named. */
+export interface ApproveValue { digestId: string; clientId: number; version: number; to: string[] }
+/** Approve all: the digest and a fingerprint of the reports and addresses its confirmation covered. */
+export interface ApproveAllValue { digestId: string; shown: string }
 
 export type Tone = 'info' | 'success' | 'warning' | 'error';
 

@@ -53,7 +53,9 @@ export interface SendRecord {
 export type Claim =
   | { kind: 'claimed'; record: SendRecord; resumed: boolean }
   | { kind: 'sent'; record: SendRecord }
-  | { kind: 'busy'; record: SendRecord };
+  | { kind: 'busy'; record: SendRecord }
+  /** The caller's precondition did not hold any more; nothing was claimed. */
+  | { kind: 'stale'; reason: string };
 
 /** The holder's lease ran out and someone else took the row over; the holder must stop. */
 export class LeaseLostError extends Error {
@@ -105,23 +107,32 @@ export class SendLedger {
   /**
    * Takes the row for `key` for `owner`: creates it when there is none, refuses when it is sent or
    * another live holder drives it, and takes it over when it failed or its holder went away.
+   * `precondition` runs under the ledger's lock just before the row is created or taken; a sentence
+   * from it means the send must not happen (what the person confirmed is no longer true).
    */
-  async claim(key: string, owner: string, now: Date, create: () => SendRecord, refreshFailed?: (record: SendRecord) => void): Promise<Claim> {
+  async claim(
+    key: string,
+    owner: string,
+    now: Date,
+    create: () => SendRecord,
+    refreshFailed?: (record: SendRecord) => void,
+    precondition?: () => Promise<string | undefined>,
+  ): Promise<Claim> {
     // Sent is final and a live lease only ends with its holder, so both answers are safe without the lock.
     const seen = (await this.snapshot()).find((record) => record.key === key);
     if (seen?.status === 'sent') return { kind: 'sent', record: seen };
     if (seen && isLive(seen.lease, now)) return { kind: 'busy', record: seen };
-    return this.store.update((data) => {
+    return this.store.update(async (data) => {
       const existing = data.sends.find((record) => record.key === key);
+      if (existing?.status === 'sent') return { kind: 'sent', record: structuredClone(existing) } as const;
+      if (existing && isLive(existing.lease, now)) return { kind: 'busy', record: structuredClone(existing) } as const;
+      const stale = await precondition?.();
+      if (stale) return { kind: 'stale', reason: stale } as const;
       const lease = this.lease(owner, now);
       if (!existing) {
         const record = { ...create(), lease };
         data.sends.push(record);
         return { kind: 'claimed', record: structuredClone(record), resumed: false } as const;
-      }
-      if (existing.status === 'sent') return { kind: 'sent', record: structuredClone(existing) } as const;
-      if (isLive(existing.lease, now)) {
-        return { kind: 'busy', record: structuredClone(existing) } as const;
       }
       if (existing.status === 'failed') {
         refreshFailed?.(existing);

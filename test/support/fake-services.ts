@@ -117,6 +117,7 @@ export function createFakeServices(options: FakeServicesOptions): FakeServices {
       const id = `r${sequence}-${client.id}-${request.period.key}`;
       const report: ReportSummary = {
         id,
+        version: [...reports.values()].filter((earlier) => earlier.client.id === client.id && earlier.period.key === request.period.key).length + 1,
         client: { id: client.id, name: client.name },
         period: { key: request.period.key, label: request.period.label, from: request.period.from.toISOString(), to: request.period.to.toISOString() },
         createdAt: clock.now().toISOString(),
@@ -143,13 +144,17 @@ export function createFakeServices(options: FakeServicesOptions): FakeServices {
       report.discarded = true;
       return withRecipient(report);
     },
-    async sendReport(actor, reportId): Promise<SendOutcome> {
+    async sendReport(actor, reportId, sendOptions = {}): Promise<SendOutcome> {
       const report = reports.get(reportId);
       if (!report) return { kind: 'refused', reason: 'That report does not exist.' };
       const refusal = services.refusal(actor, 'send');
       if (refusal) return { kind: 'refused', reason: refusal };
       if (report.send) return { kind: 'already-sent', send: report.send };
       const full = withRecipient(report);
+      const shown = sendOptions.confirmed;
+      if (shown && [...shown.to].sort().join() !== [full.recipient, copyTo].filter(Boolean).sort().join()) {
+        return { kind: 'changed', reason: `The contact for ${report.client.name} changed since this card was shown: now ${full.recipient ?? 'no linked contact'}.`, reportId };
+      }
       if (!full.recipient) return { kind: 'refused', reason: `${report.client.name} has no linked contact.` };
       const send: SendSummary = { id: `s-${reportId}`, status: 'sent', to: [full.recipient, copyTo], sentBy: actor.name, sentAt: clock.now().toISOString() };
       report.send = send;
