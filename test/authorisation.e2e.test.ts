@@ -16,7 +16,7 @@ import { createChatBot } from '../src/chat/bot.js';
 import { mountSlack, type SlackHandle } from '../src/chat/slack/app.js';
 import { mountTeams, type TeamsMount } from '../src/chat/teams/index.js';
 import type { Actor } from '../src/app/ports.js';
-import { blockActionPayload, interactionBody, slackSignature, slashCommandBody, startSlackMock, viewSubmissionPayload, type SlackMock } from './support/slack-mock.js';
+import { blockActionPayload, buttonsOf, interactionBody, slackSignature, slashCommandBody, startSlackMock, viewSubmissionPayload, type SlackMock } from './support/slack-mock.js';
 import { TeamsClient, actionsOf, cardOf, textOf, type TeamsConversation, type TeamsUser } from './support/teams-client.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
@@ -104,10 +104,6 @@ describe('only an authenticated, authorised person changes who gets what', () =>
     return response.text();
   }
 
-  function buttons(blocks: Block[]): Block[] {
-    return blocks.flatMap((block) => [block.accessory, ...(block.elements ?? [])]).filter((element) => element?.type === 'button');
-  }
-
   /** Presses a button as `userId`; returns the response_url of the press. */
   async function slackPress(userId: string, button: Block, messageTs: string): Promise<string> {
     const responseUrl = mock.responseUrl();
@@ -134,10 +130,10 @@ describe('only an authenticated, authorised person changes who gets what', () =>
     });
     const card = await vi.waitFor(() => {
       const update = mock.callsTo('chat.update').filter((call) => call.args.ts === ts).at(-1);
-      expect(buttons(update?.args.blocks ?? []).map((button) => button.action_id)).toContain('report.send');
+      expect(buttonsOf(update?.args.blocks ?? []).map((button) => button.action_id)).toContain('report.send');
       return update!;
     }, { timeout: 20_000, interval: 100 });
-    return { ts, buttons: buttons(card.args.blocks) };
+    return { ts, buttons: buttonsOf(card.args.blocks) };
   }
 
   const chat = (user: TeamsUser): TeamsConversation => ({ id: `a:personal-${user.aadObjectId}`, conversationType: 'personal' });
@@ -247,7 +243,7 @@ describe('only an authenticated, authorised person changes who gets what', () =>
     }, { timeout: 10_000 });
     expect(campaignsSent().filter((email) => email.subject.includes('July 2026'))).toHaveLength(0);
 
-    const freshSend = buttons(fresh.args.blocks).find((button) => button.action_id === 'report.send')!;
+    const freshSend = buttonsOf(fresh.args.blocks).find((button) => button.action_id === 'report.send')!;
     expect(freshSend.confirm.text.text).toMatch(/to road\.runner@acmecorp\.com and a copy/);
     await slackPress('U0ALICE001', freshSend, ts);
     await vi.waitFor(() => {

@@ -1,15 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configVariables, freshserviceBaseUrl, loadConfig, mailchimpBaseUrl } from '../src/config.js';
+import { REAL_SERVICES } from './support/settings.js';
 
-const real = {
-  FRESHSERVICE_DOMAIN: 'acme',
-  FRESHSERVICE_API_KEY: 'fs-key-123456',
-  MAILCHIMP_API_KEY: '0123456789abcdef0123456789abcdef-us6',
-  MAILCHIMP_AUDIENCE_ID: 'abc123',
-  REPORT_REPLY_TO: 'service@msp.example',
-  REPORT_LINK_SECRET: 'a-long-enough-secret',
-};
+const real = REAL_SERVICES;
 
 function errorOf(env: Record<string, string>): string {
   try {
@@ -72,17 +66,8 @@ describe('configuration', () => {
 });
 
 describe('APPROVERS', () => {
-  const realMode = {
-    FRESHSERVICE_DOMAIN: 'acme',
-    FRESHSERVICE_API_KEY: 'fs-key-123456',
-    MAILCHIMP_API_KEY: '0123456789abcdef0123456789abcdef-us6',
-    MAILCHIMP_AUDIENCE_ID: 'abc123',
-    REPORT_REPLY_TO: 'service@msp.example',
-    REPORT_LINK_SECRET: 'a-long-enough-secret',
-  };
-
   it('reads each entry with the platform that vouches for it', () => {
-    const config = loadConfig({ ...realMode, APPROVERS: 'slack:U0123ABCD, teams:6B1F4E2A-8C3D-4E5F-9A0B-1C2D3E4F5A6B , Alice@MSP.example' });
+    const config = loadConfig({ ...real, APPROVERS: 'slack:U0123ABCD, teams:6B1F4E2A-8C3D-4E5F-9A0B-1C2D3E4F5A6B , Alice@MSP.example' });
     expect(config.approvers).toEqual([
       { kind: 'slack', id: 'U0123ABCD' },
       { kind: 'teams', id: '6b1f4e2a-8c3d-4e5f-9a0b-1c2d3e4f5a6b' },
@@ -92,7 +77,7 @@ describe('APPROVERS', () => {
   });
 
   it('still reads a bare id by its shape, with a warning that says how to write it', () => {
-    const config = loadConfig({ ...realMode, APPROVERS: 'U0123ABCD,6b1f4e2a-8c3d-4e5f-9a0b-1c2d3e4f5a6b' });
+    const config = loadConfig({ ...real, APPROVERS: 'U0123ABCD,6b1f4e2a-8c3d-4e5f-9a0b-1c2d3e4f5a6b' });
     expect(config.approvers).toEqual([{ kind: 'slack', id: 'U0123ABCD' }, { kind: 'teams', id: '6b1f4e2a-8c3d-4e5f-9a0b-1c2d3e4f5a6b' }]);
     expect(config.warnings).toEqual([
       'APPROVERS entry "U0123ABCD" has no platform; it is read as a Slack user (write slack:U0123ABCD)',
@@ -102,12 +87,12 @@ describe('APPROVERS', () => {
 
   it('allows * (everyone) only in sandbox mode, where it is the default', () => {
     expect(loadConfig({}).approvers).toEqual([{ kind: 'everyone' }]);
-    expect(errorOf({ ...realMode, APPROVERS: '*' })).toMatch(/^APPROVERS "\*" \(everyone\) is only allowed in sandbox mode/);
-    expect(loadConfig(realMode).approvers).toEqual([]);
+    expect(errorOf({ ...real, APPROVERS: '*' })).toMatch(/^APPROVERS "\*" \(everyone\) is only allowed in sandbox mode/);
+    expect(loadConfig(real).approvers).toEqual([]);
   });
 
   it('refuses an entry it cannot read, naming it and the accepted forms', () => {
-    expect(errorOf({ ...realMode, APPROVERS: 'alice@msp.example, bob' })).toBe(
+    expect(errorOf({ ...real, APPROVERS: 'alice@msp.example, bob' })).toBe(
       'APPROVERS entry "bob" is not valid: expected slack:U0123ABCD, teams:<AAD object id>, an email address, or * in sandbox mode',
     );
   });

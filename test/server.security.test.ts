@@ -1,15 +1,17 @@
+import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
 import { mountReportLinks } from '../src/server/report-links.js';
 import { signReportLink } from '../src/report/links.js';
 import { mountPlayground } from '../src/server/playground/index.js';
 import { loadConfig } from '../src/config.js';
-import { silentLogger } from '../src/logger.js';
+import { createLogger, silentLogger } from '../src/logger.js';
 import { fixedClock } from '../src/clock.js';
 import { renderReport } from '../src/report/render.js';
 import { buildReportView } from '../src/report/view.js';
 import { computeMetrics } from '../src/report/metrics.js';
 import { SAMPLE_AS_OF, sampleDataset } from './fixtures/report-sample.js';
+import { REAL_SERVICES } from './support/settings.js';
 
 const SECRET = 'security-link-secret-0123456789';
 
@@ -88,17 +90,35 @@ describe('HTTP hardening of every HTML page', () => {
 describe('HOST setting', () => {
   it('listens on 127.0.0.1 in sandbox mode and on every interface otherwise, unless HOST says so', () => {
     expect(loadConfig({}).host).toBe('127.0.0.1');
-    const real = {
-      FRESHSERVICE_DOMAIN: 'acme',
-      FRESHSERVICE_API_KEY: 'fs-key-123456',
-      MAILCHIMP_API_KEY: '0123456789abcdef0123456789abcdef-us6',
-      MAILCHIMP_AUDIENCE_ID: 'abc123',
-      REPORT_REPLY_TO: 'service@msp.example',
-      REPORT_LINK_SECRET: 'a-long-enough-secret',
-    };
-    expect(loadConfig(real).host).toBe('0.0.0.0');
-    expect(loadConfig({ ...real, HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
+    expect(loadConfig(REAL_SERVICES).host).toBe('0.0.0.0');
+    expect(loadConfig({ ...REAL_SERVICES, HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
     expect(loadConfig({ HOST: '::' }).host).toBe('::');
     expect(() => loadConfig({ HOST: 'not a host!' })).toThrow(/^HOST is not valid/);
+  });
+});
+
+describe('answers nobody asked for', () => {
+  it('an unreadable body, an unknown path or an oversized request get a short plain answer and one log line, never a stack', async () => {
+    const lines: Array<Record<string, any>> = [];
+    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+    const app = createHttpApp();
+    app.post('/json', express.json({ limit: '1kb' }), (_request, response) => {
+      response.json({ ok: true });
+    });
+    const server = await listen(app, 0, '127.0.0.1', logger);
+    try {
+      const post = async (body: string) => {
+        const response = await fetch(`${server.url}/json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        return { status: response.status, text: await response.text() };
+      };
+      expect(await post('{not json')).toEqual({ status: 400, text: 'bad request' });
+      expect(await post(JSON.stringify({ padding: 'x'.repeat(2000) }))).toEqual({ status: 413, text: 'too large' });
+      const unknown = await fetch(`${server.url}/nowhere`);
+      expect({ status: unknown.status, text: await unknown.text() }).toEqual({ status: 404, text: 'not found' });
+      expect(lines.map((line) => line.level)).toEqual([40, 40]);
+      expect(JSON.stringify(lines)).not.toMatch(/\n\s+at |"stack"/);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -9,7 +9,7 @@ import { systemClock } from '../src/clock.js';
 import { createRuntime, type Runtime } from '../src/runtime.js';
 import { createFakeServices, type FakeServices } from './support/fake-services.js';
 import {
-  blockActionPayload, interactionBody, slackSignature, slashCommandBody, startSlackMock, viewSubmissionPayload, type SlackMock,
+  blockActionPayload, buttonsOf, interactionBody, slackSignature, slashCommandBody, startSlackMock, viewSubmissionPayload, type SlackMock,
 } from './support/slack-mock.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
@@ -88,10 +88,6 @@ describe('Slack app over HTTP (fake services)', () => {
     return responseUrl;
   }
 
-  function buttons(blocks: Block[]): Block[] {
-    return blocks.flatMap((block) => [block.accessory, ...(block.elements ?? [])]).filter((element) => element?.type === 'button');
-  }
-
   function responsesTo(url: string) {
     return mock.responses.filter((response) => url.endsWith(response.url));
   }
@@ -110,10 +106,10 @@ describe('Slack app over HTTP (fake services)', () => {
     const card = await vi.waitFor(() => {
       const update = mock.callsTo('chat.update').filter((call) => call.args.ts === ts).at(-1);
       expect(update?.args.blocks?.[0]?.text?.text).toBe('Acme Corp: October 2026');
-      expect(buttons(update!.args.blocks).map((button) => button.text.text)).toContain('Send to client');
+      expect(buttonsOf(update!.args.blocks).map((button) => button.text.text)).toContain('Send to client');
       return update!;
     });
-    return { ts, buttons: buttons(card.args.blocks) };
+    return { ts, buttons: buttonsOf(card.args.blocks) };
   }
 
   it('refuses unsigned, wrongly signed and replayed requests with 401, and runs no handler', async () => {
@@ -150,7 +146,7 @@ describe('Slack app over HTTP (fake services)', () => {
       expect(update.args.text).toContain('Sent to jane@acme.example, reports@msp.example by Alice Approver');
       return update;
     });
-    expect(buttons(sent.args.blocks).map((button) => button.action_id)).toEqual(['report.open']);
+    expect(buttonsOf(sent.args.blocks).map((button) => button.action_id)).toEqual(['report.open']);
     expect(services.deliveries).toEqual([{ reportId: JSON.parse(send.value).reportId, to: ['jane@acme.example', 'reports@msp.example'], by: 'Alice Approver' }]);
   });
 
@@ -226,7 +222,7 @@ describe('Slack app over HTTP (fake services)', () => {
     expect(texts).toContain('Globex');
     expect(texts).toContain('Initech');
     expect(texts).not.toContain('Acme Corp');
-    const fix = buttons(list.args.blocks).find((button) => button.action_id === 'client.fix')!;
+    const fix = buttonsOf(list.args.blocks).find((button) => button.action_id === 'client.fix')!;
 
     const opensBefore = mock.callsTo('views.open').length;
     await click('U_APPROVER', fix, listTs);
@@ -343,10 +339,6 @@ describe('Slack app over HTTP (real runtime on the sandbox)', () => {
     return { status: response.status, text: await response.text() };
   }
 
-  function buttons(blocks: Block[]): Block[] {
-    return blocks.flatMap((block) => [block.accessory, ...(block.elements ?? [])]).filter((element) => element?.type === 'button');
-  }
-
   async function click(userId: string, button: Block, messageTs: string) {
     const responseUrl = mock.responseUrl();
     const body = interactionBody(blockActionPayload({ userId, actionId: button.action_id, value: button.value, messageTs, responseUrl }));
@@ -367,12 +359,12 @@ describe('Slack app over HTTP (real runtime on the sandbox)', () => {
     });
     const card = await vi.waitFor(() => {
       const update = mock.callsTo('chat.update').filter((call) => call.args.ts === ts).at(-1);
-      expect(buttons(update?.args.blocks ?? []).map((button) => button.action_id)).toContain('report.send');
+      expect(buttonsOf(update?.args.blocks ?? []).map((button) => button.action_id)).toContain('report.send');
       return update!;
     }, { timeout: 20_000, interval: 100 });
     const progressTexts = mock.callsTo('chat.update').filter((call) => call.args.ts === ts).map((call) => call.args.text as string);
     expect(progressTexts.some((text) => /Pulling tickets|Fetching/.test(text))).toBe(true);
-    const cardButtons = buttons(card.args.blocks);
+    const cardButtons = buttonsOf(card.args.blocks);
 
     const view = cardButtons.find((button) => button.action_id === 'report.open')!;
     const page = await fetch(view.url);

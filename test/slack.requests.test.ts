@@ -88,36 +88,35 @@ describe('Slack request authenticity: timestamps, replays across restarts, retri
     await vi.waitFor(() => expect(services.generateCalls).toBe(1));
   });
 
-  it('a signed request replayed after a restart is refused and does not run again', async () => {
-    const body = generateBody('generate Initech 2026-09');
+  /** Has a bot handle a signed `generate` command, restarts it on the same data folder, and returns the request. */
+  async function handledBeforeRestart(text: string): Promise<{ restarted: BotUnderTest; body: string; headers: Record<string, string>; before: number }> {
+    const body = generateBody(text);
     const headers = slackSignature(SECRET, body);
-    bot = await startBot();
+    const first = await startBot();
+    bot = first;
     const before = services.generateCalls;
-    expect((await post(bot.server, body, headers)).status).toBe(200);
+    expect((await post(first.server, body, headers)).status).toBe(200);
     await vi.waitFor(() => expect(services.generateCalls).toBe(before + 1));
-    await bot.close();
+    await first.close();
+    const restarted = await startBot();
+    bot = restarted;
+    return { restarted, body, headers, before };
+  }
 
-    bot = await startBot();
-    const replayed = await post(bot.server, body, headers);
+  it('a signed request replayed after a restart is refused and does not run again', async () => {
+    const { restarted, body, headers, before } = await handledBeforeRestart('generate Initech 2026-09');
+    const replayed = await post(restarted.server, body, headers);
     expect(replayed).toEqual({ status: 401, text: 'unauthorised' });
-    expect(bot.lines.filter((line) => line.level === 40)).toEqual([expect.objectContaining({ surface: 'slack', reason: expect.stringContaining('replay') })]);
+    expect(restarted.lines.filter((line) => line.level === 40)).toEqual([expect.objectContaining({ surface: 'slack', reason: expect.stringContaining('replay') })]);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(services.generateCalls).toBe(before + 1);
   });
 
   it('a Slack retry of a request already handled (before a restart) is answered 200 and does not run twice', async () => {
-    const body = generateBody('generate Globex 2026-08');
-    const headers = slackSignature(SECRET, body);
-    bot = await startBot();
-    const before = services.generateCalls;
-    expect((await post(bot.server, body, headers)).status).toBe(200);
-    await vi.waitFor(() => expect(services.generateCalls).toBe(before + 1));
-    await bot.close();
-
-    bot = await startBot();
-    const sameSignature = await post(bot.server, body, { ...headers, 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
+    const { restarted, body, headers, before } = await handledBeforeRestart('generate Globex 2026-08');
+    const sameSignature = await post(restarted.server, body, { ...headers, 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
     expect(sameSignature.status).toBe(200);
-    const reSigned = await post(bot.server, body, { ...slackSignature(SECRET, body, Math.floor(Date.now() / 1000) + 1), 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_timeout' });
+    const reSigned = await post(restarted.server, body, { ...slackSignature(SECRET, body, Math.floor(Date.now() / 1000) + 1), 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_timeout' });
     expect(reSigned.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(services.generateCalls).toBe(before + 1);

@@ -9,19 +9,11 @@ import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
 import { mountTeams, type TeamsMount } from '../src/chat/teams/index.js';
 import { createFakeServices } from './support/fake-services.js';
 import { externalIPv4 } from './support/network.js';
+import { REAL_SERVICES } from './support/settings.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 /** An address the attacker controls: nothing may ever be sent there. */
 const ATTACKER = 'https://attacker.example';
-const REAL_SERVICES = {
-  FRESHSERVICE_DOMAIN: 'acme',
-  FRESHSERVICE_API_KEY: 'fs-key-123456',
-  MAILCHIMP_API_KEY: '0123456789abcdef0123456789abcdef-us6',
-  MAILCHIMP_AUDIENCE_ID: 'abc123',
-  REPORT_REPLY_TO: 'service@msp.example',
-  REPORT_LINK_SECRET: 'endpoint-test-link-secret-0123',
-  APPROVERS: 'ops@msp.example',
-};
 
 function activity(serviceUrl: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -58,7 +50,7 @@ describe('Teams endpoint with real services and no Microsoft credentials', () =>
     nock.disableNetConnect();
     nock.enableNetConnect(/127\.0\.0\.1|localhost/);
     dataDir = await makeTempDir('integoreport-teams-off-');
-    bot = await startBot({ config: loadConfig({ ...REAL_SERVICES, DATA_DIR: dataDir }), logger: log.logger, port: 0, host: '127.0.0.1', jobs: false });
+    bot = await startBot({ config: loadConfig({ ...REAL_SERVICES, APPROVERS: 'ops@msp.example', DATA_DIR: dataDir }), logger: log.logger, port: 0, host: '127.0.0.1', jobs: false });
   }, 30_000);
 
   afterAll(async () => {

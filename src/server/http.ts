@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { webReportScriptHashes } from '../report/render.js';
+import { silentLogger, type Logger } from '../logger.js';
 
 export interface HttpServer {
   app: Express;
@@ -54,8 +55,30 @@ export function createHttpApp(): Express {
   return app;
 }
 
-export async function listen(app: Express, port: number, host = '0.0.0.0'): Promise<HttpServer> {
-  const server = http.createServer(app);
+const STATUS_TEXT: Record<number, string> = { 400: 'bad request', 404: 'not found', 413: 'too large', 415: 'unsupported media type' };
+
+/**
+ * What Express would otherwise answer itself: an unknown path, a body that cannot be read, or an error
+ * nothing handled. A short plain answer (never a stack), and one log line.
+ */
+function finish(logger: Logger, error: unknown, request: http.IncomingMessage, response: http.ServerResponse): void {
+  const status = (error as { status?: number } | undefined)?.status ?? (error ? 500 : 404);
+  const code = status >= 400 && status < 600 ? status : 500;
+  if (code >= 500) logger.error({ err: error, method: request.method, path: request.url?.split('?')[0] }, 'HTTP request failed');
+  else if (error) logger.warn({ status: code, method: request.method, path: request.url?.split('?')[0], reason: (error as Error).message }, 'HTTP request refused');
+  if (response.headersSent) {
+    response.end();
+    return;
+  }
+  response.writeHead(code, { 'content-type': 'text/plain; charset=utf-8' }).end(STATUS_TEXT[code] ?? 'internal error');
+}
+
+export async function listen(app: Express, port: number, host = '0.0.0.0', logger: Logger = silentLogger): Promise<HttpServer> {
+  // An Express app called with a third argument calls it instead of its own final handler (which would show stacks).
+  const handle = app as unknown as (request: http.IncomingMessage, response: http.ServerResponse, done: (error?: unknown) => void) => void;
+  const server = http.createServer((request, response) => {
+    handle(request, response, (error) => finish(logger, error, request, response));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -53,7 +53,7 @@ export async function startBot(options: StartOptions): Promise<BotProcess> {
     ? mountPlayground(app, { config, logger, outbox: () => runtime.sandbox!.mailchimp.outbox() })
     : undefined;
   const teams = await mountTeams(app, { services, config, logger, clock, conversations, bot, localConnectorPath: playground?.connectorPath });
-  const http = await listen(app, options.port ?? config.port, options.host ?? config.host);
+  const http = await listen(app, options.port ?? config.port, options.host ?? config.host, logger);
   const scheduler = options.jobs === false ? undefined : createBotScheduler(runtime, digest.publisher);
   scheduler?.start();
   return {

@@ -112,6 +112,11 @@ export async function startSlackMock(users: SlackUser[] = []): Promise<SlackMock
   };
 }
 
+/** Every button of a Block Kit message: section accessories and actions elements. */
+export function buttonsOf(blocks: Array<Record<string, any>>): Array<Record<string, any>> {
+  return blocks.flatMap((block) => [block.accessory, ...(block.elements ?? [])]).filter((element) => element?.type === 'button');
+}
+
 /** Headers Slack would send for `body`, signed with `secret` at `timestamp` (unix seconds). */
 export function slackSignature(secret: string, body: string, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {
   const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
