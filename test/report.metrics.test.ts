@@ -146,15 +146,15 @@ describe('computeMetrics: period and ticket counts', () => {
       ticket({ status: 5, stats: { resolved_at: null, closed_at: '2026-10-20T08:00:00Z', first_responded_at: null } }),
       // created in October, resolved in November (after the period): open at end, not resolvedInPeriod
       ticket({ status: 4, stats: { resolved_at: '2026-11-02T08:00:00Z', closed_at: null, first_responded_at: null } }),
-      // resolved in October but reopened in October and open now: resolvedInPeriod and open at end
-      ticket({ status: 2, stats: { resolved_at: '2026-10-08T08:00:00Z', closed_at: null, first_responded_at: null, reopened_at: '2026-10-09T08:00:00Z' } }),
-      // open ticket with a stale resolved_at and no reopening recorded: not resolved
+      // resolved in October, reopened and open now (Freshservice keeps the old resolved_at): open at end, not resolved
       ticket({ status: 2, stats: { resolved_at: '2026-10-08T08:00:00Z', closed_at: null, first_responded_at: null } }),
+      // pending now after a reopening: open at end too, whatever resolved_at says
+      ticket({ status: 3, stats: { resolved_at: '2026-10-08T08:00:00Z', closed_at: null, first_responded_at: null } }),
       // created after the period: not open at its end
       ticket({ created_at: '2026-11-01T08:00:00Z', status: 2 }),
     ];
     const counts = metricsOf(tickets).tickets;
-    expect(counts.resolvedInPeriod).toBe(3);
+    expect(counts.resolvedInPeriod).toBe(2);
     expect(counts.openAtEnd).toBe(4);
   });
 });

@@ -12,7 +12,6 @@ export interface FreshserviceTicketStats {
   requester_responded_at?: string | null;
   status_updated_at?: string | null;
   pending_since?: string | null;
-  reopened_at?: string | null;
   first_assigned_at?: string | null;
   assigned_at?: string | null;
   group_escalated?: boolean;

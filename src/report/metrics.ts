@@ -61,8 +61,8 @@ export function computeMetrics(dataset: Dataset, options: MetricsOptions): Metri
     const createdAt = parseInstant(ticket.created_at)!;
     const respondedAt = parseInstant(ticket.stats?.first_responded_at);
     if (respondedAt) firstResponseSeconds.push(secondsBetween(createdAt, respondedAt));
-    const resolvedAt = resolutionOf(ticket).resolvedAt;
-    if (RESOLVED_STATUSES.has(ticket.status) && resolvedAt) resolutionSeconds.push(secondsBetween(createdAt, resolvedAt));
+    const resolvedAt = resolvedAtOf(ticket);
+    if (resolvedAt) resolutionSeconds.push(secondsBetween(createdAt, resolvedAt));
   }
 
   return {
@@ -76,7 +76,7 @@ export function computeMetrics(dataset: Dataset, options: MetricsOptions): Metri
       resolved: resolvedCreated.length,
       open: created.length - resolvedCreated.length,
       proactive: created.filter(isProactive).length,
-      resolvedInPeriod: tickets.filter((ticket) => inPeriod(resolutionOf(ticket).resolvedAt)).length,
+      resolvedInPeriod: tickets.filter((ticket) => inPeriod(resolvedAtOf(ticket))).length,
       openAtEnd: tickets.filter((ticket) => isOpenAt(ticket, period.to)).length,
     },
     firstResponse: summariseDurations(firstResponseSeconds),
@@ -131,25 +131,22 @@ export function isProactive(ticket: DatasetTicket): boolean {
 }
 
 /**
- * When the ticket was resolved (`stats.resolved_at`, else `stats.closed_at`) and, for a ticket that is
- * open again now, when it was reopened. A resolved-at older than the reopening is a resolution undone.
+ * When the ticket was resolved (`stats.resolved_at`, else `stats.closed_at`), or null while it is not
+ * Resolved or Closed now. Freshservice's stats carry no reopening time (there is no `stats.reopened_at`,
+ * see src/freshservice/README.md), so a ticket that is open or pending now is open, whatever an older
+ * `resolved_at` from before a reopening still says.
  */
-export function resolutionOf(ticket: DatasetTicket): { resolvedAt: Date | null; reopenedAt: Date | null } {
-  const resolvedAt = parseInstant(ticket.stats?.resolved_at) ?? parseInstant(ticket.stats?.closed_at);
-  if (RESOLVED_STATUSES.has(ticket.status)) return { resolvedAt, reopenedAt: null };
-  const reopenedAt = parseInstant(ticket.stats?.reopened_at);
-  if (resolvedAt && reopenedAt && reopenedAt >= resolvedAt) return { resolvedAt, reopenedAt };
-  return { resolvedAt: null, reopenedAt: null };
+export function resolvedAtOf(ticket: DatasetTicket): Date | null {
+  if (!RESOLVED_STATUSES.has(ticket.status)) return null;
+  return parseInstant(ticket.stats?.resolved_at) ?? parseInstant(ticket.stats?.closed_at);
 }
 
 /** Created before `moment` and not resolved before it. */
 export function isOpenAt(ticket: DatasetTicket, moment: Date): boolean {
   const createdAt = parseInstant(ticket.created_at);
   if (!createdAt || createdAt >= moment) return false;
-  const { resolvedAt, reopenedAt } = resolutionOf(ticket);
-  const resolvedBefore = resolvedAt !== null && resolvedAt < moment;
-  const reopenedBefore = reopenedAt !== null && reopenedAt < moment;
-  return !resolvedBefore || reopenedBefore;
+  const resolvedAt = resolvedAtOf(ticket);
+  return resolvedAt === null || resolvedAt >= moment;
 }
 
 /**
@@ -160,8 +157,7 @@ export function firstResponseSla(ticket: DatasetTicket, mode: SlaMode, asOf: Dat
   if (!ticket.stats) return null;
   const deadline = slaDeadline(mode, 'firstResponse', ticket);
   if (!deadline) return null;
-  const resolvedAt = RESOLVED_STATUSES.has(ticket.status) ? resolutionOf(ticket).resolvedAt : null;
-  const respondedAt = parseInstant(ticket.stats.first_responded_at) ?? resolvedAt;
+  const respondedAt = parseInstant(ticket.stats.first_responded_at) ?? resolvedAtOf(ticket);
   return slaOutcome(deadline, respondedAt, asOf);
 }
 
@@ -170,7 +166,7 @@ export function resolutionSla(ticket: DatasetTicket, mode: SlaMode, asOf: Date) 
   const deadline = slaDeadline(mode, 'resolution', ticket);
   if (!deadline) return null;
   if (RESOLVED_STATUSES.has(ticket.status)) {
-    const resolvedAt = resolutionOf(ticket).resolvedAt;
+    const resolvedAt = resolvedAtOf(ticket);
     return resolvedAt ? slaOutcome(deadline, resolvedAt, asOf) : null;
   }
   return slaOutcome(deadline, null, asOf);

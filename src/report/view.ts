@@ -2,7 +2,7 @@ import dayjs from 'dayjs';
 import type { Dataset, DatasetTicket } from '../freshservice/dataset.js';
 import { formatCount, formatDecimal, formatDuration } from './durations.js';
 import { priorityName, RESOLVED_STATUSES, statusLabel } from './labels.js';
-import { firstResponseSla, isOpenAt, isProactive, resolutionOf, resolutionSla, secondsBetween, type Metrics } from './metrics.js';
+import { firstResponseSla, isOpenAt, isProactive, resolvedAtOf, resolutionSla, secondsBetween, type Metrics } from './metrics.js';
 import { periodFromRange } from '../period/period.js';
 import { parseInstant, SLA_TARGETS, type SlaOutcome } from './sla.js';
 
@@ -281,7 +281,7 @@ function fillToWhole(segments: BarSegment[]): BarSegment[] {
 }
 
 function ticketRow(ticket: DatasetTicket, dataset: Dataset, metrics: Metrics, asOf: Date, timezone: string): TicketRow {
-  const resolved = RESOLVED_STATUSES.has(ticket.status) ? resolutionOf(ticket).resolvedAt : null;
+  const resolved = resolvedAtOf(ticket);
   const createdAt = parseInstant(ticket.created_at);
   const resolutionSeconds = resolved && createdAt ? secondsBetween(createdAt, resolved) : null;
   const outcome = firstResponseSla(ticket, metrics.sla.mode, asOf);
@@ -325,7 +325,7 @@ function compareRelevance(a: Relevance, b: Relevance): number {
 }
 
 function belongsToPeriod(ticket: DatasetTicket, from: Date, to: Date): boolean {
-  return inRange(parseInstant(ticket.created_at), from, to) || inRange(resolutionOf(ticket).resolvedAt, from, to) || isOpenAt(ticket, to);
+  return inRange(parseInstant(ticket.created_at), from, to) || inRange(resolvedAtOf(ticket), from, to) || isOpenAt(ticket, to);
 }
 
 function inRange(date: Date | null, from: Date, to: Date): boolean {

@@ -222,7 +222,6 @@ export function seedTickets(
       pending_since: pendingSince === null ? null : iso(pendingSince),
       resolved_at: resolved === null ? null : iso(resolved),
       closed_at: closed === null ? null : iso(closed),
-      reopened_at: null,
       first_assigned_at: responder !== null && rng.chance(0.4) ? iso(created + rng.int(1, 20) * MINUTE) : null,
       assigned_at: null,
       agent_responded_at: firstResponse === null ? null : iso(firstResponse),

@@ -116,6 +116,7 @@ export function seedWorld(options: { anchor: Date; seed?: number; profile?: Part
   });
   plantHostileSubjects(seeded.tickets, clients.departments[0]?.id, anchorMs);
   markSpamAndDeleted(seeded.tickets, anchorMs);
+  reopenSome(seeded.tickets, clients.departments[0]?.id, anchorMs);
 
   return {
     schemaVersion: WORLD_SCHEMA_VERSION,
@@ -155,6 +156,23 @@ function markSpamAndDeleted(tickets: FreshserviceTicket[], anchorMs: number): vo
     const ticket = recent[index * 3];
     if (ticket) ticket[mark] = true;
   });
+}
+
+/**
+ * Three of Acme's tickets resolved in the month before the anchor's month were reopened with their last update
+ * and are open now. Freshservice's stats have no reopening time: `resolved_at` still shows the undone resolution.
+ */
+function reopenSome(tickets: FreshserviceTicket[], departmentId: number | undefined, anchorMs: number): void {
+  const from = new Date(monthStartUtc(anchorMs, -1)).toISOString();
+  const to = new Date(monthStartUtc(anchorMs, 0)).toISOString();
+  const resolved = tickets.filter((t) => t.department_id === departmentId && (t.status === 4 || t.status === 5) && !t.spam && !t.deleted && t.stats?.resolved_at && t.stats.resolved_at >= from && t.stats.resolved_at < to);
+  for (const ticket of resolved.slice(0, 3)) {
+    const reopenedMs = Math.min(anchorMs, Math.max(Date.parse(ticket.updated_at), Date.parse(ticket.stats!.resolved_at!) + 86_400_000));
+    const reopened = new Date(reopenedMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    ticket.status = 2;
+    ticket.updated_at = reopened;
+    ticket.stats = { ...ticket.stats!, closed_at: null, status_updated_at: reopened, updated_at: reopened };
+  }
 }
 
 function listIdFor(seed: number): string {
