@@ -10,6 +10,7 @@ import { FreshserviceError } from './errors.js';
 import { statusLabelsFrom, type FreshserviceDirectory } from './directory.js';
 import { upsertTicket, type MirrorState, type TicketMirror } from './mirror.js';
 import { FINISHED_STATUSES, mattersForPeriod } from './selection.js';
+import { filterTickets } from './ticket-filter.js';
 import type { FreshserviceTicket } from './types.js';
 
 /** Re-ask for tickets updated a little before the high-water mark: clock skew and search indexing lag. */
@@ -162,9 +163,8 @@ export function createPuller(deps: PullerDeps): Puller {
     const swept = !state.openSweptAt;
     if (swept) {
       const statuses = await openStatuses();
-      const day = isoSeconds(newCoveredSince!).slice(0, 10);
-      const query = `"(${statuses.map((code) => `status:${code}`).join(' OR ')}) AND updated_at:<'${day}'"`;
-      for await (const page of client.paginate<FreshserviceTicket>('/tickets/filter', { params: { query }, key: 'tickets', priority: LIST_PRIORITY })) {
+      const filter = { anyOf: statuses.map((code) => `status:${code}`), updatedUntil: isoSeconds(newCoveredSince!).slice(0, 10) };
+      for await (const page of filterTickets(client, filter, { priority: LIST_PRIORITY })) {
         for (const ticket of page) {
           if (!state.tickets[String(ticket.id)]) take(ticket);
         }

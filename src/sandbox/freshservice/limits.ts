@@ -9,7 +9,10 @@ import { API_PREFIX, includesOf, type Reply } from './replies.js';
 export interface CreditWindow {
   /** The 429 to answer instead of serving: a requested burst first, then a window the request would overrun. */
   refusal(method: string, url: URL): Reply | undefined;
-  /** Counts what a reply cost; 429s and 401s are free. */
+  /**
+   * Counts what a reply cost. "Even invalid requests will count towards the rate limit", a wrong API key
+   * included; a 429 itself is not charged (undocumented: Retry-After governs).
+   */
   charge(reply: Reply): void;
   remaining(): number;
 }
@@ -34,7 +37,7 @@ export function createCreditWindow(controls: SandboxControls): CreditWindow {
       return undefined;
     },
     charge(reply) {
-      if (reply.status !== 429 && reply.status !== 401) window.used += reply.credits;
+      if (reply.status !== 429) window.used += reply.credits;
     },
     remaining: () => Math.max(0, controls.rateLimitPerWindow - window.used),
   };

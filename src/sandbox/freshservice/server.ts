@@ -91,7 +91,7 @@ export async function startFreshserviceSandbox(options: {
     const header = req.headers.authorization ?? '';
     const decoded = header.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString('utf8') : '';
     if (decoded.split(':')[0] !== apiKey) {
-      await send(res, record, { status: 401, credits: 0, body: { code: 'invalid_credentials', message: 'You have to be logged in to perform this action.' } });
+      await send(res, record, { status: 401, credits: 1, body: { code: 'invalid_credentials', message: 'You have to be logged in to perform this action.' } });
       return;
     }
     const accept = req.headers.accept;

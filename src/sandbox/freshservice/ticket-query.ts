@@ -37,7 +37,8 @@ type Token = { kind: '(' | ')' | 'AND' | 'OR' } | { kind: 'condition'; field: st
  * `emailOf` resolves a requester id to an email for the `email` field.
  */
 export function parseTicketQuery(raw: string, emailOf: (requesterId: number | null) => string | null = () => null): TicketPredicate {
-  if (raw.length > MAX_QUERY_LENGTH + 2) throw new TicketQueryError(`query is longer than ${MAX_QUERY_LENGTH} characters`);
+  // "Enclosed between a pair of double quotes and can have up to 512 characters": counted with the quotes, the stricter reading.
+  if (raw.length > MAX_QUERY_LENGTH) throw new TicketQueryError(`query is longer than ${MAX_QUERY_LENGTH} characters`);
   if (raw.length < 2 || !raw.startsWith('"') || !raw.endsWith('"')) throw new TicketQueryError('query must be enclosed in double quotes');
   const tokens = tokenize(raw.slice(1, -1));
   let position = 0;

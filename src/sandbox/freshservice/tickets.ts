@@ -5,9 +5,11 @@ import { includesOf, isPositiveInteger, notFound, numericId, paged, validation, 
 import { TicketQueryError, parseTicketQuery } from './ticket-query.js';
 
 const FILTER_PAGE_SIZE = 30;
+const FILTER_MAX_PAGE = 10;
 const LIST_WINDOW_MS = 30 * 86_400_000;
 const LIST_INCLUDES = ['stats', 'requester', 'requested_for', 'onboarding_context', 'offboarding_context'];
-const SHOW_INCLUDES = ['stats', 'requester', 'requested_for', 'conversations', 'onboarding_context', 'offboarding_context'];
+/** "View a Ticket" embeds; `tags` appears in the docs' examples (`include=tags,requester`). */
+const SHOW_INCLUDES = ['stats', 'requester', 'requested_for', 'conversations', 'problem', 'assets', 'changes', 'related_tickets', 'tags', 'onboarding_context', 'offboarding_context'];
 
 /** `/tickets`, `/tickets/filter`, `/tickets/{id}` and its time entries, CSAT response and conversations. */
 export function ticketsResource(context: ApiContext, idText: string | undefined, sub: string | undefined, query: Query, url: URL): Reply {
@@ -121,6 +123,10 @@ function filterTickets(context: ApiContext, query: Query): Reply {
   }
   const pageText = query.get('page') ?? '1';
   if (!isPositiveInteger(pageText)) return validation('page', 'It should be a Positive Integer');
+  // Unverified cap, taken from Freshdesk's filter (same platform): page 11 and beyond are refused.
+  if (Number(pageText) > FILTER_MAX_PAGE) return validation('page', `It should be a Positive Integer less than or equal to ${FILTER_MAX_PAGE}`);
+  // The filter documents neither per_page nor include: 30 tickets a page, no embeds.
+  for (const name of ['per_page', 'include']) if (query.has(name)) return validation(name, 'Unexpected/invalid field in request', 'invalid_field');
   const workspace = query.get('workspace_id');
   const scoped = visibleTickets(context).filter((t) => workspace === '0' || (t.workspace_id ?? 2) === Number(workspace ?? 2));
   const matches = scoped.filter(predicate).sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id - a.id);
@@ -135,6 +141,9 @@ function showTicket(context: ApiContext, ticket: FreshserviceTicket, query: Quer
   if (unknownInclude) return validation('include', `It should be one of these values: '${SHOW_INCLUDES.join(',')}'`);
   const extra: Record<string, unknown> = {};
   if (includes.includes('conversations')) extra.conversations = ticketConversations(context.world, ticket).slice(0, 10);
+  // The world holds no problems, assets, changes or linked tickets: those embeds come back empty. Tags are always on the ticket.
+  if (includes.includes('problem')) extra.problem = null;
+  for (const name of ['assets', 'changes', 'related_tickets']) if (includes.includes(name)) extra[name] = [];
   const credits = 1 + includes.reduce((sum, name) => sum + (name === 'conversations' ? 2 : 1), 0);
   return { status: 200, credits, body: { ticket: serializeTicket(context, ticket, includes, extra) } };
 }

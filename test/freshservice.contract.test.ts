@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../src/clock.js';
+import { createFreshservice } from '../src/freshservice/index.js';
+import type { FreshserviceTicket } from '../src/freshservice/types.js';
+import { parsePeriod } from '../src/period/period.js';
+import { startFreshserviceSandbox, seedWorld, type FreshserviceSandbox, type SandboxWorld } from '../src/sandbox/index.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
+
+/**
+ * The simulated Freshservice held to the published API (src/freshservice/README.md names the sources),
+ * and our client held to the simulated Freshservice where the two meet.
+ */
+
+const ANCHOR = '2026-11-20T12:00:00Z';
+const clock = fixedClock(ANCHOR);
+const DAY = 86_400_000;
+const dataDirs: string[] = [];
+
+async function freshDataDir(): Promise<string> {
+  const dir = await makeTempDir('integoreport-contract-');
+  dataDirs.push(dir);
+  return dir;
+}
+
+afterAll(async () => {
+  await Promise.all(dataDirs.map((dir) => removeTempDir(dir)));
+});
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * `count` tickets of `departmentId` opened between May and July and untouched since, still open or pending:
+ * only the open-ticket sweep through /tickets/filter finds them for a later month.
+ */
+function addStaleOpenTickets(world: SandboxWorld, departmentId: number, count: number): FreshserviceTicket[] {
+  const template = world.tickets.find((ticket) => ticket.department_id === departmentId && ticket.stats)!;
+  const firstId = Math.max(...world.tickets.map((ticket) => ticket.id)) + 1;
+  const start = Date.parse('2026-05-04T09:00:00Z');
+  const added = Array.from({ length: count }, (_, index): FreshserviceTicket => {
+    const created = iso(start + Math.floor((index * 80 * DAY) / count));
+    return {
+      ...structuredClone(template),
+      id: firstId + index,
+      subject: `Stale request ${index + 1}`,
+      status: index % 3 === 0 ? 3 : 2,
+      created_at: created,
+      updated_at: created,
+      stats: { ...template.stats!, ticket_id: firstId + index, created_at: created, updated_at: created, resolved_at: null, closed_at: null, first_responded_at: null },
+    };
+  });
+  world.tickets.push(...added);
+  return added;
+}
+
+function authHeader(key: string): string {
+  return `Basic ${Buffer.from(`${key}:X`).toString('base64')}`;
+}
+
+async function call(sandbox: FreshserviceSandbox, pathAndQuery: string, key = sandbox.apiKey) {
+  const response = await fetch(`${sandbox.baseUrl}${pathAndQuery}`, { headers: { Authorization: authHeader(key), Accept: 'application/json' } });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, json: () => JSON.parse(text) };
+}
+
+/** The stats of a ticket as a live Freshservice account returned them (ticket-pulse's captured response). */
+const LIVE_STATS_FIELDS = [
+  'created_at', 'updated_at', 'ticket_id', 'opened_at', 'group_escalated', 'inbound_count', 'status_updated_at', 'outbound_count',
+  'pending_since', 'resolved_at', 'closed_at', 'first_assigned_at', 'assigned_at', 'agent_responded_at', 'requester_responded_at',
+  'first_responded_at', 'first_resp_time_in_secs', 'resolution_time_in_secs',
+];
+
+describe('Freshservice contract', () => {
+  let sandbox: FreshserviceSandbox;
+
+  beforeAll(async () => {
+    sandbox = await startFreshserviceSandbox({ world: seedWorld({ anchor: new Date(ANCHOR) }), clock, controls: { rateLimitPerWindow: 100_000 } });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  describe('ticket stats (finding 2)', () => {
+    it('carry only fields a live account returns: no reopened_at', async () => {
+      const response = await call(sandbox, '/tickets?updated_since=2026-05-01T00:00:00Z&include=stats&per_page=100');
+      const tickets: FreshserviceTicket[] = response.json().tickets;
+      expect(tickets.length).toBe(100);
+      for (const ticket of tickets) {
+        expect(Object.keys(ticket.stats ?? {}).filter((field) => !LIVE_STATS_FIELDS.includes(field))).toEqual([]);
+      }
+    });
+
+    it('show a reopened ticket as open with the resolution it had before', () => {
+      const reopened = sandbox.world.tickets.filter((ticket) => ticket.status === 2 && ticket.stats?.resolved_at);
+      expect(reopened.length).toBeGreaterThan(0);
+      for (const ticket of reopened) expect(ticket.updated_at > ticket.stats!.resolved_at!).toBe(true);
+    });
+  });
+
+  describe('ticket filter paging (finding 1)', () => {
+    const query = (text: string) => `/tickets/filter?query=${encodeURIComponent(`"${text}"`)}`;
+
+    it('pages by page= with a total, 30 a page, and sends no Link header', async () => {
+      const open = sandbox.world.tickets.filter((ticket) => !ticket.spam && !ticket.deleted && ticket.status === 2);
+      expect(open.length).toBeGreaterThan(60);
+      const first = await call(sandbox, query('status:2'));
+      expect(first.status).toBe(200);
+      expect(first.json().total).toBe(open.length);
+      expect(first.json().tickets).toHaveLength(30);
+      expect(first.headers.get('link')).toBeNull();
+      const second = await call(sandbox, `${query('status:2')}&page=2`);
+      expect(second.headers.get('link')).toBeNull();
+      expect(second.json().tickets.map((ticket: FreshserviceTicket) => ticket.id)).not.toContain(first.json().tickets[0].id);
+    });
+
+    it('refuses pages beyond 10, per_page and include, and a query over 512 characters with its quotes', async () => {
+      for (const extra of ['&page=11', '&per_page=100', '&include=stats']) {
+        const refused = await call(sandbox, `${query('status:2')}${extra}`);
+        expect(refused.status, extra).toBe(400);
+        expect(refused.json().description).toBe('Validation failed');
+      }
+      expect((await call(sandbox, `${query('status:2')}&page=10`)).status).toBe(200);
+      // 41 × "status:2 OR " is 492 characters; spaces pad the rest before the last condition.
+      const ofLength = (length: number) => `${'status:2 OR '.repeat(41)}${' '.repeat(length - 502)}priority:4`;
+      expect((await call(sandbox, query(ofLength(510)))).status).toBe(200);
+      expect((await call(sandbox, query(ofLength(511)))).status).toBe(400);
+    });
+  });
+
+  describe('credits and includes (finding 8)', () => {
+    it('charges a request with a wrong API key like any other invalid request', async () => {
+      const before = Number((await call(sandbox, '/agents')).headers.get('x-ratelimit-remaining'));
+      const refused = await call(sandbox, '/agents', 'not-the-key');
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('x-ratelimit-used-currentrequest')).toBe('1');
+      const after = Number((await call(sandbox, '/agents')).headers.get('x-ratelimit-remaining'));
+      // The wrong key cost one credit, the second listing another.
+      expect(before - after).toBe(2);
+    });
+
+    it('accepts every documented include of a single ticket, one credit each (conversations two)', async () => {
+      const id = sandbox.world.tickets.find((ticket) => !ticket.deleted && !ticket.spam)!.id;
+      for (const include of ['stats', 'requester', 'requested_for', 'problem', 'assets', 'changes', 'related_tickets', 'tags', 'onboarding_context', 'offboarding_context']) {
+        const response = await call(sandbox, `/tickets/${id}?include=${include}`);
+        expect(response.status, include).toBe(200);
+        expect(response.headers.get('x-ratelimit-used-currentrequest'), include).toBe('2');
+      }
+      const both = await call(sandbox, `/tickets/${id}?include=tags,requester`);
+      expect(both.headers.get('x-ratelimit-used-currentrequest')).toBe('3');
+      expect((await call(sandbox, `/tickets/${id}?include=conversations`)).headers.get('x-ratelimit-used-currentrequest')).toBe('3');
+      expect((await call(sandbox, `/tickets/${id}?include=department`)).status).toBe(400);
+    });
+  });
+});
+
+describe('the open-ticket sweep (finding 1)', () => {
+  const world = seedWorld({ anchor: new Date(ANCHOR) });
+  const acme = world.departments.find((department) => department.name === 'Acme Corporation')!;
+  const stale = addStaleOpenTickets(world, acme.id, 420);
+  let sandbox: FreshserviceSandbox;
+
+  beforeAll(async () => {
+    sandbox = await startFreshserviceSandbox({ world, clock, controls: { rateLimitPerWindow: 100_000 } });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  it('reads every page of a filter and splits it by date when it would pass the page cap', async () => {
+    const october = parsePeriod('2026-10', { timezone: 'UTC', now: new Date(ANCHOR) });
+    const freshservice = createFreshservice({ baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, dataDir: await freshDataDir(), clock, rateLimit: { maxConcurrent: 16 } });
+    const result = await freshservice.puller.pull({ id: acme.id, name: acme.name }, october);
+    const ids = new Set(result.dataset.tickets.map((ticket) => ticket.id));
+    expect(stale.filter((ticket) => !ids.has(ticket.id)).map((ticket) => ticket.id)).toEqual([]);
+    const filters = sandbox.requests.filter((request) => request.path === '/api/v2/tickets/filter');
+    expect(filters.every((request) => request.status === 200 && Number(request.query.page ?? 1) <= 10)).toBe(true);
+    expect(filters.length).toBeGreaterThan(15);
+  });
+});
