@@ -113,14 +113,17 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const transactional = mailchimpSettings.transactional
     ? createTransactionalClient({ baseUrl: mailchimpSettings.transactional.baseUrl, apiKey: mailchimpSettings.transactional.apiKey, logger })
     : undefined;
+  const channels = createDeliveryChannels({
+    http: mailchimpHttp,
+    audienceId: mailchimpSettings.audienceId,
+    transactional,
+    fromName: config.report.fromName,
+    replyTo: config.report.replyTo,
+  });
+  // Not awaited: the first send waits for the same check, and start-up does not wait on Mailchimp.
+  void channels.transactional?.prepare?.();
   const delivery = createDelivery({
-    channels: createDeliveryChannels({
-      http: mailchimpHttp,
-      audienceId: mailchimpSettings.audienceId,
-      transactional,
-      fromName: config.report.fromName,
-      replyTo: config.report.replyTo,
-    }),
+    channels,
     config,
     dataDir: config.dataDir,
     clock,

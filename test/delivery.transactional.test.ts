@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import nock from 'nock';
-import { createTransactionalClient } from '../src/mailchimp/transactional.js';
+import { createTransactionalClient, type TransactionalClient } from '../src/mailchimp/transactional.js';
 import { createDeliveryChannels } from '../src/mailchimp/delivery-channels.js';
 import { createDelivery, type DeliverableReport } from '../src/app/send-report.js';
 import { readAudit } from '../src/store/audit.js';
 import { fixedClock } from '../src/clock.js';
-import { silentLogger } from '../src/logger.js';
+import { createLogger, silentLogger } from '../src/logger.js';
 import type { Actor } from '../src/app/ports.js';
+import { startMailchimpSandbox, type MailchimpSandbox, type SandboxAudienceMember } from '../src/sandbox/index.js';
 import { useNock } from './support/nock.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
@@ -26,8 +27,7 @@ const KEY = 'ir:7:2026-10:v2';
 
 let dataDir: string;
 
-function setup(clock = fixedClock('2026-11-03T09:00:00.000Z')) {
-  const transactional = createTransactionalClient({ baseUrl: `${API}/api/1.0`, apiKey: 'md-secret-key', logger: silentLogger });
+function setup(clock = fixedClock('2026-11-03T09:00:00.000Z'), transactional: TransactionalClient = createTransactionalClient({ baseUrl: `${API}/api/1.0`, apiKey: 'md-secret-key', logger: silentLogger })) {
   return createDelivery({
     channels: createDeliveryChannels({ transactional, fromName: 'Intego MSP', replyTo: 'service@msp.example' }),
     config: { approvers: [{ kind: 'slack', id: 'U0BOSS' }], report: { fromName: 'Intego MSP', replyTo: 'service@msp.example', copyTo: 'reports@msp.example', linkSecret: 'x'.repeat(16), linkTtlDays: 30 } },
@@ -39,7 +39,12 @@ function setup(clock = fixedClock('2026-11-03T09:00:00.000Z')) {
   });
 }
 
-useNock();
+/** `/metadata/list` answers that report_key is indexed: each new client asks once, before its first send or search. */
+function searchIndexReady() {
+  return nock(API).post('/api/1.0/metadata/list').reply(200, [{ name: 'report_key', state: 'active', view_template: '' }]);
+}
+
+useNock({ loopback: true });
 
 beforeEach(async () => {
   dataDir = await makeTempDir('integoreport-delivery-tx-');
@@ -53,6 +58,7 @@ describe('sending a report through Mailchimp Transactional', () => {
   it('sends one message with merge off, the ledger key in metadata, to the client and the internal copy', async () => {
     const delivery = setup();
     let sent: any;
+    searchIndexReady();
     nock(API)
       .post('/api/1.0/messages/send', (body) => {
         sent = body;
@@ -89,6 +95,7 @@ describe('sending a report through Mailchimp Transactional', () => {
 
   it('reports a rejection inside a 200 answer as a failure with Mailchimp\'s reason, and may be tried again later', async () => {
     const delivery = setup();
+    searchIndexReady();
     nock(API)
       .post('/api/1.0/messages/send')
       .reply(200, [
@@ -118,20 +125,22 @@ describe('sending a report through Mailchimp Transactional', () => {
 
   it('counts the send as done when only the internal copy is rejected, and says so', async () => {
     const delivery = setup();
+    searchIndexReady();
     nock(API)
       .post('/api/1.0/messages/send')
       .reply(200, [
         { email: 'ops@globex.example', status: 'sent', _id: 'm1' },
-        { email: 'reports@msp.example', status: 'rejected', reject_reason: 'hard-bounce', _id: 'm2' },
+        { email: 'reports@msp.example', status: 'rejected', reject_reason: 'hard_bounce', _id: 'm2' },
       ]);
 
     expect(await delivery.sendReport(approver, report.id)).toMatchObject({ kind: 'sent' });
-    expect((await delivery.sendsFor(7))[0]!.notes).toEqual(['The copy to reports@msp.example was rejected (hard-bounce).']);
+    expect((await delivery.sendsFor(7))[0]!.notes).toEqual(['The copy to reports@msp.example was rejected (hard_bounce).']);
   });
 
   it('after an unanswered send, looks the key up and never sends a second message', async () => {
     const delivery = setup();
     let sends = 0;
+    searchIndexReady();
     nock(API)
       .post('/api/1.0/messages/send')
       .reply(() => {
@@ -151,6 +160,7 @@ describe('sending a report through Mailchimp Transactional', () => {
     const clock = fixedClock('2026-11-03T09:00:00.000Z');
     const delivery = setup(clock);
     let sends = 0;
+    searchIndexReady();
     nock(API)
       .post('/api/1.0/messages/send')
       .reply(() => {
@@ -174,11 +184,100 @@ describe('sending a report through Mailchimp Transactional', () => {
     expect(await delivery.sendReport(approver, report.id)).toMatchObject({ kind: 'sent', send: { mailchimpId: 'm9' } });
   });
 
-  it('treats Mailchimp\'s named refusal (bad key) as a failure without retrying', async () => {
+  it('treats Mailchimp\'s named refusal as a failure without retrying', async () => {
     const delivery = setup();
-    nock(API).post('/api/1.0/messages/send').reply(500, { status: 'error', code: -1, name: 'Invalid_Key', message: 'Invalid API key' });
+    searchIndexReady();
+    nock(API).post('/api/1.0/messages/send').reply(400, { status: 'error', code: -2, name: 'ValidationError', message: 'Validation error: {"message":{"from_email":"An email address must contain a single @"}}' });
 
-    expect(await delivery.sendReport(approver, report.id)).toEqual({ kind: 'failed', reason: 'Mailchimp Transactional said: Invalid API key' });
+    expect(await delivery.sendReport(approver, report.id)).toEqual({ kind: 'failed', reason: 'Mailchimp Transactional said: Validation error: {"message":{"from_email":"An email address must contain a single @"}}' });
     expect(nock.isDone()).toBe(true);
+  });
+});
+
+describe('duplicate protection against the simulated Mailchimp Transactional', () => {
+  const clock = fixedClock('2026-11-03T09:00:00.000Z');
+  let sandbox: MailchimpSandbox;
+  let logLines: Array<{ level: number; msg: string }>;
+
+  const member = (email: string): SandboxAudienceMember => ({ email_address: email, status: 'subscribed', merge_fields: { FNAME: 'Ops', LNAME: 'Team' }, tags: [], last_changed: '2026-10-01T00:00:00+00:00' });
+  const call = async (path: string, body: Record<string, unknown> = {}) => {
+    const response = await fetch(`${sandbox.transactional.baseUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ key: sandbox.transactional.apiKey, ...body }) });
+    return { status: response.status, body: await response.json() };
+  };
+  const clientEmails = () => sandbox.outbox().filter((email) => email.to.includes('ops@globex.example'));
+  const client = () => {
+    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void logLines.push(JSON.parse(line)) } });
+    return createTransactionalClient({ ...sandbox.transactional, logger, timeoutMs: 200 });
+  };
+
+  beforeEach(async () => {
+    logLines = [];
+    sandbox = await startMailchimpSandbox({ members: [member('ops@globex.example'), member('reports@msp.example')], listId: 'tx01list', clock });
+  });
+
+  afterEach(async () => {
+    await sandbox.close();
+  });
+
+  it('indexes report_key before the first send and says so, so an unanswered send is found and not sent again', async () => {
+    const delivery = setup(clock, client());
+    sandbox.failNext('transactional.send', 'timeout');
+
+    const outcome = await delivery.sendReport(approver, report.id);
+
+    expect(outcome).toMatchObject({ kind: 'already-sent', send: { status: 'sent' } });
+    expect(clientEmails()).toHaveLength(1);
+    expect((await call('/metadata/list')).body).toEqual([{ name: 'report_key', state: 'active', view_template: '' }]);
+    expect(logLines.find((line) => line.msg.includes('added the metadata field report_key'))).toMatchObject({ level: 30 });
+    clock.advance(10 * 60_000);
+    expect(await setup(clock, client()).sendReport(approver, report.id)).toMatchObject({ kind: 'already-sent' });
+    expect(clientEmails()).toHaveLength(1);
+  });
+
+  it('sends nothing while report_key is still being indexed, and sends once it is searchable', async () => {
+    await sandbox.close();
+    sandbox = await startMailchimpSandbox({ members: [member('ops@globex.example'), member('reports@msp.example')], listId: 'tx01list', clock, metadataIndexMs: 3 * 60_000 });
+    const delivery = setup(clock, client());
+
+    const waiting = await delivery.sendReport(approver, report.id);
+    expect(waiting).toMatchObject({ kind: 'failed' });
+    expect(waiting.kind === 'failed' && waiting.reason).toMatch(/still indexing the metadata field report_key/);
+    expect(sandbox.outbox()).toEqual([]);
+
+    clock.advance(3 * 60_000);
+    expect(await delivery.sendReport(approver, report.id)).toMatchObject({ kind: 'sent' });
+    expect(clientEmails()).toHaveLength(1);
+  });
+
+  it('refuses to send with a clear sentence when the account already indexes 10 other metadata fields', async () => {
+    for (let index = 1; index <= 10; index += 1) await call('/metadata/add', { name: `crm_field_${index}` });
+    const delivery = setup(clock, client());
+
+    const outcome = await delivery.sendReport(approver, report.id);
+
+    expect(outcome).toMatchObject({ kind: 'failed' });
+    expect(outcome.kind === 'failed' && outcome.reason).toMatch(/already indexes 10 custom metadata fields \(crm_field_1, .*crm_field_10\), the most an account may have, so report_key cannot be added/);
+    expect(sandbox.outbox()).toEqual([]);
+    expect(logLines.some((line) => line.level === 50 && line.msg.includes('Custom Metadata settings page'))).toBe(true);
+  });
+
+  it('leaves the send uncertain when the search is rate-limited, waits a minute, and never sends blind', async () => {
+    const delivery = setup(clock, client());
+    sandbox.failNext('transactional.send', 'timeout');
+    for (let index = 0; index < 20; index += 1) await call('/messages/search', { query: '*' });
+
+    const first = await delivery.sendReport(approver, report.id);
+    expect(first.kind === 'failed' && first.reason).toMatch(/^Could not confirm that the report went out \(Mailchimp Transactional allows 20 searches a minute/);
+    expect((await delivery.sendsFor(7))[0]).toMatchObject({ status: 'requested', uncertain: true });
+    expect(clientEmails()).toHaveLength(1);
+
+    sandbox.resetRequests();
+    clock.advance(30_000);
+    expect(await delivery.sendReport(approver, report.id)).toMatchObject({ kind: 'failed' });
+    expect(sandbox.requests.filter((request) => request.path.endsWith('/messages/search'))).toEqual([]);
+
+    clock.advance(31_000);
+    expect(await delivery.sendReport(approver, report.id)).toMatchObject({ kind: 'already-sent', send: { status: 'sent' } });
+    expect(clientEmails()).toHaveLength(1);
   });
 });

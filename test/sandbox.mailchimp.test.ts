@@ -406,12 +406,16 @@ describe('transactional', () => {
     metadata: { report_key: 'report:acme:2026-10' },
   });
 
-  it('rejects unsubscribed and invalid recipients inside a 200 response', async () => {
-    const sent = await transactional('/messages/send', { key: sandbox.transactional.apiKey, message: message(['ada@acme.example', 'linus@initech.example', 'bad-address']) });
+  const key = () => sandbox.transactional.apiKey;
+  const search = (query: string) => transactional('/messages/search', { key: key(), query });
+
+  it('rejects unsubscribed, cleaned and invalid recipients inside a 200 response, reasons spelled with underscores', async () => {
+    const sent = await transactional('/messages/send', { key: key(), message: message(['ada@acme.example', 'linus@initech.example', 'ken@umbrella.example', 'bad-address']) });
     expect(sent.status).toBe(200);
     expect(sent.body.map((r: any) => [r.email, r.status, r.reject_reason])).toEqual([
       ['ada@acme.example', 'sent', null],
       ['linus@initech.example', 'rejected', 'unsub'],
+      ['ken@umbrella.example', 'rejected', 'hard_bounce'],
       ['bad-address', 'invalid', null],
     ]);
     const outbox = sandbox.outbox();
@@ -419,20 +423,72 @@ describe('transactional', () => {
     expect(outbox[0]).toMatchObject({ kind: 'transactional', to: ['ada@acme.example'], replyTo: 'support@intego.example', html: '<p>Hi *|FNAME|*</p>', messageId: sent.body[0]._id });
   });
 
-  it('refuses a wrong key and finds sent messages by metadata', async () => {
+  it('answers refusals with 400, a wrong key with 401 and an unknown message with 404, in its error body', async () => {
     const wrong = await transactional('/messages/send', { key: 'nope', message: message(['ada@acme.example']) });
-    expect(wrong.status).toBe(500);
+    expect(wrong.status).toBe(401);
     expect(wrong.body).toEqual({ status: 'error', code: -1, name: 'Invalid_Key', message: 'Invalid API key' });
+    const invalid = await transactional('/messages/send', { key: key(), message: { ...message([]), to: 'ada@acme.example' } });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body).toMatchObject({ status: 'error', code: -2, name: 'ValidationError' });
+    const unknown = await transactional('/messages/info', { key: key(), id: 'no-such-id' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ status: 'error', name: 'Unknown_Message' });
+  });
 
-    await transactional('/messages/send', { key: sandbox.transactional.apiKey, message: message(['ada@acme.example']) });
-    const found = await transactional('/messages/search', { key: sandbox.transactional.apiKey, query: 'u_report_key:"report:acme:2026-10"', date_from: '2026-11-01', date_to: '2026-11-30' });
-    expect(found.body).toHaveLength(1);
-    expect(found.body[0]).toMatchObject({ email: 'ada@acme.example', metadata: { report_key: 'report:acme:2026-10' } });
-    const other = await transactional('/messages/search', { key: sandbox.transactional.apiKey, query: 'u_report_key:report:globex:2026-10' });
-    expect(other.body).toEqual([]);
+  it('finds messages by a metadata field only once the field is indexed, and only those sent after that', async () => {
+    await transactional('/messages/send', { key: key(), message: message(['ada@acme.example']) });
+    expect((await search('u_report_key:"report:acme:2026-10"')).body).toEqual([]);
+
+    expect((await transactional('/metadata/list', { key: key() })).body).toEqual([]);
+    const added = await transactional('/metadata/add', { key: key(), name: 'report_key' });
+    expect(added).toMatchObject({ status: 200, body: { name: 'report_key', state: 'active', view_template: '' } });
+    expect((await transactional('/metadata/list', { key: key() })).body).toEqual([{ name: 'report_key', state: 'active', view_template: '' }]);
+    expect((await search('u_report_key:"report:acme:2026-10"')).body).toEqual([]);
+
+    await transactional('/messages/send', { key: key(), message: message(['grace@globex.example']) });
+    const found = await search('u_report_key:"report:acme:2026-10"');
+    expect(found.body.map((m: any) => m.email)).toEqual(['grace@globex.example']);
+    expect(found.body[0]).toMatchObject({ metadata: { report_key: 'report:acme:2026-10' } });
+    expect((await search('u_report_key:report:globex:2026-10')).body).toEqual([]);
+  });
+
+  it('keeps a new field in state "index" while it is being indexed, and messages sent meanwhile unsearchable', async () => {
+    await sandbox.close();
+    sandbox = await startMailchimpSandbox({ members: audience(), listId: LIST_ID, clock, metadataIndexMs: 5 * 60_000 });
+    expect((await transactional('/metadata/add', { key: key(), name: 'report_key' })).body).toMatchObject({ name: 'report_key', state: 'index' });
+    await transactional('/messages/send', { key: key(), message: message(['ada@acme.example']) });
+    clock.advance(5 * 60_000);
+    expect((await transactional('/metadata/list', { key: key() })).body).toEqual([{ name: 'report_key', state: 'active', view_template: '' }]);
+    await transactional('/messages/send', { key: key(), message: message(['grace@globex.example']) });
+    expect((await search('u_report_key:"report:acme:2026-10"')).body.map((m: any) => m.email)).toEqual(['grace@globex.example']);
+  });
+
+  it('indexes at most 10 custom metadata fields, named with letters, digits and underscores', async () => {
+    for (let index = 1; index <= 10; index += 1) expect((await transactional('/metadata/add', { key: key(), name: `field_${index}` })).status).toBe(200);
+    const eleventh = await transactional('/metadata/add', { key: key(), name: 'report_key' });
+    expect(eleventh).toMatchObject({ status: 400, body: { status: 'error', name: 'Metadata_FieldLimit', message: 'Custom metadata field limit reached' } });
+    expect((await transactional('/metadata/list', { key: key() })).body).toHaveLength(10);
+    for (const name of ['_private', 'report-key', '', 'x'.repeat(65)]) {
+      expect((await transactional('/metadata/add', { key: key(), name })).body, name).toMatchObject({ status: 'error', name: 'ValidationError' });
+    }
+    expect((await transactional('/metadata/add', { key: key(), name: 'field_1' })).body).toMatchObject({ name: 'ValidationError' });
+  });
+
+  it('answers a 21st search within a minute with 429, and searches again 60 seconds after the first', async () => {
+    for (let index = 0; index < 20; index += 1) {
+      expect((await search('*')).status).toBe(200);
+      clock.advance(1_000);
+    }
+    const limited = await search('*');
+    expect(limited.status).toBe(429);
+    expect(limited.body).toMatchObject({ status: 'error' });
+    clock.advance(40_000);
+    expect((await search('*')).status).toBe(200);
+    expect((await search('*')).status).toBe(429);
   });
 
   it('delivers and keeps the message searchable when the send answers 500 after the effect', async () => {
+    await transactional('/metadata/add', { key: key(), name: 'report_key' });
     sandbox.failNext('transactional.send', 'error-after-effect');
     const failed = await transactional('/messages/send', { key: sandbox.transactional.apiKey, message: message(['ada@acme.example']) });
     expect(failed.status).toBe(500);

@@ -34,6 +34,8 @@ export interface TestEmail {
 
 export interface DeliveryChannel {
   readonly name: SendChannel;
+  /** Checks, at start-up, what the channel needs before its first send; logs what it finds and never throws. */
+  prepare?(): Promise<void>;
   deliver(job: DeliveryJob): Promise<ChannelResult>;
   /** Sends to one person only; leaves nothing a real send could mistake for itself. */
   sendTest(email: TestEmail): Promise<{ campaignId?: string; messageIds?: string[] }>;

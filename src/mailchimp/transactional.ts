@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import type { Logger } from '../logger.js';
 import { LeaseLostError, type SendRecord } from '../store/sends.js';
-import { MAX_PASSES, NOT_RESUMED, type ChannelResult, type DeliveryChannel, type TestEmail } from './channel.js';
+import { MAX_PASSES, NOT_RESUMED, type ChannelResult, type DeliveryChannel, type DeliveryJob, type TestEmail } from './channel.js';
 
 /** One recipient of one message as `/messages/send` reports it (inside an HTTP 200, even when rejected). */
 export interface TransactionalRecipientResult {
@@ -53,13 +53,36 @@ export class TransactionalError extends Error {
   ) {
     super(message);
   }
+
+  /** HTTP 429: `/messages/search` allows 20 calls a minute. */
+  get rateLimited(): boolean {
+    return this.status === 429;
+  }
 }
+
+/** A custom metadata field as `/metadata/list` reports it; only an `active` one finds messages. */
+export interface MetadataField {
+  name: string;
+  state: 'active' | 'index' | 'delete';
+  view_template?: string;
+}
+
+/** Whether `/messages/search` can find messages by a metadata field, and if not, why (one sentence for people). */
+export type SearchReadiness = { ready: true } | { ready: false; reason: string };
 
 export interface TransactionalClient {
   /** Never retried: a repeated `messages/send` is a second email. */
   send(message: TransactionalMessage): Promise<TransactionalRecipientResult[]>;
-  /** Messages whose metadata field `field` equals `value`, sent on or after `dateFrom` (YYYY-MM-DD). */
+  /**
+   * Messages whose metadata field `field` equals `value`, sent on or after `dateFrom` (YYYY-MM-DD). Only
+   * finds anything once `field` is indexed (see ensureSearchable); at most 20 calls a minute (else 429).
+   */
   searchByMetadata(field: string, value: string, dateFrom: string): Promise<TransactionalSearchResult[]>;
+  /**
+   * Makes sure `field` is an indexed metadata field, adding it when it is missing (and saying so in the
+   * log). Remembered once it is active; asked again after any other answer.
+   */
+  ensureSearchable(field: string): Promise<SearchReadiness>;
 }
 
 export interface TransactionalOptions {
@@ -98,8 +121,8 @@ export function createTransactionalClient(options: TransactionalOptions): Transa
     options.logger.debug({ endpoint, status: response.status }, 'transactional request');
     const data = response.data as unknown;
     if (response.status >= 200 && response.status < 300) return data as T;
-    // Mandrill answers its own refusals with HTTP 500 and `{status:'error', name, message}`; only a body
-    // without a named error (or a GeneralError) leaves it open whether the message went.
+    // Refusals come as `{status:'error', name, message}` with HTTP 400 (401 for a bad key; before July 2023,
+    // 500). Only a 5xx without a named error (or with GeneralError) leaves it open whether the message went.
     const problem = (data && typeof data === 'object' ? data : {}) as { status?: string; name?: string; message?: string };
     const named = problem.status === 'error' && typeof problem.name === 'string' && problem.name !== 'GeneralError';
     throw new TransactionalError(
@@ -109,6 +132,47 @@ export function createTransactionalClient(options: TransactionalOptions): Transa
       !named && response.status >= 500,
     );
   }
+
+  async function listMetadata(): Promise<MetadataField[]> {
+    const fields = await call<unknown>('/metadata/list', {});
+    if (!Array.isArray(fields)) throw new TransactionalError('Mailchimp Transactional answered /metadata/list without a list.', 200, 'Malformed_Response', true);
+    return fields as MetadataField[];
+  }
+
+  async function checkSearchable(field: string): Promise<SearchReadiness> {
+    try {
+      let fields = await listMetadata();
+      if (!fields.some((candidate) => candidate.name === field)) {
+        try {
+          await call<MetadataField>('/metadata/add', { name: field });
+          options.logger.info({ field }, `Mailchimp Transactional: added the metadata field ${field} to the search index, so a send that got no answer can be looked up instead of sent twice`);
+        } catch (error) {
+          if (error instanceof TransactionalError && error.code === 'Metadata_FieldLimit') {
+            const reason = fieldLimitReason(field, fields);
+            options.logger.error({ field, indexed: fields.map((candidate) => candidate.name) }, reason);
+            return { ready: false, reason };
+          }
+          // Another process may have added it first; the list says.
+          fields = await listMetadata();
+          if (!fields.some((candidate) => candidate.name === field)) throw error;
+        }
+        fields = await listMetadata();
+      }
+      const state = fields.find((candidate) => candidate.name === field)?.state;
+      if (state === 'active') return { ready: true };
+      const reason = state === 'delete'
+        ? `The metadata field ${field} is being deleted in Mailchimp Transactional; reports wait until it is gone, and then it is indexed again.`
+        : `Mailchimp Transactional is still indexing the metadata field ${field}; reports wait until it is searchable, so that a send without an answer can always be looked up. Try again in a few minutes.`;
+      options.logger.warn({ field, state }, reason);
+      return { ready: false, reason };
+    } catch (error) {
+      const reason = `Could not check with Mailchimp Transactional that the metadata field ${field} is indexed (${error instanceof Error ? error.message : String(error)}).`;
+      options.logger.warn({ field, err: error }, reason);
+      return { ready: false, reason };
+    }
+  }
+
+  const searchable = new Map<string, Promise<SearchReadiness>>();
 
   return {
     async send(message) {
@@ -124,9 +188,27 @@ export function createTransactionalClient(options: TransactionalOptions): Transa
         date_from: dateFrom,
         limit: 1000,
       });
-      return Array.isArray(results) ? (results as TransactionalSearchResult[]) : [];
+      if (!Array.isArray(results)) throw new TransactionalError('Mailchimp Transactional answered a search without a list.', 200, 'Malformed_Response', true);
+      return results as TransactionalSearchResult[];
+    },
+    ensureSearchable(field) {
+      // One check at a time per field; a field found active stays known, anything else is asked again next time.
+      let pending = searchable.get(field);
+      if (!pending) {
+        pending = checkSearchable(field).then((readiness) => {
+          if (!readiness.ready) searchable.delete(field);
+          return readiness;
+        });
+        searchable.set(field, pending);
+      }
+      return pending;
     },
   };
+}
+
+function fieldLimitReason(field: string, indexed: MetadataField[]): string {
+  const names = indexed.map((candidate) => candidate.name).join(', ');
+  return `Mailchimp Transactional already indexes ${indexed.length} custom metadata fields (${names}), the most an account may have, so ${field} cannot be added and a send without an answer could not be looked up; reports are not sent this way until one of those fields is deleted on Mailchimp Transactional's Custom Metadata settings page.`;
 }
 
 export interface TransactionalChannelSettings {
@@ -138,8 +220,12 @@ export interface TransactionalChannelSettings {
 }
 
 const DEFAULT_SETTLE_MS = 5 * 60_000;
+/** "You can retry your request 60 seconds after you sent the first of the original 20 requests." */
+const SEARCH_BACKOFF_MS = 60_000;
 
 const REPORT_TAG = 'integoreport';
+/** The metadata field that carries the ledger key; indexed so that `/messages/search` can find a send by it. */
+export const REPORT_KEY_FIELD = 'report_key';
 
 function day(iso: string): string {
   return iso.slice(0, 10);
@@ -165,13 +251,21 @@ function judge(record: SendRecord, results: TransactionalRecipientResult[]): Cha
   return { kind: 'sent', messageIds: results.map((result) => result._id), notes: notes.length ? notes : undefined };
 }
 
+/** A send call may have gone out without an answer on this row (the ledger recorded the attempt, or left it uncertain). */
+function maybeSent(record: SendRecord): boolean {
+  return record.uncertain === true || record.sendAttemptedAt !== undefined;
+}
+
 /**
  * Delivery through Mailchimp Transactional: one message to the client plus the internal copy, with
- * `merge: false` and the ledger key in `metadata.report_key`. An attempt that takes over an open row,
- * or follows an unanswered call, first searches for that key and never sends when a message exists.
+ * `merge: false` and the ledger key in `metadata.report_key`. Nothing is sent until that field is indexed
+ * for search. An attempt that takes over an open row, or follows an unanswered call, first searches for
+ * the key and never sends when a message exists, nor when the search cannot answer (rate limit, index).
  */
 export function createTransactionalChannel(client: TransactionalClient, settings: TransactionalChannelSettings): DeliveryChannel {
   const settleMs = settings.settleMs ?? DEFAULT_SETTLE_MS;
+  /** Searches are refused until then (ms): the account used its 20 a minute. */
+  let searchPausedUntil = 0;
   const message = (subject: string, html: string, to: string[], key: string, kind: 'report' | 'test'): TransactionalMessage => ({
     subject,
     html,
@@ -181,27 +275,56 @@ export function createTransactionalChannel(client: TransactionalClient, settings
     headers: { 'Reply-To': settings.fromEmail },
     merge: false,
     tags: kind === 'test' ? [REPORT_TAG, `${REPORT_TAG}-test`] : [REPORT_TAG],
-    metadata: { report_key: key, kind },
+    metadata: { [REPORT_KEY_FIELD]: key, kind },
   });
+
+  /** What Mailchimp shows for this row's key: a result when it decides the attempt, undefined when sending is safe. */
+  async function lookUp(job: DeliveryJob): Promise<ChannelResult | undefined> {
+    const now = job.now().getTime();
+    if (now < searchPausedUntil) return searchLimited(searchPausedUntil - now);
+    const index = await client.ensureSearchable(REPORT_KEY_FIELD);
+    if (!index.ready) return { kind: maybeSent(job.record) ? 'uncertain' : 'failed', reason: index.reason };
+    let found: TransactionalSearchResult[];
+    try {
+      found = await client.searchByMetadata(REPORT_KEY_FIELD, job.record.key, day(job.record.searchSince));
+    } catch (error) {
+      if (!(error instanceof TransactionalError)) throw error;
+      if (error.rateLimited) {
+        searchPausedUntil = now + SEARCH_BACKOFF_MS;
+        return searchLimited(SEARCH_BACKOFF_MS);
+      }
+      // A refused search proves nothing: a row that may have gone out stays open.
+      if (!error.uncertain && maybeSent(job.record)) return { kind: 'uncertain', reason: `Mailchimp Transactional refused to look the report up: ${error.message}` };
+      throw error;
+    }
+    const recipient = job.record.to[0]!.toLowerCase();
+    const delivered = found.filter((item) => item.email.toLowerCase() === recipient && item.state !== 'rejected');
+    if (delivered.length > 0) return { kind: 'sent', messageIds: found.map((item) => item._id), already: true };
+    if (!job.mayAct) return { kind: 'failed', reason: NOT_RESUMED };
+    const unansweredAt = job.record.sendAttemptedAt ? Date.parse(job.record.sendAttemptedAt) : undefined;
+    if (unansweredAt !== undefined && now - unansweredAt < settleMs) {
+      return { kind: 'uncertain', reason: `Mailchimp Transactional has not confirmed an earlier attempt yet; it is looked up again, and sent only if still absent, in ${minutes(unansweredAt + settleMs - now)}` };
+    }
+    return undefined;
+  }
 
   return {
     name: 'transactional',
+    prepare: async () => {
+      await client.ensureSearchable(REPORT_KEY_FIELD);
+    },
     async deliver(job) {
       let lookFirst = job.reconcile || job.record.uncertain === true || !job.mayAct;
       let lastProblem = 'Mailchimp Transactional did not answer.';
       for (let attempt = 0; attempt < MAX_PASSES; attempt += 1) {
         try {
           if (lookFirst) {
-            const found = await client.searchByMetadata('report_key', job.record.key, day(job.record.searchSince));
-            const recipient = job.record.to[0]!.toLowerCase();
-            const delivered = found.filter((item) => item.email.toLowerCase() === recipient && item.state !== 'rejected');
-            if (delivered.length > 0) return { kind: 'sent', messageIds: found.map((item) => item._id), already: true };
-            if (!job.mayAct) return { kind: 'failed', reason: NOT_RESUMED };
-            const unansweredAt = job.record.sendAttemptedAt ? Date.parse(job.record.sendAttemptedAt) : undefined;
-            if (unansweredAt !== undefined && job.now().getTime() - unansweredAt < settleMs) {
-              const minutes = Math.ceil((unansweredAt + settleMs - job.now().getTime()) / 60_000);
-              return { kind: 'uncertain', reason: `Mailchimp Transactional has not confirmed an earlier attempt yet; it is looked up again, and sent only if still absent, in about ${minutes} min` };
-            }
+            const decided = await lookUp(job);
+            if (decided) return decided;
+          } else {
+            // Only a message that search can find may be sent: an unanswered send is then looked up, never repeated blind.
+            const index = await client.ensureSearchable(REPORT_KEY_FIELD);
+            if (!index.ready) return { kind: 'failed', reason: index.reason };
           }
           await job.progress({ status: 'requested', sendAttemptedAt: job.now().toISOString() });
           const results = await client.send(message(job.record.subject, job.html, job.record.to, job.record.key, 'report'));
@@ -225,4 +348,15 @@ export function createTransactionalChannel(client: TransactionalClient, settings
       return { messageIds: results.map((result) => result._id) };
     },
   };
+}
+
+function searchLimited(waitMs: number): ChannelResult {
+  return {
+    kind: 'uncertain',
+    reason: `Mailchimp Transactional allows 20 searches a minute and refused this one; it is looked up again, and sent only if still absent, in ${minutes(waitMs)}`,
+  };
+}
+
+function minutes(ms: number): string {
+  return `about ${Math.max(1, Math.ceil(ms / 60_000))} min`;
 }

@@ -28,6 +28,8 @@ export interface SiteInfo {
   apiRoot: string;
   /** Lowercased sending domains that are not verified: campaigns from them are not ready, Transactional rejects them as `unsigned`. */
   unverifiedDomains: string[];
+  /** How long a Transactional metadata field stays in state `index` after `/metadata/add` before it is searchable. */
+  metadataIndexMs: number;
 }
 
 export type Handler = (context: HandlerContext) => ApiResult;

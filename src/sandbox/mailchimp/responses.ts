@@ -8,7 +8,7 @@ export type Service = RecordedRequest['service'];
 /** A 5xx in the shape each API uses: Marketing's problem JSON (or a proxy's HTML page for 502/503), Transactional's error. */
 export function serverFailure(service: Service, status: number): ApiResult {
   if (service === 'transactional') {
-    return transactionalError(-1, 'GeneralError', 'An unexpected error occurred processing the request. Mailchimp Transactional developers have been notified.');
+    return transactionalError(-1, 'GeneralError', 'An unexpected error occurred processing the request. Mailchimp Transactional developers have been notified.', status);
   }
   if (status === 500) return problem(500, 'Internal Server Error', 'An unexpected internal error has occurred. Please contact Support for more information.');
   return { status, contentType: 'text/html; charset=utf-8', body: `<html><body><h1>${status} ${http.STATUS_CODES[status]}</h1></body></html>` };

@@ -3,6 +3,7 @@ import * as campaigns from './marketing/campaigns.js';
 import * as members from './marketing/members.js';
 import * as segments from './marketing/static-segments.js';
 import * as messages from './transactional/messages.js';
+import * as metadata from './transactional/metadata.js';
 import * as rejects from './transactional/rejects.js';
 
 /** Operations whose next call a test can make fail, before or after the effect (`failNext`). */
@@ -73,6 +74,8 @@ export const transactionalRoutes: Route[] = [
   route('POST', '/messages/send', messages.sendMessage, 'transactional.send'),
   route('POST', '/messages/search', messages.searchMessages),
   route('POST', '/messages/info', messages.messageInfo),
+  route('POST', '/metadata/list', metadata.listMetadata),
+  route('POST', '/metadata/add', metadata.addMetadata),
   route('POST', '/users/ping', () => ({ status: 200, body: 'PONG!' })),
   route('POST', '/rejects/add', rejects.addReject),
   route('POST', '/rejects/delete', rejects.deleteReject),

@@ -31,6 +31,8 @@ export interface MailchimpSandboxOptions {
   listName?: string;
   /** Sending domains treated as not verified (all are verified by default). */
   unverifiedDomains?: string[];
+  /** How long a Transactional metadata field added with `/metadata/add` is still being indexed (default 0: at once). */
+  metadataIndexMs?: number;
   /** 0 (default) picks a free port. */
   port?: number;
 }
@@ -74,8 +76,10 @@ export async function startMailchimpSandbox(options: MailchimpSandboxOptions): P
   // A state file for another audience (the world was re-seeded) is stale: start again from `members`.
   const resumable = stored?.version === 1 && stored.listId === options.listId;
   const state: MailchimpState = resumable ? stored : initialState(options.listId, options.members);
-  // State files written before static segments existed have none.
+  // State files written before static segments or metadata indexing existed have none.
   state.segments ??= [];
+  state.metadataFields ??= [];
+  state.recentSearches ??= [];
   const requests: RecordedRequest[] = [];
   const pendingFailures = new Map<FailableOperation, FailureMode[]>();
   const dice = createRng(controls.faultSeed);
@@ -85,6 +89,7 @@ export async function startMailchimpSandbox(options: MailchimpSandboxOptions): P
     origin: '',
     apiRoot: '',
     unverifiedDomains: (options.unverifiedDomains ?? []).map((domain) => domain.toLowerCase()),
+    metadataIndexMs: options.metadataIndexMs ?? 0,
   };
 
   const save = (): Promise<void> => {

@@ -74,6 +74,15 @@ export interface TransactionalMessage {
   metadata: Record<string, string>;
   state: 'sent' | 'queued' | 'rejected' | 'invalid';
   reject_reason: string | null;
+  /** The metadata keys that were indexed (active) when it was sent: only these can find it through `u_<key>:`. */
+  indexed?: string[];
+}
+
+/** A custom metadata field indexed for search (`/metadata/add`); its state turns from `index` to `active` at `activeAt`. */
+export interface MetadataField {
+  name: string;
+  view_template: string;
+  activeAt: string;
 }
 
 /** A static segment (`POST /lists/{id}/segments` with `static_segment`), usable as `saved_segment_id`. */
@@ -94,6 +103,10 @@ export interface MailchimpState {
   campaigns: SandboxCampaign[];
   outbox: OutboxEmail[];
   transactionalMessages: TransactionalMessage[];
+  /** Custom metadata fields indexed for `/messages/search` (at most 10). */
+  metadataFields: MetadataField[];
+  /** When the `/messages/search` calls of the last minute were made (ms), for the 20-a-minute limit. */
+  recentSearches: number[];
   /** Addresses the Transactional side rejects as `unsub` even when they are not in the audience. */
   suppressions: string[];
   /** Monotonic counter behind every generated id, so ids are repeatable and survive a restart. */
@@ -109,6 +122,8 @@ export function initialState(listId: string, members: SandboxAudienceMember[]): 
     campaigns: [],
     outbox: [],
     transactionalMessages: [],
+    metadataFields: [],
+    recentSearches: [],
     suppressions: [],
     sequence: 0,
   };

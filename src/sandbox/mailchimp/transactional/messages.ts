@@ -2,9 +2,12 @@ import { isObject, json, type Handler, type HandlerContext } from '../api.js';
 import { transactionalError, validationError } from './errors.js';
 import { evaluateMergeTags, type MergeValues } from '../merge-tags.js';
 import { emailDomain, isValidEmail, mailchimpTime, nextId, type TransactionalMessage } from '../state.js';
+import { activeFieldNames } from './metadata.js';
 
 const SEARCH_WINDOW_DAYS = 7;
 const SYNC_RECIPIENT_LIMIT = 10;
+/** "This method may be called up to 20 times per minute"; enforced with a 429 since April 2023. */
+const SEARCHES_PER_MINUTE = 20;
 
 export const sendMessage: Handler = (context) => {
   const body = context.body as Record<string, any>;
@@ -19,6 +22,8 @@ export const sendMessage: Handler = (context) => {
   const fromEmail = typeof message.from_email === 'string' ? message.from_email : '';
   const queued = body.async === true || message.to.length > SYNC_RECIPIENT_LIMIT;
   const metadata = stringRecord(message.metadata);
+  const indexedNow = activeFieldNames(context.state, now);
+  const indexed = Object.keys(metadata).filter((key) => indexedNow.has(key));
   const tags = Array.isArray(message.tags) ? message.tags.map(String) : [];
   const results = (message.to as Array<{ email: string }>).map((recipient) => {
     const email = recipient.email.trim();
@@ -33,6 +38,7 @@ export const sendMessage: Handler = (context) => {
       metadata,
       state,
       reject_reason,
+      indexed,
     };
     context.state.transactionalMessages.push(stored);
     return stored;
@@ -67,13 +73,22 @@ export const sendMessage: Handler = (context) => {
 };
 
 /**
- * `/messages/search`: a simple version of Mandrill's query language. Terms are ANDed:
- * `u_<field>:<value>` matches a metadata field, `email:`, `subject:`, `tags:`, `sender:` match those fields,
- * `*` matches everything, and a bare word matches the subject or address.
+ * `/messages/search`: a simple version of the Lucene query language. Terms are ANDed: `u_<field>:<value>`
+ * matches a metadata field, but only one that was indexed (`/metadata/add`) when the message was sent;
+ * `email:`, `subject:`, `tags:`, `sender:` match those fields, `*` matches everything, and a bare word
+ * matches the subject or address. More than 20 searches in a minute are refused with a 429.
  */
 export const searchMessages: Handler = (context) => {
   const body = context.body as Record<string, any>;
   const now = context.clock.now();
+  const minuteAgo = now.getTime() - 60_000;
+  context.state.recentSearches = context.state.recentSearches.filter((at) => at > minuteAgo);
+  if (context.state.recentSearches.length >= SEARCHES_PER_MINUTE) {
+    return transactionalError(-1, 'Too_Many_Requests', `You have exceeded the limit of ${SEARCHES_PER_MINUTE} searches per minute; retry 60 seconds after the first of them.`, 429);
+  }
+  context.state.recentSearches.push(now.getTime());
+  context.changed();
+  const indexedNow = activeFieldNames(context.state, now);
   const from = parseDate(body.date_from) ?? now.getTime() - SEARCH_WINDOW_DAYS * 86_400_000;
   const to = parseDate(body.date_to, true) ?? Number.POSITIVE_INFINITY;
   const limit = Math.min(Number(body.limit ?? 100) || 100, 1000);
@@ -84,7 +99,7 @@ export const searchMessages: Handler = (context) => {
     .filter((message) => message.ts * 1000 >= from && message.ts * 1000 <= to)
     .filter((message) => tagFilter.length === 0 || tagFilter.some((tag: string) => message.tags.includes(tag)))
     .filter((message) => senderFilter.length === 0 || senderFilter.includes(message.sender))
-    .filter((message) => terms.every((term) => matchesTerm(message, term)))
+    .filter((message) => terms.every((term) => matchesTerm(message, term, indexedNow)))
     .sort((a, b) => b.ts - a.ts)
     .slice(0, limit);
   return json(matches.map(searchView));
@@ -93,7 +108,7 @@ export const searchMessages: Handler = (context) => {
 export const messageInfo: Handler = (context) => {
   const id = (context.body as Record<string, unknown>).id;
   const message = context.state.transactionalMessages.find((candidate) => candidate._id === id);
-  return message ? json(searchView(message)) : transactionalError(11, 'Unknown_Message', `No message exists with the id '${String(id)}'`);
+  return message ? json(searchView(message)) : transactionalError(11, 'Unknown_Message', `No message exists with the id '${String(id)}'`, 404);
 };
 
 function verdict(context: HandlerContext, email: string, fromEmail: string, queued: boolean): Pick<TransactionalMessage, 'state' | 'reject_reason'> {
@@ -103,7 +118,7 @@ function verdict(context: HandlerContext, email: string, fromEmail: string, queu
   const lower = email.toLowerCase();
   const member = context.state.members.find((candidate) => candidate.email_address.toLowerCase() === lower);
   if (context.state.suppressions.includes(lower) || member?.status === 'unsubscribed') return { state: 'rejected', reject_reason: 'unsub' };
-  if (member?.status === 'cleaned') return { state: 'rejected', reject_reason: 'hard-bounce' };
+  if (member?.status === 'cleaned') return { state: 'rejected', reject_reason: 'hard_bounce' };
   return { state: queued ? 'queued' : 'sent', reject_reason: null };
 }
 
@@ -141,12 +156,17 @@ function tokenize(query: string): string[] {
   return (query.match(/(?:[^\s"]+|"[^"]*")+/g) ?? []).filter((term) => term.toUpperCase() !== 'AND');
 }
 
-function matchesTerm(message: TransactionalMessage, term: string): boolean {
+/** `indexedNow`: metadata fields still indexed; a message is found by one only if it was also indexed when sent. */
+function matchesTerm(message: TransactionalMessage, term: string, indexedNow: Set<string>): boolean {
   if (term === '*') return true;
   const separator = term.indexOf(':');
   const field = separator === -1 ? '' : term.slice(0, separator).toLowerCase();
   const value = unquote(separator === -1 ? term : term.slice(separator + 1)).toLowerCase();
-  if (field.startsWith('u_')) return (message.metadata[field.slice(2)] ?? '').toLowerCase() === value;
+  if (field.startsWith('u_')) {
+    const key = term.slice(2, separator);
+    const searchable = indexedNow.has(key) && (message.indexed ?? []).includes(key);
+    return searchable && (message.metadata[key] ?? '').toLowerCase() === value;
+  }
   switch (field) {
     case 'email':
     case 'full_email':
