@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { fixedClock } from '../src/clock.js';
 import { silentLogger } from '../src/logger.js';
 import type { Actor } from '../src/app/ports.js';
+import { startMailchimpSandbox } from '../src/sandbox/index.js';
 import { useNock } from './support/nock.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
@@ -74,7 +75,7 @@ const campaignBody = {
   settings: { subject_line: SUBJECT, title: KEY, from_name: 'Intego MSP', reply_to: 'service@msp.example', auto_footer: true, inline_css: true },
 };
 
-useNock();
+useNock({ loopback: true });
 
 beforeEach(async () => {
   dataDir = await makeTempDir('integoreport-delivery-campaign-');
@@ -336,5 +337,34 @@ describe('sending a report as a Mailchimp campaign', () => {
       expect(calls.filter((call) => call.endsWith('/actions/send'))).toHaveLength(1);
       expect(calls.at(-1)).toBe('GET /3.0/campaigns/c1');
     });
+  });
+
+  it('every request of a send, a reused draft\'s PATCH included, is one the simulated Mailchimp\'s spec check accepts', async () => {
+    const clock = fixedClock('2026-11-03T09:00:00.000Z');
+    const members = ['jane@acme.example', 'reports@msp.example'].map((email) => ({ email_address: email, status: 'subscribed' as const, merge_fields: { FNAME: 'J', LNAME: 'D' }, tags: [], last_changed: '2026-10-01T00:00:00+00:00' }));
+    const sandbox = await startMailchimpSandbox({ members, listId: 'aud1', clock });
+    try {
+      const http = createMailchimpHttp({ baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, logger: silentLogger, retryBaseMs: 1 });
+      const delivery = createDelivery({
+        channels: createDeliveryChannels({ http, audienceId: 'aud1', fromName: 'Intego MSP', replyTo: 'service@msp.example' }),
+        config: { approvers: [{ kind: 'slack', id: 'U0BOSS' }], report: { fromName: 'Intego MSP', replyTo: 'service@msp.example', copyTo: 'reports@msp.example', linkSecret: 'x'.repeat(16), linkTtlDays: 30 } },
+        dataDir,
+        clock,
+        loadReport: async () => report,
+        resolveRecipient: async () => ({ email: 'jane@acme.example' }),
+        currentReport: async () => undefined,
+      });
+      expect(await delivery.sendTest(approver, report.id, 'bea@msp.example')).toMatchObject({ kind: 'sent' });
+      // The create answers 500 after making the draft, so the next pass finds the draft by title and updates it.
+      sandbox.failNext('campaign.create', 'error-after-effect');
+      expect(await delivery.sendReport(approver, report.id)).toMatchObject({ kind: 'sent' });
+
+      const made = sandbox.requests.map((request) => `${request.method} ${request.path.replace(/\/campaigns\/[0-9a-f]+/, '/campaigns/{id}')} ${request.status}`);
+      expect(made).toContain('PATCH /3.0/campaigns/{id} 200');
+      expect(made.filter((request) => request.endsWith(' 400'))).toEqual([]);
+      expect(sandbox.outbox().map((email) => email.kind)).toEqual(['test', 'campaign']);
+    } finally {
+      await sandbox.close();
+    }
   });
 });

@@ -4,6 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.js';
 import { readSandboxOutbox, startMailchimpSandbox, type MailchimpSandbox, type SandboxAudienceMember } from '../src/sandbox/index.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
+import { MARKETING_CONTRACTS } from '../src/sandbox/mailchimp/marketing/schemas.js';
+import { marketingRoutes } from '../src/sandbox/mailchimp/routes.js';
 
 const LIST_ID = 'a1b2c3d4e5';
 
@@ -147,7 +149,7 @@ describe('audience members', () => {
     const noStatus = await call('PUT', `/lists/${LIST_ID}/members/${md5('x@acme.example')}`, { email_address: 'x@acme.example' });
     expect(noStatus.status).toBe(400);
     expect(noStatus.body.title).toBe('Invalid Resource');
-    expect(noStatus.body.errors.map((e: any) => e.field)).toContain('status_if_new');
+    expect(noStatus.body.errors).toEqual([{ field: '', message: 'Required fields were not provided: status_if_new' }]);
 
     const invalid = await call('PUT', `/lists/${LIST_ID}/members/${md5('not-an-email')}`, { email_address: 'not-an-email', status_if_new: 'subscribed' });
     expect(invalid.status).toBe(400);
@@ -166,7 +168,7 @@ describe('audience members', () => {
   });
 
   it('refuses to subscribe a member in a compliance state, and refuses a forgotten contact', async () => {
-    const compliance = await call('PUT', `/lists/${LIST_ID}/members/${md5('ken@umbrella.example')}`, { email_address: 'ken@umbrella.example', status: 'subscribed' });
+    const compliance = await call('PUT', `/lists/${LIST_ID}/members/${md5('ken@umbrella.example')}`, { email_address: 'ken@umbrella.example', status_if_new: 'subscribed', status: 'subscribed' });
     expect(compliance.status).toBe(400);
     expect(compliance.body).toMatchObject({
       title: 'Member In Compliance State',
@@ -184,7 +186,8 @@ describe('audience members', () => {
 
   it('adds tags through the tags endpoint only', async () => {
     const hash = md5('ada@acme.example');
-    await call('PUT', `/lists/${LIST_ID}/members/${hash}`, { email_address: 'ada@acme.example', status_if_new: 'subscribed', tags: ['ignored'] });
+    const withTags = await call('PUT', `/lists/${LIST_ID}/members/${hash}`, { email_address: 'ada@acme.example', status_if_new: 'subscribed', tags: ['ignored'] });
+    expect(withTags).toMatchObject({ status: 400, body: { errors: [{ field: 'tags' }] } });
     expect(sandbox.members().find((m) => m.email_address === 'ada@acme.example')?.tags).toEqual([]);
     const tagged = await call('POST', `/lists/${LIST_ID}/members/${hash}/tags`, { tags: [{ name: 'client-contact', status: 'active' }] });
     expect(tagged.status).toBe(204);
@@ -260,7 +263,7 @@ describe('campaigns', () => {
     const id = await readyCampaign('ada@acme.example');
     const missing = await call('POST', `/campaigns/${id}/actions/test`, { test_emails: ['qa@intego.example'] });
     expect(missing.status).toBe(400);
-    expect(missing.body.errors.map((e: any) => e.field)).toEqual(['send_type']);
+    expect(missing.body.errors).toEqual([{ field: '', message: 'Required fields were not provided: send_type' }]);
 
     expect((await call('POST', `/campaigns/${id}/actions/test`, { test_emails: ['qa@intego.example'], send_type: 'html' })).status).toBe(204);
     expect(sandbox.outbox()).toMatchObject([{ kind: 'test', campaignId: id, to: ['qa@intego.example'] }]);
@@ -329,12 +332,13 @@ describe('campaigns', () => {
     const content = await call('GET', `/campaigns/${id}/content`);
     expect(content.body.plain_text).toBe('October\nTickets: 12');
 
-    const patched = await call('PATCH', `/campaigns/${id}`, { settings: { subject_line: 'Corrected subject' } });
+    const settings = { subject_line: 'Corrected subject', from_name: 'Intego Support', reply_to: 'support@intego.example' };
+    const patched = await call('PATCH', `/campaigns/${id}`, { settings });
     expect(patched.status).toBe(200);
-    expect(patched.body.settings).toMatchObject({ subject_line: 'Corrected subject', from_name: 'Intego Support' });
+    expect(patched.body.settings).toMatchObject({ subject_line: 'Corrected subject', from_name: 'Intego Support', title: 'report:acme:2026-10' });
 
     await call('POST', `/campaigns/${id}/actions/send`);
-    expect((await call('PATCH', `/campaigns/${id}`, { settings: { subject_line: 'Too late' } })).status).toBe(400);
+    expect((await call('PATCH', `/campaigns/${id}`, { settings: { ...settings, subject_line: 'Too late' } })).body).toMatchObject({ status: 400, title: 'Bad Request' });
     expect((await call('PUT', `/campaigns/${id}/content`, { html: '<p>Too late</p>' })).status).toBe(400);
 
     const draft = await readyCampaign('grace@globex.example');
@@ -391,6 +395,78 @@ describe('campaigns', () => {
     expect(sandbox.outbox()).toHaveLength(0);
     expect((await call('POST', `/campaigns/${id}/actions/send`)).status).toBe(204);
     expect(sandbox.outbox()).toHaveLength(1);
+  });
+});
+
+describe('every request checked against the Marketing spec', () => {
+  const member = `/lists/${LIST_ID}/members/${md5('ada@acme.example')}`;
+
+  it('refuses PATCH /campaigns/{id} without the settings the spec requires (subject_line, from_name, reply_to)', async () => {
+    const id = await readyCampaign('ada@acme.example');
+
+    const subjectOnly = await call('PATCH', `/campaigns/${id}`, { settings: { subject_line: 'Corrected subject' } });
+    expect(subjectOnly.status).toBe(400);
+    expect(subjectOnly.body.errors).toEqual([{ field: 'settings', message: 'Required fields were not provided: from_name, reply_to' }]);
+    const noSettings = await call('PATCH', `/campaigns/${id}`, { recipients: { list_id: LIST_ID } });
+    expect(noSettings.body.errors).toEqual([{ field: '', message: 'Required fields were not provided: settings' }]);
+    const withType = await call('PATCH', `/campaigns/${id}`, { type: 'regular', settings: { subject_line: 's', from_name: 'f', reply_to: 'r@intego.example' } });
+    expect(withType.body.errors).toEqual([{ field: 'type', message: 'The schema does not describe this field.' }]);
+    expect((await call('GET', `/campaigns/${id}`)).body.settings.subject_line).toBe('Your Monthly Service Report: Acme');
+  });
+
+  it('answers with Mailchimp\'s problem document: type, title, status, detail, instance and errors[] of field and message', async () => {
+    const refused = await call('POST', '/campaigns', { recipients: { list_id: LIST_ID } });
+    expect(refused.status).toBe(400);
+    expect(refused.contentType).toBe('application/problem+json; charset=utf-8');
+    expect(refused.body).toEqual({
+      type: 'https://mailchimp.com/developer/marketing/docs/errors/',
+      title: 'Invalid Resource',
+      status: 400,
+      detail: "The resource submitted could not be validated. For field-specific details, see the 'errors' array.",
+      instance: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      errors: [{ field: '', message: 'Required fields were not provided: type' }],
+    });
+  });
+
+  it.each([
+    ['a body that is not an object', 'POST', '/campaigns', [], [{ field: '', message: 'Schema describes object, array found instead' }]],
+    ['no body', 'PUT', member, undefined, [{ field: '', message: 'Schema describes object, NULL found instead' }]],
+    ['a wrong type', 'POST', '/campaigns', { type: 'regular', settings: { subject_line: 42, auto_footer: 'yes' } }, [
+      { field: 'settings.subject_line', message: 'Schema describes string, integer found instead' },
+      { field: 'settings.auto_footer', message: 'Schema describes boolean, string found instead' },
+    ]],
+    ['a value outside the enum', 'POST', '/campaigns', { type: 'newsletter' }, [{ field: 'type', message: 'Value is not one of enum values: regular, plaintext, absplit, rss, variate' }]],
+    ['a nested enum in a segment condition', 'POST', '/campaigns', { type: 'regular', recipients: { list_id: LIST_ID, segment_opts: { match: 'all', conditions: [{ condition_type: 'EmailAddress', field: 'EMAIL', op: 'equals', value: 'a@b.example' }] } } }, [
+      { field: 'recipients.segment_opts.conditions[0].op', message: 'Value is not one of enum values: is, not, contains, notcontain, starts, ends, greater, less' },
+    ]],
+    ['a required field inside an object', 'POST', '/campaigns', { type: 'regular', recipients: { segment_opts: { match: 'all' } } }, [{ field: 'recipients', message: 'Required fields were not provided: list_id' }]],
+    ['an unknown field', 'PUT', `/campaigns/c1/content`, { html: '<p>x</p>', body: '<p>x</p>' }, [{ field: 'body', message: 'The schema does not describe this field.' }]],
+    ['a read-only field', 'PATCH', '/campaigns/c1', { id: 'c1', settings: { subject_line: 's', from_name: 'f', reply_to: 'r@intego.example', drag_and_drop: true } }, [
+      { field: 'id', message: 'The schema does not describe this field.' },
+      { field: 'settings.drag_and_drop', message: 'The schema does not describe this field.' },
+    ]],
+    ['a tag without its status', 'POST', `${member}/tags`, { tags: [{ name: 'client-contact' }] }, [{ field: 'tags[0]', message: 'Required fields were not provided: status' }]],
+    ['a member status outside the enum', 'PUT', member, { email_address: 'ada@acme.example', status_if_new: 'archived' }, [
+      { field: 'status_if_new', message: 'Value is not one of enum values: subscribed, unsubscribed, cleaned, pending, transactional' },
+    ]],
+    ['test emails as one string', 'POST', '/campaigns/c1/actions/test', { test_emails: 'qa@intego.example', send_type: 'html' }, [{ field: 'test_emails', message: 'Schema describes array, string found instead' }]],
+    ['an unknown query parameter', 'GET', '/campaigns?sort_direction=DESC', undefined, [{ field: 'sort_direction', message: 'The schema does not describe this field.' }]],
+    ['a query enum', 'GET', '/campaigns?status=archived', undefined, [{ field: 'status', message: 'Value is not one of enum values: save, paused, schedule, sending, sent' }]],
+    ['a query integer', 'GET', `/lists/${LIST_ID}/members?count=all`, undefined, [{ field: 'count', message: 'Schema describes integer, string found instead' }]],
+    ['count above 1000', 'GET', `/lists/${LIST_ID}/members?count=1001`, undefined, [{ field: 'count', message: 'Value must be <= 1000.' }]],
+    ['a date-time with its + sent unencoded', 'GET', '/campaigns?since_create_time=2026-11-01T00:00:00+00:00', undefined, [{ field: 'since_create_time', message: '"2026-11-01T00:00:00 00:00" is not a valid ISO 8601 date-time.' }]],
+  ])('refuses %s', async (_case, method, path, body, errors) => {
+    const refused = await call(method as string, path as string, body);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ title: 'Invalid Resource', status: 400 });
+    expect(refused.body.errors).toEqual(errors);
+  });
+
+  it('describes only routes the sandbox serves', () => {
+    for (const key of Object.keys(MARKETING_CONTRACTS)) {
+      const [method, pattern] = key.split(' ');
+      expect(marketingRoutes.some((route) => route.method === method && route.pattern === pattern), key).toBe(true);
+    }
   });
 });
 

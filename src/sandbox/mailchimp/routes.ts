@@ -11,13 +11,15 @@ export type FailableOperation = 'campaign.create' | 'campaign.content' | 'campai
 
 export interface Route {
   method: string;
+  /** `/campaigns/:campaignId`, as written here. */
+  pattern: string;
   segments: string[];
   handler: Handler;
   operation?: FailableOperation;
 }
 
 function route(method: string, pattern: string, handler: Handler, operation?: FailableOperation): Route {
-  return { method, segments: pattern.split('/').filter(Boolean), handler, ...(operation ? { operation } : {}) };
+  return { method, pattern, segments: pattern.split('/').filter(Boolean), handler, ...(operation ? { operation } : {}) };
 }
 
 /** Paths relative to `/3.0`. */

@@ -8,6 +8,7 @@ import type { RecordedRequest, SandboxAudienceMember, SandboxControls } from '..
 import { notFound, problem, type ApiResult, type HandlerContext, type SiteInfo } from './api.js';
 import { MARKETING_KEY, TRANSACTIONAL_KEY, marketingAuthFailure, transactionalAuthFailure } from './auth.js';
 import { deliverDueCampaigns } from './marketing/campaigns.js';
+import { contractFor, contractRefusal } from './marketing/contract.js';
 import { trimFields } from './marketing/fields.js';
 import { servePublicPage } from './pages.js';
 import { isUnder, parseBody, redactKey, send, serverFailure, sleep, type Service } from './responses.js';
@@ -136,7 +137,7 @@ export async function startMailchimpSandbox(options: MailchimpSandboxOptions): P
     const hold = (): void => record(service, request, url, body, 0);
 
     if (controls.latencyMs > 0) await sleep(controls.latencyMs);
-    // Same order of checks as the Freshservice simulator: auth → 429 burst → fault dice → route.
+    // Same order of checks as the Freshservice simulator: auth → 429 burst → fault dice → route, then the spec's contract.
     const authFailure = service === 'mailchimp'
       ? marketingAuthFailure(request.headers.authorization)
       : parsed.ok
@@ -162,6 +163,9 @@ export async function startMailchimpSandbox(options: MailchimpSandboxOptions): P
       response.setHeader('Allow', match.allowed.join(', '));
       return finish(problem(405, 'Method Not Allowed', "The requested method and resource are not compatible. See the Allow header for this resource's available methods."));
     }
+    const contract = service === 'mailchimp' ? contractFor(method, match.route.pattern) : undefined;
+    const refusal = contract && contractRefusal(contract, Object.fromEntries(url.searchParams), body);
+    if (refusal) return finish(refusal);
     const failure = takeFailure(match.route.operation);
     if (failure === 'error-before-effect') return finish(serverFailure(service, 500));
 
