@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import nock from 'nock';
 import os from 'node:os';
-import path from 'node:path';
 import { createMailchimpHttp } from '../src/mailchimp/http.js';
 import { createDeliveryChannels } from '../src/mailchimp/delivery-channels.js';
 import { createDelivery, type DeliverableReport } from '../src/app/send-report.js';
