@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type { Clock } from '../../clock.js';
 import type { SiteInfo } from './api.js';
 import { archivePage } from './marketing/campaigns.js';
+import { hostedPath } from './marketing/files.js';
 import { escapeHtml } from './merge-tags.js';
 import { sendHtml } from './responses.js';
 import { mailchimpTime, subscriberHash, type MailchimpState } from './state.js';
@@ -15,8 +16,8 @@ export interface PageContext {
 }
 
 /**
- * The public pages an email links to: `/unsubscribe` (which really unsubscribes), `/profile`, and
- * `/campaign-archive/{id}`. False when the request is for none of them.
+ * The public pages an email links to: `/unsubscribe` (which really unsubscribes), `/profile`,
+ * `/campaign-archive/{id}`, and the File Manager's hosted files. False when the request is for none of them.
  */
 export async function servePublicPage(context: PageContext, request: http.IncomingMessage, response: http.ServerResponse, url: URL): Promise<boolean> {
   const { state, site, clock, save } = context;
@@ -32,6 +33,12 @@ export async function servePublicPage(context: PageContext, request: http.Incomi
     return sendHtml(response, 200, `<p>${escapeHtml(member.email_address)} has been unsubscribed from ${escapeHtml(site.listName)}.</p>`);
   }
   if (url.pathname === '/profile') return sendHtml(response, 200, '<p>Profile preferences are not simulated by the sandbox.</p>');
+  const hosted = state.files.find((file) => hostedPath(file) === url.pathname);
+  if (hosted) {
+    const bytes = Buffer.from(hosted.data, 'base64');
+    response.writeHead(200, { 'Content-Type': hosted.content_type, 'Content-Length': bytes.length, 'Cache-Control': 'public, max-age=31536000' }).end(bytes);
+    return true;
+  }
   const archive = /^\/campaign-archive\/([0-9a-f]+)$/.exec(url.pathname);
   if (archive) {
     const campaign = state.campaigns.find((candidate) => candidate.id === archive[1]);

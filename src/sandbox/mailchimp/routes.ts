@@ -1,5 +1,6 @@
 import type { Handler } from './api.js';
 import * as campaigns from './marketing/campaigns.js';
+import * as files from './marketing/files.js';
 import * as members from './marketing/members.js';
 import * as segments from './marketing/static-segments.js';
 import * as messages from './transactional/messages.js';
@@ -69,6 +70,8 @@ export const marketingRoutes: Route[] = [
   route('POST', '/campaigns/:campaignId/actions/test', campaigns.sendTestEmail, 'campaign.test'),
   route('POST', '/campaigns/:campaignId/actions/schedule', campaigns.scheduleCampaign),
   route('POST', '/campaigns/:campaignId/actions/unschedule', campaigns.unscheduleCampaign),
+  route('POST', '/file-manager/files', files.uploadFile),
+  route('GET', '/file-manager/files/:fileId', files.getFile),
 ];
 
 /** Paths relative to `/transactional/api/1.0`; every call is a POST (a `.json` suffix is accepted too). */

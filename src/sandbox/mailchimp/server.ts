@@ -77,8 +77,9 @@ export async function startMailchimpSandbox(options: MailchimpSandboxOptions): P
   // A state file for another audience (the world was re-seeded) is stale: start again from `members`.
   const resumable = stored?.version === 1 && stored.listId === options.listId;
   const state: MailchimpState = resumable ? stored : initialState(options.listId, options.members);
-  // State files written before static segments or metadata indexing existed have none.
+  // State files written before static segments, files or metadata indexing existed have none.
   state.segments ??= [];
+  state.files ??= [];
   state.metadataFields ??= [];
   state.recentSearches ??= [];
   const requests: RecordedRequest[] = [];

@@ -95,6 +95,21 @@ export interface StaticSegment {
   updated_at: string;
 }
 
+/** A file uploaded to the File Manager (`POST /file-manager/files`), hosted at `/files/{id}/{name}`. */
+export interface HostedFile {
+  id: number;
+  folder_id: number;
+  type: 'image' | 'file';
+  name: string;
+  size: number;
+  width: number;
+  height: number;
+  /** Sandbox-only: what is served at the hosted address. */
+  content_type: string;
+  data: string;
+  created_at: string;
+}
+
 export interface MailchimpState {
   version: 1;
   listId: string;
@@ -103,6 +118,8 @@ export interface MailchimpState {
   campaigns: SandboxCampaign[];
   outbox: OutboxEmail[];
   transactionalMessages: TransactionalMessage[];
+  /** The File Manager's files (report logos), base64 in `data`. */
+  files: HostedFile[];
   /** Custom metadata fields indexed for `/messages/search` (at most 10). */
   metadataFields: MetadataField[];
   /** When the `/messages/search` calls of the last minute were made (ms), for the 20-a-minute limit. */
@@ -122,6 +139,7 @@ export function initialState(listId: string, members: SandboxAudienceMember[]): 
     campaigns: [],
     outbox: [],
     transactionalMessages: [],
+    files: [],
     metadataFields: [],
     recentSearches: [],
     suppressions: [],

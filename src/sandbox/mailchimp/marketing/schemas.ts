@@ -253,4 +253,9 @@ export const MARKETING_CONTRACTS: Record<string, RequestContract> = {
     query: noQuery,
     body: object({ test_emails: listOf(string), send_type: oneOf('html', 'plaintext') }, ['test_emails', 'send_type']),
   },
+  'POST /file-manager/files': {
+    query: noQuery,
+    body: object({ folder_id: integer, name: string, file_data: string }, ['name', 'file_data']),
+  },
+  'GET /file-manager/files/:fileId': { query: projectionOnly },
 };
