@@ -225,7 +225,7 @@ const SEARCH_BACKOFF_MS = 60_000;
 
 const REPORT_TAG = 'integoreport';
 /** The metadata field that carries the ledger key; indexed so that `/messages/search` can find a send by it. */
-export const REPORT_KEY_FIELD = 'report_key';
+const REPORT_KEY_FIELD = 'report_key';
 
 function day(iso: string): string {
   return iso.slice(0, 10);

@@ -1,6 +1,6 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject } from 'ajv';
 import { invalidResource, type ApiResult, type FieldError } from '../api.js';
-import { MARKETING_CONTRACTS, type RequestContract, type Schema } from './schemas.js';
+import { MARKETING_CONTRACTS, type RequestContract } from './schemas.js';
 
 /** RFC 3339 date-time, as the spec's `format: date-time` means it ("2015-10-21T15:41:36+00:00"). */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
@@ -12,18 +12,9 @@ function validator(options: { coerceTypes: boolean }): Ajv {
 }
 
 // Query parameters arrive as text: `count=10` is the integer 10, `vip_only=true` the boolean.
+// Each schema is compiled on its first request; ajv keeps the result for the same schema object.
 const queries = validator({ coerceTypes: true });
 const bodies = validator({ coerceTypes: false });
-const compiled = new Map<Schema, ValidateFunction>();
-
-function compile(ajv: Ajv, schema: Schema): ValidateFunction {
-  let validate = compiled.get(schema);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    compiled.set(schema, validate);
-  }
-  return validate;
-}
 
 /** The spec's description of `METHOD /route/:pattern`, if the sandbox holds the route to it. */
 export function contractFor(method: string, pattern: string): RequestContract | undefined {
@@ -36,10 +27,11 @@ export function contractFor(method: string, pattern: string): RequestContract | 
  */
 export function contractRefusal(contract: RequestContract, query: Record<string, string>, body: unknown): ApiResult | undefined {
   const errors: FieldError[] = [];
-  const checkQuery = compile(queries, contract.query);
-  if (!checkQuery({ ...query })) errors.push(...describe(checkQuery.errors ?? [], { ...query }));
+  const checkQuery = queries.compile(contract.query);
+  // Checked on a copy, since coercion rewrites it; the problems quote what was sent.
+  if (!checkQuery({ ...query })) errors.push(...describe(checkQuery.errors ?? [], query));
   if (contract.body) {
-    const checkBody = compile(bodies, contract.body);
+    const checkBody = bodies.compile(contract.body);
     if (!checkBody(body)) errors.push(...describe(checkBody.errors ?? [], body));
   }
   return errors.length > 0 ? invalidResource(errors) : undefined;
