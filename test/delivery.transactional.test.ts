@@ -219,6 +219,17 @@ describe('duplicate protection against the simulated Mailchimp Transactional', (
     await sandbox.close();
   });
 
+  it('at start-up, indexes report_key once and says so in the log, before anything is sent', async () => {
+    const channels = createDeliveryChannels({ transactional: client(), fromName: 'Intego MSP', replyTo: 'service@msp.example' });
+    await channels.transactional!.prepare!();
+    await channels.transactional!.prepare!();
+
+    expect((await call('/metadata/list')).body).toEqual([{ name: 'report_key', state: 'active', view_template: '' }]);
+    expect(sandbox.requests.map((request) => request.path)).toEqual(['/transactional/api/1.0/metadata/list', '/transactional/api/1.0/metadata/add', '/transactional/api/1.0/metadata/list', '/transactional/api/1.0/metadata/list']);
+    expect(logLines.filter((line) => line.msg.includes('added the metadata field report_key to the search index'))).toHaveLength(1);
+    expect(sandbox.outbox()).toEqual([]);
+  });
+
   it('indexes report_key before the first send and says so, so an unanswered send is found and not sent again', async () => {
     const delivery = setup(clock, client());
     sandbox.failNext('transactional.send', 'timeout');
