@@ -157,8 +157,8 @@ describe('pulling a client-month from Freshservice', () => {
   });
 
   it('leaves the previous mirror and dataset untouched when a pull fails halfway', async () => {
-    const mirrorFile = path.join(dataDir, 'mirror', 'tickets.json');
-    const mirrorBefore = await fs.readFile(mirrorFile, 'utf8');
+    const mirrorFiles = ['tickets.json', 'enrichment.json'].map((name) => path.join(dataDir, 'mirror', name));
+    const mirrorBefore = await Promise.all(mirrorFiles.map((file) => fs.readFile(file, 'utf8')));
     const datasetBefore = await fs.readFile(cold.file, 'utf8');
     const target = cold.dataset.tickets.find((ticket) => ticket.status === 2)!;
     clock.advance(60 * 60 * 1000);
@@ -179,7 +179,7 @@ describe('pulling a client-month from Freshservice', () => {
     }
     sandbox.controls.faults.serverErrorRate = 0;
     expect(failed).toBeInstanceOf(FreshserviceUnavailableError);
-    expect(await fs.readFile(mirrorFile, 'utf8')).toBe(mirrorBefore);
+    expect(await Promise.all(mirrorFiles.map((file) => fs.readFile(file, 'utf8')))).toEqual(mirrorBefore);
     expect(await fs.readFile(cold.file, 'utf8')).toBe(datasetBefore);
     const leftovers = (await fs.readdir(path.join(dataDir, 'mirror'))).filter((name) => name.endsWith('.tmp'));
     expect(leftovers).toEqual([]);

@@ -23,6 +23,8 @@ export class Enricher {
   private done = 0;
   /** Changes made to the mirror state (enrichment stored, tickets replaced or dropped). */
   updates = 0;
+  /** Of those, the ones that replaced or dropped a ticket. */
+  ticketUpdates = 0;
 
   constructor(
     private readonly client: FreshserviceClient,
@@ -90,6 +92,7 @@ export class Enricher {
     if (!ticket.stats) {
       const detail = await this.fetchWithStats(ticket.id);
       this.updates += 1;
+      this.ticketUpdates += 1;
       if (!detail) {
         delete this.state.tickets[key];
         delete this.state.enrichment[key];

@@ -1,8 +1,9 @@
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { readJsonFile, writeJsonAtomic } from '../store/files.js';
 import type { FreshserviceCsatResponse, FreshserviceTicket, FreshserviceTimeEntry } from './types.js';
 
-export const MIRROR_VERSION = 1;
+export const MIRROR_VERSION = 2;
 
 /** Per-ticket calls, remembered with the ticket version they were fetched for. */
 export interface TicketEnrichment {
@@ -47,12 +48,30 @@ interface Cached<T> {
   value: T;
 }
 
+/** What a save writes: the tickets (with coverage), the per-ticket enrichment, or both. */
+export interface MirrorChanges {
+  tickets: boolean;
+  enrichment: boolean;
+}
+
+type TicketsFile = Omit<MirrorState, 'enrichment'>;
+interface EnrichmentFile {
+  version: typeof MIRROR_VERSION;
+  account: string;
+  enrichment: MirrorState['enrichment'];
+}
+
 /**
- * The local copy of the account's tickets under DATA_DIR/mirror/. Every write replaces a whole file
- * atomically, so a crash leaves the previous state; the puller saves only after a sync completed.
+ * The local copy of the account's tickets under DATA_DIR/mirror/: `tickets.json` (tickets and coverage)
+ * and `enrichment.json` (time entries and CSAT), so a pull that only fetched enrichment does not rewrite
+ * megabytes of tickets. Every write replaces a whole file atomically; enrichment names the ticket version
+ * it was fetched for, so a crash between the two writes only means fetching it again. The puller saves
+ * only after a sync completed. The state last loaded or saved is kept in memory and handed out again while
+ * the files are unchanged; a caller whose work failed after changing it must `forget()` it.
  */
 export class TicketMirror {
   readonly directory: string;
+  private current: { state: MirrorState; stamp: string } | undefined;
 
   constructor(dataDir: string, private readonly account: string) {
     this.directory = path.join(dataDir, 'mirror');
@@ -62,14 +81,44 @@ export class TicketMirror {
     return path.join(this.directory, name);
   }
 
-  async load(): Promise<MirrorState> {
-    const stored = await readJsonFile<MirrorState>(this.file('tickets.json'));
-    if (!stored || stored.version !== MIRROR_VERSION || stored.account !== this.account) return this.empty();
-    return stored;
+  /** Changes whenever another process (or a restore) rewrites either file. */
+  private async stamp(): Promise<string> {
+    const parts = await Promise.all(
+      ['tickets.json', 'enrichment.json'].map((name) =>
+        fs.stat(this.file(name)).then(
+          (stat) => `${stat.mtimeMs}:${stat.size}`,
+          () => 'none',
+        ),
+      ),
+    );
+    return parts.join('|');
   }
 
-  async save(state: MirrorState): Promise<void> {
-    await writeJsonAtomic(this.file('tickets.json'), state);
+  async load(): Promise<MirrorState> {
+    const stamp = await this.stamp();
+    if (this.current && this.current.stamp === stamp) return this.current.state;
+    const [tickets, enrichment] = await Promise.all([
+      readJsonFile<TicketsFile>(this.file('tickets.json')),
+      readJsonFile<EnrichmentFile>(this.file('enrichment.json')),
+    ]);
+    const ours = (file: { version: number; account: string } | undefined) => !!file && file.version === MIRROR_VERSION && file.account === this.account;
+    const state = ours(tickets)
+      ? { ...tickets!, enrichment: ours(enrichment) ? enrichment!.enrichment : {} }
+      : this.empty();
+    this.current = { state, stamp };
+    return state;
+  }
+
+  async save(state: MirrorState, changes: MirrorChanges = { tickets: true, enrichment: true }): Promise<void> {
+    const { enrichment, ...tickets } = state;
+    if (changes.tickets) await writeJsonAtomic(this.file('tickets.json'), tickets);
+    if (changes.enrichment) await writeJsonAtomic(this.file('enrichment.json'), { version: MIRROR_VERSION, account: this.account, enrichment } satisfies EnrichmentFile);
+    this.current = { state, stamp: await this.stamp() };
+  }
+
+  /** Drops the state kept in memory: the next load reads the files. */
+  forget(): void {
+    this.current = undefined;
   }
 
   empty(): MirrorState {

@@ -105,9 +105,17 @@ export function createPuller(deps: PullerDeps): Puller {
   const enrichConcurrency = deps.enrichConcurrency ?? 16;
   let queue: Promise<unknown> = Promise.resolve();
 
-  /** Pulls and syncs run one at a time, so two of them never write the mirror over each other. */
+  /**
+   * Pulls and syncs run one at a time, so two of them never write the mirror over each other. One that
+   * fails leaves the mirror's files as they were and drops the state it changed in memory.
+   */
   function exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = queue.then(work);
+    const run = queue.then(() =>
+      work().catch((error: unknown) => {
+        mirror.forget();
+        throw error;
+      }),
+    );
     queue = run.catch(() => undefined);
     return run;
   }
@@ -244,8 +252,9 @@ export function createPuller(deps: PullerDeps): Puller {
 
       const statusLabels = statusLabelsFrom(await formFields);
       progress({ phase: 'write', done: 0, total: 2 });
-      // Nothing new: leave the mirror file as it is rather than rewriting megabytes.
-      if (synced.changed > 0 || synced.coverageChanged || enricher.updates > 0) await mirror.save(state);
+      // Nothing new: leave the mirror files as they are rather than rewriting megabytes.
+      const changes = { tickets: synced.changed > 0 || synced.coverageChanged || enricher.ticketUpdates > 0, enrichment: synced.changed > 0 || enricher.updates > 0 };
+      if (changes.tickets || changes.enrichment) await mirror.save(state, changes);
       progress({ phase: 'write', done: 1, total: 2 });
       const tickets = byId(Object.values(state.tickets).filter(wanted)).map((ticket): DatasetTicket => {
         const enrichment = state.enrichment[String(ticket.id)];
@@ -274,7 +283,7 @@ export function createPuller(deps: PullerDeps): Puller {
       const before = client.stats();
       const state = await mirror.load();
       const { changed, coverageChanged } = await syncInto(state, { needFrom: options.since, onProgress: options.onProgress });
-      if (changed > 0 || coverageChanged) await mirror.save(state);
+      if (changed > 0 || coverageChanged) await mirror.save(state, { tickets: true, enrichment: changed > 0 });
       const cost = spent(before, client.stats());
       return {
         ...cost,
