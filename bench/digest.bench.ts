@@ -14,7 +14,7 @@ import { ReportStore } from '../src/store/reports.js';
 import { startFreshserviceSandbox, seedWorld, type RecordedRequest } from '../src/sandbox/index.js';
 
 const ANCHOR = '2026-12-01T08:00:00Z';
-const PROFILE = { departments: 100, audienceMembers: 900, ticketsPerMonth: 1500 };
+const PROFILE = { departments: 100, audienceMembers: 900, months: 6 };
 const CREDITS_PER_MINUTE = 200;
 const TIME_SCALE = Number(process.env.DIGEST_BENCH_TIME_SCALE ?? 240);
 const LATENCY_MS = 20;
@@ -66,7 +66,7 @@ export async function run(): Promise<Record<string, unknown>> {
   try {
     await runtime.clients.syncClients();
     const ticketsInWorld = runtime.sandbox!.freshservice.world.tickets.length;
-    console.log(`digest.setup clients=${PROFILE.departments} tickets(7 months)=${ticketsInWorld} period=${period.key} limit=${CREDITS_PER_MINUTE} credits/min timeScale=${TIME_SCALE} latency=${LATENCY_MS}ms`);
+    console.log(`digest.setup clients=${PROFILE.departments} tickets(${PROFILE.months} full months)=${ticketsInWorld} period=${period.key} limit=${CREDITS_PER_MINUTE} credits/min timeScale=${TIME_SCALE} latency=${LATENCY_MS}ms`);
 
     const oursSandbox = runtime.sandbox!.freshservice;
     oursSandbox.resetRequests();

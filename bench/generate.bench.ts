@@ -7,6 +7,7 @@ import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { createRuntime } from '../src/runtime.js';
 import { monthStartUtc } from '../src/sandbox/index.js';
+import { BUSY_ACME_MONTH } from './busy-month.js';
 import { prototypePull } from './prototype-pull.js';
 
 const run$ = promisify(execFile);
@@ -26,7 +27,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const runtime = await createRuntime({
       config: loadConfig(env),
       logger: silentLogger,
-      sandbox: { controls: { rateLimitPerWindow: 200, timeScale: TIME_SCALE, latencyMs: LATENCY_MS } },
+      sandbox: { profile: BUSY_ACME_MONTH, controls: { rateLimitPerWindow: 200, timeScale: TIME_SCALE, latencyMs: LATENCY_MS } },
     });
     const acme = (await runtime.services.findClient('Acme Corporation')) as { kind: 'found'; client: { id: number; name: string } };
     const period = runtime.services.parsePeriod('last-month');

@@ -5,6 +5,7 @@ import { fixedClock } from '../src/clock.js';
 import { createFreshservice } from '../src/freshservice/index.js';
 import { parsePeriod } from '../src/period/period.js';
 import { startFreshserviceSandbox, seedWorld } from '../src/sandbox/index.js';
+import { BUSY_ACME_MONTH } from './busy-month.js';
 import { prototypePull } from './prototype-pull.js';
 
 const ANCHOR = new Date('2026-11-20T12:00:00Z');
@@ -12,7 +13,7 @@ const CREDITS_PER_MINUTE = 200;
 const LATENCY_MS = 150;
 
 /**
- * Cold pull, warm re-pull and fault-injected pull of Acme's month before the anchor (about 540 tickets
+ * Cold pull, warm re-pull and fault-injected pull of Acme's month before the anchor, made busy (about 540 tickets
  * created in it), ours against a replay of the prototype, one after the other, each on its own simulated Growth-plan account
  * (200 credits/min) with 150 ms latency. Time is scaled: a minute lasts 60/TIME_SCALE seconds, and so do
  * our timeouts, backoffs and the prototype's sleeps. Latency is not scaled.
@@ -22,7 +23,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const windowMs = 60_000 / timeScale;
   const creditsPerMs = CREDITS_PER_MINUTE / windowMs;
   const clock = fixedClock(ANCHOR.toISOString());
-  const world = seedWorld({ anchor: ANCHOR });
+  const world = seedWorld({ anchor: ANCHOR, profile: BUSY_ACME_MONTH });
   const controls = { rateLimitPerWindow: CREDITS_PER_MINUTE, windowMs: 60_000, timeScale, latencyMs: LATENCY_MS };
   const ours = await startFreshserviceSandbox({ world: structuredClone(world), clock, controls });
   const theirs = await startFreshserviceSandbox({ world: structuredClone(world), clock, controls });

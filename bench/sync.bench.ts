@@ -45,7 +45,7 @@ async function prototypeSync(freshservice: { baseUrl: string; apiKey: string }, 
 
 export async function run(): Promise<Record<string, unknown>> {
   const clock = fixedClock(ANCHOR.toISOString());
-  const world = seedWorld({ anchor: ANCHOR, profile: { departments: DEPARTMENTS, audienceMembers: AUDIENCE, ticketsPerMonth: 30, bigClients: 0 } });
+  const world = seedWorld({ anchor: ANCHOR, profile: { departments: DEPARTMENTS, audienceMembers: AUDIENCE, months: 1 } });
   const controls = { rateLimitPerWindow: 1_000_000, latencyMs: LATENCY_MS };
   const freshservice = await startFreshserviceSandbox({ world, clock, controls });
   const mailchimp = await startMailchimpSandbox({ members: world.audience.members, listId: world.audience.listId, clock, controls });

@@ -71,7 +71,7 @@ describe('only an authenticated, authorised person changes who gets what', () =>
       config,
       logger: silentLogger,
       clock: systemClock,
-      sandbox: { profile: { departments: 8, audienceMembers: 40, ticketsPerMonth: 40, bigClients: 1, bigClientTicketsPerMonth: 60 } },
+      sandbox: { profile: { departments: 8, audienceMembers: 40, seatScale: 0.3 } },
     });
     await runtime.clients.syncClients();
     mountReportLinks(app, { config: runtime.config, clock: systemClock, loadWebHtml: (reportId) => runtime.loadWebHtml(reportId) });

@@ -72,9 +72,13 @@ describe('Freshservice sandbox', () => {
   });
 
   it('returns older tickets with updated_since, oldest first with order_type=asc', async () => {
-    const page = await call(sandbox, '/tickets?updated_since=2026-05-01T00:00:00Z&order_type=asc&per_page=5');
+    const since = '2026-05-01T00:00:00Z';
+    const page = await call(sandbox, `/tickets?updated_since=${since}&order_type=asc&per_page=5`);
     const tickets: FreshserviceTicket[] = page.json().tickets;
-    expect(tickets[0]!.created_at.startsWith('2026-05')).toBe(true);
+    const oldest = visible(sandbox).filter((t) => t.updated_at >= since).sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id)[0]!;
+    expect(oldest.created_at < '2026-05').toBe(true);
+    expect(tickets[0]!.id).toBe(oldest.id);
+    expect(tickets.every((t) => t.updated_at >= since)).toBe(true);
     expect(page.headers.get('link')).toContain('page=2');
   });
 
@@ -105,11 +109,11 @@ describe('Freshservice sandbox', () => {
 
   it('filters tickets with the query language, 30 per page with a total', async () => {
     const acme = sandbox.world.departments.find((d) => d.name === 'Acme Corporation')!;
-    const query = `"department_id:${acme.id} AND (priority:3 OR priority:4) AND created_at:>'2026-10-01' AND created_at:<'2026-10-31'"`;
+    const query = `"department_id:${acme.id} AND (priority:3 OR priority:4) AND created_at:>'2026-08-01' AND created_at:<'2026-10-31'"`;
     const first = await call(sandbox, `/tickets/filter?query=${encodeURIComponent(query)}`);
     expect(first.status).toBe(200);
     const expected = visible(sandbox).filter(
-      (t) => t.department_id === acme.id && t.priority >= 3 && t.created_at >= '2026-10-01' && t.created_at < '2026-11-01',
+      (t) => t.department_id === acme.id && t.priority >= 3 && t.created_at >= '2026-08-01' && t.created_at < '2026-11-01',
     );
     expect(first.json().total).toBe(expected.length);
     expect(first.json().tickets).toHaveLength(30);
@@ -175,7 +179,7 @@ describe('Freshservice sandbox', () => {
 });
 
 describe('Freshservice sandbox limits and faults', () => {
-  const world = seedWorld({ anchor: new Date(ANCHOR), profile: { departments: 5, ticketsPerMonth: 50, bigClients: 1, bigClientTicketsPerMonth: 60, audienceMembers: 20 } });
+  const world = seedWorld({ anchor: new Date(ANCHOR), profile: { departments: 5, audienceMembers: 20, seatScale: 0.3 } });
   const started: FreshserviceSandbox[] = [];
   const start = async (controls: Parameters<typeof startFreshserviceSandbox>[0]['controls']) => {
     const sandbox = await startFreshserviceSandbox({ world, controls, clock: fixedClock(ANCHOR) });
@@ -245,7 +249,7 @@ describe('Freshservice sandbox limits and faults', () => {
 describe('startSandbox persistence', () => {
   it('seeds once, reloads the same world on the next start, and reseeds after reset', async () => {
     const dataDir = await makeTempDir('integoreport-sandbox-');
-    const profile = { departments: 4, ticketsPerMonth: 30, bigClients: 1, bigClientTicketsPerMonth: 40, audienceMembers: 15 };
+    const profile = { departments: 4, audienceMembers: 15, seatScale: 0.2 };
     try {
       const first = await startSandbox({ dataDir, clock: fixedClock(ANCHOR), profile });
       const firstWorld = JSON.stringify(first.freshservice.world);

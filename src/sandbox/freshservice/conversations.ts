@@ -1,6 +1,6 @@
 import type { FreshserviceTicket } from '../../freshservice/types.js';
 import { createRng } from '../rng.js';
-import { requesterName, type SandboxWorld } from '../world/world.js';
+import { requesterName, ticketRequester, type SandboxWorld } from '../world/world.js';
 
 export interface SandboxConversation {
   id: number;
@@ -28,7 +28,7 @@ export function ticketConversations(world: SandboxWorld, ticket: FreshserviceTic
   const stats = ticket.stats;
   const createdMs = Date.parse(ticket.created_at);
   const endMs = Math.max(createdMs + 60_000, Date.parse(stats?.resolved_at ?? stats?.closed_at ?? ticket.updated_at));
-  const requester = world.requesters.find((r) => r.id === ticket.requester_id);
+  const requester = ticketRequester(world, ticket.requester_id);
   const agent = world.agents.find((a) => a.id === ticket.responder_id);
   const moments: Array<{ at: number; incoming: boolean; source: number; text: string }> = [];
   if (stats?.first_responded_at) {

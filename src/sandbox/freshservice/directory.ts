@@ -1,4 +1,5 @@
 import type { FreshserviceRequester } from '../../freshservice/types.js';
+import { agentAsRequester } from '../world/world.js';
 import { DEFAULT_PER_PAGE, isPositiveInteger, paged, validation, type ApiContext, type Query, type Reply } from './replies.js';
 
 /** `GET /departments`, newest first; a query may only name a department. */
@@ -19,7 +20,7 @@ export function listRequesters(context: ApiContext, query: Query, url: URL): Rep
   let people: FreshserviceRequester[] = [...world.requesters];
   if (query.get('include_agents') === 'true') {
     people = people.concat(
-      world.agents.map((a) => ({ id: a.id, first_name: a.first_name, last_name: a.last_name, primary_email: a.email, department_ids: a.department_ids ?? [], active: a.active, is_agent: true })),
+      world.agents.map(agentAsRequester),
     );
   }
   const email = query.get('email');

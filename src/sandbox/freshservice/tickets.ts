@@ -1,5 +1,5 @@
-import type { FreshserviceRequester, FreshserviceTicket } from '../../freshservice/types.js';
-import { requesterName } from '../world/world.js';
+import type { FreshserviceTicket } from '../../freshservice/types.js';
+import { requesterName, ticketRequester } from '../world/world.js';
 import { ticketConversations } from './conversations.js';
 import { includesOf, isPositiveInteger, notFound, numericId, paged, validation, type ApiContext, type Query, type Reply } from './replies.js';
 import { TicketQueryError, parseTicketQuery } from './ticket-query.js';
@@ -34,16 +34,12 @@ export function ticketsResource(context: ApiContext, idText: string | undefined,
   return notFound();
 }
 
-function requesterById(context: ApiContext, id: number | null): FreshserviceRequester | undefined {
-  return id === null ? undefined : context.world.requesters.find((r) => r.id === id);
-}
-
 function visibleTickets(context: ApiContext): FreshserviceTicket[] {
   return context.world.tickets.filter((t) => !t.spam && !t.deleted);
 }
 
 function requesterSummary(context: ApiContext, id: number | null) {
-  const r = requesterById(context, id);
+  const r = ticketRequester(context.world, id);
   if (!r) return null;
   return { id: r.id, name: requesterName(r), email: r.primary_email, mobile: null, phone: null };
 }
@@ -116,7 +112,7 @@ function filterTickets(context: ApiContext, query: Query): Reply {
   if (raw === null) return validation('query', 'It should be a/an String', 'missing_field');
   let predicate;
   try {
-    predicate = parseTicketQuery(raw, (id) => requesterById(context, id)?.primary_email ?? null);
+    predicate = parseTicketQuery(raw, (id) => ticketRequester(context.world, id)?.primary_email ?? null);
   } catch (error) {
     if (error instanceof TicketQueryError) return validation('query', error.message);
     throw error;

@@ -40,6 +40,8 @@ interface MemberSpec {
 
 interface DepartmentSpec extends LinkingCase {
   domains: string[];
+  /** People the MSP supports there; ticket volume and the number of requesters follow it. */
+  seats: number;
   prime: Person | null;
   head: Person | null;
   members: MemberSpec[];
@@ -47,6 +49,7 @@ interface DepartmentSpec extends LinkingCase {
 
 function spec(
   department: string,
+  seats: number,
   domains: string[],
   situation: LinkingSituation,
   expected: LinkingCase['expected'],
@@ -55,74 +58,72 @@ function spec(
   head: Person | null,
   members: MemberSpec[],
 ): DepartmentSpec {
-  return { department, domains, situation, expected, note, prime, head, members };
+  return { department, seats, domains, situation, expected, note, prime, head, members };
 }
 
-const plain = (department: string, domain: string, prime: Person, head: Person): DepartmentSpec =>
-  spec(department, [domain], 'prime-name', 'linked:prime-name', 'prime user is in the audience under the same name', prime, head, [
+const plain = (department: string, seats: number, domain: string, prime: Person, head: Person): DepartmentSpec =>
+  spec(department, seats, [domain], 'prime-name', 'linked:prime-name', 'prime user is in the audience under the same name', prime, head, [
     { first: prime[0], last: prime[1], email: localPart(prime) },
   ]);
 
 /**
  * The client companies, most important first (a smaller profile keeps the first N).
- * Acme Corporation, Globex and Initech are the big clients (500+ tickets in one month).
+ * Acme Corporation, Globex and Initech are the biggest by seats.
  */
 const DEPARTMENT_SPECS: DepartmentSpec[] = [
-  plain('Acme Corporation', 'acmecorp.com', ['Wile', 'Coyote'], ['Marvin', 'Martian']),
-  spec('Globex', ['globex.com', 'globexcorp.com'], 'prime-name', 'linked:prime-name', 'prime user in the audience; company has two domains', ['Hank', 'Scorpio'], ['Frank', 'Grimes'], [
+  plain('Acme Corporation', 80, 'acmecorp.com', ['Wile', 'Coyote'], ['Marvin', 'Martian']),
+  spec('Globex', 60, ['globex.com', 'globexcorp.com'], 'prime-name', 'linked:prime-name', 'prime user in the audience; company has two domains', ['Hank', 'Scorpio'], ['Frank', 'Grimes'], [
     { first: 'Hank', last: 'Scorpio', email: 'hank.scorpio@globexcorp.com' },
   ]),
-  plain('Initech', 'initech.com', ['Bill', 'Lumbergh'], ['Peter', 'Gibbons']),
-  spec('Umbrella Health', ['umbrellahealth.com'], 'head-name', 'linked:head-name', 'prime user missing from the audience; head user present', ['Albert', 'Wesker'], ['Alexia', 'Ashford'], [
+  plain('Initech', 45, 'initech.com', ['Bill', 'Lumbergh'], ['Peter', 'Gibbons']),
+  spec('Umbrella Health', 32, ['umbrellahealth.com'], 'head-name', 'linked:head-name', 'prime user missing from the audience; head user present', ['Albert', 'Wesker'], ['Alexia', 'Ashford'], [
     { first: 'Alexia', last: 'Ashford', email: 'alexia.ashford' },
   ]),
-  spec('Stark Logistics', ['starklogistics.com', 'stark-log.com'], 'domain', 'linked:domain', 'neither prime nor head in the audience; a colleague on the second domain is', ['Tony', 'Stark'], ['Happy', 'Hogan'], [
+  spec('Stark Logistics', 28, ['starklogistics.com', 'stark-log.com'], 'domain', 'linked:domain', 'neither prime nor head in the audience; a colleague on the second domain is', ['Tony', 'Stark'], ['Happy', 'Hogan'], [
     { first: 'Pepper', last: 'Potts', email: 'pepper.potts@stark-log.com' },
   ]),
-  spec('Wayne Dental', ['waynedental.com'], 'near-miss-spelling', 'to-add', 'prime "Jon Smyth" vs member "John Smith" on a personal address (fuzzy suggestion only)', ['Jon', 'Smyth'], null, [
+  spec('Wayne Dental', 10, ['waynedental.com'], 'near-miss-spelling', 'to-add', 'prime "Jon Smyth" vs member "John Smith" on a personal address (fuzzy suggestion only)', ['Jon', 'Smyth'], null, [
     { first: 'John', last: 'Smith', email: 'johnsmith1978@gmail.com' },
   ]),
-  spec('Hooli', ['hooli.com'], 'near-miss-diacritics', 'to-add', 'prime "Zoë Müller" vs member "Zoe Muller" on a personal address (fuzzy suggestion only)', ['Zoë', 'Müller'], null, [
+  spec('Hooli', 22, ['hooli.com'], 'near-miss-diacritics', 'to-add', 'prime "Zoë Müller" vs member "Zoe Muller" on a personal address (fuzzy suggestion only)', ['Zoë', 'Müller'], null, [
     { first: 'Zoe', last: 'Muller', email: 'zoe.muller@outlook.com' },
   ]),
-  spec('Soylent Foods', ['soylentfoods.com'], 'last-comma-first', 'to-add', 'prime "Grace Okafor" vs member FNAME "Okafor, Grace", LNAME "" on a personal address', ['Grace', 'Okafor'], null, [
+  spec('Soylent Foods', 18, ['soylentfoods.com'], 'last-comma-first', 'to-add', 'prime "Grace Okafor" vs member FNAME "Okafor, Grace", LNAME "" on a personal address', ['Grace', 'Okafor'], null, [
     { first: 'Okafor, Grace', last: '', email: 'g.okafor@yahoo.com' },
   ]),
-  spec('Vandelay Industries', ['vandelay.com'], 'extra-spaces', 'linked:prime-name', 'member FNAME "  Art " LNAME " Vandelay  " on a personal address: links only if whitespace is normalized', ['Art', 'Vandelay'], null, [
+  spec('Vandelay Industries', 8, ['vandelay.com'], 'extra-spaces', 'linked:prime-name', 'member FNAME "  Art " LNAME " Vandelay  " on a personal address: links only if whitespace is normalized', ['Art', 'Vandelay'], null, [
     { first: '  Art ', last: ' Vandelay  ', email: 'art.vandelay@icloud.com' },
   ]),
-  spec('Cyberdyne Systems', ['cyberdyne.com'], 'domain-empty-names', 'linked:domain', 'only member on the domain has empty FNAME and LNAME', ['Miles', 'Dyson'], ['Sarah', 'Connor'], [
+  spec('Cyberdyne Systems', 24, ['cyberdyne.com'], 'domain-empty-names', 'linked:domain', 'only member on the domain has empty FNAME and LNAME', ['Miles', 'Dyson'], ['Sarah', 'Connor'], [
     { first: '', last: '', email: 'it-helpdesk' },
   ]),
-  spec('Oscorp', ['oscorp.com'], 'unsubscribed', 'linked:prime-name', 'prime user matches a member who unsubscribed', ['Norman', 'Osborn'], null, [
+  spec('Oscorp', 20, ['oscorp.com'], 'unsubscribed', 'linked:prime-name', 'prime user matches a member who unsubscribed', ['Norman', 'Osborn'], null, [
     { first: 'Norman', last: 'Osborn', email: 'norman.osborn', status: 'unsubscribed' },
   ]),
-  spec('Tyrell Corp', ['tyrellcorp.com'], 'cleaned', 'linked:prime-name', 'prime user matches a cleaned (bouncing) member', ['Eldon', 'Tyrell'], null, [
+  spec('Tyrell Corp', 15, ['tyrellcorp.com'], 'cleaned', 'linked:prime-name', 'prime user matches a cleaned (bouncing) member', ['Eldon', 'Tyrell'], null, [
     { first: 'Eldon', last: 'Tyrell', email: 'eldon.tyrell', status: 'cleaned' },
   ]),
-  spec('Massive Dynamic', ['massivedynamic.com'], 'archived', 'linked:prime-name', 'prime user matches an archived member', ['Nina', 'Sharp'], null, [
+  spec('Massive Dynamic', 16, ['massivedynamic.com'], 'archived', 'linked:prime-name', 'prime user matches an archived member', ['Nina', 'Sharp'], null, [
     { first: 'Nina', last: 'Sharp', email: 'nina.sharp', status: 'archived' },
   ]),
-  spec('Pied Piper', ['piedpiper.com'], 'to-add', 'to-add', 'prime user named but absent from the audience, no member on the domain', ['Richard', 'Hendricks'], ['Jared', 'Dunn'], []),
-  spec('Dunder Mifflin', ['dundermifflin.com'], 'no-contact', 'no-contact', 'no prime or head user and no member on the domain', null, null, []),
-  spec('Bluth Company', ['bluthcompany.com'], 'ambiguous-name', 'linked:prime-name', 'two members named "Michael Bluth" (company and personal address)', ['Michael', 'Bluth'], null, [
+  spec('Pied Piper', 12, ['piedpiper.com'], 'to-add', 'to-add', 'prime user named but absent from the audience, no member on the domain', ['Richard', 'Hendricks'], ['Jared', 'Dunn'], []),
+  spec('Dunder Mifflin', 19, ['dundermifflin.com'], 'no-contact', 'no-contact', 'no prime or head user and no member on the domain', null, null, []),
+  spec('Bluth Company', 13, ['bluthcompany.com'], 'ambiguous-name', 'linked:prime-name', 'two members named "Michael Bluth" (company and personal address)', ['Michael', 'Bluth'], null, [
     { first: 'Michael', last: 'Bluth', email: 'michael.bluth' },
     { first: 'Michael', last: 'Bluth', email: 'mbluth@gmail.com' },
   ]),
-  spec('Wonka Industries', ['wonka.com'], 'prime-name-case', 'linked:prime-name', 'member name in capitals: "CHARLIE BUCKET"', ['Charlie', 'Bucket'], null, [
+  spec('Wonka Industries', 15, ['wonka.com'], 'prime-name-case', 'linked:prime-name', 'member name in capitals: "CHARLIE BUCKET"', ['Charlie', 'Bucket'], null, [
     { first: 'CHARLIE', last: 'BUCKET', email: 'charlie.bucket' },
   ]),
-  plain('Nakatomi Trading', 'nakatomi.com', ['Joseph', 'Takagi'], ['Harry', 'Ellis']),
-  plain('Sterling Cooper', 'sterlingcooper.com', ['Joan', 'Holloway'], ['Roger', 'Sterling']),
-  plain('Aperture Labs', 'aperturelabs.com', ['Caroline', 'Johnson'], ['Cave', 'Johnson']),
-  plain('Prestige Worldwide', 'prestigeworldwide.com', ['Brennan', 'Huff'], ['Dale', 'Doback']),
-  plain('Monarch Solutions', 'monarchsolutions.com', ['Ishiro', 'Serizawa'], ['Vivienne', 'Graham']),
-  plain('Virtucon', 'virtucon.com', ['Nigel', 'Numbers'], ['Frau', 'Farbissina']),
-  plain('Black Mesa Research', 'blackmesa.com', ['Eli', 'Vance'], ['Isaac', 'Kleiner']),
-  plain('Northwind Traders', 'northwindtraders.com', ['Nancy', 'Davolio'], ['Andrew', 'Fuller']),
+  plain('Nakatomi Trading', 26, 'nakatomi.com', ['Joseph', 'Takagi'], ['Harry', 'Ellis']),
+  plain('Sterling Cooper', 21, 'sterlingcooper.com', ['Joan', 'Holloway'], ['Roger', 'Sterling']),
+  plain('Aperture Labs', 17, 'aperturelabs.com', ['Caroline', 'Johnson'], ['Cave', 'Johnson']),
+  plain('Prestige Worldwide', 9, 'prestigeworldwide.com', ['Brennan', 'Huff'], ['Dale', 'Doback']),
+  plain('Monarch Solutions', 12, 'monarchsolutions.com', ['Ishiro', 'Serizawa'], ['Vivienne', 'Graham']),
+  plain('Virtucon', 11, 'virtucon.com', ['Nigel', 'Numbers'], ['Frau', 'Farbissina']),
+  plain('Black Mesa Research', 22, 'blackmesa.com', ['Eli', 'Vance'], ['Isaac', 'Kleiner']),
+  plain('Northwind Traders', 14, 'northwindtraders.com', ['Nancy', 'Davolio'], ['Andrew', 'Fuller']),
 ];
-
-export const BIG_CLIENT_NAMES = ['Acme Corporation', 'Globex', 'Initech'] as const;
 
 /** Department name → linking situation, for the linking, sync and demo code. */
 export const LINKING_CASES: readonly LinkingCase[] = DEPARTMENT_SPECS.map(({ department, situation, expected, note }) => ({
@@ -164,6 +165,8 @@ export interface ClientsSeed {
   members: SandboxAudienceMember[];
   /** Requester ids per department id, the prime user first when there is one. */
   requestersByDepartment: Map<number, number[]>;
+  /** Seats per department id (also the department's `seats` custom field). */
+  seatsByDepartment: Map<number, number>;
 }
 
 /** ASCII-folded, lower-case, for email local parts: "Zoë Müller" → "zoe.muller". */
@@ -187,10 +190,9 @@ function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function seedClients(rng: Rng, options: { anchorMs: number; departments: number; audienceMembers: number; bigClients: number }): ClientsSeed {
+export function seedClients(rng: Rng, options: { anchorMs: number; departments: number; audienceMembers: number; seatScale: number }): ClientsSeed {
   const { anchorMs } = options;
-  const specs = chooseSpecs(options.departments);
-  const bigNames = new Set<string>(BIG_CLIENT_NAMES.slice(0, options.bigClients));
+  const specs = chooseSpecs(rng, options.departments);
   const usedEmails = new Set<string>();
   const uniqueEmail = (local: string, domain: string): string => {
     let candidate = `${local}@${domain}`;
@@ -224,6 +226,7 @@ export function seedClients(rng: Rng, options: { anchorMs: number; departments: 
   const requesters: FreshserviceRequester[] = [];
   const members: SandboxAudienceMember[] = [];
   const requestersByDepartment = new Map<number, number[]>();
+  const seatsByDepartment = new Map<number, number>();
   const addMember = (first: string, last: string, email: string, status: SandboxAudienceMember['status'], tags: string[]): void => {
     members.push({ email_address: email, status, merge_fields: { FNAME: first, LNAME: last }, tags, last_changed: daysBefore(20, 400) });
   };
@@ -253,7 +256,9 @@ export function seedClients(rng: Rng, options: { anchorMs: number; departments: 
     };
     const primeId = s.prime ? addRequester(s.prime) : null;
     const headId = s.head ? addRequester(s.head) : null;
-    const staff = bigNames.has(s.department) ? 30 : rng.int(5, 12);
+    const seats = Math.max(4, Math.round(s.seats * options.seatScale));
+    // Not everyone raises tickets: about a third of the seats ever did, the prime and head users aside.
+    const staff = Math.max(3, Math.round(seats / 3));
     const colleagues: Person[] = [];
     for (let n = 0; n < staff; n += 1) {
       const person = randomPerson();
@@ -261,6 +266,7 @@ export function seedClients(rng: Rng, options: { anchorMs: number; departments: 
       addRequester(person);
     }
     requestersByDepartment.set(departmentId, ids);
+    seatsByDepartment.set(departmentId, seats);
     const created = daysBefore(400, 2000);
     departments.push({
       id: departmentId,
@@ -269,7 +275,7 @@ export function seedClients(rng: Rng, options: { anchorMs: number; departments: 
       head_user_id: headId,
       prime_user_id: primeId,
       domains: [...s.domains],
-      custom_fields: {},
+      custom_fields: { seats },
       workspace_id: 2,
       created_at: created,
       updated_at: daysBefore(1, 190),
@@ -305,15 +311,15 @@ export function seedClients(rng: Rng, options: { anchorMs: number; departments: 
     addMember(person[0], person[1], uniqueEmail(localPart(person), rng.pick(PERSONAL_DOMAINS)), status, ['newsletter']);
   }
 
-  return { departments, requesters, agents, members, requestersByDepartment };
+  return { departments, requesters, agents, members, requestersByDepartment, seatsByDepartment };
 }
 
-function chooseSpecs(count: number): DepartmentSpec[] {
+function chooseSpecs(rng: Rng, count: number): DepartmentSpec[] {
   const chosen = DEPARTMENT_SPECS.slice(0, count);
   for (let n = chosen.length + 1; n <= count; n += 1) {
     const name = `Client ${String(n).padStart(2, '0')} Ltd`;
     const domain = `client${n}.com`;
-    chosen.push(plain(name, domain, ['Alex', `Owner${n}`], ['Sam', `Manager${n}`]));
+    chosen.push(plain(name, rng.int(8, 30), domain, ['Alex', `Owner${n}`], ['Sam', `Manager${n}`]));
   }
   return chosen;
 }

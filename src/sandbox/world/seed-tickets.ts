@@ -7,6 +7,7 @@ import type {
   FreshserviceTimeEntry,
 } from '../../freshservice/types.js';
 import type { Rng } from '../rng.js';
+import type { IncidentSpike } from './volumes.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -57,7 +58,14 @@ export const CATEGORIES: Record<string, { group: number; subCategories: string[]
   },
 };
 
-const PROACTIVE_SUBJECTS = ['Proactive: disk space low on FS0{n}', 'Proactive: backup job failed on SQL0{n}', 'Proactive: patching completed on {n} servers', 'Proactive: certificate expiring on the client portal', 'Proactive: firmware update for firewall'];
+/** Work our agents raise themselves, from monitoring (source 14, Alerts) or on their own initiative (source 2, Portal). */
+const PROACTIVE_WORK: ReadonlyArray<{ subject: string; source: number; category: string }> = [
+  { subject: 'Proactive: disk space low on FS0{n}', source: 14, category: 'Hardware' },
+  { subject: 'Proactive: backup job failed on SQL0{n}', source: 14, category: 'Software' },
+  { subject: 'Proactive: certificate expiring on the client portal', source: 14, category: 'Security' },
+  { subject: 'Proactive: patching completed on {n} servers', source: 2, category: 'Software' },
+  { subject: 'Proactive: firmware update for firewall', source: 2, category: 'Network' },
+];
 
 /** Subjects that must come out escaped everywhere they are shown or sent. */
 export const HOSTILE_SUBJECTS = [
@@ -77,6 +85,13 @@ const SLA_TARGETS: Record<number, [number, number]> = {
   1: [4 * HOUR, 30 * DAY],
 };
 const TYPICAL_RESOLUTION: Record<number, number> = { 4: 6 * HOUR, 3: 30 * HOUR, 2: 72 * HOUR, 1: 120 * HOUR };
+/** Minutes one logged work session takes, by priority: most tickets take well under an hour in all. */
+const SESSION_MINUTES: Record<number, readonly number[]> = {
+  1: [10, 15, 20, 30, 45],
+  2: [15, 20, 30, 45, 60],
+  3: [20, 30, 45, 60, 90],
+  4: [30, 45, 60, 90, 120, 180],
+};
 
 export const TICKET_ID_BASE = 10_000;
 const TIME_ENTRY_ID_BASE = 70_000;
@@ -85,6 +100,8 @@ const CSAT_ID_BASE = 21_000_500_000;
 export interface TicketPlan {
   departmentId: number;
   createdMs: number;
+  /** Raised by this incident: its category and subjects, a higher priority, never proactive. */
+  incident?: IncidentSpike;
 }
 
 export interface TicketsSeed {
@@ -126,16 +143,19 @@ export function seedTickets(
   plans.forEach((plan, index) => {
     const id = TICKET_ID_BASE + index;
     const created = plan.createdMs;
+    const { incident } = plan;
+    // Proactive work is raised by one of our agents; everything else by someone at the client.
+    const proactiveWork = incident === undefined && rng.chance(0.1) ? rng.pick(PROACTIVE_WORK) : undefined;
+    const proactive = proactiveWork !== undefined;
     const requesterIds = options.requestersByDepartment.get(plan.departmentId) ?? [];
-    const requesterId = requesterIds.length === 0 ? null : rng.chance(0.15) ? requesterIds[0]! : rng.pick(requesterIds);
+    const requesterId = proactive ? rng.pick(activeAgents).id : pickRequester(rng, requesterIds);
     const requesterName = requesterId === null ? 'a colleague' : options.requesterNames.get(requesterId) ?? 'a colleague';
-    const priority = rng.weighted([[1, 15], [2, 55], [3, 22], [4, 8]] as const);
-    const proactive = rng.chance(0.1);
-    const categoryName = rng.pick(Object.keys(CATEGORIES));
+    const priority = incident ? rng.weighted([[1, 5], [2, 40], [3, 40], [4, 15]] as const) : rng.weighted([[1, 15], [2, 55], [3, 22], [4, 8]] as const);
+    const categoryName = proactiveWork?.category ?? incident?.category ?? rng.pick(Object.keys(CATEGORIES));
     const category = CATEGORIES[categoryName]!;
-    const template = proactive ? rng.pick(PROACTIVE_SUBJECTS) : rng.pick(category.subjects);
+    const template = proactiveWork?.subject ?? rng.pick(incident?.subjects ?? category.subjects);
     const subject = template.replace('{n}', String(rng.int(1, 6))).replace('{name}', requesterName);
-    const type = proactive || rng.chance(0.62) ? 'Incident' : 'Service Request';
+    const type = proactive || incident !== undefined || rng.chance(0.62) ? 'Incident' : 'Service Request';
     const [frTarget, resolveTarget] = SLA_TARGETS[priority]!;
     const hasDueBys = !rng.chance(0.02);
     const frDue = created + frTarget;
@@ -143,7 +163,8 @@ export function seedTickets(
 
     const ageMs = anchorMs - created;
     let firstResponse: number | null = created + Math.round(frTarget * (0.05 + 1.4 * rng.next() ** 2));
-    if (rng.chance(ageMs < 2 * HOUR ? 0.5 : 0.02) || firstResponse > anchorMs) firstResponse = null;
+    // Unanswered tickets are recent ones: older ones were all picked up but for a rare straggler.
+    if (rng.chance(ageMs < 2 * HOUR ? 0.5 : ageMs < 14 * DAY ? 0.02 : 0.002) || firstResponse > anchorMs) firstResponse = null;
     let resolved: number | null = created + Math.round(TYPICAL_RESOLUTION[priority]! * (0.1 + 3 * rng.next() ** 3) * (rng.chance(0.03) ? 8 : 1));
     if (firstResponse !== null && resolved < firstResponse) resolved = firstResponse + rng.int(5, 90) * MINUTE;
     if (firstResponse === null && !rng.chance(0.01)) resolved = null;
@@ -162,21 +183,21 @@ export function seedTickets(
     if (status === 5 && rng.chance(0.04)) resolved = null;
 
     const outbound = firstResponse === null ? 0 : rng.int(1, 4);
-    const inbound = rng.int(0, 3);
+    const inbound = proactive ? 0 : rng.int(0, 3);
     const requesterReplied = inbound > 0 ? created + Math.floor(rng.next() * Math.max(1, (resolved ?? closed ?? anchorMs) - created)) : null;
-    const responder = firstResponse === null && status === 2 && rng.chance(0.5) ? null : rng.pick(activeAgents).id;
+    const responder = proactive ? requesterId : firstResponse === null && status === 2 && rng.chance(0.5) ? null : rng.pick(activeAgents).id;
 
     const events = [created, firstResponse, resolved, closed, pendingSince, requesterReplied].filter((t): t is number => t !== null);
 
     const entries: FreshserviceTimeEntry[] = [];
-    if (rng.chance(0.6)) {
+    if (rng.chance(0.62)) {
       const workFrom = firstResponse ?? created;
       const workTo = Math.max(workFrom, resolved ?? closed ?? anchorMs);
-      const count = rng.int(1, 3);
+      const count = rng.int(1, priority === 4 ? 3 : 2);
       for (let n = 0; n < count; n += 1) {
         const executed = workFrom + Math.floor(rng.next() * (workTo - workFrom));
         const running = status !== 4 && status !== 5 && n === count - 1 && rng.chance(0.08);
-        const minutes = running ? rng.int(1, 40) : rng.pick([10, 15, 20, 30, 45, 60, 75, 90, 120, 180, 240]);
+        const minutes = running ? rng.int(1, 40) : rng.pick(SESSION_MINUTES[priority]!);
         const entryId = nextTimeEntryId;
         nextTimeEntryId += 1;
         entries.push({
@@ -200,7 +221,8 @@ export function seedTickets(
     }
 
     const finished = resolved ?? closed;
-    if (finished !== null && rng.chance(0.15)) {
+    // Surveys go to the requester, so none for the work our agents raised themselves.
+    if (finished !== null && !proactive && rng.chance(0.16)) {
       const answered = finished + rng.int(1, 72) * HOUR;
       if (answered <= anchorMs) {
         csat[id] = csatResponse(rng, CSAT_ID_BASE + index, answered);
@@ -240,7 +262,7 @@ export function seedTickets(
       priority,
       urgency: Math.min(3, Math.max(1, priority - 1)),
       impact: Math.min(3, Math.max(1, priority - 1)),
-      source: proactive ? 14 : rng.weighted([[1, 45], [2, 35], [3, 15], [4, 5]] as const),
+      source: proactiveWork?.source ?? rng.weighted([[1, 45], [2, 35], [3, 15], [4, 5]] as const),
       type,
       category: categoryName,
       sub_category: rng.pick(category.subCategories),
@@ -264,6 +286,13 @@ export function seedTickets(
     });
   });
   return { tickets, timeEntries, csat };
+}
+
+/** The prime user (first) raises more than their share; among colleagues, a few raise most of the tickets. */
+function pickRequester(rng: Rng, requesterIds: readonly number[]): number | null {
+  if (requesterIds.length === 0) return null;
+  if (rng.chance(0.15)) return requesterIds[0]!;
+  return requesterIds[Math.floor(requesterIds.length * rng.next() ** 1.5)]!;
 }
 
 function csatResponse(rng: Rng, id: number, answeredMs: number): FreshserviceCsatResponse {

@@ -8,19 +8,22 @@ import type {
   FreshserviceTimeEntry,
 } from '../../freshservice/types.js';
 import { createRng } from '../rng.js';
-import { BIG_CLIENT_NAMES, seedClients } from './seed-clients.js';
-import { CATEGORIES, GROUPS, HOSTILE_SUBJECTS, creationTime, seedTickets, type TicketPlan } from './seed-tickets.js';
+import { seedClients } from './seed-clients.js';
+import { CATEGORIES, GROUPS, HOSTILE_SUBJECTS, seedTickets } from './seed-tickets.js';
+import { DEFAULT_INCIDENTS, monthStartUtc, planTickets, type IncidentSpike } from './volumes.js';
 import type { SandboxAudienceMember } from '../types.js';
 
-export { LINKING_CASES, BIG_CLIENT_NAMES, type LinkingCase, type LinkingSituation } from './seed-clients.js';
+export { LINKING_CASES, type LinkingCase, type LinkingSituation } from './seed-clients.js';
 export { HOSTILE_SUBJECTS } from './seed-tickets.js';
+export { DEFAULT_INCIDENTS, monthStartUtc, type IncidentSpike } from './volumes.js';
 
-export const WORLD_SCHEMA_VERSION = 1;
+/** 2: volumes from seats, 13 months, incident spikes, proactive work raised by agents. An older stored world is reseeded. */
+export const WORLD_SCHEMA_VERSION = 2;
 
 export interface SandboxWorld {
   schemaVersion: typeof WORLD_SCHEMA_VERSION;
   seed: number;
-  /** ISO; tickets span the 6 full calendar months (UTC) before the anchor's month, plus the anchor month up to the anchor. */
+  /** ISO; tickets span the profile's full calendar months (UTC) before the anchor's month, plus the anchor month up to the anchor. */
   anchor: string;
   departments: FreshserviceDepartment[];
   requesters: FreshserviceRequester[];
@@ -37,19 +40,20 @@ export interface SandboxWorld {
 export interface WorldProfile {
   departments: number;
   audienceMembers: number;
-  /** Tickets per month shared by the ordinary (not big) clients. */
-  ticketsPerMonth: number;
-  bigClients: number;
-  /** Tickets a big client opens in its busiest month. */
-  bigClientTicketsPerMonth: number;
+  /** Full calendar months of tickets before the anchor's month. */
+  months: number;
+  /** Multiplies every client's seats, and so its tickets and requesters: small test worlds use less than 1. */
+  seatScale: number;
+  /** At most one per client; an incident for a department the profile leaves out is ignored. */
+  incidents: readonly IncidentSpike[];
 }
 
 export const DEFAULT_WORLD_PROFILE: WorldProfile = {
   departments: 25,
   audienceMembers: 300,
-  ticketsPerMonth: 380,
-  bigClients: 3,
-  bigClientTicketsPerMonth: 520,
+  months: 13,
+  seatScale: 1,
+  incidents: DEFAULT_INCIDENTS,
 };
 
 export const DEFAULT_WORLD_SEED = 20_261_125;
@@ -59,10 +63,18 @@ export function requesterName(requester: Pick<FreshserviceRequester, 'first_name
   return `${requester.first_name} ${requester.last_name ?? ''}`.trim();
 }
 
-/** Start of the UTC calendar month `offset` months from the month containing `ms`. */
-export function monthStartUtc(ms: number, offset = 0): number {
-  const date = new Date(ms);
-  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + offset, 1);
+/** An agent as `/requesters?include_agents=true` lists them. */
+export function agentAsRequester(agent: FreshserviceAgent): FreshserviceRequester {
+  return { id: agent.id, first_name: agent.first_name, last_name: agent.last_name, primary_email: agent.email, department_ids: agent.department_ids ?? [], active: agent.active, is_agent: true };
+}
+
+/** Who raised a ticket: one of the client's requesters, or one of our agents (proactive work). */
+export function ticketRequester(world: SandboxWorld, id: number | null): FreshserviceRequester | undefined {
+  if (id === null) return undefined;
+  const requester = world.requesters.find((r) => r.id === id);
+  if (requester) return requester;
+  const agent = world.agents.find((a) => a.id === id);
+  return agent && agentAsRequester(agent);
 }
 
 /** Deterministic: the same anchor, seed and profile always give the same world, byte for byte. */
@@ -76,36 +88,21 @@ export function seedWorld(options: { anchor: Date; seed?: number; profile?: Part
     anchorMs,
     departments: profile.departments,
     audienceMembers: profile.audienceMembers,
-    bigClients: profile.bigClients,
+    seatScale: profile.seatScale,
   });
-  const bigIds = new Map<number, number>();
-  clients.departments.forEach((department) => {
-    const rank = (BIG_CLIENT_NAMES as readonly string[]).indexOf(department.name);
-    if (rank >= 0 && rank < profile.bigClients) bigIds.set(department.id, rank);
+  const plans = planTickets(rng, {
+    anchorMs,
+    months: profile.months,
+    seatScale: profile.seatScale,
+    clients: clients.departments.map((department) => ({
+      departmentId: department.id,
+      seats: clients.seatsByDepartment.get(department.id)!,
+      incident: profile.incidents.find((incident) => incident.department === department.name),
+    })),
   });
-  const ordinary = clients.departments.filter((department) => !bigIds.has(department.id));
-  const weights = ordinary.map((department) => [department.id, rng.int(1, 6)] as const);
 
-  const plans: TicketPlan[] = [];
-  for (let month = 0; month <= 6; month += 1) {
-    const from = monthStartUtc(anchorMs, month - 6);
-    const to = Math.min(monthStartUtc(anchorMs, month - 5), anchorMs);
-    if (to <= from) continue;
-    const share = (to - from) / (monthStartUtc(anchorMs, month - 5) - from);
-    if (weights.length > 0) {
-      const count = Math.round(profile.ticketsPerMonth * share * (0.9 + 0.2 * rng.next()));
-      for (let n = 0; n < count; n += 1) plans.push({ departmentId: rng.weighted(weights), createdMs: creationTime(rng, from, to) });
-    }
-    for (const [departmentId, rank] of bigIds) {
-      // Acme and Initech peak in the month before the anchor's month, Globex the month before that.
-      const busyMonth = rank === 1 ? 4 : 5;
-      const base = month === busyMonth ? profile.bigClientTicketsPerMonth + rng.int(0, 40) : Math.round(profile.bigClientTicketsPerMonth * 0.15);
-      const count = Math.round(base * share);
-      for (let n = 0; n < count; n += 1) plans.push({ departmentId, createdMs: creationTime(rng, from, to) });
-    }
-  }
-
-  const requesterNames = new Map(clients.requesters.map((r) => [r.id, requesterName(r)]));
+  // Agents too: they are the requesters of the proactive work they raise.
+  const requesterNames = new Map([...clients.requesters, ...clients.agents].map((person) => [person.id, requesterName(person)]));
   const seeded = seedTickets(rng, {
     anchorMs,
     plans,
@@ -114,7 +111,8 @@ export function seedWorld(options: { anchor: Date; seed?: number; profile?: Part
     requestersByDepartment: clients.requestersByDepartment,
     requesterNames,
   });
-  plantHostileSubjects(seeded.tickets, clients.departments[0]?.id, anchorMs);
+  const agentIds = new Set(clients.agents.map((agent) => agent.id));
+  plantHostileSubjects(seeded.tickets.filter((ticket) => ticket.requester_id === null || !agentIds.has(ticket.requester_id)), clients.departments[0]?.id, anchorMs);
   markSpamAndDeleted(seeded.tickets, anchorMs);
   reopenSome(seeded.tickets, clients.departments[0]?.id, anchorMs);
 
@@ -134,7 +132,7 @@ export function seedWorld(options: { anchor: Date; seed?: number; profile?: Part
   };
 }
 
-/** The first department (Acme Corporation) gets the hostile subjects in the month before the anchor's month. */
+/** The first department (Acme Corporation) gets the hostile subjects in the month before the anchor's month, on tickets its own people raised. */
 function plantHostileSubjects(tickets: FreshserviceTicket[], departmentId: number | undefined, anchorMs: number): void {
   const from = new Date(monthStartUtc(anchorMs, -1)).toISOString();
   const to = new Date(monthStartUtc(anchorMs, 0)).toISOString();
