@@ -166,6 +166,8 @@ export function seedTickets(
     // Unanswered tickets are recent ones: older ones were all picked up but for a rare straggler.
     if (rng.chance(ageMs < 2 * HOUR ? 0.5 : ageMs < 14 * DAY ? 0.02 : 0.002) || firstResponse > anchorMs) firstResponse = null;
     let resolved: number | null = created + Math.round(TYPICAL_RESOLUTION[priority]! * (0.1 + 3 * rng.next() ** 3) * (rng.chance(0.03) ? 8 : 1));
+    // A few wait weeks on a vendor, a delivery or the client: the backlog that outlives its month.
+    if (incident === undefined && rng.chance(0.04)) resolved = created + rng.int(20, 75) * DAY;
     if (firstResponse !== null && resolved < firstResponse) resolved = firstResponse + rng.int(5, 90) * MINUTE;
     if (firstResponse === null && !rng.chance(0.01)) resolved = null;
     if (resolved !== null && resolved > anchorMs) resolved = null;
