@@ -161,6 +161,16 @@ describe('Freshservice sandbox', () => {
     expect(status.choices.map((c: { id: number }) => c.id)).toEqual([2, 3, 4, 5, 6, 7]);
   });
 
+  it('names the agent who raised a proactive ticket as its requester, and the client\'s person for any other', async () => {
+    const proactive = visible(sandbox).find((t) => t.custom_fields.proactive_case === true)!;
+    const agent = sandbox.world.agents.find((a) => a.id === proactive.requester_id)!;
+    const shown = (await call(sandbox, `/tickets/${proactive.id}?include=requester`)).json().ticket;
+    expect(shown.requester).toEqual({ id: agent.id, name: `${agent.first_name} ${agent.last_name}`, email: agent.email, mobile: null, phone: null });
+    const raised = visible(sandbox).find((t) => t.custom_fields.proactive_case === false && t.requester_id !== null)!;
+    const requester = sandbox.world.requesters.find((r) => r.id === raised.requester_id)!;
+    expect((await call(sandbox, `/tickets/${raised.id}?include=requester`)).json().ticket.requester.email).toBe(requester.primary_email);
+  });
+
   it('hides deleted and spam tickets unless asked for them', async () => {
     const deleted = sandbox.world.tickets.find((t) => t.deleted)!;
     expect((await call(sandbox, `/tickets/${deleted.id}`)).status).toBe(404);
