@@ -10,6 +10,7 @@ export const BUSY_ACME_MONTH: Partial<WorldProfile> = {
     {
       department: 'Acme Corporation',
       monthsBefore: 1,
+      day: 6,
       tickets: 480,
       category: 'Network',
       subjects: ['Branch office offline', 'Cannot reach the file server from the branch', 'VPN to head office down', 'Phones at the branch have no line', 'Wi-Fi at the branch drops every few minutes'],

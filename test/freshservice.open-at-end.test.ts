@@ -71,9 +71,11 @@ describe('open at the end of a month', () => {
     expect(fresh).toEqual(inSandbox);
   });
 
-  it('is worth checking: some clients end a month with more open tickets than one filter page holds', () => {
-    const october = parsePeriod('2026-10', { timezone: TIMEZONE, now: ANCHOR });
-    const acme = world.departments.find((department) => department.name === 'Acme Corporation')!;
-    expect(world.tickets.filter((ticket) => ticket.department_id === acme.id && openAtEndInSandbox(ticket, october.to)).length).toBeGreaterThan(30);
+  it('is worth checking: some client ends one of these months with more open tickets than one filter page holds', () => {
+    const openAtEnds = MONTHS.flatMap((month) => {
+      const end = parsePeriod(month, { timezone: TIMEZONE, now: ANCHOR }).to;
+      return world.departments.map((department) => world.tickets.filter((ticket) => ticket.department_id === department.id && openAtEndInSandbox(ticket, end)).length);
+    });
+    expect(Math.max(...openAtEnds)).toBeGreaterThan(30);
   });
 });

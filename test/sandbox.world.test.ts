@@ -140,7 +140,7 @@ describe('seeded sandbox world', () => {
   });
 
   it('gives a benchmark the busy month it asks for', () => {
-    const busy = seedWorld({ anchor, profile: { incidents: [{ department: 'Acme Corporation', monthsBefore: 1, tickets: 480, category: 'Network', subjects: ['Branch office offline'] }] } });
+    const busy = seedWorld({ anchor, profile: { incidents: [{ department: 'Acme Corporation', monthsBefore: 1, day: 6, tickets: 480, category: 'Network', subjects: ['Branch office offline'] }] } });
     const acme = busy.departments.find((d) => d.name === 'Acme Corporation')!;
     const october = busy.tickets.filter((t) => t.department_id === acme.id && t.created_at.startsWith('2026-10'));
     expect(october.length).toBeGreaterThanOrEqual(500);

@@ -165,10 +165,16 @@ export function seedTickets(
     let firstResponse: number | null = created + Math.round(frTarget * (0.05 + 1.4 * rng.next() ** 2));
     // Unanswered tickets are recent ones: older ones were all picked up but for a rare straggler.
     if (rng.chance(ageMs < 2 * HOUR ? 0.5 : ageMs < 14 * DAY ? 0.02 : 0.002) || firstResponse > anchorMs) firstResponse = null;
-    let resolved: number | null = created + Math.round(TYPICAL_RESOLUTION[priority]! * (0.1 + 3 * rng.next() ** 3) * (rng.chance(0.03) ? 8 : 1));
-    // A few wait weeks on a vendor, a delivery or the client: the backlog that outlives its month.
-    if (incident === undefined && rng.chance(0.04)) resolved = created + rng.int(20, 75) * DAY;
-    if (firstResponse !== null && resolved < firstResponse) resolved = firstResponse + rng.int(5, 90) * MINUTE;
+    // An incident's surge of tickets queues behind itself: three times the usual time to resolve.
+    const strain = incident ? 3 : 1;
+    let resolved: number | null = created + Math.round(TYPICAL_RESOLUTION[priority]! * strain * (0.1 + 3 * rng.next() ** 3) * (rng.chance(0.03) ? 8 : 1));
+    // A few wait weeks on a vendor, a delivery or the client: the backlog that outlives its month. One in five of
+    // those older than a month was parked and forgotten: still waiting now, untouched since its first days.
+    const waiting = incident === undefined && rng.chance(0.05);
+    const parked = waiting && ageMs > 30 * DAY && rng.chance(0.2);
+    if (waiting) resolved = parked ? null : created + rng.int(20, 75) * DAY;
+    const activeUntil = parked ? created + rng.int(3, 12) * DAY : anchorMs;
+    if (firstResponse !== null && resolved !== null && resolved < firstResponse) resolved = firstResponse + rng.int(5, 90) * MINUTE;
     if (firstResponse === null && !rng.chance(0.01)) resolved = null;
     if (resolved !== null && resolved > anchorMs) resolved = null;
     let closed: number | null = resolved === null ? null : resolved + rng.int(48, 96) * HOUR;
@@ -178,15 +184,15 @@ export function seedTickets(
     if (closed !== null) status = 5;
     else if (resolved !== null) status = 4;
     else {
-      status = rng.weighted([[2, 45], [3, 20], [6, 20], [7, 15]] as const);
-      if (status !== 2) pendingSince = created + Math.floor(rng.next() * Math.max(1, anchorMs - created));
+      status = parked ? rng.weighted([[3, 30], [6, 30], [7, 40]] as const) : rng.weighted([[2, 45], [3, 20], [6, 20], [7, 15]] as const);
+      if (status !== 2) pendingSince = created + Math.floor(rng.next() * Math.max(1, activeUntil - created));
     }
     // Some closed tickets skipped Resolved: Freshservice leaves resolved_at null for them.
     if (status === 5 && rng.chance(0.04)) resolved = null;
 
     const outbound = firstResponse === null ? 0 : rng.int(1, 4);
     const inbound = proactive ? 0 : rng.int(0, 3);
-    const requesterReplied = inbound > 0 ? created + Math.floor(rng.next() * Math.max(1, (resolved ?? closed ?? anchorMs) - created)) : null;
+    const requesterReplied = inbound > 0 ? created + Math.floor(rng.next() * Math.max(1, (resolved ?? closed ?? activeUntil) - created)) : null;
     const responder = proactive ? requesterId : firstResponse === null && status === 2 && rng.chance(0.5) ? null : rng.pick(activeAgents).id;
 
     const events = [created, firstResponse, resolved, closed, pendingSince, requesterReplied].filter((t): t is number => t !== null);
@@ -194,11 +200,11 @@ export function seedTickets(
     const entries: FreshserviceTimeEntry[] = [];
     if (rng.chance(0.62)) {
       const workFrom = firstResponse ?? created;
-      const workTo = Math.max(workFrom, resolved ?? closed ?? anchorMs);
+      const workTo = Math.max(workFrom, resolved ?? closed ?? activeUntil);
       const count = rng.int(1, priority === 4 ? 3 : 2);
       for (let n = 0; n < count; n += 1) {
         const executed = workFrom + Math.floor(rng.next() * (workTo - workFrom));
-        const running = status !== 4 && status !== 5 && n === count - 1 && rng.chance(0.08);
+        const running = !parked && status !== 4 && status !== 5 && n === count - 1 && rng.chance(0.08);
         const minutes = running ? rng.int(1, 40) : rng.pick(SESSION_MINUTES[priority]!);
         const entryId = nextTimeEntryId;
         nextTimeEntryId += 1;
