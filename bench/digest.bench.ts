@@ -84,7 +84,7 @@ export async function run(): Promise<Record<string, unknown>> {
         apiKey: naiveSandbox.apiKey,
         dataDir: await tempDir(),
         clock,
-        rateLimit: { windowMs: 60_000 / TIME_SCALE },
+        rateLimit: { minuteMs: 60_000 / TIME_SCALE },
       });
       await generateReport(
         { puller: freshservice.puller, reports, clock, logger: silentLogger, mspName: 'Bench MSP', reportUrl: (id) => `http://127.0.0.1/reports/${id}` },

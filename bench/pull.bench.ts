@@ -44,7 +44,7 @@ export async function run(): Promise<Record<string, unknown>> {
       timeoutMs: 30_000 / timeScale,
       retry: { baseDelayMs: 400 / timeScale, maxDelayMs: 8_000 / timeScale },
       // Latency is not time-scaled, so keeping the limiter (not latency) the bottleneck needs more calls in flight.
-      rateLimit: { windowMs, maxConcurrent: 24 },
+      rateLimit: { minuteMs: windowMs, maxConcurrent: 24 },
     });
   console.log(`pull.setup timeScale=${timeScale} (1 min = ${windowMs} ms) limit=${CREDITS_PER_MINUTE} credits/min latency=${LATENCY_MS}ms client=${acme.name} period=${period.key}`);
 

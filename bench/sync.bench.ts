@@ -16,6 +16,7 @@ const DEPARTMENTS = 500;
 const AUDIENCE = 20_000;
 const LATENCY_MS = 5;
 const CREDITS_PER_MINUTE = 200;
+const TIME_SCALE = 1000;
 
 /**
  * The prototype's directory sync, replayed: departments listed at the default page size, then one
@@ -46,14 +47,15 @@ async function prototypeSync(freshservice: { baseUrl: string; apiKey: string }, 
 export async function run(): Promise<Record<string, unknown>> {
   const clock = fixedClock(ANCHOR.toISOString());
   const world = seedWorld({ anchor: ANCHOR, profile: { departments: DEPARTMENTS, audienceMembers: AUDIENCE, months: 1 } });
-  const controls = { rateLimitPerWindow: 1_000_000, latencyMs: LATENCY_MS };
+  // A Growth-plan account whose minute lasts 60 ms: its limits (sub-limits included) never bind at this latency.
+  const controls = { timeScale: TIME_SCALE, latencyMs: LATENCY_MS };
   const freshservice = await startFreshserviceSandbox({ world, clock, controls });
   const mailchimp = await startMailchimpSandbox({ members: world.audience.members, listId: world.audience.listId, clock, controls });
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'integoreport-sync-bench-'));
   console.log(`sync.setup departments=${world.departments.length} requesters=${world.requesters.length} audience=${world.audience.members.length} latency=${LATENCY_MS}ms`);
 
   try {
-    const fsClient = new FreshserviceClient({ baseUrl: freshservice.baseUrl, apiKey: freshservice.apiKey, logger: silentLogger });
+    const fsClient = new FreshserviceClient({ baseUrl: freshservice.baseUrl, apiKey: freshservice.apiKey, logger: silentLogger, rateLimit: { minuteMs: 60_000 / TIME_SCALE } });
     const http = createMailchimpHttp({ baseUrl: mailchimp.baseUrl, apiKey: mailchimp.apiKey, logger: silentLogger });
     const oursStarted = performance.now();
     const summary = await syncDirectory({

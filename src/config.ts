@@ -42,6 +42,7 @@ function isIanaZone(zone: string): boolean {
 const expectations: Record<string, string> = {
   FRESHSERVICE_DOMAIN: 'your Freshservice domain: "acme", "acme.freshservice.com" or a full https URL',
   FRESHSERVICE_API_KEY: 'a Freshservice API key (Profile settings → API key)',
+  FRESHSERVICE_RATE_WINDOW: 'minute or hour: how your Freshservice account counts its API limit (accounts created before September 2020 count per hour)',
   MAILCHIMP_API_KEY: 'a Mailchimp Marketing API key ending in its data centre, like "0123…-us6"',
   MAILCHIMP_AUDIENCE_ID: 'the id of the Mailchimp audience (list) that holds your client contacts',
   MAILCHIMP_API_URL: 'a full http(s) URL of the Mailchimp Marketing API (only to override the data centre URL)',
@@ -75,6 +76,7 @@ const expectations: Record<string, string> = {
 const schema = z.object({
   FRESHSERVICE_DOMAIN: optionalText,
   FRESHSERVICE_API_KEY: optionalText,
+  FRESHSERVICE_RATE_WINDOW: optionalText.pipe(z.enum(['minute', 'hour']).optional()),
   MAILCHIMP_API_KEY: optionalText,
   MAILCHIMP_AUDIENCE_ID: optionalText,
   MAILCHIMP_API_URL: optionalText.pipe(z.string().url().optional()),
@@ -127,6 +129,8 @@ export interface Config {
   sandbox: boolean;
   /** Undefined in sandbox mode until the sandbox has started and filled it in. */
   freshservice?: FreshserviceSettings;
+  /** How the Freshservice account counts its API limit; undefined: per minute until its headers say per hour. */
+  freshserviceRateWindow?: 'minute' | 'hour';
   mailchimp?: MailchimpSettings;
   report: { fromName: string; replyTo: string; copyTo?: string; linkSecret: string; linkTtlDays: number };
   slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl?: string };
@@ -217,6 +221,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     freshservice: sandbox
       ? undefined
       : { baseUrl: freshserviceBaseUrl(raw.FRESHSERVICE_DOMAIN!), apiKey: raw.FRESHSERVICE_API_KEY! },
+    freshserviceRateWindow: raw.FRESHSERVICE_RATE_WINDOW,
     mailchimp: sandbox
       ? undefined
       : {

@@ -81,7 +81,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     dataDir: config.dataDir,
     clock,
     logger,
-    rateLimit: sandbox ? { windowMs: sandbox.freshservice.controls.windowMs / sandbox.freshservice.controls.timeScale } : undefined,
+    rateLimit: { window: config.freshserviceRateWindow, minuteMs: sandbox ? 60_000 / sandbox.freshservice.controls.timeScale : undefined },
   });
   const mailchimpHttp = createMailchimpHttp({ baseUrl: mailchimpSettings.baseUrl, apiKey: mailchimpSettings.apiKey, logger });
   const clients = createClientUseCases({

@@ -53,6 +53,14 @@ describe('configuration', () => {
     expect(() => freshserviceBaseUrl('acme corp')).toThrow(/FRESHSERVICE_DOMAIN/);
   });
 
+  it('reads how the Freshservice account counts its limit, and says what it expects otherwise', () => {
+    expect(loadConfig(real).freshserviceRateWindow).toBeUndefined();
+    expect(loadConfig({ ...real, FRESHSERVICE_RATE_WINDOW: 'hour' }).freshserviceRateWindow).toBe('hour');
+    expect(errorOf({ ...real, FRESHSERVICE_RATE_WINDOW: 'day' })).toBe(
+      'FRESHSERVICE_RATE_WINDOW is not valid: expected minute or hour: how your Freshservice account counts its API limit (accounts created before September 2020 count per hour)',
+    );
+  });
+
   it('takes the Mailchimp data centre from the key suffix', () => {
     expect(mailchimpBaseUrl('abc-us21')).toBe('https://us21.api.mailchimp.com/3.0');
     expect(() => mailchimpBaseUrl('abc')).toThrow(ConfigError);

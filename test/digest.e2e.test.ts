@@ -71,7 +71,7 @@ describe('monthly digest, end to end (sandbox, Slack mock, local Teams connector
       config,
       logger: silentLogger,
       clock,
-      sandbox: { profile: { seatScale: 0.1 }, controls: { rateLimitPerWindow: 1_000_000 } },
+      sandbox: { profile: { seatScale: 0.1 }, controls: { timeScale: 1000 } },
     });
     await runtime.clients.syncClients();
     mountReportLinks(app, { config: runtime.config, clock, logger: silentLogger, loadWebHtml: runtime.loadWebHtml });

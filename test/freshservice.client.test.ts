@@ -225,7 +225,7 @@ describe('Freshservice client', () => {
 
 describe('rate limiter', () => {
   it('never starts more credits than its share of the limit within one window', async () => {
-    const limiter = new RateLimiter({ creditsPerWindow: 10, windowMs: 150, targetShare: 1, maxConcurrent: 8 });
+    const limiter = new RateLimiter({ creditsPerWindow: 10, minuteMs: 150, targetShare: 1, maxConcurrent: 8 });
     const starts: Array<{ at: number; cost: number }> = [];
     await Promise.all(
       Array.from({ length: 12 }, async (_, index) => {
@@ -245,7 +245,52 @@ describe('rate limiter', () => {
   it('adopts the account limit from X-Ratelimit-Total', () => {
     const limiter = new RateLimiter({ creditsPerWindow: 200, targetShare: 0.5 });
     expect(limiter.budget).toBe(100);
-    limiter.learnLimit(400);
+    limiter.observe(400);
     expect(limiter.budget).toBe(200);
+  });
+
+  it('takes the sub-limits of the plan the account limit belongs to, and a lower sub-limit an endpoint reports', () => {
+    const limiter = new RateLimiter({ targetShare: 1 });
+    expect(limiter.budgetFor('list-tickets')).toBe(70);
+    limiter.observe(400);
+    expect([limiter.budgetFor('list-tickets'), limiter.budgetFor('view-ticket'), limiter.budgetFor('list-requesters')]).toEqual([120, 140, 120]);
+    // The account's limit seen on a sub-limited endpoint is still the account's; a sub-limit is not.
+    limiter.observe(500, 'list-tickets');
+    expect([limiter.budget, limiter.budgetFor('list-tickets')]).toEqual([500, 140]);
+    limiter.observe(90, 'list-tickets');
+    expect([limiter.budget, limiter.budgetFor('list-tickets')]).toEqual([500, 90]);
+    expect(new RateLimiter({ creditsPerWindow: 50, targetShare: 1 }).budgetFor('list-tickets')).toBe(20);
+  });
+
+  it('counts per hour when the account limit is above every plan\'s limit a minute, or a 429 asks to wait longer than a minute', () => {
+    const byHeader = new RateLimiter({ minuteMs: 100 });
+    expect(byHeader.window).toBe('minute');
+    byHeader.observe(3000);
+    expect(byHeader.window).toBe('hour');
+    // Sub-limits on an hourly account: the smallest plan's, per minute.
+    expect(byHeader.budgetFor('list-tickets')).toBe(38);
+
+    const byWait = new RateLimiter({ minuteMs: 100 });
+    byWait.rateLimited(50);
+    expect(byWait.window).toBe('minute');
+    byWait.rateLimited(150);
+    expect(byWait.window).toBe('hour');
+
+    const told = new RateLimiter({ minuteMs: 100, window: 'minute' });
+    told.observe(3000);
+    expect(told.window).toBe('minute');
+  });
+
+  it('lets a request past one that waits only for its own sub-limit', async () => {
+    const limiter = new RateLimiter({ creditsPerWindow: 100, minuteMs: 200, targetShare: 1, maxConcurrent: 8 });
+    limiter.observe(20, 'list-tickets');
+    const order: string[] = [];
+    const take = async (name: string, cost: number, priority: number, endpoint?: 'list-tickets') => {
+      const slot = await limiter.acquire(cost, priority, endpoint);
+      order.push(name);
+      slot.release();
+    };
+    await Promise.all([take('list 1', 15, 1, 'list-tickets'), take('list 2', 15, 1, 'list-tickets'), take('time entries', 1, 0)]);
+    expect(order).toEqual(['list 1', 'time entries', 'list 2']);
   });
 });

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.js';
 import { createFreshservice } from '../src/freshservice/index.js';
+import type { RateLimitOptions } from '../src/freshservice/rate-limiter.js';
 import type { FreshserviceTicket } from '../src/freshservice/types.js';
 import { parsePeriod } from '../src/period/period.js';
-import { startFreshserviceSandbox, seedWorld, type FreshserviceSandbox, type SandboxWorld } from '../src/sandbox/index.js';
+import { startFreshserviceSandbox, seedWorld, type FreshserviceSandbox, type SandboxControls, type SandboxWorld } from '../src/sandbox/index.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 /**
@@ -14,6 +15,8 @@ import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 const ANCHOR = '2026-11-20T12:00:00Z';
 const clock = fixedClock(ANCHOR);
 const DAY = 86_400_000;
+/** A Growth-plan account whose minute lasts 60 ms: its limits are real, but never slow a test down. */
+const TIME_SCALE = 1000;
 const dataDirs: string[] = [];
 
 async function freshDataDir(): Promise<string> {
@@ -75,7 +78,7 @@ describe('Freshservice contract', () => {
   let sandbox: FreshserviceSandbox;
 
   beforeAll(async () => {
-    sandbox = await startFreshserviceSandbox({ world: seedWorld({ anchor: new Date(ANCHOR) }), clock, controls: { rateLimitPerWindow: 100_000 } });
+    sandbox = await startFreshserviceSandbox({ world: seedWorld({ anchor: new Date(ANCHOR) }), clock, controls: { timeScale: TIME_SCALE } });
   });
   afterAll(async () => {
     await sandbox.close();
@@ -161,7 +164,7 @@ describe('the open-ticket sweep (finding 1)', () => {
   let sandbox: FreshserviceSandbox;
 
   beforeAll(async () => {
-    sandbox = await startFreshserviceSandbox({ world, clock, controls: { rateLimitPerWindow: 100_000 } });
+    sandbox = await startFreshserviceSandbox({ world, clock, controls: { timeScale: TIME_SCALE } });
   });
   afterAll(async () => {
     await sandbox.close();
@@ -169,12 +172,87 @@ describe('the open-ticket sweep (finding 1)', () => {
 
   it('reads every page of a filter and splits it by date when it would pass the page cap', async () => {
     const october = parsePeriod('2026-10', { timezone: 'UTC', now: new Date(ANCHOR) });
-    const freshservice = createFreshservice({ baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, dataDir: await freshDataDir(), clock, rateLimit: { maxConcurrent: 16 } });
+    const freshservice = createFreshservice({ baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, dataDir: await freshDataDir(), clock, rateLimit: { maxConcurrent: 16, minuteMs: 60_000 / TIME_SCALE } });
     const result = await freshservice.puller.pull({ id: acme.id, name: acme.name }, october);
     const ids = new Set(result.dataset.tickets.map((ticket) => ticket.id));
     expect(stale.filter((ticket) => !ids.has(ticket.id)).map((ticket) => ticket.id)).toEqual([]);
     const filters = sandbox.requests.filter((request) => request.path === '/api/v2/tickets/filter');
     expect(filters.every((request) => request.status === 200 && Number(request.query.page ?? 1) <= 10)).toBe(true);
     expect(filters.length).toBeGreaterThan(15);
+  });
+});
+
+describe('rate limits (finding 3)', () => {
+  const world = seedWorld({ anchor: new Date(ANCHOR) });
+  const acme = world.departments.find((department) => department.name === 'Acme Corporation')!;
+  const firstDay = new Date(Math.min(...world.tickets.map((ticket) => Date.parse(ticket.created_at))));
+  const started: FreshserviceSandbox[] = [];
+  const start = async (controls: Partial<SandboxControls>) => {
+    const sandbox = await startFreshserviceSandbox({ world: structuredClone(world), clock, controls });
+    started.push(sandbox);
+    return sandbox;
+  };
+  afterAll(async () => {
+    await Promise.all(started.map((sandbox) => sandbox.close()));
+  });
+
+  it('the simulated account refuses a ticket list past its per-minute sub-limit while other calls still go through', async () => {
+    // Growth: 200 credits a minute, 70 of them for listing tickets. A minute lasts 3 s here.
+    const sandbox = await start({ timeScale: 20 });
+    const statuses: number[] = [];
+    const page = (n: number) => call(sandbox, `/tickets?updated_since=2026-05-01T00:00:00Z&include=stats&page=${n}`);
+    for (let n = 1; n <= 23; n += 1) statuses.push((await page(n)).status);
+    expect(statuses.every((status) => status === 200)).toBe(true);
+    // 69 credits spent: one more filter call (1 credit, counted with the ticket list) fits, then nothing does.
+    expect((await call(sandbox, '/tickets/filter?query="status:2"')).status).toBe(200);
+    const refused = await page(24);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(3);
+    expect((await call(sandbox, '/tickets/filter?query="status:2"')).status).toBe(429);
+    expect((await call(sandbox, '/ticket_form_fields')).status).toBe(200);
+  });
+
+  /** Cold syncs of the whole history on fresh data folders, one after another, until more than `credits` were spent. */
+  async function syncUntilSpent(sandbox: FreshserviceSandbox, credits: number, rateLimit: RateLimitOptions): Promise<void> {
+    while (sandbox.creditsUsed() <= credits) {
+      const freshservice = createFreshservice({ baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, dataDir: await freshDataDir(), clock, rateLimit });
+      await freshservice.puller.syncMirror({ since: firstDay });
+    }
+  }
+
+  it('a sync that lists months of tickets keeps under the ticket-list sub-limit, without a 429', async () => {
+    // More than two minutes' worth of listing (include=stats costs 3 a page) against 70 a minute; a minute lasts 0.5 s here.
+    const sandbox = await start({ timeScale: 120 });
+    await syncUntilSpent(sandbox, 150, { minuteMs: 500 });
+    expect(sandbox.requests.filter((request) => request.path === '/api/v2/tickets').length).toBeGreaterThan(50);
+    expect(sandbox.requests.filter((request) => request.status === 429)).toEqual([]);
+  });
+
+  /** The busiest client-months first: cold pulls of them, many per-ticket calls at once, until more than `credits` were spent. */
+  async function pullUntilSpent(sandbox: FreshserviceSandbox, credits: number, rateLimit: RateLimitOptions): Promise<void> {
+    const counts = new Map<string, number>();
+    for (const ticket of world.tickets) {
+      const key = `${ticket.department_id}|${ticket.created_at.slice(0, 7)}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const busiest = [...counts].sort((a, b) => b[1] - a[1]).map(([key]) => key.split('|'));
+    for (const [departmentId, month] of busiest) {
+      if (sandbox.creditsUsed() > credits) return;
+      const freshservice = createFreshservice({ baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, dataDir: await freshDataDir(), clock, rateLimit, enrichConcurrency: 32 });
+      await freshservice.puller.pull(Number(departmentId), parsePeriod(month!, { timezone: 'UTC', now: new Date(ANCHOR) }));
+    }
+  }
+
+  it('detects an account that counts per hour from X-Ratelimit-Total and paces over the hour, without a 429', async () => {
+    // An account created before September 2020: 600 credits an hour. An hour lasts 0.6 s here, a minute 10 ms.
+    const sandbox = await start({ rateLimitPerWindow: 600, windowMs: 3_600_000, timeScale: 6_000 });
+    await pullUntilSpent(sandbox, 900, { minuteMs: 10, maxConcurrent: 16 });
+    expect(sandbox.requests.filter((request) => request.status === 429)).toEqual([]);
+  });
+
+  it('counts per hour when told to, even when the limit could be a per-minute one', async () => {
+    const sandbox = await start({ rateLimitPerWindow: 400, windowMs: 3_600_000, timeScale: 6_000 });
+    await pullUntilSpent(sandbox, 600, { minuteMs: 10, maxConcurrent: 16, window: 'hour' });
+    expect(sandbox.requests.filter((request) => request.status === 429)).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import { FreshserviceError, FreshserviceUnavailableError, errorForResponse } from './errors.js';
 import { rateLimiterFor, type RateLimitOptions, type RateLimiter } from './rate-limiter.js';
+import { endpointClass } from './rate-plans.js';
 import { withoutUndefined } from '../collections.js';
 
 export interface RetryOptions {
@@ -150,10 +151,11 @@ export class FreshserviceClient {
 
   private async request<T>(method: 'GET' | 'POST', path: string, body: unknown, options: RequestOptions): Promise<FreshserviceResponse<T>> {
     const cost = creditsByRule(path, options.params ?? Object.fromEntries(new URL(path, 'http://x').searchParams));
+    const endpoint = endpointClass(method, path);
     let failures = 0;
     let rateLimited = 0;
     for (;;) {
-      const slot = await this.limiter.acquire(cost, options.priority ?? 0);
+      const slot = await this.limiter.acquire(cost, options.priority ?? 0, endpoint);
       let response: AxiosResponse<string> | undefined;
       let failure: unknown;
       try {
@@ -168,8 +170,7 @@ export class FreshserviceClient {
       this.counters.calls += 1;
       this.counters.credits += credits;
       if (response) {
-        const total = Number(response.headers['x-ratelimit-total']);
-        if (Number.isFinite(total)) this.limiter.learnLimit(total);
+        this.limiter.observe(Number(response.headers['x-ratelimit-total']), endpoint);
         if (response.status !== 429) this.limiter.answered();
       }
 
@@ -177,7 +178,7 @@ export class FreshserviceClient {
         rateLimited += 1;
         const seconds = retryAfterSeconds(response.headers['retry-after']);
         const waitMs = sandboxRetryAfterMs(response.headers['x-sandbox-retry-after-ms']) ?? seconds * 1000 * this.limiter.retryAfterScale;
-        this.limiter.pause(waitMs);
+        this.limiter.rateLimited(waitMs);
         this.logger.warn({ path: stripQuery(path), waitMs }, 'Freshservice rate limit reached; pausing all requests');
         if (rateLimited >= this.retry.rateLimitedAttempts) {
           throw errorForResponse({ status: 429, path, host: this.host, body: bodyOf(response.data), isJson: true, retryAfterSeconds: seconds });

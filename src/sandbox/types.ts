@@ -1,3 +1,5 @@
+import type { EndpointClass } from '../freshservice/rate-plans.js';
+
 /** A contact in the simulated Mailchimp audience, in Mailchimp's member shape. */
 export interface SandboxAudienceMember {
   email_address: string;
@@ -26,8 +28,14 @@ export interface RecordedRequest {
 export interface SandboxControls {
   /** Credits per rate-limit window (Freshservice Growth: 200 per minute). */
   rateLimitPerWindow: number;
-  /** Window length in real milliseconds before time scaling (60 000 = one minute). */
+  /** Window length in real milliseconds before time scaling (60 000 = one minute; 3 600 000 for an account counting per hour). */
   windowMs: number;
+  /**
+   * Freshservice's per-minute sub-limits within the overall limit (Growth: ticket list 70, view ticket 80,
+   * agents and requesters lists 70), counted in credits, each in its own one-minute window (time-scaled).
+   * A response from such an endpoint reports what is left of its sub-limit in X-Ratelimit-Remaining.
+   */
+  subLimitsPerMinute: Record<EndpointClass, number>;
   /** Divides every duration (window, Retry-After, latency stays as given): 60 makes a minute last one second. */
   timeScale: number;
   /** Extra latency added to every response, in real milliseconds. */

@@ -2,6 +2,7 @@
  * What can stop a request before it is served: the account's credit window (429) and the faults a
  * test injects. Both read `controls` live, so tests can change them between requests.
  */
+import { endpointClass, type EndpointClass } from '../../freshservice/rate-plans.js';
 import { createRng, type Rng } from '../rng.js';
 import type { SandboxControls } from '../types.js';
 import { API_PREFIX, includesOf, type Reply } from './replies.js';
@@ -10,36 +11,67 @@ export interface CreditWindow {
   /** The 429 to answer instead of serving: a requested burst first, then a window the request would overrun. */
   refusal(method: string, url: URL): Reply | undefined;
   /**
-   * Counts what a reply cost. "Even invalid requests will count towards the rate limit", a wrong API key
-   * included; a 429 itself is not charged (undocumented: Retry-After governs).
+   * Counts what a reply cost, against the account and the endpoint's sub-limit. "Even invalid requests will
+   * count towards the rate limit", a wrong API key included; a 429 itself is not charged (undocumented:
+   * Retry-After governs).
    */
-  charge(reply: Reply): void;
-  remaining(): number;
+  charge(reply: Reply, method: string, url: URL): void;
+  /**
+   * X-Ratelimit-Total is the account's limit ("total number of API calls allowed"); X-Ratelimit-Remaining
+   * is what is left of the endpoint's sub-limit where it has one (tenants report it per endpoint), else of
+   * the account's. A client cannot learn a sub-limit from these headers: it has to know its plan's.
+   */
+  headers(method: string, url: URL): { total: number; remaining: number };
 }
 
-/** `controls.rateLimitPerWindow` credits per fixed window of `windowMs / timeScale` real ms. */
+interface FixedWindow {
+  startedAt: number;
+  used: number;
+}
+
+/**
+ * `controls.rateLimitPerWindow` credits per fixed window of `windowMs / timeScale` real ms, and each
+ * sub-limit of `controls.subLimitsPerMinute` per fixed one-minute window (time-scaled) of its own.
+ */
 export function createCreditWindow(controls: SandboxControls): CreditWindow {
-  const window = { startedAt: 0, used: 0 };
-  const lengthMs = (): number => controls.windowMs / Math.max(controls.timeScale, 1e-9);
+  const scale = (): number => Math.max(controls.timeScale, 1e-9);
+  const overall: FixedWindow = { startedAt: 0, used: 0 };
+  const classes = new Map<EndpointClass, FixedWindow>();
+  const classOf = (method: string, url: URL) => endpointClass(method, url.pathname);
+  /** The windows a request counts against, each with its limit and length, rolled over when due. */
+  const windowsFor = (method: string, url: URL) => {
+    const now = Date.now();
+    const windows: Array<{ window: FixedWindow; limit: number; lengthMs: number }> = [{ window: overall, limit: controls.rateLimitPerWindow, lengthMs: controls.windowMs / scale() }];
+    const name = classOf(method, url);
+    if (name) {
+      if (!classes.has(name)) classes.set(name, { startedAt: 0, used: 0 });
+      windows.push({ window: classes.get(name)!, limit: controls.subLimitsPerMinute[name], lengthMs: 60_000 / scale() });
+    }
+    for (const { window, lengthMs } of windows) {
+      if (now - window.startedAt >= lengthMs) Object.assign(window, { startedAt: now, used: 0 });
+    }
+    return windows;
+  };
   return {
     refusal(method, url) {
-      const now = Date.now();
-      if (now - window.startedAt >= lengthMs()) {
-        window.startedAt = now;
-        window.used = 0;
-      }
-      const remainingWindowMs = window.startedAt + lengthMs() - Date.now();
+      const windows = windowsFor(method, url);
+      const leftOf = ({ window, lengthMs }: (typeof windows)[number]) => window.startedAt + lengthMs - Date.now();
       if (controls.faults.rateLimitBurst > 0) {
         controls.faults.rateLimitBurst -= 1;
-        return tooMany(Math.min(remainingWindowMs, 1000));
+        return tooMany(Math.min(leftOf(windows[0]!), 1000));
       }
-      if (window.used + expectedCredits(method, url) > controls.rateLimitPerWindow) return tooMany(remainingWindowMs);
-      return undefined;
+      const cost = expectedCredits(method, url);
+      const overrun = windows.filter(({ window, limit }) => window.used + cost > limit);
+      return overrun.length > 0 ? tooMany(Math.max(...overrun.map(leftOf))) : undefined;
     },
-    charge(reply) {
-      if (reply.status !== 429) window.used += reply.credits;
+    charge(reply, method, url) {
+      if (reply.status === 429) return;
+      for (const { window } of windowsFor(method, url)) window.used += reply.credits;
     },
-    remaining: () => Math.max(0, controls.rateLimitPerWindow - window.used),
+    headers(method, url) {
+      const { window, limit } = windowsFor(method, url).at(-1)!;
+      return { total: controls.rateLimitPerWindow, remaining: Math.max(0, limit - window.used) };
+    },
   };
 }
 

@@ -52,14 +52,15 @@ export async function startFreshserviceSandbox(options: {
   const rollFault = createFaultDice(controls);
   const context: ApiContext = { world, clock, origin: '' };
 
-  const send = async (res: http.ServerResponse, record: RecordedRequest, reply: Reply, malformed = false): Promise<void> => {
+  const send = async (res: http.ServerResponse, record: RecordedRequest, url: URL, reply: Reply, malformed = false): Promise<void> => {
     record.status = reply.status;
     record.credits = reply.credits;
-    credits.charge(reply);
+    credits.charge(reply, record.method, url);
+    const limit = credits.headers(record.method, url);
     const headers: Record<string, string> = {
       'Content-Type': 'application/json; charset=utf-8',
-      'X-Ratelimit-Total': String(controls.rateLimitPerWindow),
-      'X-Ratelimit-Remaining': String(credits.remaining()),
+      'X-Ratelimit-Total': String(limit.total),
+      'X-Ratelimit-Remaining': String(limit.remaining),
       'X-Ratelimit-Used-CurrentRequest': String(reply.credits),
       'X-Freshservice-Api-Version': 'latest=v2; requested=v2',
       ...reply.headers,
@@ -91,26 +92,26 @@ export async function startFreshserviceSandbox(options: {
     const header = req.headers.authorization ?? '';
     const decoded = header.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString('utf8') : '';
     if (decoded.split(':')[0] !== apiKey) {
-      await send(res, record, { status: 401, credits: 1, body: { code: 'invalid_credentials', message: 'You have to be logged in to perform this action.' } });
+      await send(res, record, url, { status: 401, credits: 1, body: { code: 'invalid_credentials', message: 'You have to be logged in to perform this action.' } });
       return;
     }
     const accept = req.headers.accept;
     if (accept && !/(^|,)\s*(application\/json|\*\/\*|application\/\*)\s*(;|,|$)/i.test(accept)) {
-      await send(res, record, { status: 406, credits: 1, body: { code: 'invalid_accept_header', message: 'Only application/json and */* are supported in the Accept header.' } });
+      await send(res, record, url, { status: 406, credits: 1, body: { code: 'invalid_accept_header', message: 'Only application/json and */* are supported in the Accept header.' } });
       return;
     }
     if (!url.pathname.startsWith(`${API_PREFIX}/`)) {
-      await send(res, record, notFound());
+      await send(res, record, url, notFound());
       return;
     }
     const refusal = credits.refusal(method, url);
     if (refusal) {
-      await send(res, record, refusal);
+      await send(res, record, url, refusal);
       return;
     }
     const fault = rollFault();
     if (fault.kind === 'server-error') {
-      await send(res, record, fault.reply);
+      await send(res, record, url, fault.reply);
       return;
     }
     if (fault.kind === 'hold') {
@@ -119,7 +120,7 @@ export async function startFreshserviceSandbox(options: {
       return;
     }
     const reply = route(context, method, url.pathname.slice(API_PREFIX.length), url.searchParams, url);
-    await send(res, record, reply, fault.malformed && reply.status === 200);
+    await send(res, record, url, reply, fault.malformed && reply.status === 200);
   };
 
   const server = http.createServer((req, res) => {
