@@ -5,7 +5,7 @@ import axios from 'axios';
 import { openDirectoryStore } from '../src/clients/directory-store.js';
 import { freshserviceDirectorySource, syncDirectory } from '../src/clients/sync.js';
 import { fixedClock } from '../src/clock.js';
-import { FreshserviceClient } from '../src/freshservice/client.js';
+import { createFreshservice } from '../src/freshservice/index.js';
 import { silentLogger } from '../src/logger.js';
 import { createMailchimpHttp } from '../src/mailchimp/http.js';
 import { createMailchimpMembers } from '../src/mailchimp/members.js';
@@ -55,12 +55,12 @@ export async function run(): Promise<Record<string, unknown>> {
   console.log(`sync.setup departments=${world.departments.length} requesters=${world.requesters.length} audience=${world.audience.members.length} latency=${LATENCY_MS}ms`);
 
   try {
-    const fsClient = new FreshserviceClient({ baseUrl: freshservice.baseUrl, apiKey: freshservice.apiKey, logger: silentLogger, rateLimit: { minuteMs: 60_000 / TIME_SCALE } });
+    const ourFreshservice = createFreshservice({ baseUrl: freshservice.baseUrl, apiKey: freshservice.apiKey, dataDir, clock, logger: silentLogger, rateLimit: { minuteMs: 60_000 / TIME_SCALE } });
     const http = createMailchimpHttp({ baseUrl: mailchimp.baseUrl, apiKey: mailchimp.apiKey, logger: silentLogger });
     const oursStarted = performance.now();
     const summary = await syncDirectory({
       store: openDirectoryStore(dataDir),
-      source: freshserviceDirectorySource(fsClient),
+      source: freshserviceDirectorySource(ourFreshservice.directory),
       audience: createMailchimpMembers(http, mailchimp.audienceId),
       clock,
       logger: silentLogger,

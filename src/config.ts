@@ -43,6 +43,8 @@ const expectations: Record<string, string> = {
   FRESHSERVICE_DOMAIN: 'your Freshservice domain: "acme", "acme.freshservice.com" or a full https URL',
   FRESHSERVICE_API_KEY: 'a Freshservice API key (Profile settings → API key)',
   FRESHSERVICE_RATE_WINDOW: 'minute or hour: how your Freshservice account counts its API limit (accounts created before September 2020 count per hour)',
+  FRESHSERVICE_WORKSPACE_ID: 'all (every workspace, the default) or the id of one Freshservice workspace, a whole number from 2 up (in MSP mode: one client)',
+  FRESHSERVICE_MODE: 'esm (Employee Support Mode: clients are departments) or msp (Freshservice for MSPs: clients are client workspaces); leave it empty to detect it',
   MAILCHIMP_API_KEY: 'a Mailchimp Marketing API key ending in its data centre, like "0123…-us6"',
   MAILCHIMP_AUDIENCE_ID: 'the id of the Mailchimp audience (list) that holds your client contacts',
   MAILCHIMP_API_URL: 'a full http(s) URL of the Mailchimp Marketing API (only to override the data centre URL)',
@@ -77,6 +79,12 @@ const schema = z.object({
   FRESHSERVICE_DOMAIN: optionalText,
   FRESHSERVICE_API_KEY: optionalText,
   FRESHSERVICE_RATE_WINDOW: optionalText.pipe(z.enum(['minute', 'hour']).optional()),
+  FRESHSERVICE_WORKSPACE_ID: optionalText.pipe(
+    z
+      .union([z.string().regex(/^all$/i).transform((): 'all' => 'all'), z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(2))])
+      .default('all'),
+  ),
+  FRESHSERVICE_MODE: optionalText.pipe(z.enum(['esm', 'msp']).optional()),
   MAILCHIMP_API_KEY: optionalText,
   MAILCHIMP_AUDIENCE_ID: optionalText,
   MAILCHIMP_API_URL: optionalText.pipe(z.string().url().optional()),
@@ -129,8 +137,15 @@ export interface Config {
   sandbox: boolean;
   /** Undefined in sandbox mode until the sandbox has started and filled it in. */
   freshservice?: FreshserviceSettings;
-  /** How the Freshservice account counts its API limit; undefined: per minute until its headers say per hour. */
-  freshserviceRateWindow?: 'minute' | 'hour';
+  /** How the Freshservice account is read, in sandbox mode too (where `mode` also picks how the simulated account is organised). */
+  freshserviceAccount: {
+    /** How the account counts its API limit; undefined: per minute until its headers say per hour. */
+    rateWindow?: 'minute' | 'hour';
+    /** Every workspace, or one (an MSP client in MSP mode). */
+    workspace: number | 'all';
+    /** Employee Support Mode or MSP mode; undefined: detected from the account's workspaces. */
+    mode?: 'esm' | 'msp';
+  };
   mailchimp?: MailchimpSettings;
   report: { fromName: string; replyTo: string; copyTo?: string; linkSecret: string; linkTtlDays: number };
   slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl?: string };
@@ -221,7 +236,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     freshservice: sandbox
       ? undefined
       : { baseUrl: freshserviceBaseUrl(raw.FRESHSERVICE_DOMAIN!), apiKey: raw.FRESHSERVICE_API_KEY! },
-    freshserviceRateWindow: raw.FRESHSERVICE_RATE_WINDOW,
+    freshserviceAccount: { rateWindow: raw.FRESHSERVICE_RATE_WINDOW, workspace: raw.FRESHSERVICE_WORKSPACE_ID, mode: raw.FRESHSERVICE_MODE },
     mailchimp: sandbox
       ? undefined
       : {

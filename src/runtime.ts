@@ -7,6 +7,7 @@ import { createMailchimpMembers } from './mailchimp/members.js';
 import { createTransactionalClient } from './mailchimp/transactional.js';
 import { createDeliveryChannels } from './mailchimp/delivery-channels.js';
 import { openDirectoryStore } from './clients/directory-store.js';
+import { freshserviceDirectorySource } from './clients/sync.js';
 import { createClientUseCases, type ClientUseCases } from './app/clients.js';
 import { createDelivery, type Delivery, type RecipientLookup } from './app/send-report.js';
 import { generateReport } from './app/generate-report.js';
@@ -61,6 +62,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     sandbox = await startSandbox({
       dataDir: config.dataDir,
       clock,
+      freshserviceMode: config.freshserviceAccount.mode,
       ...options.sandbox,
       controls: { timeScale: SANDBOX_TIME_SCALE, windowMs: 60_000, ...options.sandbox?.controls },
     });
@@ -81,16 +83,14 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     dataDir: config.dataDir,
     clock,
     logger,
-    rateLimit: { window: config.freshserviceRateWindow, minuteMs: sandbox ? 60_000 / sandbox.freshservice.controls.timeScale : undefined },
+    rateLimit: { window: config.freshserviceAccount.rateWindow, minuteMs: sandbox ? 60_000 / sandbox.freshservice.controls.timeScale : undefined },
+    account: { mode: config.freshserviceAccount.mode, workspace: config.freshserviceAccount.workspace },
   });
   const mailchimpHttp = createMailchimpHttp({ baseUrl: mailchimpSettings.baseUrl, apiKey: mailchimpSettings.apiKey, logger });
   const clients = createClientUseCases({
     store: openDirectoryStore(config.dataDir),
     mailchimp: createMailchimpMembers(mailchimpHttp, mailchimpSettings.audienceId),
-    freshserviceSource: {
-      departments: () => freshservice.directory.listDepartments({ refresh: true }),
-      people: () => freshservice.directory.listRequestersAndAgents({ refresh: true }),
-    },
+    freshserviceSource: freshserviceDirectorySource(freshservice.directory),
     clock,
     config: { statusIfNew: mailchimpSettings.statusIfNew },
     approvers: config.approvers,

@@ -6,7 +6,7 @@ import { openDirectoryStore } from '../src/clients/directory-store.js';
 import { ClientError } from '../src/clients/errors.js';
 import { freshserviceDirectorySource } from '../src/clients/sync.js';
 import { fixedClock } from '../src/clock.js';
-import { FreshserviceClient } from '../src/freshservice/client.js';
+import { createFreshservice } from '../src/freshservice/index.js';
 import { silentLogger } from '../src/logger.js';
 import { createMailchimpHttp, type MailchimpHttp } from '../src/mailchimp/http.js';
 import { createMailchimpMembers, subscriberHash } from '../src/mailchimp/members.js';
@@ -24,12 +24,12 @@ const clock = fixedClock('2026-11-25T12:00:00.000Z');
 beforeAll(async () => {
   dataDir = await makeTempDir('clients-fix-');
   sandbox = await startSandbox({ dataDir, clock });
-  const freshservice = new FreshserviceClient({ baseUrl: sandbox.freshservice.baseUrl, apiKey: sandbox.freshservice.apiKey, logger: silentLogger });
+  const freshservice = createFreshservice({ baseUrl: sandbox.freshservice.baseUrl, apiKey: sandbox.freshservice.apiKey, dataDir, clock, logger: silentLogger });
   http = createMailchimpHttp({ baseUrl: sandbox.mailchimp.baseUrl, apiKey: sandbox.mailchimp.apiKey, logger: silentLogger, retryBaseMs: 1 });
   clients = createClientUseCases({
     store: openDirectoryStore(dataDir),
     mailchimp: createMailchimpMembers(http, sandbox.mailchimp.audienceId),
-    freshserviceSource: freshserviceDirectorySource(freshservice),
+    freshserviceSource: freshserviceDirectorySource(freshservice.directory),
     clock,
     config: { statusIfNew: 'subscribed' },
     approvers: [{ kind: 'teams', id: 'aad-priya' }],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideLink, indexAudience, linkDirectory, toClientEntry, type AudienceMember, type DirectoryClient } from '../src/clients/linking.js';
 import { nameKey } from '../src/clients/names.js';
+import { toMspDirectoryClients } from '../src/clients/sync.js';
 
 function member(email: string, firstName: string, lastName: string, status: AudienceMember['status'] = 'subscribed'): AudienceMember {
   return { email, firstName, lastName, status };
@@ -142,5 +143,32 @@ describe('manual links and exclusions', () => {
     const first = linkDirectory(directory, '2026-10-01T00:00:00.000Z');
     const second = linkDirectory({ ...directory, autoLinks: first.autoLinks }, '2026-11-01T00:00:00.000Z');
     expect(second.entries[0]).toMatchObject({ state: 'linked', linkedBy: 'sync', linkedAt: '2026-10-01T00:00:00.000Z' });
+  });
+});
+
+describe('MSP clients for the rules', () => {
+  const workspace = (id: number, name: string, emailDomains: string[], contact?: { first_name: string; last_name: string; email: string }) => ({
+    id,
+    name,
+    type: 'client',
+    metadata: { primary_contact: contact ?? null, email_domains: emailDomains },
+  });
+  const requester = (id: number, email: string, clientId: number) => ({ id, first_name: 'A', last_name: 'B', primary_email: email, department_ids: [], belongs_to_workspace_ids: [clientId], active: true });
+
+  it('takes the primary contact as the prime user and adds the domains only its own contacts use', () => {
+    const clients = toMspDirectoryClients(
+      [workspace(5, 'Acme', ['Acme.com'], { first_name: 'Wile', last_name: 'Coyote', email: 'wile@acme.com' }), workspace(6, 'Globex', [])],
+      [
+        requester(1, 'road.runner@acme-labs.com', 5),
+        requester(2, 'someone@gmail.com', 5),
+        requester(3, 'hank@globex.com', 6),
+        requester(4, 'consultant@shared-partner.com', 5),
+        requester(5, 'consultant2@shared-partner.com', 6),
+      ],
+    );
+    expect(clients).toEqual([
+      { id: 5, name: 'Acme', domains: ['acme.com', 'acme-labs.com'], prime: { firstName: 'Wile', lastName: 'Coyote', email: 'wile@acme.com' } },
+      { id: 6, name: 'Globex', domains: ['globex.com'], prime: undefined },
+    ]);
   });
 });

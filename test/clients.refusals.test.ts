@@ -36,10 +36,7 @@ beforeAll(async () => {
   clients = createClientUseCases({
     store,
     mailchimp: createMailchimpMembers(http, LIST),
-    freshserviceSource: {
-      departments: () => Promise.reject(new Error('not used')),
-      people: () => Promise.reject(new Error('not used')),
-    },
+    freshserviceSource: { clients: () => Promise.reject(new Error('not used')) },
     clock: fixedClock('2026-11-25T12:00:00.000Z'),
     config: { statusIfNew: 'subscribed' },
     approvers: [],

@@ -7,7 +7,7 @@ import { formatClientTable, runClientCommand } from '../src/cli/clients.js';
 import { ClientError } from '../src/clients/errors.js';
 import { freshserviceDirectorySource } from '../src/clients/sync.js';
 import { fixedClock } from '../src/clock.js';
-import { FreshserviceClient } from '../src/freshservice/client.js';
+import { createFreshservice } from '../src/freshservice/index.js';
 import { silentLogger } from '../src/logger.js';
 import { createMailchimpHttp } from '../src/mailchimp/http.js';
 import { createMailchimpMembers } from '../src/mailchimp/members.js';
@@ -25,18 +25,18 @@ const clock = fixedClock('2026-11-25T12:00:00.000Z');
 beforeAll(async () => {
   dataDir = await makeTempDir('clients-sync-');
   sandbox = await startSandbox({ dataDir, clock });
-  const freshservice = new FreshserviceClient({ baseUrl: sandbox.freshservice.baseUrl, apiKey: sandbox.freshservice.apiKey, logger: silentLogger, retry: { attempts: 1 } });
+  const freshservice = createFreshservice({ baseUrl: sandbox.freshservice.baseUrl, apiKey: sandbox.freshservice.apiKey, dataDir, clock, logger: silentLogger, retry: { attempts: 1 } });
   const http = createMailchimpHttp({ baseUrl: sandbox.mailchimp.baseUrl, apiKey: sandbox.mailchimp.apiKey, logger: silentLogger, retryBaseMs: 1, maxRetries: 1 });
   store = openDirectoryStore(dataDir);
   clients = createClientUseCases({
     store,
     mailchimp: createMailchimpMembers(http, sandbox.mailchimp.audienceId),
-    freshserviceSource: freshserviceDirectorySource(freshservice),
+    freshserviceSource: freshserviceDirectorySource(freshservice.directory),
     clock,
     config: { statusIfNew: 'subscribed' },
     approvers: [{ kind: 'slack', id: 'U0DANA' }],
     logger: silentLogger,
-    requestCounts: () => ({ freshservice: freshservice.stats().calls, mailchimp: http.stats().requests }),
+    requestCounts: () => ({ freshservice: freshservice.client.stats().calls, mailchimp: http.stats().requests }),
   });
 });
 

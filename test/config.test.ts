@@ -54,8 +54,8 @@ describe('configuration', () => {
   });
 
   it('reads how the Freshservice account counts its limit, and says what it expects otherwise', () => {
-    expect(loadConfig(real).freshserviceRateWindow).toBeUndefined();
-    expect(loadConfig({ ...real, FRESHSERVICE_RATE_WINDOW: 'hour' }).freshserviceRateWindow).toBe('hour');
+    expect(loadConfig(real).freshserviceAccount.rateWindow).toBeUndefined();
+    expect(loadConfig({ ...real, FRESHSERVICE_RATE_WINDOW: 'hour' }).freshserviceAccount.rateWindow).toBe('hour');
     expect(errorOf({ ...real, FRESHSERVICE_RATE_WINDOW: 'day' })).toBe(
       'FRESHSERVICE_RATE_WINDOW is not valid: expected minute or hour: how your Freshservice account counts its API limit (accounts created before September 2020 count per hour)',
     );

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.js';
 import { createFreshservice } from '../src/freshservice/index.js';
+import { freshserviceDirectorySource } from '../src/clients/sync.js';
+import type { AccountSettings } from '../src/freshservice/account.js';
 import type { RateLimitOptions } from '../src/freshservice/rate-limiter.js';
-import type { FreshserviceTicket } from '../src/freshservice/types.js';
+import type { FreshserviceRequester, FreshserviceTicket, FreshserviceWorkspace } from '../src/freshservice/types.js';
 import { parsePeriod } from '../src/period/period.js';
 import { startFreshserviceSandbox, seedWorld, type FreshserviceSandbox, type SandboxControls, type SandboxWorld } from '../src/sandbox/index.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
@@ -107,12 +109,12 @@ describe('Freshservice contract', () => {
     it('pages by page= with a total, 30 a page, and sends no Link header', async () => {
       const high = sandbox.world.tickets.filter((ticket) => !ticket.spam && !ticket.deleted && ticket.priority === 3);
       expect(high.length).toBeGreaterThan(60);
-      const first = await call(sandbox, query('priority:3'));
+      const first = await call(sandbox, `${query('priority:3')}&workspace_id=0`);
       expect(first.status).toBe(200);
       expect(first.json().total).toBe(high.length);
       expect(first.json().tickets).toHaveLength(30);
       expect(first.headers.get('link')).toBeNull();
-      const second = await call(sandbox, `${query('priority:3')}&page=2`);
+      const second = await call(sandbox, `${query('priority:3')}&workspace_id=0&page=2`);
       expect(second.headers.get('link')).toBeNull();
       expect(second.json().tickets.map((ticket: FreshserviceTicket) => ticket.id)).not.toContain(first.json().tickets[0].id);
     });
@@ -254,5 +256,114 @@ describe('rate limits (finding 3)', () => {
     const sandbox = await start({ rateLimitPerWindow: 400, windowMs: 3_600_000, timeScale: 6_000 });
     await pullUntilSpent(sandbox, 600, { minuteMs: 10, maxConcurrent: 16, window: 'hour' });
     expect(sandbox.requests.filter((request) => request.status === 429)).toEqual([]);
+  });
+});
+
+describe('workspaces and MSP mode (finding 4)', () => {
+  const started: FreshserviceSandbox[] = [];
+  const start = async (mode: 'esm' | 'msp') => {
+    const sandbox = await startFreshserviceSandbox({ world: seedWorld({ anchor: new Date(ANCHOR) }), clock, controls: { timeScale: TIME_SCALE }, mode });
+    started.push(sandbox);
+    return sandbox;
+  };
+  const connect = async (sandbox: FreshserviceSandbox, account?: AccountSettings) =>
+    createFreshservice({ baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, dataDir: await freshDataDir(), clock, rateLimit: { maxConcurrent: 16, minuteMs: 60_000 / TIME_SCALE }, account });
+  const october = parsePeriod('2026-10', { timezone: 'UTC', now: new Date(ANCHOR) });
+  const ticketLists = (sandbox: FreshserviceSandbox) => sandbox.requests.filter((request) => request.path === '/api/v2/tickets' || request.path === '/api/v2/tickets/filter');
+  let esm: FreshserviceSandbox;
+  let msp: FreshserviceSandbox;
+
+  beforeAll(async () => {
+    [esm, msp] = await Promise.all([start('esm'), start('msp')]);
+  });
+  afterAll(async () => {
+    await Promise.all(started.map((sandbox) => sandbox.close()));
+  });
+
+  describe('the simulated account', () => {
+    it('in Employee Support Mode lists the primary workspace\'s tickets unless told a workspace, or 0 for all', async () => {
+      const workspaces = (await call(esm, '/workspaces')).json().workspaces as Array<{ id: number; type: string }>;
+      expect(workspaces.map((workspace) => [workspace.id, workspace.type])).toEqual([[2, 'workspace'], [3, 'workspace']]);
+      const visible = esm.world.tickets.filter((ticket) => !ticket.spam && !ticket.deleted);
+      const count = async (query: string) => (await call(esm, `/tickets/filter?query=${encodeURIComponent(`"priority:4"`)}${query}`)).json().total;
+      const urgent = (workspace?: number) => visible.filter((ticket) => ticket.priority === 4 && (workspace === undefined || ticket.workspace_id === workspace)).length;
+      expect(urgent(3)).toBeGreaterThan(0);
+      expect(await count('')).toBe(urgent(2));
+      expect(await count('&workspace_id=3')).toBe(urgent(3));
+      expect(await count('&workspace_id=0')).toBe(urgent());
+      expect((await call(esm, '/tickets?workspace_id=1')).status).toBe(400);
+      expect((await call(esm, '/departments?workspace_id=0')).status).toBe(400);
+    });
+
+    it('in MSP mode has a client workspace per company, holding its tickets, contacts and company, without head, prime user or domains', async () => {
+      const workspaces = (await call(msp, '/workspaces')).json().workspaces as FreshserviceWorkspace[];
+      expect(workspaces.every((workspace) => workspace.type === 'client')).toBe(true);
+      expect(workspaces.slice(0, 2).map((workspace) => workspace.name)).toEqual(['Default client', 'Intego IT']);
+      const acme = workspaces.find((workspace) => workspace.name === 'Acme Corporation')!;
+      expect(acme.metadata?.primary_contact).toMatchObject({ first_name: 'Wile', last_name: 'Coyote' });
+      const holding = new Set(msp.world.tickets.map((ticket) => ticket.workspace_id));
+      expect(holding.size).toBeGreaterThan(2);
+
+      expect((await call(msp, '/departments')).json().departments).toEqual([]);
+      const companies = (await call(msp, `/departments?workspace_id=${acme.id}`)).json().departments as Array<Record<string, unknown>>;
+      expect(companies.map((company) => company.name)).toEqual(['Acme Corporation']);
+      for (const field of ['head_user_id', 'prime_user_id', 'domains']) expect(companies[0]).not.toHaveProperty(field);
+
+      expect((await call(msp, '/requesters')).json().requesters).toEqual([]);
+      const contacts = (await call(msp, `/requesters?belongs_to_workspace_ids=${acme.id}&per_page=100`)).json().requesters as FreshserviceRequester[];
+      expect(contacts.length).toBeGreaterThan(5);
+      expect(contacts.every((contact) => contact.belongs_to_workspace_ids?.[0] === acme.id && contact.primary_email?.endsWith('@acmecorp.com'))).toBe(true);
+
+      expect((await call(msp, '/tickets?workspace_id=0')).status).toBe(400);
+      expect((await call(msp, `/tickets/filter?query=${encodeURIComponent('"priority:4"')}`)).json().total).toBe(0);
+      const listed = (await call(msp, `/tickets?workspace_id=${acme.id}&updated_since=2026-10-01T00:00:00Z&per_page=100`)).json().tickets as FreshserviceTicket[];
+      expect(listed.length).toBeGreaterThan(0);
+      expect(listed.every((ticket) => ticket.workspace_id === acme.id)).toBe(true);
+    });
+  });
+
+  it('an Employee Support account\'s tickets are read from every workspace, with workspace_id on every ticket list', async () => {
+    const acme = esm.world.departments.find((department) => department.name === 'Acme Corporation')!;
+    esm.resetRequests();
+    const result = await (await connect(esm)).puller.pull({ id: acme.id, name: acme.name }, october);
+    expect(new Set(result.dataset.tickets.map((ticket) => ticket.workspace_id))).toEqual(new Set([2, 3]));
+    expect(ticketLists(esm).length).toBeGreaterThan(0);
+    expect(ticketLists(esm).every((request) => request.query.workspace_id === '0')).toBe(true);
+  });
+
+  it('reads one workspace when told to', async () => {
+    const acme = esm.world.departments.find((department) => department.name === 'Acme Corporation')!;
+    esm.resetRequests();
+    const result = await (await connect(esm, { workspace: 3 })).puller.pull({ id: acme.id, name: acme.name }, october);
+    expect(result.ticketCount).toBeGreaterThan(0);
+    expect(result.dataset.tickets.every((ticket) => ticket.workspace_id === 3)).toBe(true);
+    expect(ticketLists(esm).every((request) => request.query.workspace_id === '3')).toBe(true);
+  });
+
+  it('an MSP account\'s clients are its client workspaces, linked through their primary contact, email domains and contacts\' domains', async () => {
+    msp.resetRequests();
+    const freshservice = await connect(msp);
+    const clients = await freshserviceDirectorySource(freshservice.directory).clients();
+    const byName = Object.fromEntries(clients.map((client) => [client.name, client]));
+    expect(clients.map((client) => client.id).sort((a, b) => a - b)).toEqual(msp.layout.workspaces.filter((workspace) => workspace.id > 3).map((workspace) => workspace.id));
+    expect(byName['Acme Corporation']).toMatchObject({ prime: { firstName: 'Wile', lastName: 'Coyote' }, domains: ['acmecorp.com'] });
+    // Cyberdyne has no email domains on record: its contacts' addresses give it.
+    expect(msp.layout.workspaces.find((workspace) => workspace.name === 'Cyberdyne Systems')!.metadata!.email_domains).toEqual([]);
+    expect(byName['Cyberdyne Systems']!.domains).toEqual(['cyberdyne.com']);
+    expect(byName['Dunder Mifflin']).toMatchObject({ prime: undefined });
+    expect(msp.requests.some((request) => request.path === '/api/v2/departments')).toBe(false);
+  });
+
+  it('an MSP client\'s tickets are pulled from its own workspace', async () => {
+    const acme = msp.layout.workspaces.find((workspace) => workspace.name === 'Acme Corporation')!;
+    msp.resetRequests();
+    const result = await (await connect(msp)).puller.pull(acme.id, october);
+    expect(result.dataset.client).toEqual({ id: acme.id, name: 'Acme Corporation' });
+    const department = msp.world.departments.find((candidate) => candidate.name === 'Acme Corporation')!;
+    expect(result.ticketCount).toBeGreaterThan(0);
+    expect(result.dataset.tickets.every((ticket) => ticket.workspace_id === acme.id && ticket.department_id === department.id)).toBe(true);
+    // Whether the Default client holds tickets is asked once (it is left out: it holds none); every listing names its workspace.
+    expect(ticketLists(msp).every((request) => request.query.workspace_id !== undefined)).toBe(true);
+    expect(msp.requests.filter((request) => request.path === '/api/v2/tickets').every((request) => request.query.workspace_id === String(acme.id))).toBe(true);
   });
 });

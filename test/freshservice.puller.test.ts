@@ -154,8 +154,8 @@ describe('pulling a client-month from Freshservice', () => {
     expect(result.dataset.tickets.map((ticket) => ticket.id)).toEqual(expectedIds(world, july));
     const listing = sandbox.requests.find((request) => request.path === '/api/v2/tickets')!;
     expect(Date.parse(listing.query.updated_since!)).toBe(july.from.getTime());
-    const mirror = JSON.parse(await fs.readFile(path.join(dataDir, 'mirror', 'tickets.json'), 'utf8')) as { coveredSince: string };
-    expect(mirror.coveredSince).toBe(july.from.toISOString());
+    const mirror = JSON.parse(await fs.readFile(path.join(dataDir, 'mirror', 'tickets.json'), 'utf8')) as { scopes: Record<string, { coveredSince: string }> };
+    expect(mirror.scopes.all!.coveredSince).toBe(july.from.toISOString());
   });
 
   it('leaves the previous mirror and dataset untouched when a pull fails halfway', async () => {
@@ -222,15 +222,17 @@ describe('directory lists', () => {
     const freshservice = connect(await freshDataDir());
     sandbox.resetRequests();
     const departments = await freshservice.directory.listDepartments();
-    const people = await freshservice.directory.listRequestersAndAgents();
+    const requesters = await freshservice.directory.listRequesters();
+    const agents = await freshservice.directory.listAgents();
     const callsAfterFirst = sandbox.requests.length;
     expect(departments.map((department) => department.id).sort()).toEqual(world.departments.map((department) => department.id).sort());
-    expect(people.requesters).toHaveLength(world.requesters.length);
-    expect(people.agents).toHaveLength(world.agents.length);
+    expect(requesters).toHaveLength(world.requesters.length);
+    expect(agents).toHaveLength(world.agents.length);
     expect(sandbox.requests.some((request) => request.path === '/api/v2/requesters' && request.query.page === '2')).toBe(world.requesters.length > 100);
 
     await freshservice.directory.listDepartments();
-    await freshservice.directory.listRequestersAndAgents();
+    await freshservice.directory.listRequesters();
+    await freshservice.directory.listAgents();
     expect(sandbox.requests.length).toBe(callsAfterFirst);
   });
 });

@@ -63,7 +63,8 @@ describe('Freshservice sandbox', () => {
       next = link ? /<[^>]*\/api\/v2([^>]*)>;\s*rel="next"/.exec(link)![1]! : null;
     }
     const cutoff = Date.parse(ANCHOR) - 30 * DAY;
-    const expected = visible(sandbox).filter((t) => Date.parse(t.created_at) >= cutoff);
+    // Without workspace_id: the primary workspace's tickets only.
+    const expected = visible(sandbox).filter((t) => Date.parse(t.created_at) >= cutoff && t.workspace_id === 2);
     expect(seen.map((t) => t.id).sort()).toEqual(expected.map((t) => t.id).sort());
     expect(pages).toBe(Math.ceil(expected.length / 100));
     expect(seen.every((t) => t.stats === undefined)).toBe(true);
@@ -115,14 +116,14 @@ describe('Freshservice sandbox', () => {
   it('filters tickets with the query language, 30 per page with a total', async () => {
     const acme = sandbox.world.departments.find((d) => d.name === 'Acme Corporation')!;
     const query = `"department_id:${acme.id} AND (priority:3 OR priority:4) AND created_at:>'2026-08-01' AND created_at:<'2026-10-31'"`;
-    const first = await call(sandbox, `/tickets/filter?query=${encodeURIComponent(query)}`);
+    const first = await call(sandbox, `/tickets/filter?query=${encodeURIComponent(query)}&workspace_id=0`);
     expect(first.status).toBe(200);
     const expected = visible(sandbox).filter(
       (t) => t.department_id === acme.id && t.priority >= 3 && t.created_at >= '2026-08-01' && t.created_at < '2026-11-01',
     );
     expect(first.json().total).toBe(expected.length);
     expect(first.json().tickets).toHaveLength(30);
-    const second = await call(sandbox, `/tickets/filter?query=${encodeURIComponent(query)}&page=2`);
+    const second = await call(sandbox, `/tickets/filter?query=${encodeURIComponent(query)}&workspace_id=0&page=2`);
     const ids = [...first.json().tickets, ...second.json().tickets].map((t: FreshserviceTicket) => t.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(expected.map((t) => t.id)).toEqual(expect.arrayContaining(ids));

@@ -1,50 +1,42 @@
 import type { Clock } from '../clock.js';
-import type { FreshserviceAgent, FreshserviceDepartment, FreshserviceRequester } from '../freshservice/types.js';
+import type { FreshserviceDirectory } from '../freshservice/directory.js';
+import type { FreshserviceAgent, FreshserviceDepartment, FreshserviceRequester, FreshserviceWorkspace } from '../freshservice/types.js';
 import type { Logger } from '../logger.js';
 import type { DirectoryStore, SyncSummary } from './directory-store.js';
 import { ClientError } from './errors.js';
 import { linkDirectory, type AudienceMember, type ContactPerson, type DirectoryClient } from './linking.js';
+import { emailDomain } from './names.js';
 
-/** Where the directory's Freshservice side comes from: every department, and the people they name. */
+/** Where the directory's Freshservice side comes from: every client with what the linking rules read. */
 export interface FreshserviceDirectorySource {
-  departments(): Promise<FreshserviceDepartment[]>;
-  /** Requesters and agents whose ids are in `ids` (a source may list everyone; it must not call once per id). */
-  people(ids: ReadonlySet<number>): Promise<{ requesters: FreshserviceRequester[]; agents: FreshserviceAgent[] }>;
-}
-
-/** The part of a Freshservice API client this source needs: `paginate` over a list endpoint. */
-export interface FreshservicePager {
-  paginate<T>(path: string, options: { key: string; params?: Record<string, string | number | boolean | undefined> }): AsyncGenerator<T[], void, undefined>;
-}
-
-const PER_PAGE = 100;
-
-async function collect<T>(pages: AsyncGenerator<T[], void, undefined>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const page of pages) items.push(...page);
-  return items;
+  clients(): Promise<DirectoryClient[]>;
 }
 
 /**
- * Departments and their people through plain list endpoints, 100 per page: one listing of
- * requesters for everyone, and agents only when a prime or head user is not a requester.
+ * The clients as the account's mode has them, freshly listed. Employee Support Mode: departments with
+ * their prime and head users (one listing of requesters, and of agents only when a named user is not a
+ * requester) and domains. MSP mode: the client workspaces with their primary contact, and their email
+ * domains together with their contacts' domains (departments there carry no head, prime or domains).
  */
-export function freshserviceDirectorySource(client: FreshservicePager): FreshserviceDirectorySource {
+export function freshserviceDirectorySource(directory: FreshserviceDirectory): FreshserviceDirectorySource {
+  const fresh = { refresh: true };
   return {
-    departments: () => collect(client.paginate<FreshserviceDepartment>('/departments', { key: 'departments', params: { per_page: PER_PAGE } })),
-    async people(ids) {
-      if (ids.size === 0) return { requesters: [], agents: [] };
-      const requesters = await collect(client.paginate<FreshserviceRequester>('/requesters', { key: 'requesters', params: { per_page: PER_PAGE } }));
+    async clients() {
+      const account = await directory.account(fresh);
+      if (account.mode === 'msp') return toMspDirectoryClients(account.clients, await directory.listRequesters(fresh));
+      const departments = await directory.listDepartments(fresh);
+      const ids = namedUserIds(departments);
+      if (ids.size === 0) return toDirectoryClients(departments, { requesters: [], agents: [] });
+      const requesters = await directory.listRequesters(fresh);
       const found = new Set(requesters.map((requester) => requester.id));
-      const missing = [...ids].some((id) => !found.has(id));
-      const agents = missing ? await collect(client.paginate<FreshserviceAgent>('/agents', { key: 'agents', params: { per_page: PER_PAGE } })) : [];
-      return { requesters, agents };
+      const agents = [...ids].some((id) => !found.has(id)) ? await directory.listAgents(fresh) : [];
+      return toDirectoryClients(departments, { requesters, agents });
     },
   };
 }
 
 /** The user ids every department names as prime or head. */
-export function namedUserIds(departments: readonly FreshserviceDepartment[]): Set<number> {
+function namedUserIds(departments: readonly FreshserviceDepartment[]): Set<number> {
   const ids = new Set<number>();
   for (const department of departments) {
     if (department.prime_user_id) ids.add(department.prime_user_id);
@@ -66,15 +58,53 @@ export function toDirectoryClients(
     byId.set(requester.id, { firstName: requester.first_name ?? '', lastName: requester.last_name ?? '', email: requester.primary_email ?? undefined });
   }
   const person = (id: number | null | undefined) => (id ? byId.get(id) : undefined);
-  return departments
-    .map((department) => ({
+  return byName(
+    departments.map((department) => ({
       id: department.id,
       name: department.name.trim(),
       domains: (department.domains ?? []).map((domain) => domain.trim().toLowerCase()).filter(Boolean),
       prime: person(department.prime_user_id),
       head: person(department.head_user_id),
-    }))
-    .sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id);
+    })),
+  );
+}
+
+/**
+ * Mail providers anyone can sign up with: a contact's address there says nothing about the company.
+ * A domain that contacts of more than one client use is left out for the same reason.
+ */
+const PUBLIC_MAIL_DOMAINS = new Set([
+  'gmail.com', 'googlemail.com', 'outlook.com', 'hotmail.com', 'live.com', 'msn.com', 'yahoo.com', 'ymail.com', 'icloud.com', 'me.com',
+  'mac.com', 'aol.com', 'proton.me', 'protonmail.com', 'gmx.com', 'gmx.net', 'mail.com', 'zoho.com', 'yandex.com', 'fastmail.com',
+]);
+
+/**
+ * MSP clients (workspaces) for the linking rules: the primary contact plays the prime user's part, and the
+ * domains are the client's email domains plus those of its contacts' addresses that belong to it alone.
+ */
+export function toMspDirectoryClients(clients: readonly FreshserviceWorkspace[], contacts: readonly FreshserviceRequester[]): DirectoryClient[] {
+  const clientOf = (contact: FreshserviceRequester) => contact.belongs_to_workspace_ids?.[0];
+  const usedBy = new Map<string, Set<number | undefined>>();
+  for (const contact of contacts) {
+    const domain = emailDomain(contact.primary_email ?? '');
+    if (!domain) continue;
+    if (!usedBy.has(domain)) usedBy.set(domain, new Set());
+    usedBy.get(domain)!.add(clientOf(contact));
+  }
+  const ownDomain = (domain: string) => !PUBLIC_MAIL_DOMAINS.has(domain) && usedBy.get(domain)?.size === 1;
+  return byName(
+    clients.map((workspace) => {
+      const contact = workspace.metadata?.primary_contact;
+      const listed = (workspace.metadata?.email_domains ?? []).map((domain) => domain.trim().toLowerCase());
+      const contactDomains = contacts.filter((candidate) => clientOf(candidate) === workspace.id).map((candidate) => emailDomain(candidate.primary_email ?? '')).filter(ownDomain);
+      const prime = contact && (contact.first_name || contact.last_name) ? { firstName: contact.first_name ?? '', lastName: contact.last_name ?? '', email: contact.email ?? undefined } : undefined;
+      return { id: workspace.id, name: workspace.name.trim(), domains: [...new Set([...listed, ...contactDomains])].filter(Boolean), prime };
+    }),
+  );
+}
+
+function byName(clients: DirectoryClient[]): DirectoryClient[] {
+  return clients.sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id);
 }
 
 export interface SyncDependencies {
@@ -97,11 +127,7 @@ export async function syncDirectory(deps: SyncDependencies): Promise<SyncSummary
   let clients: DirectoryClient[];
   let audience: AudienceMember[];
   try {
-    const loadClients = async () => {
-      const departments = await deps.source.departments();
-      return toDirectoryClients(departments, await deps.source.people(namedUserIds(departments)));
-    };
-    [clients, audience] = await Promise.all([loadClients(), deps.audience.listAll()]);
+    [clients, audience] = await Promise.all([deps.source.clients(), deps.audience.listAll()]);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     deps.logger.warn({ err: error }, 'client sync failed; the directory was left as it was');

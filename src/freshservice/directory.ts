@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { readAccount, type AccountSettings, type FreshserviceAccount } from './account.js';
 import type { FreshserviceClient } from './client.js';
 import type { TicketMirror } from './mirror.js';
 import type { FreshserviceAgent, FreshserviceDepartment, FreshserviceFormField, FreshserviceRequester } from './types.js';
@@ -10,15 +11,15 @@ export interface CacheOptions {
   refresh?: boolean;
 }
 
-export interface PeopleDirectory {
-  requesters: FreshserviceRequester[];
-  agents: FreshserviceAgent[];
-}
-
 /** Account-level lists that change rarely, each fetched once and cached in the mirror for a day. */
 export interface FreshserviceDirectory {
+  /** The account's mode, workspaces, MSP clients and the ticket listings that cover them. */
+  account(options?: CacheOptions): Promise<FreshserviceAccount>;
+  /** Employee Support Mode's departments (the client companies): account-wide, or of the one workspace set. */
   listDepartments(options?: CacheOptions): Promise<FreshserviceDepartment[]>;
-  listRequestersAndAgents(options?: CacheOptions): Promise<PeopleDirectory>;
+  /** Every requester; for MSPs every client's contacts, listed client by client. */
+  listRequesters(options?: CacheOptions): Promise<FreshserviceRequester[]>;
+  listAgents(options?: CacheOptions): Promise<FreshserviceAgent[]>;
   listFormFields(options?: CacheOptions): Promise<FreshserviceFormField[]>;
 }
 
@@ -32,8 +33,9 @@ export function statusLabelsFrom(fields: FreshserviceFormField[]): Record<string
   return labels;
 }
 
-export function createDirectory(deps: { client: FreshserviceClient; mirror: TicketMirror; clock: Clock; ttlMs?: number }): FreshserviceDirectory {
+export function createDirectory(deps: { client: FreshserviceClient; mirror: TicketMirror; clock: Clock; settings?: AccountSettings; ttlMs?: number }): FreshserviceDirectory {
   const { client, mirror, clock } = deps;
+  const settings = deps.settings ?? {};
   const ttlMs = deps.ttlMs ?? DIRECTORY_TTL_MS;
   const pending = new Map<string, Promise<unknown>>();
 
@@ -60,16 +62,23 @@ export function createDirectory(deps: { client: FreshserviceClient; mirror: Tick
     return items;
   }
 
+  const account = (options: CacheOptions = {}) => cached('account', options, () => readAccount(client, settings));
+
   return {
-    listDepartments: (options = {}) => cached('departments', options, () => all<FreshserviceDepartment>('/departments', 'departments')),
-    listRequestersAndAgents: (options = {}) =>
-      cached('people', options, async () => {
-        const [requesters, agents] = await Promise.all([
-          all<FreshserviceRequester>('/requesters', 'requesters'),
-          all<FreshserviceAgent>('/agents', 'agents'),
-        ]);
-        return { requesters, agents };
+    account,
+    listDepartments: (options = {}) =>
+      cached('departments', options, () =>
+        all<FreshserviceDepartment>('/departments', 'departments', typeof settings.workspace === 'number' ? { workspace_id: settings.workspace } : {}),
+      ),
+    listRequesters: (options = {}) =>
+      cached('requesters', options, async () => {
+        const { mode, clients } = await account(options);
+        if (mode === 'esm') return all<FreshserviceRequester>('/requesters', 'requesters');
+        // "Without belongs_to_workspace_ids … all contacts with belongs_to_workspace_ids=2": one listing per client.
+        const perClient = await Promise.all(clients.map((workspace) => all<FreshserviceRequester>('/requesters', 'requesters', { belongs_to_workspace_ids: workspace.id })));
+        return perClient.flat();
       }),
+    listAgents: (options = {}) => cached('agents', options, () => all<FreshserviceAgent>('/agents', 'agents')),
     listFormFields: (options = {}) =>
       cached('form-fields', options, async () => {
         const response = await client.get<{ ticket_fields?: FreshserviceFormField[]; ticket_form_fields?: FreshserviceFormField[] }>('/ticket_form_fields');

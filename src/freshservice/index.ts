@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { FreshserviceClient, type RetryOptions } from './client.js';
+import type { AccountSettings } from './account.js';
 import { createDirectory, type FreshserviceDirectory } from './directory.js';
 import { TicketMirror } from './mirror.js';
 import { createPuller, type Puller } from './puller.js';
@@ -8,7 +9,8 @@ import type { RateLimitOptions } from './rate-limiter.js';
 
 export { FreshserviceClient } from './client.js';
 export * from './errors.js';
-export type { FreshserviceDirectory, PeopleDirectory } from './directory.js';
+export type { FreshserviceDirectory } from './directory.js';
+export type { AccountMode, AccountSettings, FreshserviceAccount, WorkspaceSetting } from './account.js';
 export { formatPullSummary, type Puller, type PullOptions, type PullProgress, type PullResult, type SyncResult, type ClientRef } from './puller.js';
 
 export interface FreshserviceOptions {
@@ -22,6 +24,8 @@ export interface FreshserviceOptions {
   retry?: RetryOptions;
   /** Per-ticket requests prepared at once (the rate limiter still paces them). */
   enrichConcurrency?: number;
+  /** The account's mode when known, and which workspace to read (default: all). */
+  account?: AccountSettings;
 }
 
 export interface Freshservice {
@@ -34,10 +38,11 @@ export interface Freshservice {
  * Which account a mirror belongs to. The local sandbox gets a new port on every start, so its port
  * is left out: the same DATA_DIR keeps its mirror across restarts.
  */
-export function mirrorAccount(baseUrl: string): string {
+export function mirrorAccount(baseUrl: string, mode?: AccountSettings['mode']): string {
   const url = new URL(baseUrl);
   const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '::1';
-  return loopback ? `sandbox${url.pathname}` : `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+  // The sandbox plays an MSP account when told to: its tickets then sit in other workspaces, so it gets a mirror of its own.
+  return loopback ? `sandbox${mode === 'msp' ? '-msp' : ''}${url.pathname}` : `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
 
 /** Everything Freshservice for one account: the HTTP client, the ticket puller and the cached directory lists. */
@@ -52,8 +57,8 @@ export function createFreshservice(options: FreshserviceOptions): Freshservice {
     retry: options.retry,
     logger,
   });
-  const mirror = new TicketMirror(options.dataDir, mirrorAccount(options.baseUrl));
-  const directory = createDirectory({ client, mirror, clock });
+  const mirror = new TicketMirror(options.dataDir, mirrorAccount(options.baseUrl, options.account?.mode));
+  const directory = createDirectory({ client, mirror, clock, settings: options.account });
   const puller = createPuller({ client, directory, mirror, dataDir: options.dataDir, clock, logger, enrichConcurrency: options.enrichConcurrency });
   return { client, puller, directory };
 }

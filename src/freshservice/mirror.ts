@@ -3,7 +3,7 @@ import path from 'node:path';
 import { readJsonFile, writeJsonAtomic } from '../store/files.js';
 import type { FreshserviceCsatResponse, FreshserviceTicket, FreshserviceTimeEntry } from './types.js';
 
-export const MIRROR_VERSION = 2;
+export const MIRROR_VERSION = 3;
 
 /** Per-ticket calls, remembered with the ticket version they were fetched for. */
 export interface TicketEnrichment {
@@ -14,21 +14,31 @@ export interface TicketEnrichment {
   csat?: FreshserviceCsatResponse | null;
 }
 
+/** How far one ticket listing (a workspace, or all of them) reaches. */
+export interface ScopeCoverage {
+  /** The mirror holds every ticket of the scope updated at or after this instant. */
+  coveredSince: string | null;
+  /** max(updated_at) seen; the next sync asks for tickets updated since this minus an overlap. */
+  highWaterMark: string | null;
+  /** When tickets still open but last updated before `coveredSince` were swept in (once per scope). */
+  openSweptAt: string | null;
+  /** When deleted and spam tickets were last looked up and dropped (daily). */
+  reconciledAt: string | null;
+}
+
 export interface MirrorState {
   version: typeof MIRROR_VERSION;
   /** The account (API base URL) this mirror copies; a different account starts a fresh mirror. */
   account: string;
-  /** The mirror holds every ticket updated at or after this instant (null before the first sync). */
-  coveredSince: string | null;
-  /** max(updated_at) seen; the next sync asks for tickets updated since this minus an overlap. */
-  highWaterMark: string | null;
-  /** When tickets still open but last updated before `coveredSince` were swept in (once per mirror). */
-  openSweptAt: string | null;
+  /** Per ticket listing (TicketScope.key): one in Employee Support Mode, one per client for MSPs. */
+  scopes: Record<string, ScopeCoverage>;
   syncedAt: string | null;
-  /** When deleted and spam tickets were last looked up and dropped (daily). */
-  reconciledAt?: string | null;
   tickets: Record<string, FreshserviceTicket>;
   enrichment: Record<string, TicketEnrichment>;
+}
+
+export function emptyCoverage(): ScopeCoverage {
+  return { coveredSince: null, highWaterMark: null, openSweptAt: null, reconciledAt: null };
 }
 
 /** Keeps the newest version of a ticket; a listed ticket with stats beats a stats-less copy of the same version. */
@@ -122,17 +132,7 @@ export class TicketMirror {
   }
 
   empty(): MirrorState {
-    return {
-      version: MIRROR_VERSION,
-      account: this.account,
-      coveredSince: null,
-      highWaterMark: null,
-      openSweptAt: null,
-      syncedAt: null,
-      reconciledAt: null,
-      tickets: {},
-      enrichment: {},
-    };
+    return { version: MIRROR_VERSION, account: this.account, scopes: {}, syncedAt: null, tickets: {}, enrichment: {} };
   }
 
   /** A cached list (departments, form fields, requesters…) if younger than `ttlMs`. */

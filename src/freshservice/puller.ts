@@ -8,7 +8,8 @@ import type { CallStats, FreshserviceClient } from './client.js';
 import { byId, Enricher } from './enricher.js';
 import { FreshserviceError } from './errors.js';
 import { statusLabelsFrom, type FreshserviceDirectory } from './directory.js';
-import { upsertTicket, type MirrorState, type TicketMirror } from './mirror.js';
+import { emptyCoverage, upsertTicket, type MirrorState, type TicketMirror } from './mirror.js';
+import { clientIdOf, type FreshserviceAccount, type TicketScope } from './account.js';
 import { FINISHED_STATUSES, mattersForPeriod } from './selection.js';
 import { filterTickets } from './ticket-filter.js';
 import type { FreshserviceTicket } from './types.js';
@@ -96,6 +97,12 @@ function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** The earliest of ISO instants, or null when any is missing (that scope covers nothing yet). */
+function earliest(instants: Array<string | null>): string | null {
+  if (instants.length === 0 || instants.some((instant) => instant === null)) return null;
+  return (instants as string[]).reduce((first, instant) => (instant < first ? instant : first));
+}
+
 function spent(before: CallStats, after: CallStats): CallStats {
   return { calls: after.calls - before.calls, credits: after.credits - before.credits };
 }
@@ -131,17 +138,20 @@ export function createPuller(deps: PullerDeps): Puller {
   }
 
   /**
-   * One account-wide listing of tickets updated since the high-water mark (minus an overlap), or since
-   * `needFrom` when the mirror does not reach back that far. Once per mirror, tickets still open but
-   * untouched since before the covered range are swept in too, so "open at the end of the period"
-   * is never silently missing. Changes `state` in memory only; the caller saves it.
+   * One listing of a scope's tickets (every workspace, one workspace, or an MSP client) updated since its
+   * high-water mark (minus an overlap), or since `needFrom` when the mirror does not reach back that far.
+   * Once per scope, tickets still open but untouched since before the covered range are swept in too, so
+   * "open at the end of the period" is never silently missing. Changes `state` in memory only; the
+   * caller saves it.
    */
   async function syncInto(
     state: MirrorState,
+    scope: TicketScope,
     options: { needFrom?: Date; onTicket?(ticket: FreshserviceTicket): void; onProgress?: PullOptions['onProgress'] },
   ): Promise<{ changed: number; coverageChanged: boolean }> {
     const now = clock.now();
-    const coveredSince = state.coveredSince ? new Date(state.coveredSince) : undefined;
+    const coverage = (state.scopes[scope.key] ??= emptyCoverage());
+    const coveredSince = coverage.coveredSince ? new Date(coverage.coveredSince) : undefined;
     const needFrom = options.needFrom ?? (coveredSince ? undefined : new Date(now.getTime() - DEFAULT_BACKFILL_MS));
     let since: Date;
     let newCoveredSince = coveredSince;
@@ -149,56 +159,56 @@ export function createPuller(deps: PullerDeps): Puller {
       since = needFrom!;
       newCoveredSince = needFrom!;
     } else {
-      since = state.highWaterMark ? new Date(Date.parse(state.highWaterMark) - SYNC_OVERLAP_MS) : coveredSince;
+      since = coverage.highWaterMark ? new Date(Date.parse(coverage.highWaterMark) - SYNC_OVERLAP_MS) : coveredSince;
     }
 
-    const hadTickets = Object.keys(state.tickets).length > 0;
+    const workspace = scope.workspaceId === undefined ? {} : { workspace_id: scope.workspaceId };
     let changed = 0;
     let pages = 0;
-    let highWaterMark = state.highWaterMark ?? '';
+    let highWaterMark = coverage.highWaterMark ?? '';
     const take = (ticket: FreshserviceTicket) => {
       if (upsertTicket(state, ticket)) changed += 1;
       if (ticket.updated_at > highWaterMark) highWaterMark = ticket.updated_at;
       options.onTicket?.(state.tickets[String(ticket.id)]!);
     };
-    const params = { updated_since: isoSeconds(since), include: 'stats', per_page: 100, order_type: 'asc' };
+    const params = { updated_since: isoSeconds(since), include: 'stats', per_page: 100, order_type: 'asc', ...workspace };
     for await (const page of client.paginate<FreshserviceTicket>('/tickets', { params, key: 'tickets', priority: LIST_PRIORITY })) {
       pages += 1;
       page.forEach(take);
       options.onProgress?.({ phase: 'sync', done: pages, total: page.length === 100 ? pages + 1 : pages });
     }
 
-    const swept = !state.openSweptAt;
+    const swept = !coverage.openSweptAt;
     if (swept) {
       const statuses = await openStatuses();
       const filter = { anyOf: statuses.map((code) => `status:${code}`), updatedUntil: isoSeconds(newCoveredSince!).slice(0, 10) };
-      for await (const page of filterTickets(client, filter, { priority: LIST_PRIORITY })) {
+      for await (const page of filterTickets(client, filter, { params: workspace, priority: LIST_PRIORITY })) {
         for (const ticket of page) {
           if (!state.tickets[String(ticket.id)]) take(ticket);
         }
       }
-      state.openSweptAt = now.toISOString();
+      coverage.openSweptAt = now.toISOString();
     }
 
-    const reconcile = !state.reconciledAt || now.getTime() - Date.parse(state.reconciledAt) >= RECONCILE_EVERY_MS;
-    if (reconcile && hadTickets) changed += await dropDeletedAndSpam(state, coveredSince ?? since);
-    if (reconcile) state.reconciledAt = now.toISOString();
+    const reconcile = !coverage.reconciledAt || now.getTime() - Date.parse(coverage.reconciledAt) >= RECONCILE_EVERY_MS;
+    if (reconcile && coveredSince) changed += await dropDeletedAndSpam(state, scope, coveredSince);
+    if (reconcile) coverage.reconciledAt = now.toISOString();
 
     const covered = newCoveredSince ? newCoveredSince.toISOString() : null;
-    const coverageChanged = swept || covered !== state.coveredSince;
-    state.coveredSince = covered;
+    const coverageChanged = swept || covered !== coverage.coveredSince;
+    coverage.coveredSince = covered;
     // Never past the moment the listing began: a ticket updated while we paged may have slipped between pages.
     const startedAt = isoSeconds(now);
-    state.highWaterMark = (highWaterMark && highWaterMark > startedAt ? startedAt : highWaterMark) || state.highWaterMark;
+    coverage.highWaterMark = (highWaterMark && highWaterMark > startedAt ? startedAt : highWaterMark) || coverage.highWaterMark;
     state.syncedAt = now.toISOString();
     return { changed, coverageChanged };
   }
 
   /** Deleted and spam tickets vanish from listings, so once a day ask for them and drop them from the mirror. */
-  async function dropDeletedAndSpam(state: MirrorState, since: Date): Promise<number> {
+  async function dropDeletedAndSpam(state: MirrorState, scope: TicketScope, since: Date): Promise<number> {
     let dropped = 0;
     for (const filter of ['deleted', 'spam']) {
-      const params = { filter, updated_since: isoSeconds(since), per_page: 100 };
+      const params = { filter, updated_since: isoSeconds(since), per_page: 100, workspace_id: scope.workspaceId };
       for await (const page of client.paginate<FreshserviceTicket>('/tickets', { params, key: 'tickets', priority: LIST_PRIORITY })) {
         for (const ticket of page) {
           const key = String(ticket.id);
@@ -212,12 +222,21 @@ export function createPuller(deps: PullerDeps): Puller {
     return dropped;
   }
 
-  async function resolveClient(ref: ClientRef | number, refresh: boolean): Promise<ClientRef> {
+  /** The client a pull is for: a department in Employee Support Mode, a client workspace for MSPs. */
+  async function resolveClient(ref: ClientRef | number, account: FreshserviceAccount, refresh: boolean): Promise<ClientRef> {
     if (typeof ref !== 'number') return ref;
-    const departments = await directory.listDepartments({ refresh });
-    const department = departments.find((entry) => entry.id === ref);
-    if (!department) throw new FreshserviceError(`Freshservice has no department (client) with id ${ref}.`, { status: 404 });
-    return { id: department.id, name: department.name };
+    const candidates = account.mode === 'msp' ? account.clients : await directory.listDepartments({ refresh });
+    const found = candidates.find((entry) => entry.id === ref);
+    if (!found) throw new FreshserviceError(`Freshservice has no ${account.mode === 'msp' ? 'client' : 'department (client)'} with id ${ref}.`, { status: 404 });
+    return { id: found.id, name: found.name };
+  }
+
+  /** The listings that hold a client's tickets: the one account-wide listing, or an MSP client's own. */
+  function scopesOf(account: FreshserviceAccount, target: ClientRef): TicketScope[] {
+    if (account.mode === 'esm') return account.scopes;
+    const scope = account.scopes.find((candidate) => candidate.workspaceId === target.id);
+    if (!scope) throw new FreshserviceError(`${target.name} is not one of the Freshservice clients IntegoReport reads; run a sync if it was added recently.`, { status: 404 });
+    return [scope];
   }
 
   function pull(ref: ClientRef | number, period: Period, options: PullOptions = {}): Promise<PullResult> {
@@ -225,25 +244,35 @@ export function createPuller(deps: PullerDeps): Puller {
       const before = client.stats();
       const refresh = options.refresh ?? false;
       const progress = options.onProgress ?? (() => undefined);
-      const target = await resolveClient(ref, refresh);
+      const account = await directory.account({ refresh });
+      const target = await resolveClient(ref, account, refresh);
+      const scopes = scopesOf(account, target);
       // The status labels are read while the listing runs; the open-ticket sweep shares the same fetch.
       const formFields = directory.listFormFields({ refresh });
       formFields.catch(() => undefined);
       const state = await mirror.load();
-      const wanted = (ticket: FreshserviceTicket) => ticket.department_id === target.id && mattersForPeriod(ticket, period.from, period.to);
-      let synced = { changed: 0, coverageChanged: false };
+      const wanted = (ticket: FreshserviceTicket) => clientIdOf(account.mode, ticket) === target.id && mattersForPeriod(ticket, period.from, period.to);
+      const synced = { changed: 0, coverageChanged: false };
       const enricher = new Enricher(client, state, enrichConcurrency, refresh, (done, total) => progress({ phase: 'enrich', done, total }));
 
-      const mirrorCovers = state.coveredSince !== null && Date.parse(state.coveredSince) <= period.from.getTime();
+      const covers = (scope: TicketScope) => {
+        const since = state.scopes[scope.key]?.coveredSince;
+        return !!since && Date.parse(since) <= period.from.getTime();
+      };
       try {
-        if (!(options.fromMirror && mirrorCovers)) synced = await syncInto(state, {
-          needFrom: period.from,
-          onTicket: (ticket) => {
-            enricher.throwIfFailed();
-            if (wanted(ticket)) enricher.prefetch(ticket);
-          },
-          onProgress: progress,
-        });
+        for (const scope of scopes) {
+          if (options.fromMirror && covers(scope)) continue;
+          const result = await syncInto(state, scope, {
+            needFrom: period.from,
+            onTicket: (ticket) => {
+              enricher.throwIfFailed();
+              if (wanted(ticket)) enricher.prefetch(ticket);
+            },
+            onProgress: progress,
+          });
+          synced.changed += result.changed;
+          synced.coverageChanged ||= result.coverageChanged;
+        }
         await enricher.ensure(() => Object.values(state.tickets).filter(wanted));
       } catch (error) {
         enricher.stop();
@@ -274,23 +303,32 @@ export function createPuller(deps: PullerDeps): Puller {
       progress({ phase: 'write', done: 2, total: 2 });
       const cost = spent(before, client.stats());
       logger.info({ client: target.id, period: period.key, tickets: tickets.length, ...cost }, 'Freshservice pull finished');
-      return { dataset, file, calls: cost.calls, credits: cost.credits, ticketCount: tickets.length, mirrorCoversSince: state.coveredSince };
+      const mirrorCoversSince = earliest(scopes.map((scope) => state.scopes[scope.key]?.coveredSince ?? null));
+      return { dataset, file, calls: cost.calls, credits: cost.credits, ticketCount: tickets.length, mirrorCoversSince };
     });
   }
 
   function syncMirror(options: { since?: Date; onProgress?: PullOptions['onProgress'] } = {}): Promise<SyncResult> {
     return exclusive(async () => {
       const before = client.stats();
+      const account = await directory.account();
       const state = await mirror.load();
-      const { changed, coverageChanged } = await syncInto(state, { needFrom: options.since, onProgress: options.onProgress });
+      let changed = 0;
+      let coverageChanged = false;
+      for (const scope of account.scopes) {
+        const result = await syncInto(state, scope, { needFrom: options.since, onProgress: options.onProgress });
+        changed += result.changed;
+        coverageChanged ||= result.coverageChanged;
+      }
       if (changed > 0 || coverageChanged) await mirror.save(state, { tickets: true, enrichment: changed > 0 });
       const cost = spent(before, client.stats());
+      const coverages = account.scopes.map((scope) => state.scopes[scope.key] ?? emptyCoverage());
       return {
         ...cost,
         changed,
         ticketsInMirror: Object.keys(state.tickets).length,
-        coveredSince: state.coveredSince,
-        highWaterMark: state.highWaterMark,
+        coveredSince: earliest(coverages.map((coverage) => coverage.coveredSince)),
+        highWaterMark: coverages.map((coverage) => coverage.highWaterMark).reduce<string | null>((latest, mark) => (mark && (!latest || mark > latest) ? mark : latest), null),
       };
     });
   }

@@ -93,6 +93,22 @@ export interface FreshserviceDepartment {
   updated_at: string;
 }
 
+/** `GET /workspaces`: a workspace (Employee Support Mode) or a client (MSP mode, with `metadata`). */
+export interface FreshserviceWorkspace {
+  id: number;
+  name: string;
+  description?: string | null;
+  /** "workspace" or "client" (the docs also write "Client"). */
+  type?: string;
+  primary?: boolean;
+  state?: string;
+  metadata?: {
+    primary_contact?: { first_name?: string | null; last_name?: string | null; email?: string | null; phone?: string | null } | null;
+    email_domains?: string[] | null;
+    custom_fields?: Record<string, unknown>;
+  } | null;
+}
+
 export interface FreshserviceRequester {
   id: number;
   first_name: string;
@@ -101,6 +117,8 @@ export interface FreshserviceRequester {
   primary_email: string | null;
   secondary_emails?: string[];
   department_ids: number[];
+  /** MSP mode: the client the contact belongs to (one id). */
+  belongs_to_workspace_ids?: number[];
   active: boolean;
   is_agent?: boolean;
   created_at?: string;

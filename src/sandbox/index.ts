@@ -5,9 +5,11 @@ import { readJsonFile, writeJsonAtomic } from '../store/files.js';
 import { startFreshserviceSandbox, type FreshserviceSandbox } from './freshservice/server.js';
 import { startMailchimpSandbox, type MailchimpSandbox } from './mailchimp/server.js';
 import type { SandboxControls } from './types.js';
+import type { SandboxAccountMode } from './freshservice/workspaces.js';
 import { WORLD_SCHEMA_VERSION, seedWorld, type SandboxWorld, type WorldProfile } from './world/world.js';
 
 export { startFreshserviceSandbox, type FreshserviceSandbox } from './freshservice/server.js';
+export { FIRST_CLIENT_WORKSPACE_ID, type AccountLayout, type SandboxAccountMode, type SandboxWorkspace } from './freshservice/workspaces.js';
 export { readSandboxOutbox, startMailchimpSandbox, type FailableOperation, type FailureMode, type MailchimpSandbox, type OutboxEmail } from './mailchimp/server.js';
 export { HOSTILE_SUBJECTS, LINKING_CASES, monthStartUtc, seedWorld, type IncidentSpike, type LinkingSituation, type SandboxWorld, type WorldProfile } from './world/world.js';
 export { createRng, type Rng } from './rng.js';
@@ -24,6 +26,8 @@ export interface SandboxOptions {
   clock?: Clock;
   /** Knobs for both simulators (the rate-limit window fields only matter to Freshservice). */
   controls?: Partial<SandboxControls>;
+  /** How the simulated Freshservice account is organised: `esm` (default, departments) or `msp` (client workspaces). */
+  freshserviceMode?: SandboxAccountMode;
   /** Overrides `controls` for Mailchimp, e.g. to inject faults into Freshservice only. */
   mailchimpControls?: Partial<SandboxControls>;
   /** Used only when the world is seeded (first start, or after resetSandbox). */
@@ -59,7 +63,7 @@ export async function loadOrSeedWorld(options: Pick<SandboxOptions, 'dataDir' | 
 /** Starts the simulated Freshservice and Mailchimp APIs on 127.0.0.1 over one persisted world. */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const world = await loadOrSeedWorld(options);
-  const freshservice = await startFreshserviceSandbox({ world, clock: options.clock, controls: options.controls });
+  const freshservice = await startFreshserviceSandbox({ world, clock: options.clock, controls: options.controls, mode: options.freshserviceMode });
   let mailchimp: MailchimpSandbox;
   try {
     mailchimp = await startMailchimpSandbox({

@@ -1,5 +1,6 @@
 import type { Clock } from '../../clock.js';
 import type { SandboxWorld } from '../world/world.js';
+import type { AccountLayout } from './workspaces.js';
 
 export const API_PREFIX = '/api/v2';
 export const DEFAULT_PER_PAGE = 30;
@@ -16,9 +17,10 @@ export interface Reply {
 
 export type Query = URLSearchParams;
 
-/** What every route reads: the live world, the clock, and where the sandbox listens (for `Link` headers). */
+/** What every route reads: the live world, its workspaces, the clock, and where the sandbox listens (for `Link` headers). */
 export interface ApiContext {
   world: SandboxWorld;
+  layout: AccountLayout;
   clock: Clock;
   /** `http://127.0.0.1:PORT`, set once the server listens. */
   origin: string;
@@ -73,4 +75,21 @@ export function paged<T>(context: ApiContext, items: T[], query: Query, url: URL
     headers.Link = `<${context.origin}${next.pathname}${next.search}>; rel="next"`;
   }
   return { status: 200, credits: 1, body: { [key]: slice }, headers };
+}
+
+/**
+ * The workspace a list covers: `workspace_id`, else the primary one (id 2). Values must be above 1;
+ * 0 means every workspace, in Employee Support Mode only. A refusal comes back as the Reply.
+ */
+export function workspaceParam(context: ApiContext, query: Query, options: { allowAll: boolean }): number | 'all' | Reply {
+  const text = query.get('workspace_id');
+  if (text === null) return context.layout.primaryWorkspaceId;
+  if (!/^\d+$/.test(text)) return validation('workspace_id', 'It should be a Positive Integer');
+  const id = Number(text);
+  if (id === 0 && options.allowAll) {
+    return context.layout.mode === 'esm' ? 'all' : validation('workspace_id', 'Tickets from all workspaces are available only in Employee Support Mode');
+  }
+  if (id <= 1) return validation('workspace_id', 'It should be greater than 1');
+  if (!context.layout.workspaces.some((workspace) => workspace.id === id)) return validation('workspace_id', 'There is no workspace with this id');
+  return id;
 }

@@ -1,4 +1,5 @@
-import { listDepartments, listRequesters } from './directory.js';
+import type { FreshserviceDepartment } from '../../freshservice/types.js';
+import { listDepartments, listRequesters, servedDepartment } from './directory.js';
 import { notFound, oneById, paged, type ApiContext, type Query, type Reply } from './replies.js';
 import { ticketsResource } from './tickets.js';
 
@@ -14,11 +15,15 @@ export function route(context: ApiContext, method: string, path: string, query: 
 
   if (resource === 'tickets') return ticketsResource(context, idText, sub, query, url);
   if (sub !== undefined) return notFound();
-  if (resource === 'departments') return idText === undefined ? listDepartments(context, query, url) : oneById(world.departments, idText, 'department');
+  if (resource === 'departments') {
+    if (idText === undefined) return listDepartments(context, query, url);
+    const found = oneById(world.departments, idText, 'department');
+    return found.status === 200 ? { ...found, body: { department: servedDepartment(context, (found.body as { department: FreshserviceDepartment }).department) } } : found;
+  }
+  if (resource === 'workspaces') return idText === undefined ? paged(context, context.layout.workspaces, query, url, 'workspaces') : oneById(context.layout.workspaces, idText, 'workspace');
   if (resource === 'requesters') return idText === undefined ? listRequesters(context, query, url) : oneById(world.requesters, idText, 'requester');
   if (resource === 'agents') return idText === undefined ? paged(context, world.agents, query, url, 'agents') : oneById(world.agents, idText, 'agent');
   if (idText !== undefined) return notFound();
   if (resource === 'ticket_form_fields') return { status: 200, credits: 1, body: { ticket_fields: world.formFields } };
-  if (resource === 'groups') return paged(context, world.groups, query, url, 'groups');
-  return { status: 200, credits: 1, body: { workspaces: [{ id: 2, name: 'Intego IT', primary: true, state: 'active' }] } };
+  return paged(context, world.groups, query, url, 'groups');
 }

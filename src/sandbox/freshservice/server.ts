@@ -8,6 +8,7 @@ import type { SandboxWorld } from '../world/world.js';
 import { createCreditWindow, createFaultDice } from './limits.js';
 import { API_PREFIX, notFound, type ApiContext, type Reply } from './replies.js';
 import { route } from './routes.js';
+import { applyAccountLayout, type AccountLayout, type SandboxAccountMode } from './workspaces.js';
 
 export interface FreshserviceSandbox {
   /** e.g. http://127.0.0.1:PORT/api/v2 */
@@ -19,8 +20,10 @@ export interface FreshserviceSandbox {
   requests: RecordedRequest[];
   creditsUsed(): number;
   resetRequests(): void;
-  /** Live: tests may mutate tickets. */
+  /** Live: tests may mutate tickets. Its tickets and departments carry the workspaces of `layout`. */
   world: SandboxWorld;
+  /** Employee Support Mode or MSP mode, and the workspaces (clients) the account has. */
+  layout: AccountLayout;
   /** Applies `changes` and sets updated_at (and stats.updated_at) to the clock's now, for incremental-sync tests. */
   touchTicket(id: number, changes: Partial<FreshserviceTicket>): void;
   close(): Promise<void>;
@@ -39,6 +42,8 @@ export async function startFreshserviceSandbox(options: {
   controls?: Partial<SandboxControls>;
   clock?: Clock;
   apiKey?: string;
+  /** `esm` (default): departments are the client companies; `msp`: every client is a workspace. */
+  mode?: SandboxAccountMode;
   /** 0 (default) picks a free port. */
   port?: number;
 }): Promise<FreshserviceSandbox> {
@@ -50,7 +55,8 @@ export async function startFreshserviceSandbox(options: {
   const held = new Set<http.ServerResponse>();
   const credits = createCreditWindow(controls);
   const rollFault = createFaultDice(controls);
-  const context: ApiContext = { world, clock, origin: '' };
+  const layout = applyAccountLayout(world, options.mode ?? 'esm');
+  const context: ApiContext = { world, layout, clock, origin: '' };
 
   const send = async (res: http.ServerResponse, record: RecordedRequest, url: URL, reply: Reply, malformed = false): Promise<void> => {
     record.status = reply.status;
@@ -143,6 +149,7 @@ export async function startFreshserviceSandbox(options: {
     controls,
     requests,
     world,
+    layout,
     creditsUsed: () => requests.reduce((sum, r) => sum + r.credits, 0),
     resetRequests: () => {
       requests.length = 0;

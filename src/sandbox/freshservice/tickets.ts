@@ -1,7 +1,7 @@
 import type { FreshserviceTicket } from '../../freshservice/types.js';
 import { requesterName, ticketRequester } from '../world/world.js';
 import { ticketConversations } from './conversations.js';
-import { includesOf, isPositiveInteger, notFound, numericId, paged, validation, type ApiContext, type Query, type Reply } from './replies.js';
+import { includesOf, isPositiveInteger, notFound, numericId, paged, validation, workspaceParam, type ApiContext, type Query, type Reply } from './replies.js';
 import { TicketQueryError, parseTicketQuery } from './ticket-query.js';
 
 const FILTER_PAGE_SIZE = 30;
@@ -68,11 +68,9 @@ function listTickets(context: ApiContext, query: Query, url: URL): Reply {
   else if (filter === 'watching') tickets = [];
   else if (filter === null) tickets = visibleTickets(context);
   else return validation('filter', "It should be one of these values: 'new_and_my_open,watching,spam,deleted'");
-  const workspace = query.get('workspace_id');
-  if (workspace !== null) {
-    if (!/^\d+$/.test(workspace)) return validation('workspace_id', 'It should be a Positive Integer');
-    if (Number(workspace) !== 0) tickets = tickets.filter((t) => (t.workspace_id ?? 2) === Number(workspace));
-  } else tickets = tickets.filter((t) => (t.workspace_id ?? 2) === 2);
+  const workspace = workspaceParam(context, query, { allowAll: true });
+  if (typeof workspace === 'object') return workspace;
+  if (workspace !== 'all') tickets = tickets.filter((t) => t.workspace_id === workspace);
   const requesterId = query.get('requester_id');
   if (requesterId !== null) {
     if (!isPositiveInteger(requesterId)) return validation('requester_id', 'It should be a Positive Integer');
@@ -123,8 +121,9 @@ function filterTickets(context: ApiContext, query: Query): Reply {
   if (Number(pageText) > FILTER_MAX_PAGE) return validation('page', `It should be a Positive Integer less than or equal to ${FILTER_MAX_PAGE}`);
   // The filter documents neither per_page nor include: 30 tickets a page, no embeds.
   for (const name of ['per_page', 'include']) if (query.has(name)) return validation(name, 'Unexpected/invalid field in request', 'invalid_field');
-  const workspace = query.get('workspace_id');
-  const scoped = visibleTickets(context).filter((t) => workspace === '0' || (t.workspace_id ?? 2) === Number(workspace ?? 2));
+  const workspace = workspaceParam(context, query, { allowAll: true });
+  if (typeof workspace === 'object') return workspace;
+  const scoped = visibleTickets(context).filter((t) => workspace === 'all' || t.workspace_id === workspace);
   const matches = scoped.filter(predicate).sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id - a.id);
   const page = Number(pageText);
   const slice = matches.slice((page - 1) * FILTER_PAGE_SIZE, page * FILTER_PAGE_SIZE);
