@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../src/app/ports.js';
 import type { ClientEntry } from '../src/clients/types.js';
-import { createClientUseCases, type ClientUseCases } from '../src/app/clients.js';
-import { openDirectoryStore } from '../src/clients/directory-store.js';
+import type { ClientUseCases } from '../src/app/clients.js';
 import { ClientError } from '../src/clients/errors.js';
-import { freshserviceDirectorySource } from '../src/clients/sync.js';
 import { fixedClock } from '../src/clock.js';
-import { createFreshservice } from '../src/freshservice/index.js';
-import { silentLogger } from '../src/logger.js';
-import { createMailchimpHttp, type MailchimpHttp } from '../src/mailchimp/http.js';
-import { createMailchimpMembers, subscriberHash } from '../src/mailchimp/members.js';
-import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
+import type { MailchimpHttp } from '../src/mailchimp/http.js';
+import { subscriberHash } from '../src/mailchimp/members.js';
+import type { Sandbox } from '../src/sandbox/index.js';
+import { clientsOnSandbox } from './support/sandbox-clients.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const priya: Actor = { platform: 'teams', id: 'aad-priya', name: 'Priya Raman' };
@@ -23,18 +20,7 @@ const clock = fixedClock('2026-11-25T12:00:00.000Z');
 
 beforeAll(async () => {
   dataDir = await makeTempDir('clients-fix-');
-  sandbox = await startSandbox({ dataDir, clock });
-  const freshservice = createFreshservice({ baseUrl: sandbox.freshservice.baseUrl, apiKey: sandbox.freshservice.apiKey, dataDir, clock, logger: silentLogger });
-  http = createMailchimpHttp({ baseUrl: sandbox.mailchimp.baseUrl, apiKey: sandbox.mailchimp.apiKey, logger: silentLogger, retryBaseMs: 1 });
-  clients = createClientUseCases({
-    store: openDirectoryStore(dataDir),
-    mailchimp: createMailchimpMembers(http, sandbox.mailchimp.audienceId),
-    freshserviceSource: freshserviceDirectorySource(freshservice.directory),
-    clock,
-    config: { statusIfNew: 'subscribed' },
-    approvers: [{ kind: 'teams', id: 'aad-priya' }],
-    logger: silentLogger,
-  });
+  ({ sandbox, http, clients } = await clientsOnSandbox({ dataDir, clock, approvers: [{ kind: 'teams', id: 'aad-priya' }] }));
   await clients.syncClients();
 });
 

@@ -1,17 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClientUseCases } from '../src/app/clients.js';
 import type { Actor } from '../src/app/ports.js';
 import type { ClientEntry } from '../src/clients/types.js';
-import { createClientUseCases, type ClientUseCases } from '../src/app/clients.js';
-import { openDirectoryStore, type DirectoryStore } from '../src/clients/directory-store.js';
+import type { DirectoryStore } from '../src/clients/directory-store.js';
 import { formatClientTable, runClientCommand } from '../src/cli/clients.js';
 import { ClientError } from '../src/clients/errors.js';
-import { freshserviceDirectorySource } from '../src/clients/sync.js';
 import { fixedClock } from '../src/clock.js';
-import { createFreshservice } from '../src/freshservice/index.js';
-import { silentLogger } from '../src/logger.js';
-import { createMailchimpHttp } from '../src/mailchimp/http.js';
-import { createMailchimpMembers } from '../src/mailchimp/members.js';
-import { startSandbox, type Sandbox, LINKING_CASES, type LinkingSituation } from '../src/sandbox/index.js';
+import { FIRST_CLIENT_WORKSPACE_ID, type Sandbox, LINKING_CASES, type LinkingSituation } from '../src/sandbox/index.js';
+import { clientsOnSandbox, type SandboxClients } from './support/sandbox-clients.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const dana: Actor = { platform: 'slack', id: 'U0DANA', name: 'Dana Whitfield' };
@@ -24,20 +20,7 @@ const clock = fixedClock('2026-11-25T12:00:00.000Z');
 
 beforeAll(async () => {
   dataDir = await makeTempDir('clients-sync-');
-  sandbox = await startSandbox({ dataDir, clock });
-  const freshservice = createFreshservice({ baseUrl: sandbox.freshservice.baseUrl, apiKey: sandbox.freshservice.apiKey, dataDir, clock, logger: silentLogger, retry: { attempts: 1 } });
-  const http = createMailchimpHttp({ baseUrl: sandbox.mailchimp.baseUrl, apiKey: sandbox.mailchimp.apiKey, logger: silentLogger, retryBaseMs: 1, maxRetries: 1 });
-  store = openDirectoryStore(dataDir);
-  clients = createClientUseCases({
-    store,
-    mailchimp: createMailchimpMembers(http, sandbox.mailchimp.audienceId),
-    freshserviceSource: freshserviceDirectorySource(freshservice.directory),
-    clock,
-    config: { statusIfNew: 'subscribed' },
-    approvers: [{ kind: 'slack', id: 'U0DANA' }],
-    logger: silentLogger,
-    requestCounts: () => ({ freshservice: freshservice.client.stats().calls, mailchimp: http.stats().requests }),
-  });
+  ({ sandbox, store, clients } = await clientsOnSandbox({ dataDir, clock, approvers: [{ kind: 'slack', id: 'U0DANA' }], failFast: true }));
 });
 
 afterAll(async () => {
@@ -172,5 +155,40 @@ describe('the clients CLI', () => {
     expect(linked).toEqual({ output: 'Tyrell Corp is now linked to mbluth@gmail.com.', exitCode: 0 });
     const unlinked = await runClientCommand(clients, operator, 'unlink', ['Tyrell Corp']);
     expect(unlinked.output).toBe('Tyrell Corp was unlinked from mbluth@gmail.com. Now: ! problem eldon.tyrell@tyrellcorp.com.');
+  });
+});
+
+describe('sync of the same companies as a Freshservice for MSPs account', () => {
+  let msp: SandboxClients;
+  let mspDataDir: string;
+
+  beforeAll(async () => {
+    mspDataDir = await makeTempDir('clients-sync-msp-');
+    msp = await clientsOnSandbox({ dataDir: mspDataDir, clock, approvers: [], freshserviceMode: 'msp' });
+    await msp.clients.syncClients();
+  });
+  afterAll(async () => {
+    await msp?.sandbox.close();
+    await removeTempDir(mspDataDir);
+  });
+
+  it('has one client per client workspace, by the workspace id, and not the Default client or the MSP itself', async () => {
+    const entries = await msp.clients.listClients();
+    const workspaces = msp.sandbox.freshservice.layout.workspaces.filter((workspace) => workspace.id >= FIRST_CLIENT_WORKSPACE_ID);
+    expect(entries.map((entry) => [entry.id, entry.name]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(workspaces.map((workspace) => [workspace.id, workspace.name]));
+  });
+
+  /**
+   * As in Employee Support Mode, but the primary contact is the only person named: where the head user
+   * linked before, the domain rule now finds her among colleagues on the same domain, and a person picks.
+   */
+  const EXPECTED_MSP: Record<LinkingSituation, Partial<ClientEntry>> = {
+    ...EXPECTED,
+    'head-name': { state: 'ambiguous', via: 'domain', reason: expect.stringContaining('alexia.ashford@umbrellahealth.com') },
+  };
+
+  it.each(LINKING_CASES.map((linkingCase) => [linkingCase.situation, linkingCase.department] as const))('%s: %s', async (situation, name) => {
+    const entry = (await msp.clients.listClients()).find((candidate) => candidate.name === name);
+    expect(entry).toMatchObject(EXPECTED_MSP[situation]);
   });
 });
