@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { computeMetrics } from '../src/report/metrics.js';
 import { byteLength, EMAIL_BYTE_LIMIT, renderReport } from '../src/report/render.js';
 import { buildReportView } from '../src/report/view.js';
-import { SAMPLE_AS_OF, sampleDataset } from '../test/fixtures/report-sample.js';
+import { SAMPLE_AS_OF, SAMPLE_BRAND, sampleDataset } from '../test/fixtures/report-sample.js';
 
 const TICKETS = 10_000;
 const TIME_GOAL_MS = 1000;
@@ -15,7 +15,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const once = () => {
     const started = performance.now();
     const metrics = computeMetrics(dataset, { asOf: SAMPLE_AS_OF });
-    const view = buildReportView({ dataset, metrics, previous, msp: { name: 'Intego IT' }, fullReportUrl: 'https://reports.example.com/r/bench', asOf: SAMPLE_AS_OF });
+    const view = buildReportView({ dataset, metrics, previous, brand: SAMPLE_BRAND, fullReportUrl: 'https://reports.example.com/r/bench', asOf: SAMPLE_AS_OF });
     const viewed = performance.now();
     const email = renderReport(view, 'email');
     const emailed = performance.now();

@@ -73,7 +73,23 @@ const expectations: Record<string, string> = {
   DIGEST_CHANNEL: 'the Slack channel id (like C0123ABCD) where the monthly digest is posted',
   DIGEST_SCHEDULE: 'a cron expression ("0 8 1-3 * *") or "first-working-day 08:00"',
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
+  BRAND_NAME: 'your company name as clients know it, shown on every report',
+  BRAND_LOGO: 'a PNG, JPEG or SVG logo: a file path or an https URL',
+  BRAND_COLOR: 'a colour as #rrggbb, like #0e7490',
+  BRAND_FOOTER: 'one line for the foot of every report, such as your address or phone number',
+  BRAND_WEBSITE: 'your website as a full https URL, like https://www.example.com',
 };
+
+/** The brand a new user sees in sandbox mode; its logo is drawn by the sandbox. */
+export const SAMPLE_BRAND = Object.freeze({
+  name: 'Northwind IT Services',
+  color: '#0e7490',
+  footer: 'Northwind IT Services · 4 Harbour Lane, Bristol BS1 5TT · +44 117 496 0142',
+  website: 'https://northwind-it.example',
+});
+
+const DEFAULT_BRAND_COLOR = '#17324d';
+
 
 const schema = z.object({
   FRESHSERVICE_DOMAIN: optionalText,
@@ -91,7 +107,7 @@ const schema = z.object({
   MAILCHIMP_TRANSACTIONAL_KEY: optionalText,
   MAILCHIMP_TRANSACTIONAL_URL: optionalText.pipe(z.string().url().optional()),
   MAILCHIMP_STATUS_IF_NEW: optionalText.pipe(z.enum(['subscribed', 'pending', 'transactional']).default('subscribed')),
-  REPORT_FROM_NAME: optionalText.pipe(z.string().default('IntegoReport')),
+  REPORT_FROM_NAME: optionalText,
   REPORT_REPLY_TO: optionalText.pipe(email.optional()),
   REPORT_COPY_TO: optionalText.pipe(email.optional()),
   SLACK_BOT_TOKEN: optionalText.pipe(z.string().startsWith('xoxb-').optional()),
@@ -113,6 +129,11 @@ const schema = z.object({
   DIGEST_CHANNEL: optionalText,
   DIGEST_SCHEDULE: optionalText.pipe(z.string().default('first-working-day 08:00')),
   LOG_LEVEL: optionalText.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  BRAND_NAME: optionalText,
+  BRAND_LOGO: optionalText.pipe(z.string().refine((value) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^https:\/\/[^\s]+$/i.test(value)).optional()),
+  BRAND_COLOR: optionalText.pipe(z.string().regex(/^#[0-9a-f]{6}$/i).optional()),
+  BRAND_FOOTER: optionalText.pipe(z.string().max(300).optional()),
+  BRAND_WEBSITE: optionalText.pipe(z.string().regex(/^https:\/\/[^\s<>"]+$/i).pipe(z.string().url()).optional()),
 });
 
 type RawSettings = z.infer<typeof schema>;
@@ -132,6 +153,21 @@ export interface MailchimpSettings {
   transactional?: { baseUrl: string; apiKey: string };
 }
 
+/** Where the brand's logo comes from: a file on this computer or a public https address. */
+export type BrandLogoSource = { kind: 'file'; path: string } | { kind: 'url'; url: string };
+
+/** The MSP's brand on every client-facing output (emails, web report, PDF). */
+export interface BrandSettings {
+  name: string;
+  /** `#rrggbb`. */
+  color: string;
+  logo?: BrandLogoSource;
+  footer?: string;
+  website?: string;
+  /** The sandbox's sample brand, whose logo the sandbox draws at start. */
+  sample: boolean;
+}
+
 export interface Config {
   /** True when no Freshservice or Mailchimp credentials are set: the bot runs against the embedded simulated services. */
   sandbox: boolean;
@@ -147,7 +183,15 @@ export interface Config {
     mode?: 'esm' | 'msp';
   };
   mailchimp?: MailchimpSettings;
-  report: { fromName: string; replyTo: string; copyTo?: string; linkSecret: string; linkTtlDays: number };
+  report: {
+    fromName: string;
+    replyTo: string;
+    copyTo?: string;
+    linkSecret: string;
+    linkTtlDays: number;
+  };
+  brand: BrandSettings;
+
   slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl?: string };
   teams: { appId?: string; appPassword?: string; tenantId?: string; appType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI' };
   publicBaseUrl: string;
@@ -230,6 +274,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     throw error;
   }
   if (!linkSecret) throw new ConfigError(`REPORT_LINK_SECRET is missing: expected ${expectations.REPORT_LINK_SECRET}`);
+  const brand = brandSettings(raw, sandbox);
 
   const config: Config = {
     sandbox,
@@ -252,12 +297,14 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
             : undefined,
         },
     report: {
-      fromName: raw.REPORT_FROM_NAME,
+      fromName: raw.REPORT_FROM_NAME ?? brand.name,
       replyTo: raw.REPORT_REPLY_TO ?? (sandbox ? 'reports@sandbox-msp.example' : ''),
       copyTo: raw.REPORT_COPY_TO ?? (sandbox ? 'reports@sandbox-msp.example' : undefined),
       linkSecret,
       linkTtlDays: raw.REPORT_LINK_TTL_DAYS,
     },
+    brand,
+
     slack: {
       botToken: raw.SLACK_BOT_TOKEN,
       signingSecret: raw.SLACK_SIGNING_SECRET,
@@ -298,6 +345,23 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     raw.REPORT_LINK_SECRET,
   ].filter((value): value is string => typeof value === 'string' && value.length >= 4);
   return config;
+}
+
+/** BRAND_* as set; in sandbox mode with none of them set, the sample brand. The sender name defaults to the brand's. */
+function brandSettings(raw: RawSettings, sandbox: boolean): BrandSettings {
+  const anySet = [raw.BRAND_NAME, raw.BRAND_LOGO, raw.BRAND_COLOR, raw.BRAND_FOOTER, raw.BRAND_WEBSITE].some((value) => value !== undefined);
+  if (sandbox && !anySet) return { ...SAMPLE_BRAND, sample: true };
+  const logo: BrandLogoSource | undefined = raw.BRAND_LOGO
+    ? /^https:\/\//i.test(raw.BRAND_LOGO) ? { kind: 'url', url: raw.BRAND_LOGO } : { kind: 'file', path: path.resolve(raw.BRAND_LOGO) }
+    : undefined;
+  return {
+    name: raw.BRAND_NAME ?? raw.REPORT_FROM_NAME ?? 'IntegoReport',
+    color: (raw.BRAND_COLOR ?? DEFAULT_BRAND_COLOR).toLowerCase(),
+    logo,
+    footer: raw.BRAND_FOOTER,
+    website: raw.BRAND_WEBSITE,
+    sample: false,
+  };
 }
 
 /** process.env with `.env` (in the working directory) filling in what is not already set. */

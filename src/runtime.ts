@@ -17,7 +17,9 @@ import type { ClientEntry } from './clients/types.js';
 import { parsePeriod } from './period/period.js';
 import { ReportStore, type ReportRecord } from './store/reports.js';
 import { signReportLink } from './report/links.js';
-import { startSandbox, type Sandbox, type SandboxOptions } from './sandbox/index.js';
+import { sandboxDir, startSandbox, writeSampleLogo, type Sandbox, type SandboxOptions } from './sandbox/index.js';
+import { createBrand, createHostedLogo, type Brand } from './brand/index.js';
+import { getFile, uploadFile } from './mailchimp/files.js';
 import { promises as fs } from 'node:fs';
 import { approvalRefusal, isApprover, requireApprover } from './approvers.js';
 
@@ -33,6 +35,8 @@ export interface Runtime {
   clients: ClientUseCases;
   delivery: Delivery;
   reports: ReportStore;
+  /** The MSP's brand on every client-facing output. */
+  brand: Brand;
   sandbox?: Sandbox;
   /** The signed link of a report's web rendering. */
   reportUrl(reportId: string): string;
@@ -74,6 +78,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       statusIfNew: 'subscribed',
     };
   }
+  if (sandbox && config.brand.sample) {
+    config.brand = { ...config.brand, logo: { kind: 'file', path: await writeSampleLogo(sandboxDir(config.dataDir), config.brand.color) } };
+  }
   const freshserviceSettings = config.freshservice!;
   const mailchimpSettings = config.mailchimp!;
 
@@ -98,6 +105,21 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     requestCounts: () => ({ freshservice: freshservice.client.stats().calls, mailchimp: mailchimpHttp.stats().requests }),
   });
   const reports = new ReportStore(config.dataDir);
+  const brand = createBrand({
+    settings: config.brand,
+    hostedLogo: createHostedLogo({
+      dataDir: config.dataDir,
+      // The sandbox's Mailchimp gets a new port on every start; its File Manager lives on in DATA_DIR.
+      account: sandbox ? 'sandbox' : `${mailchimpSettings.baseUrl}#${mailchimpSettings.audienceId}`,
+      upload: (file) => uploadFile(mailchimpHttp, file),
+      lookup: (fileId) => getFile(mailchimpHttp, fileId),
+      now: () => clock.now(),
+      logger,
+    }),
+    now: () => clock.now(),
+    logger,
+  });
+  await brand.check();
 
   const reportUrl = (reportId: string) =>
     signReportLink({ reportId, baseUrl: config.publicBaseUrl, secret: config.report.linkSecret, ttlDays: config.report.linkTtlDays, now: clock.now() });
@@ -176,7 +198,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       const client = (await clients.listClients()).find((entry) => entry.id === request.clientId);
       if (!client) throw new Error(`There is no client with id ${request.clientId}.`);
       const generated = await generateReport(
-        { puller: freshservice.puller, reports, clock, logger, mspName: config.report.fromName, reportUrl },
+        { puller: freshservice.puller, reports, clock, logger, brand: brand.forReport, reportUrl },
         actor,
         { client: { id: client.id, name: client.name }, period: request.period, onProgress: request.onProgress },
       );
@@ -225,6 +247,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     clients,
     delivery,
     reports,
+    brand,
     sandbox,
     reportUrl,
     async loadWebHtml(reportId) {

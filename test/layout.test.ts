@@ -14,7 +14,7 @@ const SRC = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src')
 
 type Room = 'wiring' | 'surface' | 'sandbox' | 'app' | 'domain' | 'base';
 
-const DOMAIN_ROOMS = ['freshservice', 'mailchimp', 'clients', 'report', 'store'];
+const DOMAIN_ROOMS = ['freshservice', 'mailchimp', 'clients', 'report', 'store', 'brand'];
 /** Where adapters and use-cases are put together and started. */
 const WIRING_FILES = ['runtime.ts', 'main.ts', 'jobs/wiring.ts', 'server/start.ts'];
 const SURFACE_ROOMS = ['chat', 'server', 'jobs', 'cli'];

@@ -151,7 +151,7 @@ export async function approveAllRows(
 
 /** DigestDeps from the runtime: drafts are generated with pulls served from the freshly synced mirror. */
 export function digestDepsFor(runtime: Runtime, store: DigestStore): DigestDeps {
-  const { freshservice, reports, clock, logger, config } = runtime;
+  const { freshservice, reports, clock, logger, brand } = runtime;
   const mirrorPuller = {
     pull: (...[client, period, options]: Parameters<typeof freshservice.puller.pull>) => freshservice.puller.pull(client, period, { ...options, fromMirror: true }),
   };
@@ -160,7 +160,7 @@ export function digestDepsFor(runtime: Runtime, store: DigestStore): DigestDeps 
     syncMirror: (since) => freshservice.puller.syncMirror({ since }),
     async generateDraft(actor, client, period) {
       const generated = await generateReport(
-        { puller: mirrorPuller, reports, clock, logger, mspName: config.report.fromName, reportUrl: runtime.reportUrl },
+        { puller: mirrorPuller, reports, clock, logger, brand: brand.forReport, reportUrl: runtime.reportUrl },
         actor,
         { client, period },
       );

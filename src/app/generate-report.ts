@@ -10,13 +10,15 @@ import { renderReport } from '../report/render.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/files.js';
 import type { ReportRecord, ReportStore } from '../store/reports.js';
 import type { Actor, ProgressUpdate } from './ports.js';
+import type { ReportBrand } from '../report/brand.js';
 
 export interface GenerateDeps {
   puller: Pick<Puller, 'pull'>;
   reports: ReportStore;
   clock: Clock;
   logger: Logger;
-  mspName: string;
+  /** The MSP's brand for this report (logo read and, for email, hosted). */
+  brand(): Promise<ReportBrand>;
   /** The signed link to a report's web rendering. */
   reportUrl(reportId: string): string;
 }
@@ -55,7 +57,7 @@ export async function generateReport(
 
   onProgress?.({ phase: 'render', text: 'Rendering…' });
   const { id, version } = await deps.reports.reserveId(client.id, period.key);
-  const view = buildReportView({ dataset: current.dataset, metrics, previous, msp: { name: deps.mspName }, fullReportUrl: deps.reportUrl(id), asOf });
+  const view = buildReportView({ dataset: current.dataset, metrics, previous, brand: await deps.brand(), fullReportUrl: deps.reportUrl(id), asOf });
   const directory = deps.reports.directoryFor(id);
   const files = {
     emailHtml: path.join(directory, 'report.email.html'),

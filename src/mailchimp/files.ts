@@ -1,3 +1,4 @@
+import { MailchimpError } from './errors.js';
 import type { MailchimpHttp } from './http.js';
 
 /** A file in Mailchimp's File Manager, hosted by Mailchimp at `url`. */
@@ -29,13 +30,26 @@ interface GalleryFile {
  */
 export async function uploadFile(http: MailchimpHttp, file: { name: string; content: Buffer; folderId?: number }): Promise<HostedFile> {
   const body = { name: file.name, file_data: file.content.toString('base64'), ...(file.folderId === undefined ? {} : { folder_id: file.folderId }) };
-  const uploaded = await http.post<GalleryFile>('/file-manager/files', body);
+  return hostedFile(await http.post<GalleryFile>('/file-manager/files', body));
+}
+
+/** A file of the File Manager as it is now (`GET /file-manager/files/{id}`), or undefined when it was deleted. */
+export async function getFile(http: MailchimpHttp, id: number): Promise<HostedFile | undefined> {
+  try {
+    return hostedFile(await http.get<GalleryFile>(`/file-manager/files/${id}`));
+  } catch (error) {
+    if (error instanceof MailchimpError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+function hostedFile(file: GalleryFile): HostedFile {
   return {
-    id: uploaded.id,
-    name: uploaded.name,
-    url: uploaded.full_size_url,
-    type: uploaded.type,
-    size: uploaded.size,
-    ...(uploaded.type === 'image' ? { width: uploaded.width, height: uploaded.height } : {}),
+    id: file.id,
+    name: file.name,
+    url: file.full_size_url,
+    type: file.type,
+    size: file.size,
+    ...(file.type === 'image' ? { width: file.width, height: file.height } : {}),
   };
 }

@@ -107,6 +107,7 @@ function templateContext(view: ReportView, kind: ReportKind, options: { shown: n
   const shown = options.shown;
   return {
     ...view,
+    logoSrc: kind === 'web' ? view.brand.logo?.web ?? null : view.brand.logo?.email ?? null,
     preheader: preheader(view),
     kpiRows: chunk(view.kpis, 4) as KpiTile[][],
     sla: view.sla.map((bar) => ({ ...bar, segments: colouredSegments(bar.segments), rest: restWidth(bar.segments) })),

@@ -5,11 +5,12 @@ import { priorityName, RESOLVED_STATUSES, statusLabel } from './labels.js';
 import { firstResponseSla, isOpenAt, isProactive, resolvedAtOf, resolutionSla, secondsBetween, type Metrics } from './metrics.js';
 import { periodFromRange } from '../period/period.js';
 import { parseInstant, SLA_TARGETS, type SlaOutcome } from './sla.js';
+import { brandColors, type BrandColors, type ReportBrand } from './brand.js';
 
 /** Everything both renderings show, already formatted as text. Outside text is raw here; templates escape it. */
 export interface ReportView {
   title: string;
-  msp: { name: string };
+  brand: BrandView;
   client: { name: string };
   period: { key: string; label: string; timezone: string };
   previousPeriodLabel: string | null;
@@ -26,6 +27,15 @@ export interface ReportView {
   tickets: TicketRow[];
   fullReportUrl: string | null;
   footnotes: string[];
+}
+
+/** The MSP's brand as both renderings show it; the logo differs (inline on the web and in the PDF, hosted in email). */
+export interface BrandView {
+  name: string;
+  footer: string | null;
+  website: { href: string; label: string } | null;
+  logo: { web: string; email: string | null } | null;
+  colors: BrandColors;
 }
 
 export type Tone = 'good' | 'bad' | 'neutral';
@@ -82,7 +92,7 @@ export interface ReportViewInput {
   dataset: Dataset;
   metrics: Metrics;
   previous?: Metrics | null;
-  msp: { name: string };
+  brand: ReportBrand;
   fullReportUrl?: string;
   asOf: Date;
 }
@@ -114,7 +124,7 @@ export function buildReportView(input: ReportViewInput): ReportView {
 
   return {
     title: `Service report for ${dataset.client.name}: ${period.label}`,
-    msp: { name: input.msp.name },
+    brand: brandView(input.brand),
     client: { name: dataset.client.name },
     period: { key: period.key, label: period.label, timezone },
     previousPeriodLabel,
@@ -145,6 +155,19 @@ export function buildReportView(input: ReportViewInput): ReportView {
     tickets: rows,
     fullReportUrl: input.fullReportUrl && /^https?:\/\//i.test(input.fullReportUrl) ? input.fullReportUrl : null,
     footnotes: footnotes(metrics, timezone),
+  };
+}
+
+function brandView(brand: ReportBrand): BrandView {
+  const website = brand.website && /^https:\/\//i.test(brand.website) ? brand.website : null;
+  return {
+    name: brand.name,
+    footer: brand.footer ?? null,
+    website: website ? { href: website, label: new URL(website).host.replace(/^www\./, '') } : null,
+    logo: brand.logo && /^data:image\/(png|jpeg|svg\+xml);base64,/.test(brand.logo.web)
+      ? { web: brand.logo.web, email: brand.logo.email && /^https?:\/\//i.test(brand.logo.email) ? brand.logo.email : null }
+      : null,
+    colors: brandColors(brand.color),
   };
 }
 

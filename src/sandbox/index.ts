@@ -13,6 +13,7 @@ export { FIRST_CLIENT_WORKSPACE_ID, type AccountLayout, type SandboxAccountMode,
 export { readSandboxOutbox, startMailchimpSandbox, type FailableOperation, type FailureMode, type MailchimpSandbox, type OutboxEmail } from './mailchimp/server.js';
 export { HOSTILE_SUBJECTS, LINKING_CASES, monthStartUtc, seedWorld, type IncidentSpike, type LinkingSituation, type SandboxWorld, type WorldProfile } from './world/world.js';
 export { createRng, type Rng } from './rng.js';
+export { drawSampleLogo, writeSampleLogo } from './brand-logo.js';
 export type { RecordedRequest, SandboxAudienceMember, SandboxControls } from './types.js';
 
 export interface Sandbox {
