@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
-import { createRuntime } from '../src/runtime.js';
+import { createRuntime } from '../src/compose/runtime.js';
 import { monthStartUtc } from '../src/sandbox/index.js';
 import { BUSY_ACME_MONTH } from './busy-month.js';
 import { prototypePull } from './prototype-pull.js';

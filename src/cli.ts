@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { readJsonFile } from './store/files.js';
-import { createRuntime, type Runtime } from './runtime.js';
+import { createRuntime, type Runtime } from './compose/runtime.js';
 import type { Actor, ReportSummary, SendOutcome } from './app/ports.js';
 import type { ClientEntry } from './clients/types.js';
 import { formatClientTable, runClientCommand } from './cli/clients.js';
@@ -15,7 +15,7 @@ import type { Dataset } from './freshservice/dataset.js';
 import { readSandboxOutbox, resetSandbox, sandboxFiles } from './sandbox/index.js';
 import { formatSendOutcome } from './app/send-format.js';
 import { reportFor } from './app/report-for.js';
-import { createDigestWiring } from './jobs/wiring.js';
+import { createDigestWiring } from './compose/digest.js';
 import { digestAsText, digestViews } from './chat/digest-view.js';
 
 /** A mistake in how the CLI was called; printed as one line, exit code 2. */

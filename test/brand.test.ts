@@ -12,7 +12,7 @@ import { brandColors, contrastRatio } from '../src/report/brand.js';
 import { computeMetrics } from '../src/report/metrics.js';
 import { renderReport } from '../src/report/render.js';
 import { buildReportView } from '../src/report/view.js';
-import { createRuntime, type Runtime } from '../src/runtime.js';
+import { createRuntime, type Runtime } from '../src/compose/runtime.js';
 import { drawSampleLogo, startMailchimpSandbox, type MailchimpSandbox } from '../src/sandbox/index.js';
 import { SAMPLE_AS_OF, sampleDataset } from './fixtures/report-sample.js';
 import { REAL_SERVICES } from './support/settings.js';

@@ -6,7 +6,7 @@ import { signReportLink } from '../src/report/links.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger, silentLogger } from '../src/logger.js';
 import { systemClock } from '../src/clock.js';
-import { createRuntime, type Runtime } from '../src/runtime.js';
+import { createRuntime, type Runtime } from '../src/compose/runtime.js';
 import { createFakeServices, type FakeServices } from './support/fake-services.js';
 import {
   blockActionPayload, buttonsOf, interactionBody, slackSignature, slashCommandBody, startSlackMock, viewSubmissionPayload, type SlackMock,

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { systemClock } from '../src/clock.js';
-import { startBot, type BotProcess } from '../src/server/start.js';
+import { startBot, type BotProcess } from '../src/compose/bot-process.js';
 import { ConversationStore } from '../src/store/conversations.js';
 import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
 import { mountTeams, type TeamsMount } from '../src/chat/teams/index.js';

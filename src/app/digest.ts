@@ -10,7 +10,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../report/metrics.js';
 import { previousPeriod, type Period } from '../period/period.js';
 import { digestIdFor, type DigestNumbers, type DigestRecord, type DigestRow, type DigestStore } from '../store/digests.js';
-import type { Runtime } from '../runtime.js';
+import type { Runtime } from '../compose/runtime.js';
 import { generateReport } from './generate-report.js';
 import { reportFor } from './report-for.js';
 import { userFacingMessage, type Actor, type BotServices, type ConfirmedSend, type ReportSummary, type SendOutcome } from './ports.js';

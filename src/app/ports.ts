@@ -5,7 +5,7 @@ import type { GuardedAction } from '../approvers.js';
 
 /**
  * The use-cases every surface (Slack, Teams, playground, CLI) calls. Chat code depends on this
- * interface only; `src/runtime.ts` provides the implementation built from the real adapters.
+ * interface only; `src/compose/runtime.ts` provides the implementation built from the real adapters.
  */
 
 export interface Actor {

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { systemClock } from '../../src/clock.js';
-import { createRuntime, type Runtime } from '../../src/runtime.js';
+import { createRuntime, type Runtime } from '../../src/compose/runtime.js';
 import { createHttpApp, listen, type HttpServer } from '../../src/server/http.js';
 import { mountReportLinks } from '../../src/server/report-links.js';
 import { mountPlayground, type PlaygroundMount } from '../../src/server/playground/index.js';

@@ -1,18 +1,18 @@
 import type { Config } from '../config.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
-import { createHttpApp, listen, type HttpServer } from './http.js';
-import { mountReportLinks } from './report-links.js';
+import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
+import { createHttpApp, listen, type HttpServer } from '../server/http.js';
+import { mountReportLinks } from '../server/report-links.js';
 import { createChatBot } from '../chat/bot.js';
 import { mountSlack } from '../chat/slack/app.js';
 import { mountTeams } from '../chat/teams/index.js';
 import { teamsMode } from '../chat/teams/adapter.js';
-import { mountPlayground } from './playground/index.js';
+import { mountPlayground } from '../server/playground/index.js';
 import { ConversationStore } from '../store/conversations.js';
 import type { DigestPublisher } from '../chat/digest-publisher.js';
 import type { Scheduler } from '../jobs/scheduler.js';
-import { createBotScheduler, createDigestWiring } from '../jobs/wiring.js';
+import { createBotScheduler, createDigestWiring } from './digest.js';
 
 export interface BotProcess {
   runtime: Runtime;

@@ -1,6 +1,6 @@
-import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './logger.js';
-import { startBot } from './server/start.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { startBot } from './bot-process.js';
 
 /** `npm start`: the bot process. A bad setting stops it with one line naming the variable. */
 async function main(): Promise<void> {

@@ -3,12 +3,12 @@ import { digestDepsFor } from '../app/digest.js';
 import { createDigestPublisher, type DigestPoster, type DigestPublisher } from '../chat/digest-publisher.js';
 import { createSlackDigestPoster } from '../chat/slack/digest.js';
 import { createTeamsDigestPoster } from '../chat/teams/digest.js';
-import type { Runtime } from '../runtime.js';
+import type { Runtime } from './runtime.js';
 import { ConversationStore } from '../store/conversations.js';
 import { DigestStore } from '../store/digests.js';
-import { digestChannels, digestJob, nightlySyncJob, SCHEDULER_ACTOR } from './jobs.js';
-import { JobRunStore } from './runs.js';
-import { createScheduler, type ScheduledJob, type Scheduler } from './scheduler.js';
+import { digestChannels, digestJob, nightlySyncJob, SCHEDULER_ACTOR } from '../jobs/jobs.js';
+import { JobRunStore } from '../jobs/runs.js';
+import { createScheduler, type ScheduledJob, type Scheduler } from '../jobs/scheduler.js';
 
 export interface DigestWiring {
   publisher: DigestPublisher;
