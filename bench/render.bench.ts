@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { computeMetrics } from '../src/report/metrics.js';
 import { byteLength, EMAIL_BYTE_LIMIT, renderReport } from '../src/report/render.js';
-import { buildReportView } from '../src/report/view.js';
+import { buildReportView } from '../src/report/model.js';
 import { SAMPLE_AS_OF, SAMPLE_BRAND, sampleDataset } from '../test/fixtures/report-sample.js';
 
 const TICKETS = 10_000;

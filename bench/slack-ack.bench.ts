@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHttpApp, listen } from '../src/server/http.js';
-import { mountSlack } from '../src/chat/slack/app.js';
+import { mountSlack } from '../src/chat/slack/mount.js';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { systemClock } from '../src/clock.js';

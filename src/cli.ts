@@ -11,12 +11,12 @@ import { formatPullSummary } from './freshservice/puller.js';
 import { computeMetrics } from './report/metrics.js';
 import { parsePeriod, periodFromRange, PeriodError, type Period } from './period/period.js';
 import { DEFAULT_PERIOD, PERIOD_FORMS, splitTrailingPeriod } from './period/forms.js';
-import type { Dataset } from './freshservice/dataset.js';
+import type { Dataset } from './sources/helpdesk.js';
 import { readSandboxOutbox, resetSandbox, sandboxFiles } from './sandbox/index.js';
 import { formatSendOutcome } from './app/send-format.js';
 import { reportFor } from './app/report-for.js';
 import { createDigestWiring } from './compose/digest.js';
-import { digestAsText, digestViews } from './chat/digest-view.js';
+import { digestAsText, digestViews } from './chat/views/digest.js';
 
 /** A mistake in how the CLI was called; printed as one line, exit code 2. */
 class UsageError extends Error {}

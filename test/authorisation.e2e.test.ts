@@ -13,8 +13,8 @@ import { LocalConnector, type PostedActivity } from '../src/server/playground/co
 import { PLAYGROUND_CONNECTOR_PATH } from '../src/server/playground/index.js';
 import { ConversationStore } from '../src/store/conversations.js';
 import { createChatBot } from '../src/chat/bot.js';
-import { mountSlack, type SlackHandle } from '../src/chat/slack/app.js';
-import { mountTeams, type TeamsMount } from '../src/chat/teams/index.js';
+import { mountSlack, type SlackHandle } from '../src/chat/slack/mount.js';
+import { mountTeams, type TeamsMount } from '../src/chat/teams/mount.js';
 import type { Actor } from '../src/app/ports.js';
 import { blockActionPayload, buttonsOf, interactionBody, slackSignature, slashCommandBody, startSlackMock, viewSubmissionPayload, type SlackMock } from './support/slack-mock.js';
 import { TeamsClient, actionsOf, cardOf, textOf, type TeamsConversation, type TeamsUser } from './support/teams-client.js';

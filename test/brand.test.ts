@@ -11,7 +11,7 @@ import { createMailchimpHttp, type MailchimpHttp } from '../src/mailchimp/http.j
 import { brandColors, contrastRatio } from '../src/report/brand.js';
 import { computeMetrics } from '../src/report/metrics.js';
 import { renderReport } from '../src/report/render.js';
-import { buildReportView } from '../src/report/view.js';
+import { buildReportView } from '../src/report/model.js';
 import { createRuntime, type Runtime } from '../src/compose/runtime.js';
 import { drawSampleLogo, startMailchimpSandbox, type MailchimpSandbox } from '../src/sandbox/index.js';
 import { SAMPLE_AS_OF, sampleDataset } from './fixtures/report-sample.js';

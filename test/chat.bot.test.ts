@@ -6,7 +6,7 @@ import { createLogger } from '../src/logger.js';
 import { FreshserviceRateLimitError } from '../src/freshservice/errors.js';
 import { createFakeServices, type FakeServices } from './support/fake-services.js';
 import { createRecordingSurface, type RecordingSurface } from './support/recording-surface.js';
-import type { View } from '../src/chat/views.js';
+import type { View } from '../src/chat/views/view.js';
 
 const approver: Actor = { platform: 'slack', id: 'U_APPROVER', name: 'Alice Approver', email: 'alice@msp.example' };
 const staff: Actor = { platform: 'slack', id: 'U_STAFF', name: 'Sam Staff', email: 'sam@msp.example' };

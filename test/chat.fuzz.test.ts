@@ -4,7 +4,7 @@ import { createChatBot } from '../src/chat/bot.js';
 import { LIMITS, renderMessage, renderModal } from '../src/chat/slack/render.js';
 import { fixedClock } from '../src/clock.js';
 import { silentLogger } from '../src/logger.js';
-import type { View } from '../src/chat/views.js';
+import type { View } from '../src/chat/views/view.js';
 import { createFakeServices } from './support/fake-services.js';
 import { createRecordingSurface } from './support/recording-surface.js';
 import { createRng } from '../src/sandbox/rng.js';

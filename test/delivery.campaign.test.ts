@@ -3,7 +3,7 @@ import nock from 'nock';
 import os from 'node:os';
 import { createMailchimpHttp } from '../src/mailchimp/http.js';
 import { createDeliveryChannels } from '../src/mailchimp/delivery-channels.js';
-import { createDelivery, type DeliverableReport } from '../src/app/send-report.js';
+import { createDelivery, type DeliverableReport } from '../src/app/delivery.js';
 import { readAudit } from '../src/store/audit.js';
 import { SendLedger, type SendRecord } from '../src/store/sends.js';
 import { formatSendOutcome } from '../src/app/send-format.js';

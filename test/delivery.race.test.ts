@@ -5,7 +5,7 @@ import { startMailchimpSandbox, type FailableOperation, type FailureMode, type M
 import { createMailchimpHttp, type MailchimpHttp } from '../src/mailchimp/http.js';
 import { createTransactionalClient, type TransactionalClient } from '../src/mailchimp/transactional.js';
 import { createDeliveryChannels } from '../src/mailchimp/delivery-channels.js';
-import { createDelivery, type DeliverableReport, type Delivery } from '../src/app/send-report.js';
+import { createDelivery, type DeliverableReport, type Delivery } from '../src/app/delivery.js';
 import { fixedClock } from '../src/clock.js';
 import { silentLogger } from '../src/logger.js';
 import type { Actor, SendOutcome } from '../src/app/ports.js';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import nock from 'nock';
 import { createTransactionalClient, type TransactionalClient } from '../src/mailchimp/transactional.js';
 import { createDeliveryChannels } from '../src/mailchimp/delivery-channels.js';
-import { createDelivery, type DeliverableReport } from '../src/app/send-report.js';
+import { createDelivery, type DeliverableReport } from '../src/app/delivery.js';
 import { readAudit } from '../src/store/audit.js';
 import { fixedClock } from '../src/clock.js';
 import { createLogger, silentLogger } from '../src/logger.js';

@@ -9,8 +9,8 @@ import { LocalConnector, type PostedActivity } from '../src/server/playground/co
 import { PLAYGROUND_CONNECTOR_PATH } from '../src/server/playground/index.js';
 import { ConversationStore } from '../src/store/conversations.js';
 import { createChatBot } from '../src/chat/bot.js';
-import { mountSlack, type SlackHandle } from '../src/chat/slack/app.js';
-import { mountTeams, type TeamsMount } from '../src/chat/teams/index.js';
+import { mountSlack, type SlackHandle } from '../src/chat/slack/mount.js';
+import { mountTeams, type TeamsMount } from '../src/chat/teams/mount.js';
 import { createBotScheduler, createDigestWiring } from '../src/compose/digest.js';
 import { JobRunStore } from '../src/jobs/runs.js';
 import type { DigestPublisher } from '../src/chat/digest-publisher.js';

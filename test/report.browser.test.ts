@@ -6,7 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeMetrics } from '../src/report/metrics.js';
 import { renderReport } from '../src/report/render.js';
-import { buildReportView } from '../src/report/view.js';
+import { buildReportView } from '../src/report/model.js';
 import { SAMPLE_AS_OF, SAMPLE_BRAND, sampleDataset } from './fixtures/report-sample.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 

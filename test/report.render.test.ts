@@ -1,10 +1,10 @@
 import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
-import type { Dataset } from '../src/freshservice/dataset.js';
+import type { Dataset } from '../src/sources/helpdesk.js';
 import { neutraliseMergeTags } from '../src/report/escape.js';
 import { computeMetrics, type Metrics } from '../src/report/metrics.js';
 import { byteLength, EMAIL_BYTE_LIMIT, renderReport } from '../src/report/render.js';
-import { buildReportView } from '../src/report/view.js';
+import { buildReportView } from '../src/report/model.js';
 import { SAMPLE_AS_OF, SAMPLE_BRAND, sampleDataset } from './fixtures/report-sample.js';
 
 const SCRIPT = '<script>alert(1)</script>';

@@ -8,7 +8,7 @@ import { loadConfig } from '../src/config.js';
 import { createLogger, silentLogger } from '../src/logger.js';
 import { fixedClock } from '../src/clock.js';
 import { renderReport } from '../src/report/render.js';
-import { buildReportView } from '../src/report/view.js';
+import { buildReportView } from '../src/report/model.js';
 import { computeMetrics } from '../src/report/metrics.js';
 import { SAMPLE_AS_OF, SAMPLE_BRAND, sampleDataset } from './fixtures/report-sample.js';
 import { REAL_SERVICES } from './support/settings.js';

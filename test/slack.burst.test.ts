@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAfterAckQueue } from '../src/chat/slack/after-ack.js';
 import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
-import { mountSlack, type SlackHandle } from '../src/chat/slack/app.js';
+import { mountSlack, type SlackHandle } from '../src/chat/slack/mount.js';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { systemClock } from '../src/clock.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
-import { mountSlack, type SlackHandle } from '../src/chat/slack/app.js';
+import { mountSlack, type SlackHandle } from '../src/chat/slack/mount.js';
 import { mountReportLinks } from '../src/server/report-links.js';
 import { signReportLink } from '../src/report/links.js';
 import { loadConfig, type Config } from '../src/config.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { escapeMrkdwn, formValues, LIMITS, renderMessage as renderBlocks, renderModal, actionIdOf } from '../src/chat/slack/render.js';
-import { clientListView, fixFormView, summaryView } from '../src/chat/view-builders.js';
+import { clientListView, fixFormView, summaryView } from '../src/chat/views/builders.js';
 import type { ReportSummary } from '../src/app/ports.js';
 import type { ClientEntry } from '../src/clients/types.js';
-import type { View } from '../src/chat/views.js';
+import type { View } from '../src/chat/views/view.js';
 
 type Block = Record<string, any>;
 

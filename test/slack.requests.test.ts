@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
-import { mountSlack, type SlackHandle } from '../src/chat/slack/app.js';
+import { mountSlack, type SlackHandle } from '../src/chat/slack/mount.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { systemClock } from '../src/clock.js';

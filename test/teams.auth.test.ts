@@ -6,7 +6,7 @@ import { silentLogger } from '../src/logger.js';
 import { systemClock } from '../src/clock.js';
 import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
 import { ConversationStore } from '../src/store/conversations.js';
-import { mountTeams, type TeamsMount } from '../src/chat/teams/index.js';
+import { mountTeams, type TeamsMount } from '../src/chat/teams/mount.js';
 import { mountPlayground } from '../src/server/playground/index.js';
 import { createFakeServices } from './support/fake-services.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';

@@ -7,7 +7,7 @@ import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
 import { LocalConnector } from '../src/server/playground/connector.js';
 import { PLAYGROUND_CONNECTOR_PATH } from '../src/server/playground/index.js';
 import { ConversationStore } from '../src/store/conversations.js';
-import { mountTeams, type TeamsMount } from '../src/chat/teams/index.js';
+import { mountTeams, type TeamsMount } from '../src/chat/teams/mount.js';
 import { createFakeServices, type FakeServices } from './support/fake-services.js';
 import { startTeamsStack, type TeamsStack } from './support/teams-stack.js';
 import { BOT, TeamsClient, actionsOf, cardOf, textOf, type TeamsConversation, type TeamsUser } from './support/teams-client.js';

@@ -6,7 +6,7 @@ import { systemClock } from '../src/clock.js';
 import { startBot, type BotProcess } from '../src/compose/bot-process.js';
 import { ConversationStore } from '../src/store/conversations.js';
 import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
-import { mountTeams, type TeamsMount } from '../src/chat/teams/index.js';
+import { mountTeams, type TeamsMount } from '../src/chat/teams/mount.js';
 import { createFakeServices } from './support/fake-services.js';
 import { externalIPv4 } from './support/network.js';
 import { REAL_SERVICES } from './support/settings.js';

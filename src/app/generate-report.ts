@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { ClientRef, Puller, PullProgress } from '../freshservice/puller.js';
 import { computeMetrics, type Metrics } from '../report/metrics.js';
 import { previousPeriod, type Period } from '../period/period.js';
-import { buildReportView } from '../report/view.js';
+import { buildReportView } from '../report/model.js';
 import { figuresFromTiles } from '../report/figures.js';
 import { renderReport } from '../report/render.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/files.js';

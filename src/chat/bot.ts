@@ -11,11 +11,11 @@ import { PERIOD_FORMS } from '../period/forms.js';
 import type { Clock } from '../clock.js';
 import type { GuardedAction } from '../approvers.js';
 import type { Logger } from '../logger.js';
-import type { ActionId, FixValue, GenerateValue, PageValue, PickValue, SendValue, View } from './views.js';
+import type { ActionId, FixValue, GenerateValue, PageValue, PickValue, SendValue, View } from './views/view.js';
 import {
   clientCardView, clientChoiceView, clientListView, discardedView, errorView, fixFormView, helpView,
   historyView, missingReportView, mistakeView, noticeView, progressView, sentView, statusView, summaryView,
-} from './view-builders.js';
+} from './views/builders.js';
 
 /** A message the bot posted (or the one a button sits on). Platforms put whatever they need in `id`. */
 export interface MessageRef {

@@ -8,9 +8,9 @@ import type { Logger } from '../logger.js';
 import type { Period } from '../period/period.js';
 import type { DigestPost, DigestRecord, PostedRef } from '../store/digests.js';
 import type { ChatAction, ChatSurface } from './bot.js';
-import { digestHeaderView, digestRowView, digestViews, parseApproveAllValue, parseApproveValue, type DigestSnapshot } from './digest-view.js';
-import type { View } from './views.js';
-import { errorView, noticeView } from './view-builders.js';
+import { digestHeaderView, digestRowView, digestViews, parseApproveAllValue, parseApproveValue, type DigestSnapshot } from './views/digest.js';
+import type { View } from './views/view.js';
+import { errorView, noticeView } from './views/builders.js';
 
 /** One platform's way to post the digest (Slack chat.postMessage, Teams proactive messages). */
 export interface DigestPoster {

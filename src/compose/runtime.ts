@@ -9,7 +9,7 @@ import { createDeliveryChannels } from '../mailchimp/delivery-channels.js';
 import { openDirectoryStore } from '../clients/directory-store.js';
 import { freshserviceDirectorySource } from '../clients/sync.js';
 import { createClientUseCases, type ClientUseCases } from '../app/clients.js';
-import { createDelivery, type Delivery, type RecipientLookup } from '../app/send-report.js';
+import { createDelivery, type Delivery, type RecipientLookup } from '../app/delivery.js';
 import { generateReport } from '../app/generate-report.js';
 import { reportFor } from '../app/report-for.js';
 import type { Actor, BotServices, ReportSummary } from '../app/ports.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import { DATASET_SCHEMA_VERSION, type Dataset, type DatasetTicket } from './dataset.js';
+import { DATASET_SCHEMA_VERSION, type Dataset, type DatasetTicket } from '../sources/helpdesk.js';
 import { formatInstant, type Period } from '../period/period.js';
 import { writeJsonAtomic } from '../store/files.js';
 import type { CallStats, FreshserviceClient } from './client.js';

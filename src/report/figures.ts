@@ -1,4 +1,4 @@
-import type { KpiTile } from './view.js';
+import type { KpiTile } from './model.js';
 
 /** One figure of a report's summary, as the chat card shows it. */
 export interface KeyFigure {

@@ -1,5 +1,5 @@
 import { csatScore, POSITIVE_CSAT_SCORE } from './csat.js';
-import type { Dataset, DatasetTicket } from '../freshservice/dataset.js';
+import type { Dataset, DatasetTicket } from '../sources/helpdesk.js';
 import { parseTimeSpent } from './durations.js';
 import { categoryName, priorityName, RESOLVED_STATUSES, statusLabel, typeName } from './labels.js';
 import { formatInstant, periodFromRange, type Period } from '../period/period.js';

@@ -4,7 +4,7 @@ import Handlebars from 'handlebars';
 import juice from 'juice';
 import { formatCount } from './durations.js';
 import { neutraliseMergeTags } from './escape.js';
-import type { BarSegment, KpiTile, ReportView, TicketRow } from './view.js';
+import type { BarSegment, KpiTile, ReportView, TicketRow } from './model.js';
 import { chunk } from '../collections.js';
 
 export type ReportKind = 'email' | 'web';

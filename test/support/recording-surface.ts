@@ -1,5 +1,5 @@
 import type { ChatSurface, MessageRef } from '../../src/chat/bot.js';
-import type { View } from '../../src/chat/views.js';
+import type { View } from '../../src/chat/views/view.js';
 
 export interface RecordedMessage {
   ref: MessageRef;

@@ -6,7 +6,7 @@ import { createHttpApp, listen, type HttpServer } from '../../src/server/http.js
 import { mountReportLinks } from '../../src/server/report-links.js';
 import { mountPlayground, type PlaygroundMount } from '../../src/server/playground/index.js';
 import { ConversationStore } from '../../src/store/conversations.js';
-import { mountTeams, type TeamsMount } from '../../src/chat/teams/index.js';
+import { mountTeams, type TeamsMount } from '../../src/chat/teams/mount.js';
 import { makeTempDir, removeTempDir } from './temp-dir.js';
 
 export interface TeamsStack {

@@ -2,7 +2,7 @@
  * View → Block Kit. Every outside text is escaped for mrkdwn (`&`, `<`, `>` only, as Slack asks), so
  * `<!channel>` or `<https://evil|click>` typed by anyone shows as text. Every size limit is enforced here.
  */
-import type { Button, ChoiceList, Confirm, View } from '../views.js';
+import type { Button, ChoiceList, Confirm, View } from '../views/view.js';
 import { chunk, truncate } from '../../collections.js';
 
 export const LIMITS = Object.freeze({

@@ -1,4 +1,4 @@
-import type { Button, Confirm, KeyFigure, View } from '../views.js';
+import type { Button, Confirm, KeyFigure, View } from '../views/view.js';
 import { escapeMarkdown } from './markdown.js';
 import { expandCard, type CardKind } from './templates.js';
 import { chunk, truncate } from '../../collections.js';

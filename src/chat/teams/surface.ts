@@ -1,6 +1,6 @@
 import type { ConversationReference } from 'botbuilder';
 import type { ChatSurface, MessageRef } from '../bot.js';
-import type { View } from '../views.js';
+import type { View } from '../views/view.js';
 import type { BoundedMap } from './memory.js';
 import type { TeamsMessenger } from './messenger.js';
 import { renderCard, teamsWording } from './render.js';

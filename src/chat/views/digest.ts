@@ -2,13 +2,13 @@
  * The monthly digest as Views: a header message (totals, needs attention, Approve all) and one
  * message per ready client, posted as thread replies so no message outgrows a platform's limits.
  */
-import type { ReportSummary } from '../app/ports.js';
-import { approvableRows, approvalFingerprint } from '../app/digest.js';
-import { confirmationOf } from '../app/confirmation.js';
-import type { DigestRecord, DigestRow } from '../store/digests.js';
-import type { ApproveAllValue, ApproveValue, Button, Section, View } from './views.js';
-import { formatWhen } from './views.js';
-import { fixButton, sendConfirm } from './view-builders.js';
+import type { ReportSummary } from '../../app/ports.js';
+import { approvableRows, approvalFingerprint } from '../../app/digest.js';
+import { confirmationOf } from '../../app/confirmation.js';
+import type { DigestRecord, DigestRow } from '../../store/digests.js';
+import type { ApproveAllValue, ApproveValue, Button, Section, View } from './view.js';
+import { formatWhen } from './view.js';
+import { fixButton, sendConfirm } from './builders.js';
 
 /** Needs-attention rows shown in the header; the rest are counted (keeps Slack under 50 blocks). */
 const ATTENTION_LIMIT = 25;

@@ -2,13 +2,13 @@
  * Turn use-case results into Views. Pure; every text is plain. Sized for the tightest platform
  * (Slack: ≤ 50 blocks, ≤ 3000 chars per section, ≤ 75-char button labels).
  */
-import type { ProgressUpdate, ReportSummary, BotServices } from '../app/ports.js';
-import type { ClientEntry, ClientLookup, ContactSuggestion } from '../clients/types.js';
-import { commandHelp, type CommandMistake, type CommandName } from '../app/commands.js';
-import { confirmationOf } from '../app/confirmation.js';
-import { PERIOD_FORMS } from '../period/forms.js';
-import type { Button, Confirm, FixValue, GenerateValue, PageValue, PickValue, Section, SendValue, View } from './views.js';
-import { formatWhen } from './views.js';
+import type { ProgressUpdate, ReportSummary, BotServices } from '../../app/ports.js';
+import type { ClientEntry, ClientLookup, ContactSuggestion } from '../../clients/types.js';
+import { commandHelp, type CommandMistake, type CommandName } from '../../app/commands.js';
+import { confirmationOf } from '../../app/confirmation.js';
+import { PERIOD_FORMS } from '../../period/forms.js';
+import type { Button, Confirm, FixValue, GenerateValue, PageValue, PickValue, Section, SendValue, View } from './view.js';
+import { formatWhen } from './view.js';
 
 const CLIENTS_PER_PAGE = 15;
 const HISTORY_LIMIT = 12;

@@ -1,4 +1,4 @@
-import type { FreshserviceCsatResponse, FreshserviceTicket, FreshserviceTimeEntry } from './types.js';
+import type { FreshserviceCsatResponse, FreshserviceTicket, FreshserviceTimeEntry } from '../freshservice/types.js';
 
 export const DATASET_SCHEMA_VERSION = 1;
 

@@ -13,7 +13,7 @@ import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../../clock.js';
 import { createChatBot, type ChatBot, type ChatSurface, type MessageRef } from '../bot.js';
-import type { View } from '../views.js';
+import type { View } from '../views/view.js';
 import { actionIdOf, formValues, renderMessage, renderModal } from './render.js';
 import { createAfterAckQueue } from './after-ack.js';
 import { messageId, parseMessageId, slackErrorCode } from './message-ids.js';

@@ -1,5 +1,5 @@
 import dayjs from 'dayjs';
-import type { Dataset, DatasetTicket } from '../freshservice/dataset.js';
+import type { Dataset, DatasetTicket } from '../sources/helpdesk.js';
 import { formatCount, formatDecimal, formatDuration } from './durations.js';
 import { priorityName, RESOLVED_STATUSES, statusLabel } from './labels.js';
 import { firstResponseSla, isOpenAt, isProactive, resolvedAtOf, resolutionSla, secondsBetween, type Metrics } from './metrics.js';

@@ -3,7 +3,7 @@
  * View into Block Kit, `teams/render.ts` into an Adaptive Card. Every text here is PLAIN text (no
  * mrkdwn, no markdown, no HTML); renderers escape it for their platform and enforce its size limits.
  */
-import type { KeyFigure } from '../report/figures.js';
+import type { KeyFigure } from '../../report/figures.js';
 
 export type { KeyFigure };
 

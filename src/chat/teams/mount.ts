@@ -8,7 +8,7 @@ import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { ConversationStore } from '../../store/conversations.js';
 import { createChatBot, type ChatBot } from '../bot.js';
-import type { View } from '../views.js';
+import type { View } from '../views/view.js';
 import { refuseRequest } from '../../server/refusal.js';
 import { IntegoReportTeamsBot, type RequestScope } from './activity-handler.js';
 import { authenticateActivity, createTeamsAdapter, TEAMS_OFF_REASON, teamsMode, type TeamsMode } from './adapter.js';
