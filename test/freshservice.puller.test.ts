@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.js';
 import { FreshserviceUnavailableError } from '../src/freshservice/errors.js';
 import { createFreshservice, formatPullSummary, type Freshservice } from '../src/freshservice/index.js';
-import type { Dataset } from '../src/sources/helpdesk.js';
+import type { FreshserviceDataset as Dataset } from '../src/freshservice/dataset.js';
 import { parsePeriod, type Period } from '../src/period/period.js';
 import { startFreshserviceSandbox, type FreshserviceSandbox, seedWorld, type SandboxWorld } from '../src/sandbox/index.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Dataset, DatasetTicket } from '../src/sources/helpdesk.js';
+import type { FreshserviceDataset as Dataset, FreshserviceDatasetTicket as DatasetTicket } from '../src/freshservice/dataset.js';
 import { formatDuration, parseTimeSpent } from '../src/report/durations.js';
 import { computeMetrics, keyFigures } from '../src/report/metrics.js';
 import { parsePeriod } from '../src/period/period.js';

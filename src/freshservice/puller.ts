@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import { DATASET_SCHEMA_VERSION, type Dataset, type DatasetTicket } from '../sources/helpdesk.js';
+import { DATASET_SCHEMA_VERSION } from '../sources/helpdesk.js';
+import type { FreshserviceDataset, FreshserviceDatasetTicket } from './dataset.js';
 import { formatInstant, type Period } from '../period/period.js';
 import { writeJsonAtomic } from '../store/files.js';
 import type { CallStats, FreshserviceClient } from './client.js';
@@ -44,7 +45,7 @@ export interface ClientRef {
 }
 
 export interface PullResult {
-  dataset: Dataset;
+  dataset: FreshserviceDataset;
   file: string;
   calls: number;
   credits: number;
@@ -285,11 +286,11 @@ export function createPuller(deps: PullerDeps): Puller {
       const changes = { tickets: synced.changed > 0 || synced.coverageChanged || enricher.ticketUpdates > 0, enrichment: synced.changed > 0 || enricher.updates > 0 };
       if (changes.tickets || changes.enrichment) await mirror.save(state, changes);
       progress({ phase: 'write', done: 1, total: 2 });
-      const tickets = byId(Object.values(state.tickets).filter(wanted)).map((ticket): DatasetTicket => {
+      const tickets = byId(Object.values(state.tickets).filter(wanted)).map((ticket): FreshserviceDatasetTicket => {
         const enrichment = state.enrichment[String(ticket.id)];
         return { ...ticket, time_entries: enrichment?.timeEntries ?? [], csat_response: enrichment?.csat ?? null };
       });
-      const dataset: Dataset = {
+      const dataset: FreshserviceDataset = {
         schemaVersion: DATASET_SCHEMA_VERSION,
         client: { id: target.id, name: target.name },
         period: { from: formatInstant(period.from, period.timezone), to: formatInstant(period.to, period.timezone) },

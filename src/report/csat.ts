@@ -1,4 +1,4 @@
-import type { FreshserviceCsatResponse } from '../freshservice/types.js';
+import type { DatasetCsatResponse } from '../sources/helpdesk.js';
 
 /**
  * Rating texts seen on Freshservice surveys, as a 0–1 score, for responses without `score`.
@@ -16,7 +16,7 @@ const RATING_TEXT_SCORES: ReadonlyArray<[RegExp, number]> = [
  * A CSAT response as a score between 0 and 1: `score.acquired_score ÷ score.total_score`, else the
  * rating text ("3/4", "3 out of 5", or a word from the table above). `null` when it cannot be read.
  */
-export function csatScore(response: FreshserviceCsatResponse): number | null {
+export function csatScore(response: DatasetCsatResponse): number | null {
   const { score } = response;
   if (score && Number.isFinite(score.acquired_score) && Number.isFinite(score.total_score) && score.total_score > 0) {
     return clamp(score.acquired_score / score.total_score);
