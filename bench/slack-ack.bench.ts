@@ -13,7 +13,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHttpApp, listen } from '../src/server/http.js';
+import { createRoutes, listen } from '../src/server/http.js';
 import { mountSlack } from '../src/chat/slack/mount.js';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
@@ -69,11 +69,11 @@ export async function run(): Promise<Record<string, unknown>> {
   try {
     const [ready] = await Promise.all([nextMessage<MockMessage>(mock), nextMessage<ClientMessage>(client)]);
     if (ready.type !== 'ready') throw new Error(`unexpected ${ready.type} from the mock Slack API`);
-    const app = createHttpApp();
+    const routes = createRoutes();
     const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: ready.apiUrl, DATA_DIR: dataDir });
     const services = createFakeServices({ clock: systemClock, approvers: ['slack:U1'] });
-    slack = await mountSlack(app, { services, config, logger: silentLogger, clock: systemClock });
-    server = await listen(app, 0, '127.0.0.1');
+    slack = await mountSlack(routes, { services, config, logger: silentLogger, clock: systemClock });
+    server = await listen(routes, 0, '127.0.0.1');
     const start: StartMessage = { type: 'start', url: server.url, secret: SECRET, concurrency: CONCURRENCY, rounds: ROUNDS, responseUrlBase: ready.responseUrlBase };
     let cpuBefore = process.cpuUsage();
     client.send(start);

@@ -7,7 +7,7 @@ import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { systemClock } from '../src/clock.js';
 import { createRuntime, type Runtime } from '../src/compose/runtime.js';
-import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
+import { createRoutes, listen, type HttpServer } from '../src/server/http.js';
 import { mountReportLinks } from '../src/server/report-links.js';
 import { LocalConnector, type PostedActivity } from '../src/server/playground/connector.js';
 import { PLAYGROUND_CONNECTOR_PATH } from '../src/server/playground/index.js';
@@ -51,13 +51,13 @@ describe('only an authenticated, authorised person changes who gets what', () =>
   beforeAll(async () => {
     dataDir = await makeTempDir('integoreport-authorisation-');
     mock = await startSlackMock(slackUsers);
-    const app = createHttpApp();
+    const routes = createRoutes();
     connector = new LocalConnector((_conversation, memberId) => {
       const person = teamsPeople.find((entry) => entry.id === memberId);
       return person && { id: person.id, name: person.name, email: person.email, objectId: person.aadObjectId, userPrincipalName: person.email };
     });
-    app.use(PLAYGROUND_CONNECTOR_PATH, connector.router());
-    server = await listen(app, 0, '127.0.0.1');
+    routes.use(PLAYGROUND_CONNECTOR_PATH, connector.router());
+    server = await listen(routes, 0, '127.0.0.1');
     const config = loadConfig({
       SLACK_BOT_TOKEN: 'xoxb-authorisation',
       SLACK_SIGNING_SECRET: SECRET,
@@ -74,10 +74,10 @@ describe('only an authenticated, authorised person changes who gets what', () =>
       sandbox: { profile: { departments: 8, audienceMembers: 40, seatScale: 0.3 } },
     });
     await runtime.clients.syncClients();
-    mountReportLinks(app, { config: runtime.config, clock: systemClock, loadWebHtml: (reportId) => runtime.loadWebHtml(reportId) });
+    mountReportLinks(routes, { config: runtime.config, clock: systemClock, loadWebHtml: (reportId) => runtime.loadWebHtml(reportId) });
     const bot = createChatBot({ services: runtime.services, logger: silentLogger, clock: systemClock });
-    slack = await mountSlack(app, { services: runtime.services, config: runtime.config, logger: silentLogger, clock: systemClock, bot });
-    teams = await mountTeams(app, {
+    slack = await mountSlack(routes, { services: runtime.services, config: runtime.config, logger: silentLogger, clock: systemClock, bot });
+    teams = await mountTeams(routes, {
       services: runtime.services,
       config: runtime.config,
       logger: silentLogger,

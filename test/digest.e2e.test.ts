@@ -3,7 +3,7 @@ import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { fixedClock } from '../src/clock.js';
 import { createRuntime, type Runtime } from '../src/compose/runtime.js';
-import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
+import { createRoutes, listen, type HttpServer } from '../src/server/http.js';
 import { mountReportLinks } from '../src/server/report-links.js';
 import { LocalConnector, type PostedActivity } from '../src/server/playground/connector.js';
 import { PLAYGROUND_CONNECTOR_PATH } from '../src/server/playground/index.js';
@@ -53,9 +53,9 @@ describe('monthly digest, end to end (sandbox, Slack mock, local Teams connector
     clock = fixedClock('2026-12-01T08:00:30Z');
     mock = await startSlackMock(slackUsers);
     connector = new LocalConnector((_conversation, memberId) => (memberId === alice.id ? { id: alice.id, name: alice.name, email: alice.email, objectId: alice.aadObjectId } : undefined));
-    const app = createHttpApp();
-    app.use(PLAYGROUND_CONNECTOR_PATH, connector.router());
-    server = await listen(app, 0, '127.0.0.1');
+    const routes = createRoutes();
+    routes.use(PLAYGROUND_CONNECTOR_PATH, connector.router());
+    server = await listen(routes, 0, '127.0.0.1');
     const config = loadConfig({
       DATA_DIR: dataDir,
       PUBLIC_BASE_URL: server.url,
@@ -74,7 +74,7 @@ describe('monthly digest, end to end (sandbox, Slack mock, local Teams connector
       sandbox: { profile: { seatScale: 0.1 }, controls: { timeScale: 1000 } },
     });
     await runtime.clients.syncClients();
-    mountReportLinks(app, { config: runtime.config, clock, logger: silentLogger, loadWebHtml: runtime.loadWebHtml });
+    mountReportLinks(routes, { config: runtime.config, clock, logger: silentLogger, loadWebHtml: runtime.loadWebHtml });
     const conversations = new ConversationStore(dataDir, clock);
     await conversations.remember({
       address: {
@@ -90,8 +90,8 @@ describe('monthly digest, end to end (sandbox, Slack mock, local Teams connector
     });
     publisher = createDigestWiring(runtime, { conversations }).publisher;
     const bot = createChatBot({ services: runtime.services, logger: silentLogger, clock, digest: publisher });
-    slack = await mountSlack(app, { services: runtime.services, config: runtime.config, logger: silentLogger, clock, bot });
-    teams = await mountTeams(app, { services: runtime.services, config: runtime.config, logger: silentLogger, clock, conversations, bot, invokeWaitMs: 5000, localConnectorPath: PLAYGROUND_CONNECTOR_PATH });
+    slack = await mountSlack(routes, { services: runtime.services, config: runtime.config, logger: silentLogger, clock, bot });
+    teams = await mountTeams(routes, { services: runtime.services, config: runtime.config, logger: silentLogger, clock, conversations, bot, invokeWaitMs: 5000, localConnectorPath: PLAYGROUND_CONNECTOR_PATH });
     teamsClient = new TeamsClient(server.url, `${server.url}${PLAYGROUND_CONNECTOR_PATH}`, connector, () => teams.idle());
   }, 60_000);
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
+import { createRoutes, listen, type HttpServer } from '../src/server/http.js';
 import { mountReportLinks } from '../src/server/report-links.js';
 import { signReportLink, verifyReportLink } from '../src/report/links.js';
 import { fixedClock } from '../src/clock.js';
@@ -11,13 +11,13 @@ describe('signed report links', () => {
   let server: HttpServer;
 
   beforeAll(async () => {
-    const app = createHttpApp();
-    mountReportLinks(app, {
+    const routes = createRoutes();
+    mountReportLinks(routes, {
       config: { report: { fromName: 'MSP', replyTo: 'r@msp.example', linkSecret: SECRET, linkTtlDays: 30 } },
       clock,
       loadWebHtml: async (reportId) => (reportId === 'rep-1' ? '<html><body>October report</body></html>' : undefined),
     });
-    server = await listen(app, 0, '127.0.0.1');
+    server = await listen(routes, 0, '127.0.0.1');
   });
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
+import { createRoutes, listen, type HttpServer } from '../src/server/http.js';
 import { mountReportLinks } from '../src/server/report-links.js';
 import { signReportLink } from '../src/report/links.js';
 import { mountPlayground } from '../src/server/playground/index.js';
@@ -41,14 +41,14 @@ describe('HTTP hardening of every HTML page', () => {
     const metrics = computeMetrics(dataset, { asOf: SAMPLE_AS_OF });
     reportHtml = renderReport(buildReportView({ dataset, metrics, previous: null, brand: SAMPLE_BRAND, fullReportUrl: 'https://reports.example.com/r/1', asOf: SAMPLE_AS_OF }), 'web');
     const config = loadConfig({ REPORT_LINK_SECRET: SECRET });
-    const app = createHttpApp();
-    mountReportLinks(app, { config, clock, loadWebHtml: async (reportId) => (reportId === 'rep-1' ? reportHtml : undefined) });
-    mountPlayground(app, {
+    const routes = createRoutes();
+    mountReportLinks(routes, { config, clock, loadWebHtml: async (reportId) => (reportId === 'rep-1' ? reportHtml : undefined) });
+    mountPlayground(routes, {
       config,
       logger: silentLogger,
       outbox: () => [{ id: 'e1', kind: 'campaign', to: ['jane@acme.example'], subject: 'Report', sentAt: '2026-11-25T10:00:00Z', html: '<p>Hello</p>' }],
     });
-    server = await listen(app, 0, '127.0.0.1');
+    server = await listen(routes, 0, '127.0.0.1');
   });
 
   afterAll(async () => {
@@ -101,11 +101,11 @@ describe('answers nobody asked for', () => {
   it('an unreadable body, an unknown path or an oversized request get a short plain answer and one log line, never a stack', async () => {
     const lines: Array<Record<string, any>> = [];
     const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
-    const app = createHttpApp();
-    app.post('/json', express.json({ limit: '1kb' }), (_request, response) => {
+    const routes = createRoutes();
+    routes.post('/json', express.json({ limit: '1kb' }), (_request, response) => {
       response.json({ ok: true });
     });
-    const server = await listen(app, 0, '127.0.0.1', logger);
+    const server = await listen(routes, 0, '127.0.0.1', logger);
     try {
       const post = async (body: string) => {
         const response = await fetch(`${server.url}/json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });

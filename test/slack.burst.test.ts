@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAfterAckQueue } from '../src/chat/slack/after-ack.js';
-import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
+import { createRoutes, listen, type HttpServer } from '../src/server/http.js';
 import { mountSlack, type SlackHandle } from '../src/chat/slack/mount.js';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
@@ -56,10 +56,10 @@ describe('a burst of slash commands from one user over HTTP', () => {
   beforeAll(async () => {
     dataDir = await makeTempDir('integoreport-slack-burst-');
     mock = await startSlackMock([{ id: 'U1', name: 'Burst User', email: 'burst@msp.example' }]);
-    const app = createHttpApp();
+    const routes = createRoutes();
     const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-burst', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: mock.apiUrl, DATA_DIR: dataDir });
-    slack = await mountSlack(app, { services: createFakeServices({ clock: systemClock, approvers: ['slack:U1'] }), config, logger: silentLogger, clock: systemClock });
-    server = await listen(app, 0, '127.0.0.1');
+    slack = await mountSlack(routes, { services: createFakeServices({ clock: systemClock, approvers: ['slack:U1'] }), config, logger: silentLogger, clock: systemClock });
+    server = await listen(routes, 0, '127.0.0.1');
   });
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
+import { createRoutes, listen, type HttpServer } from '../src/server/http.js';
 import { mountSlack, type SlackHandle } from '../src/chat/slack/mount.js';
 import { mountReportLinks } from '../src/server/report-links.js';
 import { signReportLink } from '../src/report/links.js';
@@ -33,8 +33,8 @@ describe('Slack app over HTTP (fake services)', () => {
   beforeAll(async () => {
     dataDir = await makeTempDir('integoreport-slack-e2e-');
     mock = await startSlackMock(users);
-    const app = createHttpApp();
-    server = await listen(app, 0, '127.0.0.1');
+    const routes = createRoutes();
+    server = await listen(routes, 0, '127.0.0.1');
     config = loadConfig({
       SLACK_BOT_TOKEN: 'xoxb-e2e-token',
       SLACK_SIGNING_SECRET: SECRET,
@@ -48,12 +48,12 @@ describe('Slack app over HTTP (fake services)', () => {
       approvers: ['alice@msp.example'],
       viewUrl: (reportId) => signReportLink({ reportId, baseUrl: server.url, secret: LINK_SECRET, ttlDays: 30, now: new Date() }),
     });
-    mountReportLinks(app, {
+    mountReportLinks(routes, {
       config,
       clock: systemClock,
       loadWebHtml: async (reportId) => (services.reports.has(reportId) ? `<html><body>Report ${reportId}</body></html>` : undefined),
     });
-    slack = await mountSlack(app, { services, config, logger: silentLogger, clock: systemClock });
+    slack = await mountSlack(routes, { services, config, logger: silentLogger, clock: systemClock });
   });
 
   afterAll(async () => {
@@ -304,8 +304,8 @@ describe('Slack app over HTTP (real runtime on the sandbox)', () => {
   beforeAll(async () => {
     dataDir = await makeTempDir('integoreport-slack-runtime-');
     mock = await startSlackMock(users);
-    const app = createHttpApp();
-    server = await listen(app, 0, '127.0.0.1');
+    const routes = createRoutes();
+    server = await listen(routes, 0, '127.0.0.1');
     const config = loadConfig({
       SLACK_BOT_TOKEN: 'xoxb-e2e-token',
       SLACK_SIGNING_SECRET: SECRET,
@@ -322,8 +322,8 @@ describe('Slack app over HTTP (real runtime on the sandbox)', () => {
       sandbox: { profile: { departments: 8, audienceMembers: 40, seatScale: 0.3 } },
     });
     await runtime.clients.syncClients();
-    mountReportLinks(app, { config: runtime.config, clock: systemClock, loadWebHtml: (reportId) => runtime.loadWebHtml(reportId) });
-    slack = await mountSlack(app, { services: runtime.services, config: runtime.config, logger: silentLogger, clock: systemClock });
+    mountReportLinks(routes, { config: runtime.config, clock: systemClock, loadWebHtml: (reportId) => runtime.loadWebHtml(reportId) });
+    slack = await mountSlack(routes, { services: runtime.services, config: runtime.config, logger: silentLogger, clock: systemClock });
   }, 30_000);
 
   afterAll(async () => {
@@ -449,10 +449,10 @@ describe('Slack not configured', () => {
     const dataDir = await makeTempDir('integoreport-slack-off-');
     const lines: string[] = [];
     const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
-    const app = createHttpApp();
+    const routes = createRoutes();
     const config = loadConfig({ DATA_DIR: dataDir });
-    const handle = await mountSlack(app, { services: createFakeServices({ clock: systemClock }), config, logger, clock: systemClock });
-    const server = await listen(app, 0, '127.0.0.1');
+    const handle = await mountSlack(routes, { services: createFakeServices({ clock: systemClock }), config, logger, clock: systemClock });
+    const server = await listen(routes, 0, '127.0.0.1');
     try {
       const body = slashCommandBody({ text: 'status', userId: 'U1', responseUrl: 'http://127.0.0.1:1/' });
       const response = await fetch(`${server.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackSignature(SECRET, body) }, body });

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
+import { createRoutes, listen, type HttpServer } from '../src/server/http.js';
 import { mountSlack, type SlackHandle } from '../src/chat/slack/mount.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
@@ -28,9 +28,9 @@ describe('Slack request authenticity: timestamps, replays across restarts, retri
   async function startBot(): Promise<BotUnderTest> {
     const lines: Array<Record<string, any>> = [];
     const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
-    const app = createHttpApp();
-    const slack = await mountSlack(app, { services, config, logger, clock: systemClock });
-    const server = await listen(app, 0, '127.0.0.1');
+    const routes = createRoutes();
+    const slack = await mountSlack(routes, { services, config, logger, clock: systemClock });
+    const server = await listen(routes, 0, '127.0.0.1');
     return {
       server,
       slack,

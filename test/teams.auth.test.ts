@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { systemClock } from '../src/clock.js';
-import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
+import { createRoutes, listen, type HttpServer } from '../src/server/http.js';
 import { ConversationStore } from '../src/store/conversations.js';
 import { mountTeams, type TeamsMount } from '../src/chat/teams/mount.js';
 import { mountPlayground } from '../src/server/playground/index.js';
@@ -48,8 +48,8 @@ describe('Teams endpoint with MICROSOFT_APP_ID/PASSWORD configured', () => {
       .reply(200, { keys: [{ ...trusted.publicKey.export({ format: 'jwk' }), kid: 'trusted-key', use: 'sig', endorsements: ['msteams'] }] });
 
     dataDir = await makeTempDir('integoreport-teams-auth-');
-    const app = createHttpApp();
-    server = await listen(app, 0, '127.0.0.1');
+    const routes = createRoutes();
+    server = await listen(routes, 0, '127.0.0.1');
     const config = loadConfig({
       DATA_DIR: dataDir,
       MICROSOFT_APP_ID: APP_ID,
@@ -57,14 +57,14 @@ describe('Teams endpoint with MICROSOFT_APP_ID/PASSWORD configured', () => {
       MICROSOFT_APP_TENANT_ID: TENANT_ID,
       REPORT_LINK_SECRET: 'teams-auth-link-secret-0123456789',
     });
-    teams = await mountTeams(app, {
+    teams = await mountTeams(routes, {
       services: createFakeServices({ clock: systemClock }),
       config,
       logger: silentLogger,
       clock: systemClock,
       conversations: new ConversationStore(dataDir, systemClock),
     });
-    mountPlayground(app, { config, logger: silentLogger });
+    mountPlayground(routes, { config, logger: silentLogger });
   });
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { systemClock } from '../src/clock.js';
-import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
+import { createRoutes, listen, type HttpServer } from '../src/server/http.js';
 import { LocalConnector } from '../src/server/playground/connector.js';
 import { PLAYGROUND_CONNECTOR_PATH } from '../src/server/playground/index.js';
 import { ConversationStore } from '../src/store/conversations.js';
@@ -34,18 +34,18 @@ describe('Teams bot over /api/messages (fake services, local connector)', () => 
       const person = people.find((entry) => entry.id === memberId);
       return person && { id: person.id, name: person.name, email: person.email, objectId: person.aadObjectId, userPrincipalName: person.email };
     });
-    const app = createHttpApp();
+    const routes = createRoutes();
     // The mock Teams service is the local connector on the bot's own server, where the sandbox's anonymous endpoint answers.
-    app.use(`${PLAYGROUND_CONNECTOR_PATH}v3/conversations/:conversationId`, (request, response, next) => {
+    routes.use(`${PLAYGROUND_CONNECTOR_PATH}v3/conversations/:conversationId`, (request, response, next) => {
       if (request.params.conversationId !== blocked.id || request.method !== 'POST') return next();
       response.status(403).json({ error: { code: 'MessageWritesBlocked', message: 'Thread is blocked for bot messages.' } });
     });
-    app.use(PLAYGROUND_CONNECTOR_PATH, connector.router());
-    bot = await listen(app, 0, '127.0.0.1');
+    routes.use(PLAYGROUND_CONNECTOR_PATH, connector.router());
+    bot = await listen(routes, 0, '127.0.0.1');
     const config = loadConfig({ DATA_DIR: dataDir, PUBLIC_BASE_URL: bot.url, REPORT_LINK_SECRET: 'teams-e2e-link-secret-0123456789' });
     services = createFakeServices({ clock: systemClock, approvers: ['alice@msp.example'], extraClients: 20 });
     conversations = new ConversationStore(dataDir, systemClock);
-    teams = await mountTeams(app, { services, config, logger: silentLogger, clock: systemClock, conversations, invokeWaitMs: 1500, localConnectorPath: PLAYGROUND_CONNECTOR_PATH });
+    teams = await mountTeams(routes, { services, config, logger: silentLogger, clock: systemClock, conversations, invokeWaitMs: 1500, localConnectorPath: PLAYGROUND_CONNECTOR_PATH });
     client = new TeamsClient(bot.url, `${bot.url}${PLAYGROUND_CONNECTOR_PATH}`, connector, () => teams.idle());
   });
 

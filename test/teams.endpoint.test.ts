@@ -5,7 +5,7 @@ import { createLogger } from '../src/logger.js';
 import { systemClock } from '../src/clock.js';
 import { startBot, type BotProcess } from '../src/compose/bot-process.js';
 import { ConversationStore } from '../src/store/conversations.js';
-import { createHttpApp, listen, type HttpServer } from '../src/server/http.js';
+import { createRoutes, listen, type HttpServer } from '../src/server/http.js';
 import { mountTeams, type TeamsMount } from '../src/chat/teams/mount.js';
 import { createFakeServices } from './support/fake-services.js';
 import { externalIPv4 } from './support/network.js';
@@ -113,7 +113,7 @@ describe('Teams endpoint in sandbox mode (the local playground channel)', () => 
 
   it('refuses (403 "unauthorised") an activity whose serviceUrl is anywhere but this server\'s playground, and calls nothing', async () => {
     const attacker = nock(ATTACKER).post(/.*/).reply(201, { id: 'x' }).get(/.*/).reply(200, {});
-    const other = await listen(createHttpApp(), 0, '127.0.0.1');
+    const other = await listen(createRoutes(), 0, '127.0.0.1');
     try {
       const warningsBefore = log.lines.filter((line) => line.level === 40).length;
       for (const serviceUrl of [`${ATTACKER}/`, `${other.url}/playground/connector/`, `${bot.http.url}/elsewhere/`, 'not a url']) {
@@ -155,8 +155,8 @@ describe('Teams endpoint with Microsoft credentials', () => {
     // The bot's own token for outgoing calls is granted, so nothing but our rules stands between it and a serviceUrl.
     nock('https://login.microsoftonline.com').persist().post(/\/oauth2\/v2\.0\/token/).reply(200, { token_type: 'Bearer', expires_in: 3600, ext_expires_in: 3600, access_token: 'granted' });
     dataDir = await makeTempDir('integoreport-teams-creds-');
-    const app = createHttpApp();
-    server = await listen(app, 0, '127.0.0.1');
+    const routes = createRoutes();
+    server = await listen(routes, 0, '127.0.0.1');
     const config = loadConfig({
       DATA_DIR: dataDir,
       MICROSOFT_APP_ID: '5f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f',
@@ -165,7 +165,7 @@ describe('Teams endpoint with Microsoft credentials', () => {
       REPORT_LINK_SECRET: 'teams-creds-link-secret-0123456789',
     });
     conversations = new ConversationStore(dataDir, systemClock);
-    teams = await mountTeams(app, { services: createFakeServices({ clock: systemClock }), config, logger: log.logger, clock: systemClock, conversations });
+    teams = await mountTeams(routes, { services: createFakeServices({ clock: systemClock }), config, logger: log.logger, clock: systemClock, conversations });
   });
 
   afterAll(async () => {

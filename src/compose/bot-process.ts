@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
-import { createHttpApp, listen, type HttpServer } from '../server/http.js';
+import { createRoutes, listen, type HttpServer } from '../server/http.js';
 import { mountReportLinks } from '../server/report-links.js';
 import { createChatBot } from '../chat/bot.js';
 import { mountSlack } from '../chat/slack/mount.js';
@@ -43,17 +43,17 @@ export async function startBot(options: StartOptions): Promise<BotProcess> {
   const { logger } = options;
   const runtime = await createRuntime({ config: options.config, logger, clock, sandbox: options.sandbox });
   const { config, services } = runtime;
-  const app = createHttpApp();
-  mountReportLinks(app, { config, clock, logger, loadWebHtml: runtime.loadWebHtml });
+  const routes = createRoutes();
+  mountReportLinks(routes, { config, clock, logger, loadWebHtml: runtime.loadWebHtml });
   const conversations = new ConversationStore(config.dataDir, clock);
   const digest = createDigestWiring(runtime, { conversations });
   const bot = createChatBot({ services, logger, clock, digest: digest.publisher });
-  const slack = await mountSlack(app, { services, config, logger, clock, bot });
+  const slack = await mountSlack(routes, { services, config, logger, clock, bot });
   const playground = teamsMode(config) === 'local'
-    ? mountPlayground(app, { config, logger, outbox: () => runtime.sandbox!.mailchimp.outbox() })
+    ? mountPlayground(routes, { config, logger, outbox: () => runtime.sandbox!.mailchimp.outbox() })
     : undefined;
-  const teams = await mountTeams(app, { services, config, logger, clock, conversations, bot, localConnectorPath: playground?.connectorPath });
-  const http = await listen(app, options.port ?? config.port, options.host ?? config.host, logger);
+  const teams = await mountTeams(routes, { services, config, logger, clock, conversations, bot, localConnectorPath: playground?.connectorPath });
+  const http = await listen(routes, options.port ?? config.port, options.host ?? config.host, logger);
   const scheduler = options.jobs === false ? undefined : createBotScheduler(runtime, digest.publisher);
   scheduler?.start();
   return {

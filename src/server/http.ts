@@ -6,7 +6,7 @@ import { webReportScriptHashes } from '../report/render.js';
 import { silentLogger, type Logger } from '../logger.js';
 
 export interface HttpServer {
-  app: Express;
+  routes: Express;
   server: http.Server;
   url: string;
   close(): Promise<void>;
@@ -41,18 +41,18 @@ function securityHeaders() {
 }
 
 /**
- * The one HTTP server of the bot process. Surfaces mount their routes on `app` before `listen`:
+ * The routes of the bot process's one HTTP server. Surfaces mount theirs on them before `listen`:
  * `/slack/events` (Slack), `/api/messages` (Teams), `/reports/:id` (signed links), `/` (playground).
  * No global body parser: Slack signature checks need the raw body.
  */
-export function createHttpApp(): Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(securityHeaders());
-  app.get('/healthz', (_request, response) => {
+export function createRoutes(): Express {
+  const routes = express();
+  routes.disable('x-powered-by');
+  routes.use(securityHeaders());
+  routes.get('/healthz', (_request, response) => {
     response.json({ ok: true });
   });
-  return app;
+  return routes;
 }
 
 const STATUS_TEXT: Record<number, string> = { 400: 'bad request', 404: 'not found', 413: 'too large', 415: 'unsupported media type' };
@@ -73,9 +73,9 @@ function finish(logger: Logger, error: unknown, request: http.IncomingMessage, r
   response.writeHead(code, { 'content-type': 'text/plain; charset=utf-8' }).end(STATUS_TEXT[code] ?? 'internal error');
 }
 
-export async function listen(app: Express, port: number, host = '0.0.0.0', logger: Logger = silentLogger): Promise<HttpServer> {
+export async function listen(routes: Express, port: number, host = '0.0.0.0', logger: Logger = silentLogger): Promise<HttpServer> {
   // An Express app called with a third argument calls it instead of its own final handler (which would show stacks).
-  const handle = app as unknown as (request: http.IncomingMessage, response: http.ServerResponse, done: (error?: unknown) => void) => void;
+  const handle = routes as unknown as (request: http.IncomingMessage, response: http.ServerResponse, done: (error?: unknown) => void) => void;
   const server = http.createServer((request, response) => {
     handle(request, response, (error) => finish(logger, error, request, response));
   });
@@ -86,7 +86,7 @@ export async function listen(app: Express, port: number, host = '0.0.0.0', logge
   const address = server.address() as AddressInfo;
   const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
   return {
-    app,
+    routes,
     server,
     url: `http://${reachable}:${address.port}`,
     close: () =>

@@ -28,8 +28,8 @@ function privateHeaders(response: Response): void {
 }
 
 /** Serves `GET /reports/:id`. A bad or expired link gets the same 403 page whether the report exists or not. */
-export function mountReportLinks(app: Express, deps: ReportLinkDeps): void {
-  app.get('/reports/:id', async (request: Request, response: Response) => {
+export function mountReportLinks(routes: Express, deps: ReportLinkDeps): void {
+  routes.get('/reports/:id', async (request: Request, response: Response) => {
     privateHeaders(response);
     const reportId = String(request.params.id ?? '');
     const valid = verifyReportLink({

@@ -2,7 +2,7 @@ import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { systemClock } from '../../src/clock.js';
 import { createRuntime, type Runtime } from '../../src/compose/runtime.js';
-import { createHttpApp, listen, type HttpServer } from '../../src/server/http.js';
+import { createRoutes, listen, type HttpServer } from '../../src/server/http.js';
 import { mountReportLinks } from '../../src/server/report-links.js';
 import { mountPlayground, type PlaygroundMount } from '../../src/server/playground/index.js';
 import { ConversationStore } from '../../src/store/conversations.js';
@@ -22,15 +22,15 @@ export interface TeamsStack {
 /** The real runtime in sandbox mode with Teams and the playground on one local server, as `npm start` wires them. */
 export async function startTeamsStack(env: Record<string, string> = {}): Promise<TeamsStack> {
   const dataDir = await makeTempDir('integoreport-teams-stack-');
-  const app = createHttpApp();
-  const http = await listen(app, 0, '127.0.0.1');
+  const routes = createRoutes();
+  const http = await listen(routes, 0, '127.0.0.1');
   const config = loadConfig({ DATA_DIR: dataDir, PUBLIC_BASE_URL: http.url, APPROVERS: 'you@sandbox-msp.example', ...env });
   const runtime = await createRuntime({ config, logger: silentLogger, clock: systemClock });
   await runtime.clients.syncClients();
-  mountReportLinks(app, { config: runtime.config, clock: systemClock, logger: silentLogger, loadWebHtml: runtime.loadWebHtml });
+  mountReportLinks(routes, { config: runtime.config, clock: systemClock, logger: silentLogger, loadWebHtml: runtime.loadWebHtml });
   const conversations = new ConversationStore(dataDir, systemClock);
-  const playground = mountPlayground(app, { config: runtime.config, logger: silentLogger, outbox: () => runtime.sandbox!.mailchimp.outbox() });
-  const teams = await mountTeams(app, { services: runtime.services, config: runtime.config, logger: silentLogger, clock: systemClock, conversations, localConnectorPath: playground.connectorPath });
+  const playground = mountPlayground(routes, { config: runtime.config, logger: silentLogger, outbox: () => runtime.sandbox!.mailchimp.outbox() });
+  const teams = await mountTeams(routes, { services: runtime.services, config: runtime.config, logger: silentLogger, clock: systemClock, conversations, localConnectorPath: playground.connectorPath });
   return {
     dataDir,
     http,

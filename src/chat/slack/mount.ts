@@ -102,7 +102,7 @@ interface FormState {
   o?: MessageRef;
 }
 
-export async function mountSlack(app: Express, deps: SlackDeps): Promise<SlackHandle> {
+export async function mountSlack(routes: Express, deps: SlackDeps): Promise<SlackHandle> {
   const { config, logger } = deps;
   const { botToken, signingSecret, appToken, apiUrl } = config.slack;
   const socketMode = Boolean(appToken && botToken);
@@ -117,14 +117,14 @@ export async function mountSlack(app: Express, deps: SlackDeps): Promise<SlackHa
   const clientOptions = { slackApiUrl: apiUrl, allowAbsoluteUrls: false, retryConfig: { retries: 2, minTimeout: 200, maxTimeout: 1000 } };
   const slackLogger = boltLogger(logger);
   const seen = new SeenRequests(path.join(config.dataDir, 'slack-requests'), SEEN_TTL_MS);
-  if (!socketMode) app.post('/slack/events', ...slackRequestGuard({ signingSecret: signingSecret!, clock: deps.clock, seen, logger }));
+  if (!socketMode) routes.post('/slack/events', ...slackRequestGuard({ signingSecret: signingSecret!, clock: deps.clock, seen, logger }));
   // Signatures are checked by the guard above (both clock directions, replays across restarts), so not again by Bolt.
   const receiver = socketMode
     ? undefined
     : new ExpressReceiver({
         signingSecret: signingSecret!,
         signatureVerification: false,
-        app,
+        app: routes,
         endpoints: '/slack/events',
         processBeforeResponse: false,
         logger: slackLogger,

@@ -57,7 +57,7 @@ const OFF: TeamsMount = {
  * Mounts the Teams bot at POST /api/messages: with Microsoft credentials for activities carrying a
  * valid Bot Framework token, in sandbox mode for the local playground only, and otherwise not at all.
  */
-export async function mountTeams(app: Express, deps: TeamsDeps): Promise<TeamsMount> {
+export async function mountTeams(routes: Express, deps: TeamsDeps): Promise<TeamsMount> {
   const logger = deps.logger.child({ surface: 'teams' });
   const configured = teamsMode(deps.config);
   const mode: TeamsMode = configured === 'local' && !deps.localConnectorPath ? 'off' : configured;
@@ -89,7 +89,7 @@ export async function mountTeams(app: Express, deps: TeamsDeps): Promise<TeamsMo
     invokeWaitMs: deps.invokeWaitMs ?? 2000,
   });
 
-  app.post('/api/messages', express.json({ limit: '1mb' }), async (request, response) => {
+  routes.post('/api/messages', express.json({ limit: '1mb' }), async (request, response) => {
     const activity = request.body as Activity;
     const peer = request.socket.remoteAddress;
     if (!activity || typeof activity !== 'object' || typeof activity.type !== 'string') {

@@ -56,7 +56,7 @@ function eventPayload(event: ConnectorEvent | { kind: 'posted'; message: PostedA
  * Framework channel, with this server's local connector as its serviceUrl, and draws the bot's
  * Adaptive Cards with the official renderer. Needs the bot in anonymous mode (no MICROSOFT_APP_ID).
  */
-export function mountPlayground(app: Express, deps: PlaygroundDeps): PlaygroundMount {
+export function mountPlayground(routes: Express, deps: PlaygroundDeps): PlaygroundMount {
   const user = deps.user ?? defaultUser(deps.config);
   const connector = new LocalConnector((_conversationId, memberId) => (memberId === '' || memberId === user.id ? user : undefined));
   const enabled = !deps.config.teams.appId;
@@ -68,21 +68,21 @@ export function mountPlayground(app: Express, deps: PlaygroundDeps): PlaygroundM
     }
     response.type('html').send(await fs.readFile(path.join(pageFolder, 'index.html'), 'utf8'));
   };
-  app.get('/', sendPage);
-  app.get('/playground', sendPage);
-  app.get('/favicon.ico', (_request, response) => {
+  routes.get('/', sendPage);
+  routes.get('/playground', sendPage);
+  routes.get('/favicon.ico', (_request, response) => {
     response.type('image/png').sendFile(appIcon);
   });
-  app.get('/playground/assets/adaptivecards.min.js', (_request, response) => {
+  routes.get('/playground/assets/adaptivecards.min.js', (_request, response) => {
     response.type('application/javascript').sendFile(adaptiveCardsBundle);
   });
   for (const [file, type] of [['playground.js', 'application/javascript'], ['playground.css', 'text/css']] as const) {
-    app.get(`/playground/assets/${file}`, (_request, response) => {
+    routes.get(`/playground/assets/${file}`, (_request, response) => {
       response.type(type).sendFile(path.join(pageFolder, file));
     });
   }
 
-  app.get('/playground/session', (request, response) => {
+  routes.get('/playground/session', (request, response) => {
     response.json({
       enabled,
       sandbox: deps.config.sandbox,
@@ -93,9 +93,9 @@ export function mountPlayground(app: Express, deps: PlaygroundDeps): PlaygroundM
     });
   });
 
-  app.use(PLAYGROUND_CONNECTOR_PATH, connector.router());
+  routes.use(PLAYGROUND_CONNECTOR_PATH, connector.router());
 
-  app.get('/playground/events', (request, response) => {
+  routes.get('/playground/events', (request, response) => {
     const conversationId = String(request.query.conversation ?? '');
     if (!CONVERSATION_ID.test(conversationId)) {
       response.status(400).json({ error: 'conversation must look like playground-<id>' });
@@ -113,11 +113,11 @@ export function mountPlayground(app: Express, deps: PlaygroundDeps): PlaygroundM
     });
   });
 
-  app.get('/playground/outbox', async (_request, response) => {
+  routes.get('/playground/outbox', async (_request, response) => {
     const emails = deps.outbox ? await deps.outbox() : [];
     response.type('html').send(outboxPage(emails));
   });
-  app.get('/playground/outbox/:id', async (request, response) => {
+  routes.get('/playground/outbox/:id', async (request, response) => {
     const email = (deps.outbox ? await deps.outbox() : []).find((entry) => entry.id === request.params.id);
     if (!email) {
       response.status(404).type('html').send(`<!doctype html><meta charset="utf-8"><p>No email ${escapeHtml(request.params.id)} in the sandbox outbox.</p>`);
