@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { computeMetrics } from '../src/report/metrics.js';
 import { byteLength, EMAIL_BYTE_LIMIT, renderReport } from '../src/report/render.js';
-import { buildReportView } from '../src/report/model.js';
+import { buildReportModel } from '../src/report/model.js';
 import { SAMPLE_AS_OF, SAMPLE_BRAND, sampleDataset } from '../test/fixtures/report-sample.js';
 
 const TICKETS = 10_000;
@@ -15,7 +15,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const once = () => {
     const started = performance.now();
     const metrics = computeMetrics(dataset, { asOf: SAMPLE_AS_OF });
-    const view = buildReportView({ dataset, metrics, previous, brand: SAMPLE_BRAND, fullReportUrl: 'https://reports.example.com/r/bench', asOf: SAMPLE_AS_OF });
+    const view = buildReportModel({ dataset, metrics, previous, brand: SAMPLE_BRAND, fullReportUrl: 'https://reports.example.com/r/bench', asOf: SAMPLE_AS_OF });
     const viewed = performance.now();
     const email = renderReport(view, 'email');
     const emailed = performance.now();

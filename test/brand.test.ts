@@ -11,7 +11,7 @@ import { createMailchimpHttp, type MailchimpHttp } from '../src/mailchimp/http.j
 import { brandColors, contrastRatio } from '../src/report/brand.js';
 import { computeMetrics } from '../src/report/metrics.js';
 import { renderReport } from '../src/report/render.js';
-import { buildReportView } from '../src/report/model.js';
+import { buildReportModel } from '../src/report/model.js';
 import { createRuntime, type Runtime } from '../src/compose/runtime.js';
 import { drawSampleLogo, startMailchimpSandbox, type MailchimpSandbox } from '../src/sandbox/index.js';
 import { SAMPLE_AS_OF, sampleDataset } from './fixtures/report-sample.js';
@@ -83,7 +83,7 @@ describe('a branded report', () => {
     website: 'https://www.contoso.example/support',
     logo: { web: `data:image/svg+xml;base64,${SVG_LOGO.toString('base64')}`, email: 'https://mcusercontent.example/logo.png' },
   };
-  const view = buildReportView({ dataset, metrics: computeMetrics(dataset, { asOf: SAMPLE_AS_OF }), brand, fullReportUrl: 'https://reports.contoso.example/r/1', asOf: SAMPLE_AS_OF });
+  const view = buildReportModel({ dataset, metrics: computeMetrics(dataset, { asOf: SAMPLE_AS_OF }), brand, fullReportUrl: 'https://reports.contoso.example/r/1', asOf: SAMPLE_AS_OF });
   const outputs = { email: renderReport(view, 'email'), web: renderReport(view, 'web') };
 
   it('carries the brand name, logo, footer and website in the email and the web report, and never our product name', () => {
@@ -101,7 +101,7 @@ describe('a branded report', () => {
   });
 
   it('shows the brand name instead of a logo in an email when no public logo address exists', () => {
-    const noHostedLogo = buildReportView({ dataset, metrics: computeMetrics(dataset, { asOf: SAMPLE_AS_OF }), brand: { ...brand, logo: { web: brand.logo.web } }, asOf: SAMPLE_AS_OF });
+    const noHostedLogo = buildReportModel({ dataset, metrics: computeMetrics(dataset, { asOf: SAMPLE_AS_OF }), brand: { ...brand, logo: { web: brand.logo.web } }, asOf: SAMPLE_AS_OF });
     const email = documentOf(renderReport(noHostedLogo, 'email'));
     expect(email.querySelector('img.logo')).toBeNull();
     expect(email.querySelector('.brand-name')!.textContent).toBe('Contoso <Managed> IT');

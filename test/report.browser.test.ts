@@ -6,7 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeMetrics } from '../src/report/metrics.js';
 import { renderReport } from '../src/report/render.js';
-import { buildReportView } from '../src/report/model.js';
+import { buildReportModel } from '../src/report/model.js';
 import { SAMPLE_AS_OF, SAMPLE_BRAND, sampleDataset } from './fixtures/report-sample.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
@@ -27,7 +27,7 @@ describe('the report in a real browser', () => {
     const dataset = sampleDataset({ tickets: 120, subjects: [hostile, 'שלום, המדפסת לא עובדת'] });
     const metrics = computeMetrics(dataset, { asOf: SAMPLE_AS_OF });
     const previous = computeMetrics(sampleDataset({ tickets: 110, monthsBack: 1, seed: 9 }), { asOf: SAMPLE_AS_OF });
-    const view = buildReportView({ dataset, metrics, previous, brand: SAMPLE_BRAND, fullReportUrl: 'https://reports.example.com/r/1', asOf: SAMPLE_AS_OF });
+    const view = buildReportModel({ dataset, metrics, previous, brand: SAMPLE_BRAND, fullReportUrl: 'https://reports.example.com/r/1', asOf: SAMPLE_AS_OF });
     ticketCount = view.tickets.length;
     dir = await makeTempDir('report-browser-');
     emailFile = path.join(dir, 'email.html');

@@ -4,7 +4,7 @@ import type { Dataset } from '../src/sources/helpdesk.js';
 import { neutraliseMergeTags } from '../src/report/escape.js';
 import { computeMetrics, type Metrics } from '../src/report/metrics.js';
 import { byteLength, EMAIL_BYTE_LIMIT, renderReport } from '../src/report/render.js';
-import { buildReportView } from '../src/report/model.js';
+import { buildReportModel } from '../src/report/model.js';
 import { SAMPLE_AS_OF, SAMPLE_BRAND, sampleDataset } from './fixtures/report-sample.js';
 
 const SCRIPT = '<script>alert(1)</script>';
@@ -16,7 +16,7 @@ const FULL_URL = 'https://reports.example.com/r/abc?sig=1&x=2';
 
 function report(dataset: Dataset, options: { previous?: Metrics | null; fullReportUrl?: string } = {}) {
   const metrics = computeMetrics(dataset, { asOf: SAMPLE_AS_OF });
-  const view = buildReportView({ dataset, metrics, previous: options.previous, brand: SAMPLE_BRAND, fullReportUrl: options.fullReportUrl, asOf: SAMPLE_AS_OF });
+  const view = buildReportModel({ dataset, metrics, previous: options.previous, brand: SAMPLE_BRAND, fullReportUrl: options.fullReportUrl, asOf: SAMPLE_AS_OF });
   return { metrics, view, email: renderReport(view, 'email'), web: renderReport(view, 'web') };
 }
 
@@ -153,18 +153,18 @@ describe('renderReport: the email stays under 100 KB', () => {
   });
 });
 
-describe('buildReportView', () => {
+describe('buildReportModel', () => {
   it('drops a full-report link that is not http(s)', () => {
     const dataset = sampleDataset({ tickets: 2 });
     const metrics = computeMetrics(dataset, { asOf: SAMPLE_AS_OF });
-    const view = buildReportView({ dataset, metrics, brand: SAMPLE_BRAND, fullReportUrl: 'javascript:alert(1)', asOf: SAMPLE_AS_OF });
+    const view = buildReportModel({ dataset, metrics, brand: SAMPLE_BRAND, fullReportUrl: 'javascript:alert(1)', asOf: SAMPLE_AS_OF });
     expect(view.fullReportUrl).toBeNull();
   });
 
   it('labels the period and lists the longest-open tickets oldest first', () => {
     const dataset = sampleDataset({ tickets: 60 });
     const metrics = computeMetrics(dataset, { asOf: SAMPLE_AS_OF });
-    const view = buildReportView({ dataset, metrics, brand: SAMPLE_BRAND, asOf: SAMPLE_AS_OF });
+    const view = buildReportModel({ dataset, metrics, brand: SAMPLE_BRAND, asOf: SAMPLE_AS_OF });
     expect(view.period.label).toBe('October 2026');
     expect(view.title).toBe('Service report for Van Dijk & Partners Accountants: October 2026');
     const ages = view.highlights.longestOpen.map((item) => Number(/open ([\d.]+) days/.exec(item.detail)?.[1]));

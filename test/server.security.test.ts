@@ -8,7 +8,7 @@ import { loadConfig } from '../src/config.js';
 import { createLogger, silentLogger } from '../src/logger.js';
 import { fixedClock } from '../src/clock.js';
 import { renderReport } from '../src/report/render.js';
-import { buildReportView } from '../src/report/model.js';
+import { buildReportModel } from '../src/report/model.js';
 import { computeMetrics } from '../src/report/metrics.js';
 import { SAMPLE_AS_OF, SAMPLE_BRAND, sampleDataset } from './fixtures/report-sample.js';
 import { REAL_SERVICES } from './support/settings.js';
@@ -39,7 +39,7 @@ describe('HTTP hardening of every HTML page', () => {
   beforeAll(async () => {
     const dataset = sampleDataset({ tickets: 20 });
     const metrics = computeMetrics(dataset, { asOf: SAMPLE_AS_OF });
-    reportHtml = renderReport(buildReportView({ dataset, metrics, previous: null, brand: SAMPLE_BRAND, fullReportUrl: 'https://reports.example.com/r/1', asOf: SAMPLE_AS_OF }), 'web');
+    reportHtml = renderReport(buildReportModel({ dataset, metrics, previous: null, brand: SAMPLE_BRAND, fullReportUrl: 'https://reports.example.com/r/1', asOf: SAMPLE_AS_OF }), 'web');
     const config = loadConfig({ REPORT_LINK_SECRET: SECRET });
     const routes = createRoutes();
     mountReportLinks(routes, { config, clock, loadWebHtml: async (reportId) => (reportId === 'rep-1' ? reportHtml : undefined) });

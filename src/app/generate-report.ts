@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { ClientRef, Puller, PullProgress } from '../freshservice/puller.js';
 import { computeMetrics, type Metrics } from '../report/metrics.js';
 import { previousPeriod, type Period } from '../period/period.js';
-import { buildReportView } from '../report/model.js';
+import { buildReportModel } from '../report/model.js';
 import { figuresFromTiles } from '../report/figures.js';
 import { renderReport } from '../report/render.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/files.js';
@@ -57,7 +57,7 @@ export async function generateReport(
 
   onProgress?.({ phase: 'render', text: 'Rendering…' });
   const { id, version } = await deps.reports.reserveId(client.id, period.key);
-  const view = buildReportView({ dataset: current.dataset, metrics, previous, brand: await deps.brand(), fullReportUrl: deps.reportUrl(id), asOf });
+  const model = buildReportModel({ dataset: current.dataset, metrics, previous, brand: await deps.brand(), fullReportUrl: deps.reportUrl(id), asOf });
   const directory = deps.reports.directoryFor(id);
   const files = {
     emailHtml: path.join(directory, 'report.email.html'),
@@ -65,8 +65,8 @@ export async function generateReport(
     metrics: path.join(directory, 'metrics.json'),
     dataset: current.file,
   };
-  await writeFileAtomic(files.emailHtml, renderReport(view, 'email'));
-  await writeFileAtomic(files.webHtml, renderReport(view, 'web'));
+  await writeFileAtomic(files.emailHtml, renderReport(model, 'email'));
+  await writeFileAtomic(files.webHtml, renderReport(model, 'web'));
   await writeJsonAtomic(files.metrics, metrics);
 
   const record: ReportRecord = {
@@ -82,7 +82,7 @@ export async function generateReport(
     createdAt: asOf.toISOString(),
     createdBy: actor.name,
     ticketCount: metrics.tickets.created,
-    figures: figuresFromTiles(view.kpis),
+    figures: figuresFromTiles(model.kpis),
     files,
   };
   await deps.reports.add(record);

@@ -8,9 +8,9 @@ import { parseInstant, SLA_TARGETS, type SlaOutcome } from './sla.js';
 import { brandColors, type BrandColors, type ReportBrand } from './brand.js';
 
 /** Everything both renderings show, already formatted as text. Outside text is raw here; templates escape it. */
-export interface ReportView {
+export interface ReportModel {
   title: string;
-  brand: BrandView;
+  brand: BrandModel;
   client: { name: string };
   period: { key: string; label: string; timezone: string };
   previousPeriodLabel: string | null;
@@ -30,7 +30,7 @@ export interface ReportView {
 }
 
 /** The MSP's brand as both renderings show it; the logo differs (inline on the web and in the PDF, hosted in email). */
-export interface BrandView {
+export interface BrandModel {
   name: string;
   footer: string | null;
   website: { href: string; label: string } | null;
@@ -88,7 +88,7 @@ export interface TicketRow {
   slaSort: number;
 }
 
-export interface ReportViewInput {
+export interface ReportModelInput {
   dataset: Dataset;
   metrics: Metrics;
   previous?: Metrics | null;
@@ -99,7 +99,7 @@ export interface ReportViewInput {
 
 const HIGHLIGHT_LIMIT = 5;
 
-export function buildReportView(input: ReportViewInput): ReportView {
+export function buildReportModel(input: ReportModelInput): ReportModel {
   const { dataset, metrics, asOf } = input;
   const previous = input.previous ?? null;
   const period = periodFromRange(metrics.period.from, metrics.period.to, metrics.period.timezone);
@@ -124,7 +124,7 @@ export function buildReportView(input: ReportViewInput): ReportView {
 
   return {
     title: `Service report for ${dataset.client.name}: ${period.label}`,
-    brand: brandView(input.brand),
+    brand: brandModel(input.brand),
     client: { name: dataset.client.name },
     period: { key: period.key, label: period.label, timezone },
     previousPeriodLabel,
@@ -158,7 +158,7 @@ export function buildReportView(input: ReportViewInput): ReportView {
   };
 }
 
-function brandView(brand: ReportBrand): BrandView {
+function brandModel(brand: ReportBrand): BrandModel {
   const website = brand.website && /^https:\/\//i.test(brand.website) ? brand.website : null;
   return {
     name: brand.name,

@@ -4,7 +4,7 @@ import Handlebars from 'handlebars';
 import juice from 'juice';
 import { formatCount } from './durations.js';
 import { neutraliseMergeTags } from './escape.js';
-import type { BarSegment, KpiTile, ReportView, TicketRow } from './model.js';
+import type { BarSegment, KpiTile, ReportModel, TicketRow } from './model.js';
 import { chunk } from '../collections.js';
 
 export type ReportKind = 'email' | 'web';
@@ -44,10 +44,10 @@ let compiled: CompiledTemplates | null = null;
  * EMAIL_BYTE_LIMIT bytes (the ticket table is cut to the most relevant rows when needed), Mailchimp
  * merge tags neutralised. `web`: every ticket, sortable headers and print styles.
  */
-export function renderReport(view: ReportView, kind: ReportKind): string {
+export function renderReport(model: ReportModel, kind: ReportKind): string {
   const templates = loadTemplates();
-  if (kind === 'web') return templates.web(templateContext(view, 'web', { shown: view.tickets.length }));
-  return renderEmail(view, templates);
+  if (kind === 'web') return templates.web(templateContext(model, 'web', { shown: model.tickets.length }));
+  return renderEmail(model, templates);
 }
 
 /**
@@ -63,12 +63,12 @@ export function byteLength(html: string): number {
   return Buffer.byteLength(html, 'utf8');
 }
 
-function renderEmail(view: ReportView, templates: CompiledTemplates): string {
-  const total = view.tickets.length;
+function renderEmail(model: ReportModel, templates: CompiledTemplates): string {
+  const total = model.tickets.length;
   const rows: string[] = [];
   let rowBytes = 0;
   for (let index = 0; index < total && rowBytes <= EMAIL_BYTE_LIMIT; index += 1) {
-    const row = view.tickets[index];
+    const row = model.tickets[index];
     const html = neutraliseMergeTags(templates.emailRow({ ...row, stripe: index % 2 === 1, slaColor: SLA_COLORS[row.sla.tone] }));
     rows.push(html);
     rowBytes += byteLength(html);
@@ -76,7 +76,7 @@ function renderEmail(view: ReportView, templates: CompiledTemplates): string {
 
   const shell = (shown: number | typeof SHOWN_COUNT_MARKER) =>
     neutraliseMergeTags(
-      juice(templates.email(templateContext(view, 'email', { shown })), {
+      juice(templates.email(templateContext(model, 'email', { shown })), {
         removeStyleTags: true,
         preserveMediaQueries: true,
         preserveImportant: true,
@@ -102,22 +102,22 @@ function renderEmail(view: ReportView, templates: CompiledTemplates): string {
   return fill(truncated, shown).replace(SHOWN_COUNT_MARKER, formatCount(shown));
 }
 
-function templateContext(view: ReportView, kind: ReportKind, options: { shown: number | typeof SHOWN_COUNT_MARKER }) {
-  const total = view.tickets.length;
+function templateContext(model: ReportModel, kind: ReportKind, options: { shown: number | typeof SHOWN_COUNT_MARKER }) {
+  const total = model.tickets.length;
   const shown = options.shown;
   return {
-    ...view,
-    logoSrc: kind === 'web' ? view.brand.logo?.web ?? null : view.brand.logo?.email ?? null,
-    preheader: preheader(view),
-    kpiRows: chunk(view.kpis, 4) as KpiTile[][],
-    sla: view.sla.map((bar) => ({ ...bar, segments: colouredSegments(bar.segments), rest: restWidth(bar.segments) })),
-    breakdowns: view.breakdowns.map((breakdown) => ({
+    ...model,
+    logoSrc: kind === 'web' ? model.brand.logo?.web ?? null : model.brand.logo?.email ?? null,
+    preheader: preheader(model),
+    kpiRows: chunk(model.kpis, 4) as KpiTile[][],
+    sla: model.sla.map((bar) => ({ ...bar, segments: colouredSegments(bar.segments), rest: restWidth(bar.segments) })),
+    breakdowns: model.breakdowns.map((breakdown) => ({
       ...breakdown,
       rows: breakdown.rows.map((row) => ({ ...row, segments: colouredSegments(row.segments), rest: restWidth(row.segments) })),
     })),
-    proactiveSingular: view.highlights.proactiveCount === 1,
+    proactiveSingular: model.highlights.proactiveCount === 1,
     hasTickets: total > 0,
-    ticketRows: kind === 'web' ? view.tickets : [],
+    ticketRows: kind === 'web' ? model.tickets : [],
     ticketCountText: `${formatCount(total)} raised, resolved or open during the period`,
     truncated: shown !== total,
     shownCount: typeof shown === 'number' ? formatCount(shown) : shown,
@@ -136,9 +136,9 @@ function restWidth(segments: BarSegment[]): number {
   return Math.max(0, 100 - used);
 }
 
-function preheader(view: ReportView): string {
-  const figure = (label: string) => view.kpis.find((kpi) => kpi.label === label)?.value ?? '–';
-  return `${view.period.label}: ${figure('Tickets')} tickets, ${figure('Resolved')} resolved, first-reply SLA ${figure('SLA kept')} kept.`;
+function preheader(model: ReportModel): string {
+  const figure = (label: string) => model.kpis.find((kpi) => kpi.label === label)?.value ?? '–';
+  return `${model.period.label}: ${figure('Tickets')} tickets, ${figure('Resolved')} resolved, first-reply SLA ${figure('SLA kept')} kept.`;
 }
 
 function loadTemplates(): CompiledTemplates {
