@@ -15,7 +15,7 @@ import type { SandboxAudienceMember } from '../types.js';
 
 export { LINKING_CASES, type LinkingCase, type LinkingSituation } from './seed-clients.js';
 export { HOSTILE_SUBJECTS } from './seed-tickets.js';
-export { DEFAULT_INCIDENTS, monthStartUtc, type IncidentSpike } from './volumes.js';
+export { monthStartUtc, type IncidentSpike } from './volumes.js';
 
 /** 2: volumes from seats, 13 months, incident spikes, proactive work raised by agents. An older stored world is reseeded. */
 export const WORLD_SCHEMA_VERSION = 2;
