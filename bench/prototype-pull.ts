@@ -3,7 +3,8 @@ import axios from 'axios';
 
 /**
  * A replay of the prototype's pull, for comparison only: `/tickets/filter` by department and created
- * date (30 per page), then for every ticket, one after another: the ticket with `include=stats,requester`,
+ * date (30 per page, over every workspace, a date range split in halves until it fits the filter's ten
+ * pages, as the documented API needs), then for every ticket, one after another: the ticket with `include=stats,requester`,
  * its conversations, its time entries and its CSAT response, with the prototype's 0.35 s of sleeps per
  * ticket (divided by `timeScale`, like every other duration in a time-scaled sandbox). It has no shared
  * rate limiter: on a 429 it waits Retry-After and repeats the call.
@@ -30,7 +31,7 @@ export async function prototypePull(options: {
   let credits = 0;
   let rateLimited = 0;
 
-  async function get(path: string, params?: Record<string, string | number>): Promise<{ status: number; data: { tickets?: Array<{ id: number }> } | undefined }> {
+  async function get(path: string, params?: Record<string, string | number>): Promise<{ status: number; data: { tickets?: Array<{ id: number }>; total?: number } | undefined }> {
     for (;;) {
       const response = await api.get(path, { params });
       calls += 1;
@@ -43,13 +44,26 @@ export async function prototypePull(options: {
   }
 
   const ids: number[] = [];
-  const query = `"department_id:${options.departmentId} AND created_at:>'${options.firstDay}' AND created_at:<'${options.lastDay}'"`;
-  for (let page = 1; ; page += 1) {
-    const { data } = await get('/tickets/filter', { query, page });
-    const tickets = data?.tickets ?? [];
-    ids.push(...tickets.map((ticket) => ticket.id));
-    if (tickets.length < 30) break;
+  const DAY_MS = 86_400_000;
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  async function collect(firstDay: string, lastDay: string): Promise<void> {
+    const query = `"department_id:${options.departmentId} AND created_at:>'${firstDay}' AND created_at:<'${lastDay}'"`;
+    for (let page = 1; page <= 10; page += 1) {
+      const { data } = await get('/tickets/filter', { query, page, workspace_id: 0 });
+      const total = data?.total ?? 0;
+      if (page === 1 && total > 300 && firstDay < lastDay) {
+        const from = Date.parse(`${firstDay}T00:00:00Z`);
+        const middle = from + Math.floor((Date.parse(`${lastDay}T00:00:00Z`) - from) / DAY_MS / 2) * DAY_MS;
+        await collect(firstDay, day(middle));
+        await collect(day(middle + DAY_MS), lastDay);
+        return;
+      }
+      const tickets = data?.tickets ?? [];
+      ids.push(...tickets.map((ticket) => ticket.id));
+      if (tickets.length < 30) break;
+    }
   }
+  await collect(options.firstDay, options.lastDay);
 
   for (const id of ids) {
     await get(`/tickets/${id}`, { include: 'stats,requester' });
