@@ -5,6 +5,7 @@ import { fixedClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { createRuntime } from '../src/compose/runtime.js';
+import { startEmbeddedSandbox } from '../src/compose/sandbox.js';
 import { createFreshservice } from '../src/freshservice/index.js';
 import { generateReport } from '../src/app/generate-report.js';
 import { createDigestWiring } from '../src/compose/digest.js';
@@ -56,11 +57,12 @@ export async function run(): Promise<Record<string, unknown>> {
   const controls = { rateLimitPerWindow: CREDITS_PER_MINUTE, windowMs: 60_000, timeScale: TIME_SCALE, latencyMs: LATENCY_MS };
   const period = parsePeriod('last-month', { timezone: 'UTC', now: new Date(ANCHOR) });
 
+  const config = loadConfig({ DATA_DIR: await tempDir(), TIMEZONE: 'UTC', LOG_LEVEL: 'silent' });
   const runtime = await createRuntime({
-    config: loadConfig({ DATA_DIR: await tempDir(), TIMEZONE: 'UTC', LOG_LEVEL: 'silent' }),
+    config,
     logger: silentLogger,
     clock,
-    sandbox: { profile: PROFILE, anchor: new Date(ANCHOR), controls },
+    sandbox: await startEmbeddedSandbox(config, clock, { profile: PROFILE, anchor: new Date(ANCHOR), controls }),
   });
   const naiveSandbox = await startFreshserviceSandbox({ world: seedWorld({ anchor: new Date(ANCHOR), profile: PROFILE }), clock, controls });
   try {

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { createRuntime } from '../src/compose/runtime.js';
+import { startEmbeddedSandbox } from '../src/compose/sandbox.js';
 import { monthStartUtc } from '../src/sandbox/index.js';
 import { BUSY_ACME_MONTH } from './busy-month.js';
 import { prototypePull } from './prototype-pull.js';
@@ -24,10 +25,11 @@ export async function run(): Promise<Record<string, unknown>> {
   const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' } as Record<string, string>;
   for (const name of ['FRESHSERVICE_DOMAIN', 'FRESHSERVICE_API_KEY', 'MAILCHIMP_API_KEY', 'MAILCHIMP_AUDIENCE_ID']) delete env[name];
   try {
+    const config = loadConfig(env);
     const runtime = await createRuntime({
-      config: loadConfig(env),
+      config,
       logger: silentLogger,
-      sandbox: { profile: BUSY_ACME_MONTH, controls: { rateLimitPerWindow: 200, timeScale: TIME_SCALE, latencyMs: LATENCY_MS } },
+      sandbox: await startEmbeddedSandbox(config, undefined, { profile: BUSY_ACME_MONTH, controls: { rateLimitPerWindow: 200, timeScale: TIME_SCALE, latencyMs: LATENCY_MS } }),
     });
     const acme = (await runtime.services.findClient('Acme Corporation')) as { kind: 'found'; client: { id: number; name: string } };
     const period = runtime.services.parsePeriod('last-month');

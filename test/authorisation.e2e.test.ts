@@ -7,6 +7,7 @@ import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { systemClock } from '../src/clock.js';
 import { createRuntime, type Runtime } from '../src/compose/runtime.js';
+import { startEmbeddedSandbox } from '../src/compose/sandbox.js';
 import { createRoutes, listen, type HttpServer } from '../src/server/http.js';
 import { mountReportLinks } from '../src/server/report-links.js';
 import { LocalConnector, type PostedActivity } from '../src/server/playground/connector.js';
@@ -71,7 +72,7 @@ describe('only an authenticated, authorised person changes who gets what', () =>
       config,
       logger: silentLogger,
       clock: systemClock,
-      sandbox: { profile: { departments: 8, audienceMembers: 40, seatScale: 0.3 } },
+      sandbox: await startEmbeddedSandbox(config, systemClock, { profile: { departments: 8, audienceMembers: 40, seatScale: 0.3 } }),
     });
     await runtime.clients.syncClients();
     mountReportLinks(routes, { config: runtime.config, clock: systemClock, loadWebHtml: (reportId) => runtime.loadWebHtml(reportId) });

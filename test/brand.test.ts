@@ -13,6 +13,7 @@ import { computeMetrics } from '../src/report/metrics.js';
 import { renderReport } from '../src/report/render.js';
 import { buildReportModel } from '../src/report/model.js';
 import { createRuntime, type Runtime } from '../src/compose/runtime.js';
+import { startEmbeddedSandbox } from '../src/compose/sandbox.js';
 import { drawSampleLogo, startMailchimpSandbox, type MailchimpSandbox } from '../src/sandbox/index.js';
 import { SAMPLE_AS_OF, sampleDataset } from './fixtures/report-sample.js';
 import { REAL_SERVICES } from './support/settings.js';
@@ -204,11 +205,13 @@ describe('the sandbox sample brand, end to end', () => {
 
   beforeAll(async () => {
     dataDir = await makeTempDir('brand-sandbox-');
+    const config = loadConfig({ DATA_DIR: dataDir, TIMEZONE: 'UTC' });
+    const clock = fixedClock('2026-11-20T12:00:00Z');
     runtime = await createRuntime({
-      config: loadConfig({ DATA_DIR: dataDir, TIMEZONE: 'UTC' }),
+      config,
       logger: silentLogger,
-      clock: fixedClock('2026-11-20T12:00:00Z'),
-      sandbox: { profile: { departments: 4, audienceMembers: 12, seatScale: 0.1 }, controls: { timeScale: 1000 } },
+      clock,
+      sandbox: await startEmbeddedSandbox(config, clock, { profile: { departments: 4, audienceMembers: 12, seatScale: 0.1 }, controls: { timeScale: 1000 } }),
     });
   }, 60_000);
 

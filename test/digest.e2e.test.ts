@@ -3,6 +3,7 @@ import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { fixedClock } from '../src/clock.js';
 import { createRuntime, type Runtime } from '../src/compose/runtime.js';
+import { startEmbeddedSandbox } from '../src/compose/sandbox.js';
 import { createRoutes, listen, type HttpServer } from '../src/server/http.js';
 import { mountReportLinks } from '../src/server/report-links.js';
 import { LocalConnector, type PostedActivity } from '../src/server/playground/connector.js';
@@ -71,7 +72,7 @@ describe('monthly digest, end to end (sandbox, Slack mock, local Teams connector
       config,
       logger: silentLogger,
       clock,
-      sandbox: { profile: { seatScale: 0.1 }, controls: { timeScale: 1000 } },
+      sandbox: await startEmbeddedSandbox(config, clock, { profile: { seatScale: 0.1 }, controls: { timeScale: 1000 } }),
     });
     await runtime.clients.syncClients();
     mountReportLinks(routes, { config: runtime.config, clock, logger: silentLogger, loadWebHtml: runtime.loadWebHtml });

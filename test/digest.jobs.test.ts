@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
-import type { Runtime } from '../src/compose/runtime.js';
 import type { DigestPublisher, PublishResult } from '../src/chat/digest-publisher.js';
-import { createBotJobs } from '../src/compose/digest.js';
+import { botJobs } from '../src/jobs/jobs.js';
+import type { SyncResult } from '../src/freshservice/puller.js';
 import { JobRunStore } from '../src/jobs/runs.js';
 import { createScheduler } from '../src/jobs/scheduler.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
@@ -15,14 +15,8 @@ interface Recorder {
 }
 
 /** The bot's real jobs (real DIGEST_SCHEDULE default, TIMEZONE, key) over a recording publisher and sync. */
-function botJobs(dataDir: string, env: Record<string, string>, recorder: Recorder, options: { targets?: boolean; failPosting?: boolean; slowMs?: number } = {}) {
+function jobsUnderTest(dataDir: string, env: Record<string, string>, recorder: Recorder, options: { targets?: boolean; failPosting?: boolean; slowMs?: number } = {}) {
   const config = loadConfig({ DATA_DIR: dataDir, SLACK_BOT_TOKEN: 'xoxb-jobs', SLACK_SIGNING_SECRET: 'jobs-secret', ...env });
-  const runtime = {
-    config,
-    logger: silentLogger,
-    freshservice: { puller: { syncMirror: async () => { recorder.syncs += 1; return { calls: 1, credits: 3 }; } } },
-    clients: { syncClients: async () => ({ clients: 25, linked: 18 }) },
-  } as unknown as Runtime;
   const publisher = {
     hasTargets: async () => options.targets ?? true,
     async run(actor, period): Promise<PublishResult> {
@@ -30,8 +24,17 @@ function botJobs(dataDir: string, env: Record<string, string>, recorder: Recorde
       recorder.digests.push({ period: period.key, actor: actor.name });
       return { digestId: `digest-${period.key}`, period: period.key, rows: 25, ready: 18, posted: [], failed: options.failPosting ? [{ platform: 'slack', target: 'C1', reason: 'not_in_channel' }] : [] };
     },
-  } as Pick<DigestPublisher, 'hasTargets' | 'run'> as DigestPublisher;
-  return createBotJobs(runtime, publisher);
+  } as Pick<DigestPublisher, 'hasTargets' | 'run'>;
+  return botJobs({
+    config,
+    logger: silentLogger,
+    publisher,
+    syncMirror: async () => {
+      recorder.syncs += 1;
+      return { calls: 1, credits: 3 } as SyncResult;
+    },
+    syncClients: async () => ({ clients: 25, linked: 18 }),
+  });
 }
 
 describe('the bot\'s scheduled jobs', () => {
@@ -46,8 +49,8 @@ describe('the bot\'s scheduled jobs', () => {
   });
 
   const amsterdam = { TIMEZONE: 'Europe/Amsterdam', DIGEST_CHANNEL: 'C1' };
-  const scheduler = (clock: ReturnType<typeof fixedClock>, options: Parameters<typeof botJobs>[3] = {}, env: Record<string, string> = amsterdam) =>
-    createScheduler({ jobs: botJobs(dataDir, env, recorder, options), runs: new JobRunStore(dataDir), clock, logger: silentLogger });
+  const scheduler = (clock: ReturnType<typeof fixedClock>, options: Parameters<typeof jobsUnderTest>[3] = {}, env: Record<string, string> = amsterdam) =>
+    createScheduler({ jobs: jobsUnderTest(dataDir, env, recorder, options), runs: new JobRunStore(dataDir), clock, logger: silentLogger });
 
   it('posts the digest for the previous month at 08:00 local on the first working day, once, keyed by period and channels', async () => {
     const clock = fixedClock('2026-11-02T06:59:00Z');
@@ -111,7 +114,7 @@ describe('the bot\'s scheduled jobs', () => {
   });
 
   it('refuses an unreadable DIGEST_SCHEDULE at start-up, naming the variable', () => {
-    expect(() => botJobs(dataDir, { ...amsterdam, DIGEST_SCHEDULE: 'every other tuesday' }, recorder)).toThrow(/^DIGEST_SCHEDULE: "every other tuesday" is not a schedule/);
+    expect(() => jobsUnderTest(dataDir, { ...amsterdam, DIGEST_SCHEDULE: 'every other tuesday' }, recorder)).toThrow(/^DIGEST_SCHEDULE: "every other tuesday" is not a schedule/);
   });
 
   it('runs the nightly sync at 02:00 local once per local date, even on the night the clocks go back', async () => {

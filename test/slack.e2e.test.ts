@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../src/config.js';
 import { createLogger, silentLogger } from '../src/logger.js';
 import { systemClock } from '../src/clock.js';
 import { createRuntime, type Runtime } from '../src/compose/runtime.js';
+import { startEmbeddedSandbox } from '../src/compose/sandbox.js';
 import { createFakeServices, type FakeServices } from './support/fake-services.js';
 import {
   blockActionPayload, buttonsOf, interactionBody, slackSignature, slashCommandBody, startSlackMock, viewSubmissionPayload, type SlackMock,
@@ -319,7 +320,7 @@ describe('Slack app over HTTP (real runtime on the sandbox)', () => {
       config,
       logger: silentLogger,
       clock: systemClock,
-      sandbox: { profile: { departments: 8, audienceMembers: 40, seatScale: 0.3 } },
+      sandbox: await startEmbeddedSandbox(config, systemClock, { profile: { departments: 8, audienceMembers: 40, seatScale: 0.3 } }),
     });
     await runtime.clients.syncClients();
     mountReportLinks(routes, { config: runtime.config, clock: systemClock, loadWebHtml: (reportId) => runtime.loadWebHtml(reportId) });

@@ -4,6 +4,7 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { systemClock } from '../src/clock.js';
 import { startBot, type BotProcess } from '../src/compose/bot-process.js';
+import { startEmbeddedSandbox } from '../src/compose/sandbox.js';
 import { ConversationStore } from '../src/store/conversations.js';
 import { createRoutes, listen, type HttpServer } from '../src/server/http.js';
 import { mountTeams, type TeamsMount } from '../src/chat/teams/mount.js';
@@ -90,7 +91,8 @@ describe('Teams endpoint in sandbox mode (the local playground channel)', () => 
     nock.disableNetConnect();
     nock.enableNetConnect(/127\.0\.0\.1|localhost|192\.0\.2\.|10\.|172\.|192\.168\./);
     dataDir = await makeTempDir('integoreport-teams-local-');
-    bot = await startBot({ config: loadConfig({ DATA_DIR: dataDir, APPROVERS: 'you@sandbox-msp.example' }), logger: log.logger, port: 0, host: '0.0.0.0', jobs: false });
+    const config = loadConfig({ DATA_DIR: dataDir, APPROVERS: 'you@sandbox-msp.example' });
+    bot = await startBot({ config, logger: log.logger, sandbox: await startEmbeddedSandbox(config), port: 0, host: '0.0.0.0', jobs: false });
   }, 60_000);
 
   afterEach(() => {

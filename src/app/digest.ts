@@ -10,8 +10,8 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../report/metrics.js';
 import { previousPeriod, type Period } from '../period/period.js';
 import { digestIdFor, type DigestNumbers, type DigestRecord, type DigestRow, type DigestStore } from '../store/digests.js';
-import type { Runtime } from '../compose/runtime.js';
-import { generateReport } from './generate-report.js';
+import type { Puller } from '../freshservice/puller.js';
+import { generateReport, type GenerateDeps } from './generate-report.js';
 import { reportFor } from './report-for.js';
 import { userFacingMessage, type Actor, type BotServices, type ConfirmedSend, type ReportSummary, type SendOutcome } from './ports.js';
 import { confirmationOf } from './confirmation.js';
@@ -149,31 +149,26 @@ export async function approveAllRows(
   return results;
 }
 
-/** DigestDeps from the runtime: drafts are generated with pulls served from the freshly synced mirror. */
-export function digestDepsFor(runtime: Runtime, store: DigestStore): DigestDeps {
-  const { freshservice, reports, clock, logger, brand } = runtime;
-  const mirrorPuller = {
-    pull: (...[client, period, options]: Parameters<typeof freshservice.puller.pull>) => freshservice.puller.pull(client, period, { ...options, fromMirror: true }),
+/**
+ * How the digest drafts: one mirror refresh, then each draft generated with pulls served from that
+ * mirror (no ticket listing per client); an existing report's numbers come from its stored metrics.
+ */
+export function mirrorDrafts(generation: GenerateDeps, puller: Pick<Puller, 'pull' | 'syncMirror'>): Pick<DigestDeps, 'syncMirror' | 'generateDraft' | 'numbersOf'> {
+  const fromMirror: GenerateDeps = {
+    ...generation,
+    puller: { pull: (client, period, options) => puller.pull(client, period, { ...options, fromMirror: true }) },
   };
   return {
-    services: runtime.services,
-    syncMirror: (since) => freshservice.puller.syncMirror({ since }),
+    syncMirror: (since) => puller.syncMirror({ since }),
     async generateDraft(actor, client, period) {
-      const generated = await generateReport(
-        { puller: mirrorPuller, reports, clock, logger, brand: brand.forReport, reportUrl: runtime.reportUrl },
-        actor,
-        { client, period },
-      );
+      const generated = await generateReport(fromMirror, actor, { client, period });
       return { reportId: generated.record.id, numbers: numbersFromMetrics(generated.metrics) };
     },
     async numbersOf(reportId) {
-      const record = await reports.get(reportId);
+      const record = await generation.reports.get(reportId);
       if (!record) return undefined;
       const metrics = await readJsonFile<Metrics>(record.files.metrics).catch(() => undefined);
       return metrics ? numbersFromMetrics(metrics) : undefined;
     },
-    store,
-    clock,
-    logger,
   };
 }

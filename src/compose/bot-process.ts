@@ -1,7 +1,8 @@
 import type { Config } from '../config.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
+import { createRuntime, type Runtime } from './runtime.js';
+import type { Sandbox } from '../sandbox/index.js';
 import { createRoutes, listen, type HttpServer } from '../server/http.js';
 import { mountReportLinks } from '../server/report-links.js';
 import { createChatBot } from '../chat/bot.js';
@@ -32,7 +33,8 @@ export interface StartOptions {
   port?: number;
   /** Overrides config.host. */
   host?: string;
-  sandbox?: RuntimeOptions['sandbox'];
+  /** In sandbox mode, the embedded sandbox (see `startEmbeddedSandbox`); the process closes it. */
+  sandbox?: Sandbox;
   /** Run the scheduled jobs (monthly digest, nightly sync) in this process; default true. */
   jobs?: boolean;
 }

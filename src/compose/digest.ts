@@ -1,14 +1,14 @@
-/** Builds the digest publisher and the scheduled jobs from a runtime (used by the bot process and the CLI). */
-import { digestDepsFor } from '../app/digest.js';
+/** The digest publisher and the scheduled jobs, built from a runtime (for the bot process and the CLI). */
+import { mirrorDrafts } from '../app/digest.js';
 import { createDigestPublisher, type DigestPoster, type DigestPublisher } from '../chat/digest-publisher.js';
 import { createSlackDigestPoster } from '../chat/slack/digest.js';
 import { createTeamsDigestPoster } from '../chat/teams/digest.js';
 import type { Runtime } from './runtime.js';
 import { ConversationStore } from '../store/conversations.js';
 import { DigestStore } from '../store/digests.js';
-import { digestChannels, digestJob, nightlySyncJob, SCHEDULER_ACTOR } from '../jobs/jobs.js';
+import { botJobs } from '../jobs/jobs.js';
 import { JobRunStore } from '../jobs/runs.js';
-import { createScheduler, type ScheduledJob, type Scheduler } from '../jobs/scheduler.js';
+import { createScheduler, type Scheduler } from '../jobs/scheduler.js';
 
 export interface DigestWiring {
   publisher: DigestPublisher;
@@ -19,41 +19,23 @@ export function createDigestWiring(runtime: Runtime, options: { conversations?: 
   const { config, logger, clock } = runtime;
   const conversations = options.conversations ?? new ConversationStore(config.dataDir, clock);
   const posters = [createSlackDigestPoster(config), createTeamsDigestPoster({ config, conversations, logger })].filter((poster): poster is DigestPoster => poster !== undefined);
-  const publisher = createDigestPublisher({ digest: digestDepsFor(runtime, new DigestStore(config.dataDir)), posters, logger });
-  return { publisher };
-}
-
-export function createBotJobs(runtime: Runtime, publisher: DigestPublisher): ScheduledJob[] {
-  const { config, logger } = runtime;
-  return [
-    digestJob({
-      schedule: config.digest.schedule,
-      timezone: config.timezone,
-      channels: digestChannels({ slackChannel: config.slack.botToken ? config.digest.channel : undefined, teams: true }),
-      async run(period) {
-        if (!(await publisher.hasTargets())) {
-          logger.warn({ period: period.key }, 'Monthly digest skipped: DIGEST_CHANNEL is not set (or no Slack token) and the app is in no Teams channel');
-          return { skipped: 'no digest channel' };
-        }
-        const result = await publisher.run(SCHEDULER_ACTOR, period);
-        logger.info({ ...result }, 'Monthly digest posted');
-        if (result.failed.length > 0) {
-          throw new Error(`The digest could not be posted to ${result.failed.map((entry) => `${entry.platform} ${entry.target}: ${entry.reason}`).join('; ')}`);
-        }
-        return result;
-      },
-    }),
-    nightlySyncJob({
-      timezone: config.timezone,
-      async run() {
-        const mirror = await runtime.freshservice.puller.syncMirror();
-        const directory = await runtime.clients.syncClients();
-        return { mirror, directory: { clients: directory.clients, linked: directory.linked } };
-      },
-    }),
-  ];
+  const digest = {
+    services: runtime.services,
+    ...mirrorDrafts(runtime.generation, runtime.freshservice.puller),
+    store: new DigestStore(config.dataDir),
+    clock,
+    logger,
+  };
+  return { publisher: createDigestPublisher({ digest, posters, logger }) };
 }
 
 export function createBotScheduler(runtime: Runtime, publisher: DigestPublisher): Scheduler {
-  return createScheduler({ jobs: createBotJobs(runtime, publisher), runs: new JobRunStore(runtime.config.dataDir), clock: runtime.clock, logger: runtime.logger });
+  const jobs = botJobs({
+    config: runtime.config,
+    logger: runtime.logger,
+    publisher,
+    syncMirror: () => runtime.freshservice.puller.syncMirror(),
+    syncClients: () => runtime.clients.syncClients(),
+  });
+  return createScheduler({ jobs, runs: new JobRunStore(runtime.config.dataDir), clock: runtime.clock, logger: runtime.logger });
 }

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { startBot } from './bot-process.js';
+import { startEmbeddedSandbox } from './sandbox.js';
 
 /** `npm start`: the bot process. A bad setting stops it with one line naming the variable. */
 async function main(): Promise<void> {
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
   );
   for (const warning of config.warnings) logger.warn(warning);
   if (config.approvers.length === 0) logger.warn('APPROVERS is empty: reports can be generated, but nobody can send one, discard one or change a client\'s contact from chat');
-  const bot = await startBot({ config, logger });
+  const bot = await startBot({ config, logger, sandbox: await startEmbeddedSandbox(config) });
   logger.info(
     config.sandbox
       ? `Ready. Open the chat playground at http://localhost:${config.port}/ and type "help".`

@@ -3,9 +3,14 @@ import dayjs from 'dayjs';
 import utc from 'dayjs/plugin/utc.js';
 import timezone from 'dayjs/plugin/timezone.js';
 import type { Actor } from '../app/ports.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { DigestPublisher } from '../chat/digest-publisher.js';
 import { parsePeriod, type Period } from '../period/period.js';
 import { parseSchedule, ScheduleError, type Schedule } from './schedule.js';
 import type { ScheduledJob } from './scheduler.js';
+import type { SyncResult } from '../freshservice/puller.js';
+import type { SyncSummary } from '../clients/directory-store.js';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
@@ -60,4 +65,45 @@ export function nightlySyncJob(deps: { timezone: string; run(): Promise<unknown>
 export function digestChannels(options: { slackChannel?: string; teams: boolean }): string {
   const parts = [options.slackChannel ? `slack:${options.slackChannel}` : undefined, options.teams ? 'teams' : undefined].filter(Boolean);
   return parts.length > 0 ? parts.join('+') : 'nowhere';
+}
+
+export interface BotJobDeps {
+  config: Pick<Config, 'digest' | 'timezone' | 'slack'>;
+  logger: Logger;
+  publisher: Pick<DigestPublisher, 'hasTargets' | 'run'>;
+  /** The nightly refresh: the account's ticket mirror, then the client directory. */
+  syncMirror(): Promise<SyncResult>;
+  syncClients(): Promise<Pick<SyncSummary, 'clients' | 'linked'>>;
+}
+
+/** The bot process's jobs: the monthly digest (skipped while it has nowhere to go) and the nightly sync. */
+export function botJobs(deps: BotJobDeps): ScheduledJob[] {
+  const { config, logger, publisher } = deps;
+  return [
+    digestJob({
+      schedule: config.digest.schedule,
+      timezone: config.timezone,
+      channels: digestChannels({ slackChannel: config.slack.botToken ? config.digest.channel : undefined, teams: true }),
+      async run(period) {
+        if (!(await publisher.hasTargets())) {
+          logger.warn({ period: period.key }, 'Monthly digest skipped: DIGEST_CHANNEL is not set (or no Slack token) and the app is in no Teams channel');
+          return { skipped: 'no digest channel' };
+        }
+        const result = await publisher.run(SCHEDULER_ACTOR, period);
+        logger.info({ ...result }, 'Monthly digest posted');
+        if (result.failed.length > 0) {
+          throw new Error(`The digest could not be posted to ${result.failed.map((entry) => `${entry.platform} ${entry.target}: ${entry.reason}`).join('; ')}`);
+        }
+        return result;
+      },
+    }),
+    nightlySyncJob({
+      timezone: config.timezone,
+      async run() {
+        const mirror = await deps.syncMirror();
+        const directory = await deps.syncClients();
+        return { mirror, directory: { clients: directory.clients, linked: directory.linked } };
+      },
+    }),
+  ];
 }

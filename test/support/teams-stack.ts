@@ -2,6 +2,7 @@ import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { systemClock } from '../../src/clock.js';
 import { createRuntime, type Runtime } from '../../src/compose/runtime.js';
+import { startEmbeddedSandbox } from '../../src/compose/sandbox.js';
 import { createRoutes, listen, type HttpServer } from '../../src/server/http.js';
 import { mountReportLinks } from '../../src/server/report-links.js';
 import { mountPlayground, type PlaygroundMount } from '../../src/server/playground/index.js';
@@ -25,7 +26,7 @@ export async function startTeamsStack(env: Record<string, string> = {}): Promise
   const routes = createRoutes();
   const http = await listen(routes, 0, '127.0.0.1');
   const config = loadConfig({ DATA_DIR: dataDir, PUBLIC_BASE_URL: http.url, APPROVERS: 'you@sandbox-msp.example', ...env });
-  const runtime = await createRuntime({ config, logger: silentLogger, clock: systemClock });
+  const runtime = await createRuntime({ config, logger: silentLogger, clock: systemClock, sandbox: await startEmbeddedSandbox(config) });
   await runtime.clients.syncClients();
   mountReportLinks(routes, { config: runtime.config, clock: systemClock, logger: silentLogger, loadWebHtml: runtime.loadWebHtml });
   const conversations = new ConversationStore(dataDir, systemClock);

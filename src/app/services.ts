@@ -1,0 +1,151 @@
+/**
+ * The use-cases behind every surface, put together: the client directory, report generation, history
+ * and status, and the exactly-once delivery. Surfaces call them through {@link BotServices}.
+ */
+import { promises as fs } from 'node:fs';
+import type { Config } from '../config.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { ClientEntry } from '../clients/types.js';
+import type { DeliveryChannels } from '../mailchimp/channel.js';
+import { parsePeriod } from '../period/period.js';
+import type { ReportRecord, ReportStore } from '../store/reports.js';
+import { approvalRefusal, isApprover, requireApprover } from '../approvers.js';
+import type { ClientUseCases } from './clients.js';
+import { createDelivery, type DeliverableReport, type Delivery, type RecipientLookup } from './delivery.js';
+import { generateReport, type GenerateDeps } from './generate-report.js';
+import type { BotServices, ReportSummary } from './ports.js';
+import { reportFor } from './report-for.js';
+
+export interface AppServiceDeps {
+  config: Pick<Config, 'approvers' | 'report' | 'timezone' | 'sandbox' | 'dataDir'>;
+  clients: ClientUseCases;
+  /** Pull, metrics and rendering of one report; its store and links are the ones history and delivery read. */
+  generation: GenerateDeps;
+  channels: DeliveryChannels;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface AppServices {
+  services: BotServices;
+  delivery: Delivery;
+  /** The web HTML of a report, for its signed link. */
+  webHtml(reportId: string): Promise<string | undefined>;
+}
+
+/** The client's linked Mailchimp contact, or why there is none. `entries`: the client list when the caller already read it. */
+async function recipientOf(clients: ClientUseCases, clientId: number, entries?: ClientEntry[]): Promise<RecipientLookup> {
+  const entry = (entries ?? (await clients.listClients())).find((client) => client.id === clientId);
+  if (!entry) return { problem: 'This client is no longer in Freshservice.' };
+  if (entry.state === 'linked' && entry.email) return { email: entry.email };
+  return { problem: entry.reason ?? `${entry.name} has no linked Mailchimp contact yet. Use "fix ${entry.name}" to link one.` };
+}
+
+async function deliverableReport(reports: ReportStore, reportId: string): Promise<DeliverableReport | undefined> {
+  const record = await reports.get(reportId);
+  if (!record) return undefined;
+  return {
+    id: record.id,
+    clientId: record.clientId,
+    clientName: record.clientName,
+    periodKey: record.periodKey,
+    periodLabel: record.periodLabel,
+    version: record.version,
+    emailHtml: await fs.readFile(record.files.emailHtml, 'utf8'),
+    createdAt: record.createdAt,
+    discarded: Boolean(record.discarded),
+  };
+}
+
+export function createAppServices(deps: AppServiceDeps): AppServices {
+  const { config, clients, generation, clock } = deps;
+  const { reports } = generation;
+
+  const delivery = createDelivery({
+    channels: deps.channels,
+    config,
+    dataDir: config.dataDir,
+    clock,
+    logger: deps.logger,
+    resolveRecipient: (clientId) => recipientOf(clients, clientId),
+    currentReport: (clientId, periodKey) => reportFor(services, { id: clientId }, { key: periodKey }),
+    loadReport: (reportId) => deliverableReport(reports, reportId),
+  });
+
+  async function summarize(record: ReportRecord, entries?: ClientEntry[]): Promise<ReportSummary> {
+    const recipient = await recipientOf(clients, record.clientId, entries);
+    return {
+      id: record.id,
+      version: record.version,
+      client: { id: record.clientId, name: record.clientName },
+      period: { key: record.periodKey, label: record.periodLabel, from: record.periodFrom, to: record.periodTo },
+      createdAt: record.createdAt,
+      createdBy: record.createdBy,
+      figures: record.figures,
+      ticketCount: record.ticketCount,
+      viewUrl: generation.reportUrl(record.id),
+      recipient: 'email' in recipient ? recipient.email : undefined,
+      copyTo: config.report.copyTo,
+      discarded: Boolean(record.discarded),
+      send: await delivery.sendForReport(record.id),
+    };
+  }
+
+  const services: BotServices = {
+    listClients: (options) => clients.listClients(options),
+    findClient: (text) => clients.findClient(text),
+    suggestContacts: (clientId) => clients.suggestContacts(clientId),
+    fixClient: (actor, clientId, fix) => clients.fixClient(actor, clientId, fix),
+    parsePeriod: (text) => parsePeriod(text, { timezone: config.timezone, now: clock.now() }),
+    async generateReport(actor, request) {
+      const client = (await clients.listClients()).find((entry) => entry.id === request.clientId);
+      if (!client) throw new Error(`There is no client with id ${request.clientId}.`);
+      const generated = await generateReport(generation, actor, {
+        client: { id: client.id, name: client.name },
+        period: request.period,
+        onProgress: request.onProgress,
+      });
+      return summarize(generated.record);
+    },
+    async getReport(reportId) {
+      const record = await reports.get(reportId);
+      return record ? summarize(record) : undefined;
+    },
+    async discardReport(actor, reportId) {
+      requireApprover(config.approvers, actor, 'discard');
+      const record = await reports.markDiscarded(reportId, actor.name, clock.now().toISOString());
+      if (!record) throw new Error(`There is no report ${reportId}; generate it again.`);
+      return summarize(record);
+    },
+    sendReport: (actor, reportId, options) => delivery.sendReport(actor, reportId, options),
+    sendTest: (actor, reportId, to) => delivery.sendTest(actor, reportId, to),
+    refusal: (actor, action) => (isApprover(config.approvers, actor) ? undefined : approvalRefusal(config.approvers, action, actor.platform)),
+    async history(clientId) {
+      const records = await reports.forClient(clientId);
+      const entries = records.length > 0 ? await clients.listClients() : [];
+      return Promise.all(records.map((record) => summarize(record, entries)));
+    },
+    async status() {
+      const [entries, allReports, syncStatus] = await Promise.all([clients.listClients(), reports.all(), clients.syncStatus()]);
+      const sends = (await Promise.all(entries.map((entry) => delivery.sendsFor(entry.id)))).flat();
+      return {
+        sandbox: config.sandbox,
+        lastSync: syncStatus.lastSync?.at,
+        clients: entries.length,
+        linked: entries.filter((entry) => entry.state === 'linked').length,
+        reports: allReports.length,
+        sends: sends.filter((send) => send.status === 'sent').length,
+      };
+    },
+  };
+
+  return {
+    services,
+    delivery,
+    async webHtml(reportId) {
+      const record = await reports.get(reportId);
+      return record ? fs.readFile(record.files.webHtml, 'utf8').catch(() => undefined) : undefined;
+    },
+  };
+}
