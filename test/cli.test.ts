@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli.js';
+import { runCli } from '../src/compose/cli.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 import { readAudit } from '../src/store/audit.js';
 import { monthStartUtc, type SandboxWorld } from '../src/sandbox/index.js';

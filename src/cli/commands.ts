@@ -1,25 +1,26 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger } from './logger.js';
-import { readJsonFile } from './store/files.js';
-import { createRuntime, type Runtime } from './compose/runtime.js';
-import type { Actor, ReportSummary, SendOutcome } from './app/ports.js';
-import type { ClientEntry } from './clients/types.js';
-import { formatClientTable, runClientCommand } from './cli/clients.js';
-import { formatPullSummary } from './freshservice/puller.js';
-import { computeMetrics } from './report/metrics.js';
-import { parsePeriod, periodFromRange, PeriodError, type Period } from './period/period.js';
-import { DEFAULT_PERIOD, PERIOD_FORMS, splitTrailingPeriod } from './period/forms.js';
-import type { Dataset } from './sources/helpdesk.js';
-import { readSandboxOutbox, resetSandbox, sandboxFiles } from './sandbox/index.js';
-import { formatSendOutcome } from './app/send-format.js';
-import { reportFor } from './app/report-for.js';
-import { createDigestWiring } from './compose/digest.js';
-import { digestAsText, digestViews } from './chat/views/digest.js';
+import { loadConfig, type Config } from '../config.js';
+import { readJsonFile } from '../store/files.js';
+import type { Actor, BotServices, ReportSummary, SendOutcome } from '../app/ports.js';
+import type { ClientUseCases } from '../app/clients.js';
+import type { DigestPublisher } from '../chat/digest-publisher.js';
+import type { Puller } from '../freshservice/puller.js';
+import type { ReportStore } from '../store/reports.js';
+import type { ClientEntry } from '../clients/types.js';
+import { formatClientTable, runClientCommand } from './clients.js';
+import { formatPullSummary } from '../freshservice/puller.js';
+import { computeMetrics } from '../report/metrics.js';
+import { parsePeriod, periodFromRange, type Period } from '../period/period.js';
+import { DEFAULT_PERIOD, PERIOD_FORMS, splitTrailingPeriod } from '../period/forms.js';
+import type { Dataset } from '../sources/helpdesk.js';
+import { readSandboxOutbox, resetSandbox, sandboxFiles } from '../sandbox/index.js';
+import { formatSendOutcome } from '../app/send-format.js';
+import { reportFor } from '../app/report-for.js';
+import { digestAsText, digestViews } from '../chat/views/digest.js';
 
 /** A mistake in how the CLI was called; printed as one line, exit code 2. */
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 const USAGE = `Usage: integoreport <command> [options]   (every command takes --json)
 
@@ -43,10 +44,26 @@ Periods: ${PERIOD_FORMS.map((form) => (form === DEFAULT_PERIOD ? `${form} (defau
 The command line acts with the data folder's full rights. --as <who> records on whose behalf (the audit
 log keeps it beside the operating-system user).`;
 
-interface Io {
+export interface Io {
   out(text: string): void;
   err(text: string): void;
 }
+
+/** What the commands work with once the configuration is known: the use-cases and the stores they read. */
+export interface CliRuntime {
+  services: BotServices;
+  clients: ClientUseCases;
+  puller: Pick<Puller, 'pull' | 'syncMirror'>;
+  reports: ReportStore;
+  /** Freshservice calls made so far by this process. */
+  freshserviceCalls(): number;
+  /** The monthly digest's publisher, built when a command needs it. */
+  digest(): DigestPublisher;
+  close(): Promise<void>;
+}
+
+/** Builds the runtime for a configuration; `env` decides how much is logged. */
+export type OpenRuntime = (config: Config, env: Record<string, string | undefined>) => Promise<CliRuntime>;
 
 /** The operator: acts with the data folder's full rights; `--as` says on whose behalf, the audit log keeps both. */
 function cliActor(as?: string): Actor {
@@ -54,19 +71,7 @@ function cliActor(as?: string): Actor {
   return { platform: 'cli', id: as ?? user, name: as ?? user, osUser: user };
 }
 
-/** Logs go to stderr, and only warnings and worse unless LOG_LEVEL is set. */
-async function withRuntime<T>(config: Config, env: Record<string, string | undefined>, work: (runtime: Runtime) => Promise<T>): Promise<T> {
-  const level = env.LOG_LEVEL === undefined ? 'warn' : config.logLevel;
-  const logger = createLogger({ level, secrets: config.secrets, destination: { write: (line: string) => process.stderr.write(line) } });
-  const runtime = await createRuntime({ config, logger });
-  try {
-    return await work(runtime);
-  } finally {
-    await runtime.close();
-  }
-}
-
-async function resolveClient(runtime: Runtime, text: string | undefined): Promise<ClientEntry> {
+async function resolveClient(runtime: CliRuntime, text: string | undefined): Promise<ClientEntry> {
   if (!text) throw new UsageError('Name the client, e.g. "Acme" or its id.');
   const lookup = await runtime.services.findClient(text);
   if (lookup.kind === 'found') return lookup.client;
@@ -110,12 +115,13 @@ function outcomeLine(outcome: SendOutcome): string {
   }
 }
 
-async function periodReportOrNew(runtime: Runtime, actor: Actor, client: ClientEntry, period: Period, io: Io, json: boolean): Promise<ReportSummary> {
+async function periodReportOrNew(runtime: CliRuntime, actor: Actor, client: ClientEntry, period: Period, io: Io, json: boolean): Promise<ReportSummary> {
   const existing = await reportFor(runtime.services, client, period);
   return existing ?? runtime.services.generateReport(actor, { clientId: client.id, period, onProgress: progressPrinter(io, json) });
 }
 
-export async function runCli(argv: string[], io: Io, env: Record<string, string | undefined> = process.env): Promise<number> {
+/** Runs one command; commands that need the services get them from `open`, and close them after. */
+export async function runCommand(argv: string[], io: Io, env: Record<string, string | undefined>, open: OpenRuntime): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -177,7 +183,8 @@ export async function runCli(argv: string[], io: Io, env: Record<string, string 
     throw new UsageError('Use: sandbox reset | sandbox outbox');
   }
 
-  return withRuntime(config, env, async (runtime) => {
+  const runtime = await open(config, env);
+  try {
     const actor = cliActor(values.as);
     switch (command) {
       case 'clients':
@@ -189,7 +196,7 @@ export async function runCli(argv: string[], io: Io, env: Record<string, string 
         return result.exitCode;
       }
       case 'sync': {
-        const mirror = await runtime.freshservice.puller.syncMirror();
+        const mirror = await runtime.puller.syncMirror();
         const directory = await runtime.clients.syncClients();
         print({ mirror, directory }, () => [
           `Ticket mirror: ${mirror.changed} tickets added or changed, ${mirror.ticketsInMirror} in the mirror (${mirror.calls} calls, ${mirror.credits} credits).`,
@@ -202,7 +209,7 @@ export async function runCli(argv: string[], io: Io, env: Record<string, string 
         const period = runtime.services.parsePeriod(periodText);
         const client = await resolveClient(runtime, clientText);
         const printer = progressPrinter(io, json);
-        const result = await runtime.freshservice.puller.pull({ id: client.id, name: client.name }, period, {
+        const result = await runtime.puller.pull({ id: client.id, name: client.name }, period, {
           onProgress: printer && ((progress) => printer({ text: `${progress.phase} ${progress.done}/${progress.total}` })),
         });
         print({ file: result.file, ticketCount: result.ticketCount, calls: result.calls, credits: result.credits }, () => formatPullSummary(result));
@@ -212,10 +219,10 @@ export async function runCli(argv: string[], io: Io, env: Record<string, string 
         const { clientText, periodText } = clientAndPeriod(words);
         const period = runtime.services.parsePeriod(periodText);
         const client = await resolveClient(runtime, clientText);
-        const calls = runtime.freshservice.client.stats().calls;
+        const calls = runtime.freshserviceCalls();
         const report = await runtime.services.generateReport(actor, { clientId: client.id, period, onProgress: progressPrinter(io, json) });
         const record = (await runtime.reports.get(report.id))!;
-        const spent = runtime.freshservice.client.stats().calls - calls;
+        const spent = runtime.freshserviceCalls() - calls;
         print({ ...report, files: record.files, freshserviceCalls: spent }, () => [
           ...reportLines(report),
           `Files: ${record.files.emailHtml}`,
@@ -250,7 +257,7 @@ export async function runCli(argv: string[], io: Io, env: Record<string, string 
       }
       case 'digest': {
         const period = runtime.services.parsePeriod(words[0]);
-        const { publisher } = createDigestWiring(runtime);
+        const publisher = runtime.digest();
         const printer = progressPrinter(io, json);
         const onProgress = printer && ((text: string) => printer({ text }));
         if (values['dry-run']) {
@@ -281,20 +288,7 @@ export async function runCli(argv: string[], io: Io, env: Record<string, string 
       default:
         throw new UsageError(`Unknown command "${command}". Run "integoreport help" for the list.`);
     }
-  });
-}
-
-/** Runs one command and exits: known mistakes print one line (exit 2), failures of a service one sentence (exit 1). */
-export async function main(argv: string[]): Promise<never> {
-  const io: Io = { out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(text.startsWith('\r') ? text : `${text}\n`) };
-  try {
-    process.exit(await runCli(argv, io));
-  } catch (error) {
-    const known = error instanceof UsageError || error instanceof ConfigError || error instanceof PeriodError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`${known ? message : `integoreport: ${message}`}\n`);
-    process.exit(known ? 2 : 1);
+  } finally {
+    await runtime.close();
   }
 }
-
-if (process.argv[1]?.endsWith('src/cli.ts')) await main(process.argv.slice(2));
