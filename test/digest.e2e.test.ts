@@ -13,6 +13,7 @@ import { createChatBot } from '../src/chat/bot.js';
 import { mountSlack, type SlackHandle } from '../src/chat/slack/mount.js';
 import { mountTeams, type TeamsMount } from '../src/chat/teams/mount.js';
 import { createBotScheduler, createDigestWiring } from '../src/compose/digest.js';
+import { createPlatformClients } from '../src/compose/platforms.js';
 import { JobRunStore } from '../src/jobs/runs.js';
 import type { DigestPublisher } from '../src/chat/digest-publisher.js';
 import { DigestStore, digestIdFor } from '../src/store/digests.js';
@@ -89,10 +90,21 @@ describe('monthly digest, end to end (sandbox, Slack mock, local Teams connector
       tenantId: 'tenant-1',
       team: { id: TEAMS_CHANNEL.teamId! },
     });
-    publisher = createDigestWiring(runtime, { conversations }).publisher;
+    const platforms = createPlatformClients(runtime, conversations);
+    publisher = createDigestWiring(runtime, platforms).publisher;
     const bot = createChatBot({ services: runtime.services, logger: silentLogger, clock, digest: publisher });
-    slack = await mountSlack(routes, { services: runtime.services, config: runtime.config, logger: silentLogger, clock, bot });
-    teams = await mountTeams(routes, { services: runtime.services, config: runtime.config, logger: silentLogger, clock, conversations, bot, invokeWaitMs: 5000, localConnectorPath: PLAYGROUND_CONNECTOR_PATH });
+    slack = await mountSlack(routes, { services: runtime.services, config: runtime.config, logger: silentLogger, clock, bot, client: platforms.slack });
+    teams = await mountTeams(routes, {
+      services: runtime.services,
+      config: runtime.config,
+      logger: silentLogger,
+      clock,
+      conversations,
+      bot,
+      connection: platforms.teams,
+      invokeWaitMs: 5000,
+      localConnectorPath: PLAYGROUND_CONNECTOR_PATH,
+    });
     teamsClient = new TeamsClient(server.url, `${server.url}${PLAYGROUND_CONNECTOR_PATH}`, connector, () => teams.idle());
   }, 60_000);
 

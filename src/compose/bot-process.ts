@@ -10,7 +10,7 @@ import { mountSlack } from '../chat/slack/mount.js';
 import { mountTeams } from '../chat/teams/mount.js';
 import { teamsMode } from '../chat/teams/adapter.js';
 import { mountPlayground } from '../server/playground/index.js';
-import { ConversationStore } from '../store/conversations.js';
+import { createPlatformClients } from './platforms.js';
 import type { DigestPublisher } from '../chat/digest-publisher.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import { createBotScheduler, createDigestWiring } from './digest.js';
@@ -47,14 +47,23 @@ export async function startBot(options: StartOptions): Promise<BotProcess> {
   const { config, services } = runtime;
   const routes = createRoutes();
   mountReportLinks(routes, { config, clock, logger, loadWebHtml: runtime.loadWebHtml });
-  const conversations = new ConversationStore(config.dataDir, clock);
-  const digest = createDigestWiring(runtime, { conversations });
+  const platforms = createPlatformClients(runtime);
+  const digest = createDigestWiring(runtime, platforms);
   const bot = createChatBot({ services, logger, clock, digest: digest.publisher });
-  const slack = await mountSlack(routes, { services, config, logger, clock, bot });
+  const slack = await mountSlack(routes, { services, config, logger, clock, bot, client: platforms.slack });
   const playground = teamsMode(config) === 'local'
     ? mountPlayground(routes, { config, logger, outbox: () => runtime.sandbox!.mailchimp.outbox() })
     : undefined;
-  const teams = await mountTeams(routes, { services, config, logger, clock, conversations, bot, localConnectorPath: playground?.connectorPath });
+  const teams = await mountTeams(routes, {
+    services,
+    config,
+    logger,
+    clock,
+    conversations: platforms.conversations,
+    bot,
+    connection: platforms.teams,
+    localConnectorPath: playground?.connectorPath,
+  });
   const http = await listen(routes, options.port ?? config.port, options.host ?? config.host, logger);
   const scheduler = options.jobs === false ? undefined : createBotScheduler(runtime, digest.publisher);
   scheduler?.start();

@@ -4,7 +4,7 @@ import { createDigestPublisher, type DigestPoster, type DigestPublisher } from '
 import { createSlackDigestPoster } from '../chat/slack/digest.js';
 import { createTeamsDigestPoster } from '../chat/teams/digest.js';
 import type { Runtime } from './runtime.js';
-import { ConversationStore } from '../store/conversations.js';
+import { createPlatformClients, type PlatformClients } from './platforms.js';
 import { DigestStore } from '../store/digests.js';
 import { botJobs } from '../jobs/jobs.js';
 import { JobRunStore } from '../jobs/runs.js';
@@ -15,10 +15,12 @@ export interface DigestWiring {
 }
 
 /** Slack when a bot token and DIGEST_CHANNEL are set; Teams for every team channel the app was installed in. */
-export function createDigestWiring(runtime: Runtime, options: { conversations?: ConversationStore } = {}): DigestWiring {
+export function createDigestWiring(runtime: Runtime, platforms: PlatformClients = createPlatformClients(runtime)): DigestWiring {
   const { config, logger, clock } = runtime;
-  const conversations = options.conversations ?? new ConversationStore(config.dataDir, clock);
-  const posters = [createSlackDigestPoster(config), createTeamsDigestPoster({ config, conversations, logger })].filter((poster): poster is DigestPoster => poster !== undefined);
+  const posters = [
+    createSlackDigestPoster(platforms.slack, config.digest.channel),
+    createTeamsDigestPoster({ config, conversations: platforms.conversations, connection: platforms.teams }),
+  ].filter((poster): poster is DigestPoster => poster !== undefined);
   const digest = {
     services: runtime.services,
     ...mirrorDrafts(runtime.generation, runtime.freshservice.puller),

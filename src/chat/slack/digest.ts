@@ -1,16 +1,12 @@
 /** The digest on Slack: `chat.postMessage` to DIGEST_CHANNEL (rows as thread replies) and `chat.update`. */
-import { WebClient } from '@slack/web-api';
-import type { Config } from '../../config.js';
+import type { WebClient } from '@slack/web-api';
 import type { DigestPoster } from '../digest-publisher.js';
 import { messageId, parseMessageId, slackErrorCode } from './message-ids.js';
 import { renderMessage } from './render.js';
 
-/** Undefined when Slack has no bot token or no DIGEST_CHANNEL, so there is nowhere to post. */
-export function createSlackDigestPoster(config: Config): DigestPoster | undefined {
-  const { botToken, apiUrl } = config.slack;
-  const channel = config.digest.channel;
-  if (!botToken || !channel) return undefined;
-  const client = new WebClient(botToken, { slackApiUrl: apiUrl, allowAbsoluteUrls: false, retryConfig: { retries: 3, minTimeout: 500, maxTimeout: 5000 } });
+/** Undefined when Slack has no client (no bot token) or no DIGEST_CHANNEL, so there is nowhere to post. */
+export function createSlackDigestPoster(client: WebClient | undefined, channel: string | undefined): DigestPoster | undefined {
+  if (!client || !channel) return undefined;
   return {
     platform: 'slack',
     targets: async () => [channel],

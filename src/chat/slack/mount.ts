@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
 import type { Logger as BoltLogger, AllMiddlewareArgs } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
+import { WebClient } from '@slack/web-api';
 import type { Express } from 'express';
 import type { Actor, BotServices } from '../../app/ports.js';
 import type { Config } from '../../config.js';
@@ -19,6 +19,7 @@ import { createAfterAckQueue } from './after-ack.js';
 import { messageId, parseMessageId, slackErrorCode } from './message-ids.js';
 import { slackRequestGuard } from './request-guard.js';
 import { SeenRequests } from '../../store/seen-requests.js';
+import { slackClientOptions } from './client.js';
 
 export interface SlackDeps {
   services: BotServices;
@@ -27,6 +28,8 @@ export interface SlackDeps {
   clock: Clock;
   /** Use an existing core (shared with Teams); one is created from `services` otherwise. */
   bot?: ChatBot;
+  /** The process's Slack client (shared with the digest); one is made from the config when not given. */
+  client?: WebClient;
 }
 
 export interface SlackHandle {
@@ -104,7 +107,7 @@ interface FormState {
 
 export async function mountSlack(routes: Express, deps: SlackDeps): Promise<SlackHandle> {
   const { config, logger } = deps;
-  const { botToken, signingSecret, appToken, apiUrl } = config.slack;
+  const { botToken, signingSecret, appToken } = config.slack;
   const socketMode = Boolean(appToken && botToken);
   if (!botToken || (!signingSecret && !socketMode)) {
     const missing = [botToken ? undefined : 'SLACK_BOT_TOKEN', signingSecret ? undefined : 'SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)'].filter(Boolean);
@@ -114,7 +117,9 @@ export async function mountSlack(routes: Express, deps: SlackDeps): Promise<Slac
   const now = () => deps.clock.now().getTime();
 
   const bot = deps.bot ?? createChatBot({ services: deps.services, logger: deps.logger, clock: deps.clock });
-  const clientOptions = { slackApiUrl: apiUrl, allowAbsoluteUrls: false, retryConfig: { retries: 2, minTimeout: 200, maxTimeout: 1000 } };
+  const clientOptions = slackClientOptions(config.slack);
+  // Bolt hands each listener a client of its own; every call here goes through the process's one client instead.
+  const client = deps.client ?? new WebClient(botToken, clientOptions);
   const slackLogger = boltLogger(logger);
   const seen = new SeenRequests(path.join(config.dataDir, 'slack-requests'), SEEN_TTL_MS);
   if (!socketMode) routes.post('/slack/events', ...slackRequestGuard({ signingSecret: signingSecret!, clock: deps.clock, seen, logger }));
@@ -137,7 +142,7 @@ export async function mountSlack(routes: Express, deps: SlackDeps): Promise<Slac
 
   const pending = new Set<Promise<void>>();
   /** The workspace (and Enterprise Grid org) the bot is installed in: only its own members' emails count. */
-  const home: Promise<Workspace | undefined> = boltApp.client.auth.test({ token: botToken }).then(
+  const home: Promise<Workspace | undefined> = client.auth.test().then(
     (identity) => {
       logger.info({ team: identity.team, bot: identity.user }, 'Slack bot token accepted');
       return { teamId: identity.team_id, enterpriseId: identity.enterprise_id };
@@ -165,18 +170,18 @@ export async function mountSlack(routes: Express, deps: SlackDeps): Promise<Slac
   }
 
   /** The user's profile, read once per TTL: concurrent requests of one user share a single users.info. */
-  async function actorFor(client: WebClient, userId: string, fallbackName: string): Promise<Actor> {
+  async function actorFor(userId: string, fallbackName: string): Promise<Actor> {
     const cached = profiles.get(userId);
     if (cached && now() - cached.at < PROFILE_TTL_MS) return cached.actor;
     let lookup = profileLookups.get(userId);
     if (!lookup) {
-      lookup = lookUpActor(client, userId, fallbackName).finally(() => profileLookups.delete(userId));
+      lookup = lookUpActor(userId, fallbackName).finally(() => profileLookups.delete(userId));
       profileLookups.set(userId, lookup);
     }
     return lookup;
   }
 
-  async function lookUpActor(client: WebClient, userId: string, fallbackName: string): Promise<Actor> {
+  async function lookUpActor(userId: string, fallbackName: string): Promise<Actor> {
     let actor: Actor = { platform: 'slack', id: userId, name: fallbackName || userId };
     try {
       const info = await client.users.info({ user: userId });
@@ -201,7 +206,6 @@ export async function mountSlack(routes: Express, deps: SlackDeps): Promise<Slac
   }
 
   interface SurfaceContext {
-    client: WebClient;
     channel?: string;
     user: string;
     responseUrl?: string;
@@ -210,7 +214,7 @@ export async function mountSlack(routes: Express, deps: SlackDeps): Promise<Slac
   }
 
   function surfaceFor(context: SurfaceContext): ChatSurface {
-    const { client, channel, user, responseUrl } = context;
+    const { channel, user, responseUrl } = context;
     const surface: ChatSurface = {
       origin: context.origin,
       async reply(view: View) {
@@ -278,16 +282,16 @@ export async function mountSlack(routes: Express, deps: SlackDeps): Promise<Slac
     await args.next();
   });
 
-  boltApp.command(/^\/integoreport/, async ({ ack, command, client }) => {
+  boltApp.command(/^\/integoreport/, async ({ ack, command }) => {
     await ack();
     detach(async () => {
-      const actor = await actorFor(client, command.user_id, command.user_name);
-      const surface = surfaceFor({ client, channel: command.channel_id, user: command.user_id, responseUrl: command.response_url, triggerId: command.trigger_id });
+      const actor = await actorFor(command.user_id, command.user_name);
+      const surface = surfaceFor({ channel: command.channel_id, user: command.user_id, responseUrl: command.response_url, triggerId: command.trigger_id });
       await bot.handleCommand(actor, command.text ?? '', surface);
     });
   });
 
-  boltApp.action(/.*/, async ({ ack, body, action, client }) => {
+  boltApp.action(/.*/, async ({ ack, body, action }) => {
     await ack();
     if (body.type !== 'block_actions' || !('action_id' in action) || actionIdOf(action.action_id) === 'report.open') return;
     const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
@@ -300,13 +304,13 @@ export async function mountSlack(routes: Express, deps: SlackDeps): Promise<Slac
         : messageRef(channel, messageTs)
       : undefined;
     detach(async () => {
-      const actor = await actorFor(client, body.user.id, body.user.name ?? '');
-      const surface = surfaceFor({ client, channel, user: body.user.id, responseUrl: body.response_url, triggerId: body.trigger_id, origin });
+      const actor = await actorFor(body.user.id, body.user.name ?? '');
+      const surface = surfaceFor({ channel, user: body.user.id, responseUrl: body.response_url, triggerId: body.trigger_id, origin });
       await bot.handleAction(actor, { id: actionIdOf(action.action_id), value }, surface);
     });
   });
 
-  boltApp.view(/.*/, async ({ ack, body, view, client }) => {
+  boltApp.view(/.*/, async ({ ack, body, view }) => {
     const inputs = formValues(view.state);
     let state: FormState = { v: '' };
     try {
@@ -322,8 +326,8 @@ export async function mountSlack(routes: Express, deps: SlackDeps): Promise<Slac
     }
     await ack();
     detach(async () => {
-      const actor = await actorFor(client, body.user.id, body.user.name ?? '');
-      const surface = surfaceFor({ client, channel: state.c, user: body.user.id, origin: state.o });
+      const actor = await actorFor(body.user.id, body.user.name ?? '');
+      const surface = surfaceFor({ channel: state.c, user: body.user.id, origin: state.o });
       await bot.handleAction(actor, action, surface);
     });
   });

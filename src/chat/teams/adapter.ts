@@ -11,7 +11,8 @@ import {
 import type { AuthenticateRequestResult, BotFrameworkAuthentication } from 'botframework-connector';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
-import type { ConversationChannel } from '../../store/conversations.js';
+import type { ConversationChannel, ConversationStore } from '../../store/conversations.js';
+import { TeamsMessenger } from './messenger.js';
 
 /**
  * How the Teams endpoint works in this configuration:
@@ -83,4 +84,16 @@ export function createTeamsAdapter(teams: Config['teams'], logger: Logger): { ad
     logger.error({ err: error, activityType: context.activity.type, conversation: context.activity.conversation?.id }, 'Teams turn failed');
   };
   return { adapter, auth, appId: authenticated ? teams.appId! : '' };
+}
+
+/** The process's one Bot Framework adapter and the messenger that posts through it, shared by chat and the digest. */
+export interface TeamsConnection {
+  adapter: TeamsAdapter;
+  auth: BotFrameworkAuthentication;
+  messenger: TeamsMessenger;
+}
+
+export function connectTeams(teams: Config['teams'], conversations: ConversationStore, logger: Logger): TeamsConnection {
+  const { adapter, auth, appId } = createTeamsAdapter(teams, logger);
+  return { adapter, auth, messenger: new TeamsMessenger(adapter, appId, conversations, logger) };
 }

@@ -4,11 +4,9 @@
  */
 import type { ConversationReference } from 'botbuilder';
 import type { Config } from '../../config.js';
-import type { Logger } from '../../logger.js';
 import type { ConversationChannel, ConversationStore } from '../../store/conversations.js';
 import type { DigestPoster } from '../digest-publisher.js';
-import { createTeamsAdapter, teamsMode } from './adapter.js';
-import { TeamsMessenger } from './messenger.js';
+import { teamsMode, type TeamsConnection } from './adapter.js';
 import { teamsCard } from './surface.js';
 
 /** A channel's own conversation id, without the `;messageid=` Teams adds inside a thread. */
@@ -25,12 +23,11 @@ function threadOf(conversationId: string, rootActivityId: string): string {
  * Posts only to channels heard of the way this configuration hears Teams (Bot Framework, or the local
  * playground): a conversation stored another way holds a serviceUrl nobody vouched for. Undefined when Teams is off.
  */
-export function createTeamsDigestPoster(deps: { config: Config; conversations: ConversationStore; logger: Logger }): DigestPoster | undefined {
+export function createTeamsDigestPoster(deps: { config: Config; conversations: ConversationStore; connection?: TeamsConnection }): DigestPoster | undefined {
   const mode = teamsMode(deps.config);
-  if (mode === 'off') return undefined;
+  if (mode === 'off' || !deps.connection) return undefined;
   const heardThrough: ConversationChannel = mode;
-  const { adapter, appId } = createTeamsAdapter(deps.config.teams, deps.logger);
-  const messenger = new TeamsMessenger(adapter, appId, deps.conversations, deps.logger);
+  const { messenger } = deps.connection;
 
   async function reference(conversationId: string): Promise<Partial<ConversationReference>> {
     const channel = channelOf(conversationId);

@@ -11,10 +11,9 @@ import { createChatBot, type ChatBot } from '../bot.js';
 import type { View } from '../views/view.js';
 import { refuseRequest } from '../../server/refusal.js';
 import { IntegoReportTeamsBot, type RequestScope } from './activity-handler.js';
-import { authenticateActivity, createTeamsAdapter, TEAMS_OFF_REASON, teamsMode, type TeamsMode } from './adapter.js';
+import { authenticateActivity, connectTeams, TEAMS_OFF_REASON, teamsMode, type TeamsConnection, type TeamsMode } from './adapter.js';
 import { localActivityProblem } from './local-channel.js';
 import { BoundedMap } from './memory.js';
-import { TeamsMessenger } from './messenger.js';
 import { teamsCard } from './surface.js';
 
 export interface TeamsDeps {
@@ -25,6 +24,8 @@ export interface TeamsDeps {
   conversations: ConversationStore;
   /** The shared chat core; one is created when not given. */
   bot?: ChatBot;
+  /** The process's Bot Framework adapter and messenger (shared with the digest); one is made from the config when not given. */
+  connection?: TeamsConnection;
   /** How long a card button waits for its new card before answering "Working…" (default 2 s). */
   invokeWaitMs?: number;
   /**
@@ -65,8 +66,7 @@ export async function mountTeams(routes: Express, deps: TeamsDeps): Promise<Team
     logger.info(TEAMS_OFF_REASON);
     return OFF;
   }
-  const { adapter, auth, appId } = createTeamsAdapter(deps.config.teams, logger);
-  const messenger = new TeamsMessenger(adapter, appId, deps.conversations, logger);
+  const { adapter, auth, messenger } = deps.connection ?? connectTeams(deps.config.teams, deps.conversations, logger);
   const chat = deps.bot ?? createChatBot({ services: deps.services, logger, clock: deps.clock });
   const requestScope = new AsyncLocalStorage<RequestScope>();
   const pending = new Set<Promise<unknown>>();
