@@ -1,3 +1,4 @@
+import { UserFacingError } from './errors.js';
 /**
  * Who may change who gets what (send, test, discard, fix a client's contact): the APPROVERS setting.
  * Every entry says which platform vouches for the person: `slack:U0123ABCD`, `teams:<AAD object id>`,
@@ -35,7 +36,7 @@ const BARE_SLACK_ID = /^[UW][A-Z0-9]{5,}$/;
 const QUALIFIED_ID = /^[A-Za-z0-9_-]+$/;
 
 /** An entry of APPROVERS that cannot be read; its message names the entry and the accepted forms. */
-export class ApproversError extends Error {
+export class ApproversError extends UserFacingError {
   override name = 'ApproversError';
 }
 
@@ -117,7 +118,7 @@ export function approvalRefusal(approvers: readonly Approver[], action: GuardedA
 }
 
 /** A person tried an approver's action; the message says who can do it instead. */
-export class NotAllowedError extends Error {
+export class NotAllowedError extends UserFacingError {
   override name = 'NotAllowedError';
 }
 

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import dotenv from 'dotenv';
 import path from 'node:path';
 import { ApproversError, parseApprovers, type Approver } from './approvers.js';
+import { UserFacingError } from './errors.js';
 
 /** Raised when a setting is missing or malformed; its message is the one line shown at start-up. */
-export class ConfigError extends Error {
+export class ConfigError extends UserFacingError {
   override name = 'ConfigError';
 }
 

@@ -157,6 +157,14 @@ describe('chat core', () => {
     expect(logLines.join('\n')).toContain('Cannot read properties');
   });
 
+  it('shows only our own typed errors: a library\'s error with a name of its own stays in the log too', async () => {
+    const socketError = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:443 (https://internal.example/api)'), { name: 'AxiosError', code: 'ECONNREFUSED' });
+    services.failNextGeneration(socketError);
+    await bot.handleCommand(staff, 'generate Acme 2026-10', surface);
+    expect(surface.latest()!.text).toBe('Something went wrong on our side; the details are in the bot\'s log.');
+    expect(allText(surface.latest())).not.toContain('internal.example');
+  });
+
   it('sends a test to an approver\'s own email, explains when it is unknown, and refuses anyone else', async () => {
     await bot.handleCommand(staff, 'generate Acme 2026-10', surface);
     const card = surface.messages[0]!;

@@ -4,7 +4,7 @@
  * may move it on; the channel then reads Mailchimp before every side effect it is not sure about, so
  * double clicks, retried requests, a second process or a restart never produce a second email.
  */
-import { userFacingMessage, type Actor, type ConfirmedSend, type SendOptions, type SendOutcome, type SendSummary } from './ports.js';
+import type { Actor, ConfirmedSend, SendOptions, SendOutcome, SendSummary } from './ports.js';
 import type { Config } from '../config.js';
 import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -14,6 +14,7 @@ import type { ChannelResult, DeliveryChannel, DeliveryChannels } from '../mailch
 import { neutraliseMergeTags, neutraliseMergeTagsInText } from '../report/escape.js';
 import { isEmailAddress } from '../clients/names.js';
 import { approvalRefusal, isApprover as isListedApprover } from '../approvers.js';
+import { userFacingMessage } from '../errors.js';
 
 /** What delivery needs from a stored report. */
 export interface DeliverableReport {

@@ -13,9 +13,10 @@ import { digestIdFor, type DigestNumbers, type DigestRecord, type DigestRow, typ
 import type { Puller } from '../freshservice/puller.js';
 import { generateReport, type GenerateDeps } from './generate-report.js';
 import { reportFor } from './report-for.js';
-import { userFacingMessage, type Actor, type BotServices, type ConfirmedSend, type ReportSummary, type SendOutcome } from './ports.js';
+import type { Actor, BotServices, ConfirmedSend, ReportSummary, SendOutcome } from './ports.js';
 import { confirmationOf } from './confirmation.js';
 import type { ClientEntry } from '../clients/types.js';
+import { userFacingMessage } from '../errors.js';
 
 export interface DigestDeps {
   services: Pick<BotServices, 'listClients' | 'getReport' | 'history' | 'sendReport' | 'refusal'>;

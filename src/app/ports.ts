@@ -99,14 +99,3 @@ export interface BotServices {
   history(clientId: number): Promise<Array<ReportSummary>>;
   status(): Promise<{ sandbox: boolean; lastSync?: string; mirrorUpdatedAt?: string; clients: number; linked: number; reports: number; sends: number }>;
 }
-
-const BUILT_IN_ERRORS = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError']);
-
-/**
- * What a surface may show people about a failure: errors of our own typed classes carry a sentence
- * meant for them; anything else (a TypeError, an fs error naming a path) stays in the log.
- */
-export function userFacingMessage(error: unknown): string | undefined {
-  if (!(error instanceof Error) || BUILT_IN_ERRORS.has(error.name) || !error.message) return undefined;
-  return error.message.split('\n')[0]!.slice(0, 500);
-}

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import axios from 'axios';
 import type { BrandLogoSource } from '../config.js';
+import { UserFacingError } from '../errors.js';
 
 export type LogoMediaType = 'image/png' | 'image/jpeg' | 'image/svg+xml';
 
@@ -16,7 +17,7 @@ export interface LogoImage {
 }
 
 /** A logo that cannot be used; the message names the setting and what is wrong. */
-export class LogoError extends Error {
+export class LogoError extends UserFacingError {
   override name = 'LogoError';
 }
 

@@ -2,11 +2,11 @@
  * The chat core shared by Slack and Teams: commands and button/form actions in, Views out through
  * a small ChatSurface the platform provides. Knows nothing about Block Kit or Adaptive Cards.
  */
-import { userFacingMessage, type Actor, type BotServices, type ProgressUpdate, type ReportSummary } from '../app/ports.js';
+import type { Actor, BotServices, ProgressUpdate, ReportSummary } from '../app/ports.js';
 import type { ClientEntry, ClientFix } from '../clients/types.js';
 import { parseCommand, type Command } from '../app/commands.js';
 import { reportFor } from '../app/report-for.js';
-import type { Period } from '../period/period.js';
+import { PeriodError, type Period } from '../period/period.js';
 import { PERIOD_FORMS } from '../period/forms.js';
 import type { Clock } from '../clock.js';
 import type { GuardedAction } from '../approvers.js';
@@ -16,6 +16,7 @@ import {
   clientCardView, clientChoiceView, clientListView, discardedView, errorView, fixFormView, helpView,
   historyView, missingReportView, mistakeView, noticeView, progressView, sentView, statusView, summaryView,
 } from './views/builders.js';
+import { userFacingMessage } from '../errors.js';
 
 /** A message the bot posted (or the one a button sits on). Platforms put whatever they need in `id`. */
 export interface MessageRef {
@@ -64,10 +65,6 @@ export interface ChatBotDeps {
 
 const GENERIC_FAILURE = 'Something went wrong on our side; the details are in the bot\'s log.';
 const EMAIL = /^[^\s@<>()"',;]+@[^\s@<>()"',;]+\.[^\s@<>()"',;]+$/;
-
-function isPeriodError(error: unknown): boolean {
-  return error instanceof Error && error.name === 'PeriodError';
-}
 
 /** A report as its card: who sent it once it went out, the approval card before. */
 function reportCard(report: ReportSummary): View {
@@ -129,7 +126,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
 
   /** The view for a failure: its own sentence when it is one of ours, a generic one (and a log line) otherwise. */
   function failureView(error: unknown, context: string): View {
-    if (isPeriodError(error)) {
+    if (error instanceof PeriodError) {
       return errorView(userFacingMessage(error) ?? 'That period is not one I understand.', `Accepted forms: ${PERIOD_FORMS.join(', ')}`);
     }
     const sentence = userFacingMessage(error);
@@ -179,7 +176,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
     try {
       return services.parsePeriod(text);
     } catch (error) {
-      if (!isPeriodError(error)) throw error;
+      if (!(error instanceof PeriodError)) throw error;
       await surface.ephemeral(failureView(error, 'period'));
       return undefined;
     }

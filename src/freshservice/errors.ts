@@ -1,4 +1,5 @@
 import type { FreshserviceErrorBody } from './types.js';
+import { UserFacingError } from '../errors.js';
 
 export interface FreshserviceFieldError {
   field?: string;
@@ -10,7 +11,7 @@ export interface FreshserviceFieldError {
  * Base of every Freshservice failure. `message` is one sentence a chat user can act on;
  * `description`/`errors` carry Freshservice's own words. Never holds the API key or request headers.
  */
-export class FreshserviceError extends Error {
+export class FreshserviceError extends UserFacingError {
   override name = 'FreshserviceError';
   readonly status: number | undefined;
   readonly code: string | undefined;

@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import dayjs from 'dayjs';
 import utc from 'dayjs/plugin/utc.js';
 import timezone from 'dayjs/plugin/timezone.js';
+import { UserFacingError } from '../errors.js';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
@@ -13,7 +14,7 @@ export interface Schedule {
   describe: string;
 }
 
-export class ScheduleError extends Error {
+export class ScheduleError extends UserFacingError {
   override name = 'ScheduleError';
 }
 

@@ -1,3 +1,4 @@
+import { UserFacingError } from '../errors.js';
 /** One field problem Mailchimp lists on a 400 "Invalid Resource" (not in the spec schema, seen in practice). */
 export interface MailchimpFieldError {
   field: string;
@@ -8,7 +9,7 @@ export interface MailchimpFieldError {
  * A failed Mailchimp Marketing API call. `title` and `detail` are Mailchimp's own words from the
  * `application/problem+json` body; `status` is 0 when no response arrived (network error or timeout).
  */
-export class MailchimpError extends Error {
+export class MailchimpError extends UserFacingError {
   override name = 'MailchimpError';
   readonly status: number;
   readonly title: string;

@@ -2,6 +2,7 @@ import axios, { type AxiosInstance } from 'axios';
 import type { Logger } from '../logger.js';
 import { LeaseLostError, type SendRecord } from '../store/sends.js';
 import { MAX_PASSES, NOT_RESUMED, type ChannelResult, type DeliveryChannel, type DeliveryJob, type TestEmail } from './channel.js';
+import { UserFacingError } from '../errors.js';
 
 /** One recipient of one message as `/messages/send` reports it (inside an HTTP 200, even when rejected). */
 export interface TransactionalRecipientResult {
@@ -43,7 +44,7 @@ export interface TransactionalMessage {
  * A failed Transactional call. `uncertain` means no answer arrived (timeout, network, 5xx), so the
  * message may or may not have gone; anything else is Mailchimp's definite refusal.
  */
-export class TransactionalError extends Error {
+export class TransactionalError extends UserFacingError {
   override name = 'TransactionalError';
   constructor(
     message: string,

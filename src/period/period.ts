@@ -2,6 +2,7 @@ import dayjs from 'dayjs';
 import timezonePlugin from 'dayjs/plugin/timezone.js';
 import utcPlugin from 'dayjs/plugin/utc.js';
 import { DEFAULT_PERIOD, PERIOD_FORMS } from './forms.js';
+import { UserFacingError } from '../errors.js';
 
 dayjs.extend(utcPlugin);
 dayjs.extend(timezonePlugin);
@@ -17,7 +18,7 @@ export interface Period {
   label: string;
 }
 
-export class PeriodError extends Error {
+export class PeriodError extends UserFacingError {
   constructor(text: string) {
     super(`"${text}" is not a period I understand. Use one of: ${PERIOD_FORMS.join(', ')}`);
     this.name = 'PeriodError';
