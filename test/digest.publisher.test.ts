@@ -7,9 +7,9 @@ import type { ClientEntry } from '../src/clients/types.js';
 import type { DigestDeps } from '../src/app/digest.js';
 import { createDigestPublisher, type DigestPoster } from '../src/chat/digest-publisher.js';
 import { digestViews } from '../src/chat/views/digest.js';
-import { LIMITS, renderMessage } from '../src/chat/slack/render.js';
-import { CARD_SIZE_LIMIT } from '../src/chat/teams/render.js';
-import { teamsCard } from '../src/chat/teams/surface.js';
+import { LIMITS, renderMessage, SLACK_COMMAND_PREFIX } from '../src/chat/slack/render.js';
+import { CARD_SIZE_LIMIT, renderCard, TEAMS_COMMAND_PREFIX } from '../src/chat/teams/render.js';
+
 import type { View } from '../src/chat/views/view.js';
 import { DigestStore, type PostedRef } from '../src/store/digests.js';
 import { FreshserviceError } from '../src/freshservice/errors.js';
@@ -97,6 +97,7 @@ interface RecordingPoster extends DigestPoster {
 function recordingPoster(platform: 'slack' | 'teams', target: string): RecordingPoster {
   const poster: RecordingPoster = {
     platform,
+    commandPrefix: platform === 'slack' ? SLACK_COMMAND_PREFIX : TEAMS_COMMAND_PREFIX,
     posted: [],
     updated: [],
     targets: async () => [target],
@@ -251,13 +252,13 @@ describe('the monthly digest', () => {
     const publisher = createDigestPublisher({ digest: state.deps, posters: [slack], logger: silentLogger });
     await publisher.run(alice, period);
     const snapshot = (await publisher.snapshot('digest-2026-11'))!;
-    const { header, rows } = digestViews(snapshot);
+    const { header, rows } = digestViews(snapshot, SLACK_COMMAND_PREFIX);
     expect(rows).toHaveLength(68);
 
     const blocks = renderMessage(header).blocks as Array<Record<string, any>>;
     expect(blocks.length).toBeLessThanOrEqual(LIMITS.blocks);
     expect(JSON.stringify(blocks)).toContain('…and 17 more. See them all with /integoreport clients unlinked.');
-    expect(Buffer.byteLength(JSON.stringify(teamsCard(header)))).toBeLessThanOrEqual(CARD_SIZE_LIMIT);
+    expect(Buffer.byteLength(JSON.stringify(renderCard(digestViews(snapshot, TEAMS_COMMAND_PREFIX).header)))).toBeLessThanOrEqual(CARD_SIZE_LIMIT);
     for (const row of rows) expect(renderMessage(row.view).blocks.length).toBeLessThanOrEqual(LIMITS.blocks);
 
     const approveAll = header.buttons!.find((button) => button.action === 'digest.approveAll')!;

@@ -40,7 +40,7 @@ const report: ReportSummary = {
 
 describe('Block Kit renderer', () => {
   it('escapes &, < and > in every mrkdwn text so mentions and links typed by anyone stay inert', () => {
-    const view: View = { title: '<!here>', text: '<!channel> <script>alert(1)</script> & <https://evil.example|click>', context: ['<@U123>'], facts: [{ label: '<b>', value: '<!everyone>' }] };
+    const view: View = { kind: 'notice', title: '<!here>', text: '<!channel> <script>alert(1)</script> & <https://evil.example|click>', context: ['<@U123>'], facts: [{ label: '<b>', value: '<!everyone>' }] };
     const { blocks, text } = renderMessage(view);
     for (const mrkdwn of [...mrkdwnTexts(blocks), text]) {
       expect(mrkdwn).not.toMatch(/[<>]/);
@@ -78,6 +78,7 @@ describe('Block Kit renderer', () => {
   it('respects Block Kit limits for huge views', () => {
     const long = 'x'.repeat(10_000);
     const view: View = {
+      kind: 'notice',
       title: long,
       text: '<'.repeat(5000),
       facts: Array.from({ length: 25 }, () => ({ label: long, value: long })),
@@ -115,7 +116,7 @@ describe('Block Kit renderer', () => {
   });
 
   it('never cuts an escaped entity in half when truncating', () => {
-    const { blocks } = renderMessage({ text: '<'.repeat(5000) });
+    const { blocks } = renderMessage({ kind: 'notice', text: '<'.repeat(5000) });
     expect(blocks[0]!.text.text).toMatch(/^(&lt;)+…$/);
   });
 

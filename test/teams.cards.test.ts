@@ -8,7 +8,7 @@ import type { ClientEntry } from '../src/clients/types.js';
 import * as views from '../src/chat/views/builders.js';
 import type { View } from '../src/chat/views/view.js';
 import { escapeMarkdown } from '../src/chat/teams/markdown.js';
-import { CARD_SIZE_LIMIT, cardKind, renderCard, renderConfirmation } from '../src/chat/teams/render.js';
+import { CARD_SIZE_LIMIT, cardTemplate, renderCard, renderConfirmation, TEAMS_COMMAND_PREFIX } from '../src/chat/teams/render.js';
 import { CARD_KINDS, cardsFolder, expandCard } from '../src/chat/teams/templates.js';
 
 type AdaptiveCardsModule = typeof import('adaptivecards');
@@ -80,7 +80,7 @@ const sampleViews: Record<string, View> = {
   sent: views.sentView(report, { id: 's1', status: 'sent', to: ['jane@acme.com', 'reports@msp.com'], sentBy: 'Sam', sentAt: '2026-11-02T09:00:00Z' }),
   clients: views.clientListView(clients, { page: 2, unlinkedOnly: false }),
   fix: views.fixFormView(clients[1]!, [{ email: 'x@y.com', name: 'X Y', status: 'subscribed', reason: 'same domain y.com', score: 0.8 }]),
-  help: views.helpView(),
+  help: views.helpView(TEAMS_COMMAND_PREFIX),
   progress: views.progressView('Acme', 'October 2026', { phase: 'pull', text: 'Pulling tickets… 120/480' }),
   error: views.errorView('Freshservice refused the API key (401).', 'Check FRESHSERVICE_API_KEY.'),
   history: views.historyView({ id: 7, name: 'Acme' }, [report]),
@@ -105,14 +105,22 @@ describe('Adaptive Card templates', () => {
     expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThanOrEqual(CARD_SIZE_LIMIT);
   });
 
-  it('picks the template from what the view holds', () => {
-    expect(cardKind(sampleViews.summary!)).toBe('summary');
-    expect(cardKind(sampleViews.clients!)).toBe('client-list');
-    expect(cardKind(sampleViews.fix!)).toBe('fix');
-    expect(cardKind(sampleViews.help!)).toBe('help');
-    expect(cardKind(sampleViews.error!)).toBe('error');
-    expect(cardKind(sampleViews.status!)).toBe('error');
-    expect(cardKind({ text: 'Hello' })).toBe('message');
+  it('picks the template by what the view is', () => {
+    expect(cardTemplate(sampleViews.summary!)).toBe('summary');
+    expect(cardTemplate(sampleViews.clients!)).toBe('client-list');
+    expect(cardTemplate(sampleViews.fix!)).toBe('fix');
+    expect(cardTemplate(sampleViews.help!)).toBe('help');
+    expect(cardTemplate(sampleViews.error!)).toBe('error');
+    expect(cardTemplate(sampleViews.status!)).toBe('error');
+    expect(cardTemplate({ kind: 'notice', text: 'Hello' })).toBe('message');
+  });
+
+  it('names commands as they are typed in Teams and leaves names people typed as they are', () => {
+    const help = textsOf(renderCard(views.helpView(TEAMS_COMMAND_PREFIX))).join('\n');
+    expect(help).toContain('Examples: generate "Acme Corp" 2026-10');
+    expect(help).not.toContain('/integoreport');
+    const named = renderCard(views.summaryView({ ...report, client: { id: 7, name: 'Ops /integoreport desk' } }));
+    expect(textsOf(named).join('\n')).toContain('Ops /integoreport desk');
   });
 
   it('shows outside text literally: markdown is escaped and ${...} in data is never expanded', () => {
@@ -162,7 +170,7 @@ describe('Adaptive Card templates', () => {
 
   it('stays under 28 KB when a list is very long, saying how many are not shown', () => {
     const sections = Array.from({ length: 400 }, (_, index) => ({ title: `Client ${index}`, text: 'x'.repeat(300) }));
-    const card = renderCard({ title: 'Huge', sections });
+    const card = renderCard({ kind: 'help', title: 'Huge', sections });
     expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThanOrEqual(CARD_SIZE_LIMIT);
     expect(JSON.stringify(card)).toMatch(/…and \d+ more not shown\./);
     expect(problems(card)).toEqual([]);

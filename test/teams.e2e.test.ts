@@ -76,14 +76,14 @@ describe('Teams bot over /api/messages (fake services, local connector)', () => 
     expect(textOf(cardOf(welcome!))).toContain('generate <client> [period]');
     expect(textOf(cardOf(welcome!))).not.toContain('/integoreport');
 
-    const proactive = await teams.postProactive(channel.id, { title: 'Monthly digest', text: '3 reports are ready.' });
+    const proactive = await teams.postProactive(channel.id, { kind: 'notice', title: 'Monthly digest', text: '3 reports are ready.' });
     expect(proactive.delivered).toBe(true);
     expect(textOf(cardOf(connector.conversation(channel.id).at(-1)!))).toContain('3 reports are ready.');
 
     await client.post({ ...client.base(alice, channel), type: 'installationUpdate', action: 'remove' });
     expect(await conversations.get(channel.id)).toMatchObject({ active: false, inactiveReason: 'app uninstalled' });
-    expect(await teams.postProactive(channel.id, { text: 'never shown' })).toEqual({ delivered: false, reason: 'app uninstalled' });
-    expect(await teams.postProactive('19:unknown', { text: 'x' })).toEqual({ delivered: false, reason: 'unknown conversation' });
+    expect(await teams.postProactive(channel.id, { kind: 'notice', text: 'never shown' })).toEqual({ delivered: false, reason: 'app uninstalled' });
+    expect(await teams.postProactive('19:unknown', { kind: 'notice', text: 'x' })).toEqual({ delivered: false, reason: 'unknown conversation' });
   });
 
   it('a chat that blocked the bot (403 MessageWritesBlocked) is marked inactive instead of failing every month', async () => {
@@ -92,7 +92,7 @@ describe('Teams bot over /api/messages (fake services, local connector)', () => 
     expect(await conversations.get(blocked.id)).toMatchObject({ active: false, inactiveReason: expect.stringContaining('403') });
 
     await conversations.remember({ ...(await conversations.get(blocked.id))!, heardThrough: 'local' });
-    const first = await teams.postProactive(blocked.id, { text: 'digest' });
+    const first = await teams.postProactive(blocked.id, { kind: 'notice', text: 'digest' });
     expect(first.delivered).toBe(false);
     expect(await conversations.get(blocked.id)).toMatchObject({ active: false, inactiveReason: expect.stringContaining('MessageWritesBlocked') });
     expect(await conversations.list({ activeOnly: true })).not.toContainEqual(expect.objectContaining({ id: blocked.id }));

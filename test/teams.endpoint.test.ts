@@ -197,7 +197,7 @@ describe('Teams endpoint with Microsoft credentials', () => {
       scope: 'channel',
       heardThrough: 'local',
     });
-    const result = await teams.postProactive('19:planted@thread.tacv2', { text: 'Monthly digest' });
+    const result = await teams.postProactive('19:planted@thread.tacv2', { kind: 'notice', text: 'Monthly digest' });
     expect(result.delivered).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(attacker.isDone()).toBe(false);

@@ -11,7 +11,7 @@ import { PERIOD_FORMS } from '../period/forms.js';
 import type { Clock } from '../clock.js';
 import type { GuardedAction } from '../approvers.js';
 import type { Logger } from '../logger.js';
-import type { ActionId, FixValue, GenerateValue, PageValue, PickValue, SendValue, View } from './views/view.js';
+import { typedCommand, type ActionId, type FixValue, type GenerateValue, type PageValue, type PickValue, type SendValue, type View } from './views/view.js';
 import {
   clientCardView, clientChoiceView, clientListView, discardedView, errorView, fixFormView, helpView,
   historyView, missingReportView, mistakeView, noticeView, progressView, sentView, statusView, summaryView,
@@ -27,6 +27,8 @@ export interface MessageRef {
 
 /** What a platform offers the core for one incoming command or action. */
 export interface ChatSurface {
+  /** How commands are typed here: "/integoreport" in Slack, nothing in Teams; views name commands with it. */
+  readonly commandPrefix: string;
   /** Posts a message visible to the conversation. */
   reply(view: View): Promise<MessageRef>;
   /** Replaces a message posted earlier (or the message a button sits on). */
@@ -125,14 +127,14 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
   }
 
   /** The view for a failure: its own sentence when it is one of ours, a generic one (and a log line) otherwise. */
-  function failureView(error: unknown, context: string): View {
+  function failureView(error: unknown, context: string, prefix: string): View {
     if (error instanceof PeriodError) {
       return errorView(userFacingMessage(error) ?? 'That period is not one I understand.', `Accepted forms: ${PERIOD_FORMS.join(', ')}`);
     }
     const sentence = userFacingMessage(error);
     if (sentence) {
       logger.warn({ err: error, context }, 'chat request failed');
-      return errorView(sentence, 'Try again in a minute; if it keeps failing, check /integoreport status.');
+      return errorView(sentence, `Try again in a minute; if it keeps failing, check ${typedCommand(prefix, 'status')}.`);
     }
     logger.error({ err: error, context }, 'chat request failed unexpectedly');
     return errorView(GENERIC_FAILURE, 'Try again; if it keeps failing, ask whoever runs the bot to look at the log.');
@@ -142,7 +144,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
     try {
       await work();
     } catch (error) {
-      await surface.ephemeral(failureView(error, context)).catch((deliveryError: unknown) => {
+      await surface.ephemeral(failureView(error, context, surface.commandPrefix)).catch((deliveryError: unknown) => {
         logger.error({ err: deliveryError, context }, 'could not show an error to the user');
       });
     }
@@ -157,7 +159,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
     const value = parseJson<T>(text);
     const client = value && (await clientById(Number(value.clientId)));
     if (!value || !client) {
-      await surface.ephemeral(errorView('That client no longer exists.', 'See the current list with /integoreport clients.'));
+      await surface.ephemeral(errorView('That client no longer exists.', `See the current list with ${typedCommand(surface.commandPrefix, 'clients')}.`));
       return undefined;
     }
     return { value, client };
@@ -167,7 +169,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
   async function resolveClient(text: string, surface: ChatSurface, command: PickValue['command'], period?: string): Promise<ClientEntry | undefined> {
     const lookup = await services.findClient(text);
     if (lookup.kind === 'found') return lookup.client;
-    await surface.ephemeral(clientChoiceView(text, lookup, command, period));
+    await surface.ephemeral(clientChoiceView(surface.commandPrefix, text, lookup, command, period));
     return undefined;
   }
 
@@ -177,7 +179,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
       return services.parsePeriod(text);
     } catch (error) {
       if (!(error instanceof PeriodError)) throw error;
-      await surface.ephemeral(failureView(error, 'period'));
+      await surface.ephemeral(failureView(error, 'period', surface.commandPrefix));
       return undefined;
     }
   }
@@ -225,7 +227,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
           });
           await message.finish(summaryView(report));
         } catch (error) {
-          await message.finish({ ...failureView(error, 'generate'), title: `${client.name}: ${period.label}` });
+          await message.finish({ ...failureView(error, 'generate', surface.commandPrefix), title: `${client.name}: ${period.label}` });
         }
       },
       () => surface.ephemeral(noticeView(`I'm already generating the ${period.label} report for ${client.name}; it will appear in the message above.`)),
@@ -265,7 +267,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
   async function runCommand(actor: Actor, command: Command, surface: ChatSurface): Promise<void> {
     switch (command.name) {
       case 'help':
-        return surface.ephemeral(helpView(command.topic));
+        return surface.ephemeral(helpView(surface.commandPrefix, command.topic));
       case 'status':
         return surface.ephemeral(statusView(await services.status()));
       case 'clients': {
@@ -297,7 +299,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
   async function reportOrExplain(reportId: string, surface: ChatSurface): Promise<ReportSummary | undefined> {
     const report = await services.getReport(reportId);
     if (!report) {
-      await surface.ephemeral(errorView('That report no longer exists.', 'Generate it again with /integoreport generate <client> [period].'));
+      await surface.ephemeral(errorView('That report no longer exists.', `Generate it again with ${typedCommand(surface.commandPrefix, 'generate <client> [period]')}.`));
     }
     return report;
   }
@@ -352,7 +354,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
           return;
       }
     } catch (error) {
-      await message.finish(summaryView(report, failureView(error, 'send').text));
+      await message.finish(summaryView(report, failureView(error, 'send', surface.commandPrefix).text));
     }
   }
 
@@ -392,7 +394,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
     const { value, client } = found;
     const fix = fixFromInputs(client, action.inputs ?? {});
     if (!fix) {
-      await surface.ephemeral(errorView('That choice needs an email address like jane@acme.com.', `Try again with /integoreport fix "${client.name}".`));
+      await surface.ephemeral(errorView('That choice needs an email address like jane@acme.com.', `Try again with ${typedCommand(surface.commandPrefix, `fix "${client.name}"`)}.`));
       return;
     }
     const updated = await services.fixClient(actor, client.id, fix);
@@ -458,7 +460,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
       case 'digest.approve':
       case 'digest.approveAll':
         if (deps.digest) return deps.digest.handleAction(actor, action, surface);
-        await surface.ephemeral(errorView('The monthly digest is not available in this process.', 'Send the report with /integoreport send <client> <period>.'));
+        await surface.ephemeral(errorView('The monthly digest is not available in this process.', `Send the report with ${typedCommand(surface.commandPrefix, 'send <client> <period>')}.`));
         return;
       default:
         logger.warn({ action: action.id }, 'unknown chat action');
@@ -471,7 +473,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
       await safely(surface, 'command', async () => {
         const parsed = parseCommand(text);
         if (!parsed.ok) {
-          await surface.ephemeral(mistakeView(parsed));
+          await surface.ephemeral(mistakeView(surface.commandPrefix, parsed));
           return;
         }
         await runCommand(actor, parsed.command, surface);

@@ -9,12 +9,14 @@ import type { Period } from '../period/period.js';
 import type { DigestPost, DigestRecord, PostedRef } from '../store/digests.js';
 import type { ChatAction, ChatSurface } from './bot.js';
 import { digestHeaderView, digestRowView, digestViews, parseApproveAllValue, parseApproveValue, type DigestSnapshot } from './views/digest.js';
-import type { View } from './views/view.js';
+import { typedCommand, type View } from './views/view.js';
 import { errorView, noticeView } from './views/builders.js';
 
 /** One platform's way to post the digest (Slack chat.postMessage, Teams proactive messages). */
 export interface DigestPoster {
   readonly platform: DigestPost['platform'];
+  /** How commands are typed on this platform (see ChatSurface). */
+  readonly commandPrefix: string;
   /** Where the digest goes now: Slack channel ids, active Teams channel conversations. */
   targets(): Promise<string[]>;
   /** Posts a message; with `thread`, as a reply under that message. */
@@ -65,7 +67,7 @@ export function createDigestPublisher(deps: { digest: DigestDeps; posters: Diges
 
   /** Posts the header and any missing row to one target; records what was posted even when a row fails. */
   async function publishTo(poster: DigestPoster, target: string, current: DigestSnapshot): Promise<number> {
-    const views = digestViews(current);
+    const views = digestViews(current, poster.commandPrefix);
     const existing = current.digest.posts.find((post) => post.platform === poster.platform && post.target === target);
     const post: DigestPost = existing
       ? { ...existing, rows: { ...existing.rows } }
@@ -94,20 +96,25 @@ export function createDigestPublisher(deps: { digest: DigestDeps; posters: Diges
     const current = await snapshot(digestId, options.header ? undefined : options.clientIds);
     if (!current) return;
     const { digest, reports } = current;
-    const updates: Array<{ platform: DigestPost['platform']; ref: PostedRef; view: View }> = [];
+    /** Each message with its new view, worded for whichever surface delivers it. */
+    const updates: Array<{ platform: DigestPost['platform']; ref: PostedRef; view: (prefix: string) => View }> = [];
     for (const post of digest.posts) {
       for (const clientId of options.clientIds) {
         const ref = post.rows[clientId];
         const row = digest.rows.find((entry) => entry.clientId === clientId);
-        if (ref && row) updates.push({ platform: post.platform, ref, view: digestRowView(digest, row, reports.get(clientId)) });
+        if (ref && row) updates.push({ platform: post.platform, ref, view: () => digestRowView(digest, row, reports.get(clientId)) });
       }
-      if (options.header) updates.push({ platform: post.platform, ref: post.header, view: digestHeaderView(current) });
+      if (options.header) updates.push({ platform: post.platform, ref: post.header, view: (prefix) => digestHeaderView(current, prefix) });
     }
     const { origin } = options;
     for (const update of updates) {
       try {
-        if (origin && origin.platform === update.platform && origin.id === update.ref.id) await origin.surface.update({ id: origin.id }, update.view);
-        else await posters.find((poster) => poster.platform === update.platform)?.update(update.ref, update.view);
+        if (origin && origin.platform === update.platform && origin.id === update.ref.id) {
+          await origin.surface.update({ id: origin.id }, update.view(origin.surface.commandPrefix));
+          continue;
+        }
+        const poster = posters.find((candidate) => candidate.platform === update.platform);
+        await poster?.update(update.ref, update.view(poster.commandPrefix));
       } catch (error) {
         logger.warn({ err: error, platform: update.platform, target: update.ref.target }, 'digest: could not update a message');
       }
@@ -122,7 +129,9 @@ export function createDigestPublisher(deps: { digest: DigestDeps; posters: Diges
   async function notSent(outcome: SendOutcome, row: { clientName: string; reportId?: string }, periodKey: string, surface: ChatSurface): Promise<void> {
     if (outcome.kind === 'refused' || outcome.kind === 'failed') await surface.ephemeral(errorView(outcome.reason));
     if (outcome.kind === 'changed') {
-      const next = outcome.reportId === row.reportId ? 'The row now shows it; check it and press Approve & send again.' : `Send it with /integoreport send "${row.clientName}" ${periodKey}.`;
+      const next = outcome.reportId === row.reportId
+        ? 'The row now shows it; check it and press Approve & send again.'
+        : `Send it with ${typedCommand(surface.commandPrefix, `send "${row.clientName}" ${periodKey}`)}.`;
       await surface.ephemeral(errorView(`${outcome.reason} ${next}`));
     }
   }
@@ -132,7 +141,7 @@ export function createDigestPublisher(deps: { digest: DigestDeps; posters: Diges
     const digest = parsed && (await store.get(parsed.digestId));
     const row = digest?.rows.find((entry) => entry.clientId === parsed?.clientId);
     if (!parsed || !digest || !row) {
-      await surface.ephemeral(errorView('That digest button is no longer valid.', 'Send the report with /integoreport send <client> <period>.'));
+      await surface.ephemeral(errorView('That digest button is no longer valid.', `Send the report with ${typedCommand(surface.commandPrefix, 'send <client> <period>')}.`));
       return;
     }
     const outcome = await approveDigestRow(digestDeps, actor, digest, parsed.clientId, { version: parsed.version, to: parsed.to });
@@ -144,7 +153,7 @@ export function createDigestPublisher(deps: { digest: DigestDeps; posters: Diges
     const parsed = parseApproveAllValue(value);
     const current = parsed && (await snapshot(parsed.digestId));
     if (!parsed || !current) {
-      await surface.ephemeral(errorView('That digest button is no longer valid.', 'Send the reports with /integoreport send <client> <period>.'));
+      await surface.ephemeral(errorView('That digest button is no longer valid.', `Send the reports with ${typedCommand(surface.commandPrefix, 'send <client> <period>')}.`));
       return;
     }
     const digestId = current.digest.id;
@@ -155,7 +164,7 @@ export function createDigestPublisher(deps: { digest: DigestDeps; posters: Diges
       await surface.ephemeral(errorView('Reports or contacts changed since this digest was shown; it now shows them as they are. Check them and press Approve all again.'));
       return;
     }
-    if (origin) await surface.update({ id: origin.id }, digestHeaderView(current, `Sending the approved reports, approved by ${actor.name}…`));
+    if (origin) await surface.update({ id: origin.id }, digestHeaderView(current, surface.commandPrefix, `Sending the approved reports, approved by ${actor.name}…`));
     let count = 0;
     const results = await approveAllRows(digestDeps, actor, pending, async (clientId, outcome) => {
       if (outcome.kind === 'refused' || outcome.kind === 'failed') return;

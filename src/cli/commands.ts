@@ -18,6 +18,7 @@ import { readSandboxOutbox, resetSandbox, sandboxFiles } from '../sandbox/index.
 import { formatSendOutcome } from '../app/send-format.js';
 import { reportFor } from '../app/report-for.js';
 import { digestAsText, digestViews } from '../chat/views/digest.js';
+import { SLACK_COMMAND_PREFIX } from '../chat/slack/render.js';
 
 /** A mistake in how the CLI was called; printed as one line, exit code 2. */
 export class UsageError extends Error {}
@@ -262,7 +263,8 @@ export async function runCommand(argv: string[], io: Io, env: Record<string, str
         const onProgress = printer && ((text: string) => printer({ text }));
         if (values['dry-run']) {
           const snapshot = await publisher.preview(actor, period, { onProgress });
-          print({ digest: snapshot.digest, views: digestViews(snapshot) }, () => digestAsText(snapshot));
+          // Worded as it is posted in Slack.
+          print({ digest: snapshot.digest, views: digestViews(snapshot, SLACK_COMMAND_PREFIX) }, () => digestAsText(snapshot, SLACK_COMMAND_PREFIX));
           return 0;
         }
         const result = await publisher.run(actor, period, { onProgress });

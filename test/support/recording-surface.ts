@@ -1,5 +1,6 @@
 import type { ChatSurface, MessageRef } from '../../src/chat/bot.js';
 import type { View } from '../../src/chat/views/view.js';
+import { SLACK_COMMAND_PREFIX } from '../../src/chat/slack/render.js';
 
 export interface RecordedMessage {
   ref: MessageRef;
@@ -24,6 +25,7 @@ export function createRecordingSurface(options: { forms?: boolean } = {}, shared
   const forms = shared?.forms ?? [];
   const find = (ref: MessageRef) => messages.find((message) => message.ref.id === ref.id);
   const surface: RecordingSurface = {
+    commandPrefix: SLACK_COMMAND_PREFIX,
     messages,
     ephemerals,
     forms,

@@ -2,13 +2,14 @@
 import type { WebClient } from '@slack/web-api';
 import type { DigestPoster } from '../digest-publisher.js';
 import { messageId, parseMessageId, slackErrorCode } from './message-ids.js';
-import { renderMessage } from './render.js';
+import { renderMessage, SLACK_COMMAND_PREFIX } from './render.js';
 
 /** Undefined when Slack has no client (no bot token) or no DIGEST_CHANNEL, so there is nowhere to post. */
 export function createSlackDigestPoster(client: WebClient | undefined, channel: string | undefined): DigestPoster | undefined {
   if (!client || !channel) return undefined;
   return {
     platform: 'slack',
+    commandPrefix: SLACK_COMMAND_PREFIX,
     targets: async () => [channel],
     async post(target, view, thread) {
       try {

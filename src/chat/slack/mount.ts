@@ -14,7 +14,7 @@ import type { Logger } from '../../logger.js';
 import type { Clock } from '../../clock.js';
 import { createChatBot, type ChatBot, type ChatSurface, type MessageRef } from '../bot.js';
 import type { View } from '../views/view.js';
-import { actionIdOf, formValues, renderMessage, renderModal } from './render.js';
+import { actionIdOf, formValues, renderMessage, renderModal, SLACK_COMMAND_PREFIX } from './render.js';
 import { createAfterAckQueue } from './after-ack.js';
 import { messageId, parseMessageId, slackErrorCode } from './message-ids.js';
 import { slackRequestGuard } from './request-guard.js';
@@ -216,6 +216,7 @@ export async function mountSlack(routes: Express, deps: SlackDeps): Promise<Slac
   function surfaceFor(context: SurfaceContext): ChatSurface {
     const { channel, user, responseUrl } = context;
     const surface: ChatSurface = {
+      commandPrefix: SLACK_COMMAND_PREFIX,
       origin: context.origin,
       async reply(view: View) {
         const message = renderMessage(view);

@@ -5,6 +5,9 @@
 import type { Button, ChoiceList, Confirm, View } from '../views/view.js';
 import { chunk, truncate } from '../../collections.js';
 
+/** Commands are typed as the slash command in Slack; views name them so. */
+export const SLACK_COMMAND_PREFIX = '/integoreport';
+
 export const LIMITS = Object.freeze({
   blocks: 50,
   modalBlocks: 100,
@@ -134,7 +137,7 @@ function contentBlocks(view: View, nextId: (action: string) => string): Block[] 
   return blocks;
 }
 
-function trailingBlocks(view: View, nextId: (action: string) => string): Block[] {
+function trailingBlocks(view: Pick<View, 'buttons' | 'paging' | 'context'>, nextId: (action: string) => string): Block[] {
   const blocks: Block[] = [];
   const buttons = [...(view.buttons ?? [])];
   const pageButtons = [view.paging?.previous, view.paging?.next].filter((button): button is Button => Boolean(button));
@@ -171,11 +174,11 @@ export interface SlackMessage {
   blocks: Block[];
 }
 
-/** A message (chat.postMessage / chat.update / ephemeral). Inputs and choices only appear in modals. */
+/** A message (chat.postMessage / chat.update / ephemeral). A form's inputs and choices only appear in its modal. */
 export function renderMessage(view: View): SlackMessage {
   const nextId = actionIds();
   const content = contentBlocks(view, nextId);
-  if (view.choices || view.inputs?.length) {
+  if (view.kind === 'fix-form') {
     content.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'This form opens as a dialog in Slack.' }] });
   }
   return { text: fallbackText(view), blocks: fitBlocks(content, trailingBlocks(view, nextId), LIMITS.blocks) };

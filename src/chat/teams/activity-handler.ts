@@ -16,8 +16,8 @@ import { errorView, helpView, noticeView } from '../views/builders.js';
 import type { View } from '../views/view.js';
 import type { BoundedMap } from './memory.js';
 import { isWriteBlocked, type TeamsMessenger } from './messenger.js';
-import { renderCard, renderConfirmation, teamsWording, type CardActionData } from './render.js';
-import { InvokeSlot, TeamsSurface, teamsCard } from './surface.js';
+import { renderCard, renderConfirmation, renderWorkingCard, TEAMS_COMMAND_PREFIX, type CardActionData } from './render.js';
+import { InvokeSlot, TeamsSurface } from './surface.js';
 
 /** Set by the HTTP route around each request: resolves once the HTTP answer has been sent. */
 export interface RequestScope {
@@ -139,13 +139,13 @@ export class IntegoReportTeamsBot extends TeamsActivityHandler {
     };
 
     if (data.confirm && !data.confirmed && !data.cancelled) return show(renderConfirmation({ ...data, confirm: data.confirm }));
-    if (data.cancelled) return show(teamsCard(previous ?? noticeView('Cancelled. Nothing was done.')));
+    if (data.cancelled) return show(renderCard(previous ?? noticeView('Cancelled. Nothing was done.')));
 
     const action = chatActionFrom(data);
     const errors = this.deps.chat.validateForm(action);
     if (errors) {
       const problem = Object.values(errors).join(' ');
-      return show(teamsCard(previous ? { ...previous, tone: 'warning', text: problem } : errorView(problem)));
+      return show(renderCard(previous ? { ...previous, tone: 'warning', text: problem } : errorView(problem)));
     }
 
     const actor = await this.actor(context);
@@ -167,20 +167,20 @@ export class IntegoReportTeamsBot extends TeamsActivityHandler {
       }),
     ]);
     clearTimeout(timer);
-    if (outcome.kind === 'answer') return cardResponse(teamsCard(outcome.view));
+    if (outcome.kind === 'answer') return cardResponse(renderCard(outcome.view));
     slot.close();
     const current = origin ? views.get(origin.id) : undefined;
     if (outcome.kind === 'done') {
-      return current ? cardResponse(teamsCard(current)) : { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'Done.' as unknown as Record<string, unknown> };
+      return current ? cardResponse(renderCard(current)) : { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'Done.' as unknown as Record<string, unknown> };
     }
     if (origin && current) {
       this.deps.track(work.then(async () => {
         if (surface.originUpdated) return;
         await slot.responded;
-        await messenger.update(reference, origin.id, teamsCard(current));
+        await messenger.update(reference, origin.id, renderCard(current));
       }));
     }
-    return cardResponse(renderCard(teamsWording({ title: current?.title, text: current?.text, tone: 'info' }), 'progress'));
+    return cardResponse(renderWorkingCard({ title: current?.title, text: current?.text }));
   }
 
   private surface(context: TurnContext, origin?: MessageRef, slot?: InvokeSlot): TeamsSurface {
@@ -244,7 +244,7 @@ export class IntegoReportTeamsBot extends TeamsActivityHandler {
     const id = context.activity.conversation?.id;
     if (id) this.known.delete(id);
     if (!(await this.remember(context))) return;
-    const welcome = teamsCard({ ...helpView(), text: 'Hello! I build monthly service reports from Freshservice and send them to clients through Mailchimp once someone approves them here.' });
+    const welcome = renderCard({ ...helpView(TEAMS_COMMAND_PREFIX), text: 'Hello! I build monthly service reports from Freshservice and send them to clients through Mailchimp once someone approves them here.' });
     try {
       await context.sendActivity({ attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: welcome }] });
     } catch (error) {

@@ -7,7 +7,7 @@ import type { Config } from '../../config.js';
 import type { ConversationChannel, ConversationStore } from '../../store/conversations.js';
 import type { DigestPoster } from '../digest-publisher.js';
 import { teamsMode, type TeamsConnection } from './adapter.js';
-import { teamsCard } from './surface.js';
+import { renderCard, TEAMS_COMMAND_PREFIX } from './render.js';
 
 /** A channel's own conversation id, without the `;messageid=` Teams adds inside a thread. */
 function channelOf(conversationId: string): string {
@@ -38,17 +38,18 @@ export function createTeamsDigestPoster(deps: { config: Config; conversations: C
 
   return {
     platform: 'teams',
+    commandPrefix: TEAMS_COMMAND_PREFIX,
     async targets() {
       const channels = (await deps.conversations.list({ activeOnly: true, heardThrough })).filter((entry) => entry.scope === 'channel');
       return [...new Set(channels.map((entry) => channelOf(entry.id)))];
     },
     async post(target, view, thread) {
       const conversationId = thread ? threadOf(target, thread.id) : target;
-      const id = await messenger.send(await reference(conversationId), teamsCard(view));
+      const id = await messenger.send(await reference(conversationId), renderCard(view));
       return { target: conversationId, id };
     },
     async update(ref, view) {
-      await messenger.update(await reference(ref.target), ref.id, teamsCard(view));
+      await messenger.update(await reference(ref.target), ref.id, renderCard(view));
     },
   };
 }

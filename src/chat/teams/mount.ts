@@ -14,7 +14,7 @@ import { IntegoReportTeamsBot, type RequestScope } from './activity-handler.js';
 import { authenticateActivity, connectTeams, TEAMS_OFF_REASON, teamsMode, type TeamsConnection, type TeamsMode } from './adapter.js';
 import { localActivityProblem } from './local-channel.js';
 import { BoundedMap } from './memory.js';
-import { teamsCard } from './surface.js';
+import { renderCard } from './render.js';
 
 export interface TeamsDeps {
   services: BotServices;
@@ -141,7 +141,7 @@ export async function mountTeams(routes: Express, deps: TeamsDeps): Promise<Team
       if (!stored || stored.heardThrough !== mode) return { delivered: false, reason: 'unknown conversation' };
       if (!stored.active) return { delivered: false, reason: stored.inactiveReason ?? 'conversation inactive' };
       try {
-        const id = await messenger.send(stored.address as Partial<ConversationReference>, teamsCard(view));
+        const id = await messenger.send(stored.address as Partial<ConversationReference>, renderCard(view));
         return { delivered: true, id };
       } catch (error) {
         logger.warn({ err: error, conversation: conversationId }, 'proactive Teams message failed');

@@ -55,21 +55,40 @@ export function cardAction(button: Button, extra: Partial<CardActionData> = {}):
   };
 }
 
-/** Picks the template for a view from what it holds; `message` renders anything. */
-export function cardKind(view: View): CardKind {
-  if (view.choices || view.inputs?.length || view.submit) return 'fix';
-  if (view.paging) return 'client-list';
-  if (view.tiles?.length && view.sections?.length) return 'digest';
-  if (view.tiles?.length) return 'summary';
-  if (view.sections?.some((section) => section.fields?.length)) return 'digest';
-  if (view.sections?.some((section) => section.accessory)) return 'client-list';
-  if (view.sections?.length) return 'help';
-  if (view.tone === 'error' || view.tone === 'warning') return 'error';
-  return 'message';
+/** Teams has no slash command: "/integoreport generate Acme" is typed as "generate Acme" (after @IntegoReport in channels). */
+export const TEAMS_COMMAND_PREFIX = '';
+
+/** The template for a view, by what it is. A plain message takes the alert layout when it warns or reports an error. */
+export function cardTemplate(view: View): CardKind {
+  switch (view.kind) {
+    case 'report':
+    case 'report-sent':
+      return 'summary';
+    case 'client-list':
+    case 'history':
+      return 'client-list';
+    case 'fix-form':
+      return 'fix';
+    case 'digest-header':
+      return 'digest';
+    case 'help':
+      return 'help';
+    case 'notice':
+    case 'error':
+    case 'mistake':
+    case 'status':
+    case 'client':
+    case 'client-choice':
+    case 'progress':
+    case 'report-discarded':
+    case 'report-missing':
+    case 'digest-row':
+      return view.tone === 'error' || view.tone === 'warning' ? 'error' : 'message';
+  }
 }
 
 /** The template data for a view: every outside text escaped for TextBlock markdown. */
-function cardData(view: View, options: { working?: string } = {}) {
+function cardData(view: Omit<View, 'kind'>) {
   const tone = view.tone ?? 'info';
   const actions: CardAction[] = [];
   if (view.submit) actions.push(cardAction({ action: view.submit.action, label: view.submit.label, value: view.submit.value, style: 'primary' }));
@@ -81,7 +100,7 @@ function cardData(view: View, options: { working?: string } = {}) {
     text: md(view.text),
     toneColor: TONE_COLORS[tone],
     toneStyle: TONE_STYLES[tone],
-    working: options.working ?? 'Working…',
+    working: 'Working…',
     facts: (view.facts ?? []).map((fact) => ({ title: md(fact.label, 100), value: md(fact.value, 500) ?? '' })),
     tileRows: chunk(view.tiles ?? [], 3).map((row) => ({
       tiles: [...row, ...Array<KeyFigure>(3 - row.length).fill(BLANK_TILE)].map((tile) => ({
@@ -131,20 +150,26 @@ function size(card: object): number {
 }
 
 /** Renders a view as an Adaptive Card 1.5 of at most {@link CARD_SIZE_LIMIT} bytes. */
-export function renderCard(view: View, kind: CardKind = cardKind(view), options: { working?: string } = {}): Record<string, unknown> {
-  let card = expandCard(kind, cardData(view, options));
+export function renderCard(view: View): Record<string, unknown> {
+  const template = cardTemplate(view);
+  let card = expandCard(template, cardData(view));
   let shown = view;
   while (size(card) > CARD_SIZE_LIMIT && (shown.sections?.length ?? 0) > 1) {
     const sections = shown.sections!;
     const keep = Math.floor(sections.length / 2);
     const left = (view.sections?.length ?? 0) - keep;
     shown = { ...shown, sections: sections.slice(0, keep), context: [...(view.context ?? []), `…and ${left} more not shown.`] };
-    card = expandCard(kind, cardData(shown, options));
+    card = expandCard(template, cardData(shown));
   }
   if (size(card) > CARD_SIZE_LIMIT) {
     card = expandCard('error', cardData({ tone: 'error', text: 'This answer is too large to show in Teams. Narrow it down and try again.' }));
   }
   return card;
+}
+
+/** What a clicked card shows while its action is still running: its title and text, and "Working…". */
+export function renderWorkingCard(view: Pick<View, 'title' | 'text'>): Record<string, unknown> {
+  return expandCard('progress', cardData({ title: view.title, text: view.text, tone: 'info' }));
 }
 
 /** The confirmation step Teams shows instead of a native confirm dialog: Confirm re-sends the action, Cancel undoes the step. */
@@ -157,9 +182,4 @@ export function renderConfirmation(clicked: CardActionData & { confirm: Confirm 
     cardAction({ ...button, label: confirm.deny }, { cancelled: true }),
   ];
   return expandCard('confirmation', data);
-}
-
-/** Teams has no slash command: "/integoreport generate Acme" is typed as "generate Acme" (after @IntegoReport in channels). */
-export function teamsWording(view: View): View {
-  return JSON.parse(JSON.stringify(view).replace(/\/integoreport\s+/g, '')) as View;
 }

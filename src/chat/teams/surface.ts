@@ -3,7 +3,7 @@ import type { ChatSurface, MessageRef } from '../bot.js';
 import type { View } from '../views/view.js';
 import type { BoundedMap } from './memory.js';
 import type { TeamsMessenger } from './messenger.js';
-import { renderCard, teamsWording } from './render.js';
+import { renderCard, TEAMS_COMMAND_PREFIX } from './render.js';
 
 /**
  * The first replacement of the clicked card while an `adaptiveCard/action` invoke is still open:
@@ -35,12 +35,9 @@ export class InvokeSlot {
   }
 }
 
-export function teamsCard(view: View): Record<string, unknown> {
-  return renderCard(teamsWording(view));
-}
-
 /** The ChatSurface for one Teams conversation: replies post cards, updates replace them. */
 export class TeamsSurface implements ChatSurface {
+  readonly commandPrefix = TEAMS_COMMAND_PREFIX;
   /** Whether the clicked card was replaced by this action (in the invoke answer or later). */
   originUpdated = false;
 
@@ -53,7 +50,7 @@ export class TeamsSurface implements ChatSurface {
   ) {}
 
   async reply(view: View): Promise<MessageRef> {
-    const id = await this.messenger.send(this.reference, teamsCard(view));
+    const id = await this.messenger.send(this.reference, renderCard(view));
     if (id) this.views.set(id, view);
     return { id };
   }
@@ -67,7 +64,7 @@ export class TeamsSurface implements ChatSurface {
       return;
     }
     if (isOrigin && this.slot) await this.slot.responded;
-    await this.messenger.update(this.reference, ref.id, teamsCard(view));
+    await this.messenger.update(this.reference, ref.id, renderCard(view));
   }
 
   /** Teams bots have no per-user ephemeral messages in a conversation; the notice is posted as a reply. */

@@ -8,7 +8,7 @@ import { commandHelp, type CommandMistake, type CommandName } from '../../app/co
 import { confirmationOf } from '../../app/confirmation.js';
 import { PERIOD_FORMS } from '../../period/forms.js';
 import type { Button, Confirm, FixValue, GenerateValue, PageValue, PickValue, Section, SendValue, View } from './view.js';
-import { formatWhen } from './view.js';
+import { formatWhen, typedCommand } from './view.js';
 
 const CLIENTS_PER_PAGE = 15;
 const HISTORY_LIMIT = 12;
@@ -28,43 +28,46 @@ const VIA_LABELS: Record<NonNullable<ClientEntry['via']>, string> = {
   manual: 'chosen by hand',
 };
 
-/** "Example: /integoreport …" or "Examples: … · …". */
-function examplesLine(examples: string[]): string {
-  return `${examples.length > 1 ? 'Examples' : 'Example'}: ${examples.map((example) => `/integoreport ${example}`).join('  ·  ')}`;
+/** "Example: /integoreport …" or "Examples: … · …", as commands are typed where `prefix` belongs. */
+function examplesLine(prefix: string, examples: string[]): string {
+  return `${examples.length > 1 ? 'Examples' : 'Example'}: ${examples.map((example) => typedCommand(prefix, example)).join('  ·  ')}`;
 }
 
-export function helpView(topic?: CommandName): View {
+/** `prefix`: how commands are typed where the view is shown (see {@link typedCommand}). */
+export function helpView(prefix: string, topic?: CommandName): View {
   const entries = commandHelp(topic);
   return {
-    title: topic ? `/integoreport ${topic}` : 'IntegoReport commands',
+    kind: 'help',
+    title: topic ? typedCommand(prefix, topic) : 'IntegoReport commands',
     text: topic ? entries[0]!.summary : 'Monthly service reports from Freshservice, approved here and sent through Mailchimp.',
     sections: entries.map((entry) => ({
-      title: `/integoreport ${entry.usage}`,
-      text: `${topic ? '' : `${entry.summary}\n`}${examplesLine(entry.examples)}`,
+      title: typedCommand(prefix, entry.usage),
+      text: `${topic ? '' : `${entry.summary}\n`}${examplesLine(prefix, entry.examples)}`,
     })),
     context: [`Periods: ${PERIOD_FORMS.join(', ')}. Quote names with spaces: "Acme Corp".`],
   };
 }
 
-export function mistakeView(mistake: CommandMistake): View {
+export function mistakeView(prefix: string, mistake: CommandMistake): View {
   return {
+    kind: 'mistake',
     tone: 'warning',
     text: mistake.problem,
     facts: [
       { label: 'Understood', value: mistake.understood },
       { label: 'Right form', value: mistake.usage },
     ],
-    context: [examplesLine(mistake.examples)],
+    context: [examplesLine(prefix, mistake.examples)],
   };
 }
 
 /** One readable sentence and what to do next. */
 export function errorView(sentence: string, next?: string): View {
-  return { tone: 'error', text: sentence, context: next ? [next] : undefined };
+  return { kind: 'error', tone: 'error', text: sentence, context: next ? [next] : undefined };
 }
 
 export function noticeView(text: string, tone: View['tone'] = 'info', context?: string[]): View {
-  return { tone, text, context };
+  return { kind: 'notice', tone, text, context };
 }
 
 function clientLine(client: ClientEntry): string {
@@ -98,10 +101,11 @@ export function clientListView(clients: ClientEntry[], options: { page: number; 
   const linked = clients.filter((client) => client.state === 'linked').length;
   if (clients.length === 0) {
     return options.unlinkedOnly
-      ? { tone: 'success', title: 'Unlinked clients', text: 'Every client is linked to a Mailchimp contact.' }
-      : { tone: 'warning', title: 'Clients', text: 'No clients yet. The nightly sync fills this list from Freshservice.' };
+      ? { kind: 'notice', tone: 'success', title: 'Unlinked clients', text: 'Every client is linked to a Mailchimp contact.' }
+      : { kind: 'notice', tone: 'warning', title: 'Clients', text: 'No clients yet. The nightly sync fills this list from Freshservice.' };
   }
   return {
+    kind: 'client-list',
     title: options.unlinkedOnly ? `Unlinked clients (${clients.length})` : `Clients (${clients.length}, ${linked} linked)`,
     sections: shownClients.map((client) => ({
       title: client.name,
@@ -123,6 +127,7 @@ export function clientCardView(client: ClientEntry, note?: string): View {
   const facts = [{ label: 'Contact', value: clientLine(client) }, { label: 'State', value: STATE_LABELS[client.state] }];
   if (client.linkedBy) facts.push({ label: 'Linked by', value: `${client.linkedBy}${client.linkedAt ? `, ${formatWhen(client.linkedAt)}` : ''}` });
   return {
+    kind: 'client',
     tone: client.state === 'linked' ? 'success' : 'warning',
     title: client.name,
     text: note,
@@ -155,6 +160,7 @@ export function fixFormView(client: ClientEntry, suggestions: ContactSuggestion[
   if (client.state === 'linked') options.push({ value: 'unlink', label: 'Unlink the current contact', description: client.email ?? '' });
   const value: FixValue = { clientId: client.id, ...back };
   return {
+    kind: 'fix-form',
     title: `Fix ${client.name}`,
     text: `Now: ${STATE_LABELS[client.state]}, ${clientLine(client)}`,
     choices: { id: 'contact', label: 'Who receives the report?', options, initial: options[0]?.value },
@@ -164,7 +170,7 @@ export function fixFormView(client: ClientEntry, suggestions: ContactSuggestion[
 }
 
 /** Unknown or ambiguous client: the closest names as buttons that continue the same command. */
-export function clientChoiceView(text: string, lookup: Exclude<ClientLookup, { kind: 'found' }>, command: PickValue['command'], period?: string): View {
+export function clientChoiceView(prefix: string, text: string, lookup: Exclude<ClientLookup, { kind: 'found' }>, command: PickValue['command'], period?: string): View {
   const candidates = lookup.kind === 'ambiguous' ? lookup.candidates : lookup.suggestions;
   const buttons = candidates.slice(0, 5).map<Button>((client) => ({
     action: 'client.pick',
@@ -172,18 +178,20 @@ export function clientChoiceView(text: string, lookup: Exclude<ClientLookup, { k
     value: JSON.stringify({ command, clientId: client.id, period } satisfies PickValue),
   }));
   if (lookup.kind === 'ambiguous') {
-    return { tone: 'warning', text: `Several clients match "${text}". Which one?`, buttons };
+    return { kind: 'client-choice', tone: 'warning', text: `Several clients match "${text}". Which one?`, buttons };
   }
   return {
+    kind: 'client-choice',
     tone: 'warning',
     text: buttons.length ? `I can't find a client called "${text}". Did you mean one of these?` : `I can't find a client called "${text}".`,
     buttons,
-    context: ['See every client with /integoreport clients'],
+    context: [`See every client with ${typedCommand(prefix, 'clients')}`],
   };
 }
 
 export function progressView(clientName: string, periodLabel: string, update?: ProgressUpdate): View {
   return {
+    kind: 'progress',
     tone: 'info',
     title: `${clientName}: ${periodLabel}`,
     text: update?.text ?? 'Starting…',
@@ -230,6 +238,7 @@ export function summaryView(report: ReportSummary, note?: string): View {
   const context = [`Generated by ${report.createdBy}, ${formatWhen(report.createdAt)}`];
   if (!report.recipient) context.unshift(`${report.client.name} has no linked Mailchimp contact yet; fix it before sending.`);
   return {
+    kind: 'report',
     tone: note ? 'warning' : 'info',
     title: `${report.client.name}: ${report.period.label}`,
     text: note,
@@ -243,6 +252,7 @@ export function summaryView(report: ReportSummary, note?: string): View {
 /** After sending: who sent it, when, to whom. No action buttons except the link. */
 export function sentView(report: ReportSummary, send = report.send!): View {
   return {
+    kind: 'report-sent',
     tone: send.status === 'sent' ? 'success' : 'warning',
     title: `${report.client.name}: ${report.period.label}`,
     text: send.status === 'sent'
@@ -256,6 +266,7 @@ export function sentView(report: ReportSummary, send = report.send!): View {
 
 export function discardedView(report: ReportSummary, by?: string): View {
   return {
+    kind: 'report-discarded',
     tone: 'warning',
     title: `${report.client.name}: ${report.period.label}`,
     text: by ? `Discarded by ${by}. Nothing was sent.` : 'This report was discarded. Nothing was sent.',
@@ -270,6 +281,7 @@ export function discardedView(report: ReportSummary, by?: string): View {
 /** "No report for that period yet", with a button that generates it. */
 export function missingReportView(client: { id: number; name: string }, period: { key: string; label: string }): View {
   return {
+    kind: 'report-missing',
     tone: 'warning',
     text: `There is no ${period.label} report for ${client.name} yet.`,
     buttons: [{
@@ -290,7 +302,7 @@ function reportState(report: ReportSummary): string {
 
 export function historyView(client: { id: number; name: string }, reports: ReportSummary[]): View {
   if (reports.length === 0) {
-    return { title: `History: ${client.name}`, text: 'No reports yet.', buttons: [] };
+    return { kind: 'history', title: `History: ${client.name}`, text: 'No reports yet.', buttons: [] };
   }
   const recent = [...reports].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, HISTORY_LIMIT);
   const sections: Section[] = recent.map((report) => ({
@@ -299,6 +311,7 @@ export function historyView(client: { id: number; name: string }, reports: Repor
     accessory: viewButton(report),
   }));
   return {
+    kind: 'history',
     title: `History: ${client.name}`,
     sections,
     context: reports.length > HISTORY_LIMIT ? [`Showing the ${HISTORY_LIMIT} most recent of ${reports.length} reports.`] : undefined,
@@ -307,6 +320,7 @@ export function historyView(client: { id: number; name: string }, reports: Repor
 
 export function statusView(status: Awaited<ReturnType<BotServices['status']>>): View {
   return {
+    kind: 'status',
     title: 'IntegoReport status',
     tone: status.sandbox ? 'warning' : 'info',
     text: status.sandbox ? 'Sandbox mode: simulated Freshservice and Mailchimp, nothing reaches real clients.' : 'Live: connected to Freshservice and Mailchimp.',

@@ -7,7 +7,7 @@ import { approvableRows, approvalFingerprint } from '../../app/digest.js';
 import { confirmationOf } from '../../app/confirmation.js';
 import type { DigestRecord, DigestRow } from '../../store/digests.js';
 import type { ApproveAllValue, ApproveValue, Button, Section, View } from './view.js';
-import { formatWhen } from './view.js';
+import { formatWhen, typedCommand } from './view.js';
 import { fixButton, sendConfirm } from './builders.js';
 
 /** Needs-attention rows shown in the header; the rest are counted (keeps Slack under 50 blocks). */
@@ -69,7 +69,7 @@ function recipientList(entries: Array<{ row: DigestRow; report: ReportSummary }>
   return `${names.join(', ')}${left > 0 ? ` and ${left} more` : ''}`;
 }
 
-function attentionSections(digest: DigestRecord): Section[] {
+function attentionSections(digest: DigestRecord, prefix: string): Section[] {
   const rows = digest.rows.filter((row) => row.status !== 'ready');
   const sections: Section[] = rows.slice(0, ATTENTION_LIMIT).map((row) => {
     switch (row.status) {
@@ -78,17 +78,20 @@ function attentionSections(digest: DigestRecord): Section[] {
       case 'failed':
         return { title: row.clientName, text: `No draft, the pull failed: ${row.reason ?? 'unknown reason'}` };
       default:
-        return { title: row.clientName, text: `No tickets in ${digest.periodLabel}; not part of Approve all (send it with /integoreport send "${row.clientName}" ${digest.periodKey}).` };
+        return { title: row.clientName, text: `No tickets in ${digest.periodLabel}; not part of Approve all (send it with ${typedCommand(prefix, `send "${row.clientName}" ${digest.periodKey}`)}).` };
     }
   });
   if (rows.length > ATTENTION_LIMIT) {
-    sections.push({ text: `…and ${rows.length - ATTENTION_LIMIT} more. See them all with /integoreport clients unlinked.` });
+    sections.push({ text: `…and ${rows.length - ATTENTION_LIMIT} more. See them all with ${typedCommand(prefix, 'clients unlinked')}.` });
   }
   return rows.length > 0 ? [{ title: `Needs attention (${rows.length})` }, ...sections] : sections;
 }
 
-/** The header: totals across clients, what needs attention, and Approve all (confirmed, naming the recipients). */
-export function digestHeaderView(snapshot: DigestSnapshot, note?: string): View {
+/**
+ * The header: totals across clients, what needs attention, and Approve all (confirmed, naming the recipients).
+ * `prefix`: how commands are typed where it is posted.
+ */
+export function digestHeaderView(snapshot: DigestSnapshot, prefix: string, note?: string): View {
   const { digest, reports } = snapshot;
   const ready = digest.rows.filter((row) => row.status === 'ready');
   const totals = ready.reduce(
@@ -124,6 +127,7 @@ export function digestHeaderView(snapshot: DigestSnapshot, note?: string): View 
       ? `All ${ready.length} reports are sent.`
       : `${ready.length - sent} of ${ready.length} draft reports wait for approval; each client has its own message in the thread below.`;
   return {
+    kind: 'digest-header',
     title: `Monthly digest: ${digest.periodLabel}`,
     tone: !note && ready.length > 0 && sent === ready.length ? 'success' : 'info',
     text: note ?? status,
@@ -134,9 +138,9 @@ export function digestHeaderView(snapshot: DigestSnapshot, note?: string): View 
       { label: 'Satisfaction', value: percent(totals.csatPositive, totals.csatResponses) },
       { label: 'Sent', value: `${sent} of ${ready.length}` },
     ],
-    sections: attentionSections(digest),
+    sections: attentionSections(digest, prefix),
     buttons,
-    context: [`Prepared by ${digest.createdBy}, ${formatWhen(digest.createdAt)}. Approving sends through the same once-only delivery as /integoreport send.`],
+    context: [`Prepared by ${digest.createdBy}, ${formatWhen(digest.createdAt)}. Approving sends through the same once-only delivery as ${typedCommand(prefix, 'send')}.`],
   };
 }
 
@@ -151,7 +155,7 @@ function sendLine(report: ReportSummary): string {
 
 /** One client's row: figures, change vs the previous month, View, Approve & send, Send test to me. */
 export function digestRowView(digest: DigestRecord, row: DigestRow, report: ReportSummary | undefined): View {
-  if (!report) return { tone: 'warning', title: row.clientName, text: 'This draft no longer exists; generate it again.' };
+  if (!report) return { kind: 'digest-row', tone: 'warning', title: row.clientName, text: 'This draft no longer exists; generate it again.' };
   const tickets = figure(report, 'Tickets');
   const sla = figure(report, 'SLA kept');
   const satisfaction = figure(report, 'Satisfaction');
@@ -168,6 +172,7 @@ export function digestRowView(digest: DigestRecord, row: DigestRow, report: Repo
   }
   if (!sent) buttons.push({ action: 'report.test', label: 'Send test to me', value: report.id });
   return {
+    kind: 'digest-row',
     tone: isSent(report) ? 'success' : report.send?.status === 'failed' ? 'warning' : 'info',
     title: row.clientName,
     text: sendLine(report),
@@ -182,10 +187,10 @@ export function digestRowView(digest: DigestRecord, row: DigestRow, report: Repo
 }
 
 /** Every message of the digest: the header, then one row per ready client. */
-export function digestViews(snapshot: DigestSnapshot): { header: View; rows: Array<{ clientId: number; view: View }> } {
+export function digestViews(snapshot: DigestSnapshot, prefix: string): { header: View; rows: Array<{ clientId: number; view: View }> } {
   const { digest, reports } = snapshot;
   return {
-    header: digestHeaderView(snapshot),
+    header: digestHeaderView(snapshot, prefix),
     rows: digest.rows
       .filter((row) => row.status === 'ready')
       .map((row) => ({ clientId: row.clientId, view: digestRowView(digest, row, reports.get(row.clientId)) })),
@@ -208,7 +213,7 @@ function viewAsText(view: View): string {
   return lines.join('\n');
 }
 
-export function digestAsText(snapshot: DigestSnapshot): string {
-  const { header, rows } = digestViews(snapshot);
+export function digestAsText(snapshot: DigestSnapshot, prefix: string): string {
+  const { header, rows } = digestViews(snapshot, prefix);
   return [viewAsText(header), ...rows.map((row) => `\n↳ ${viewAsText(row.view)}`)].join('\n');
 }

@@ -106,7 +106,35 @@ export interface Paging {
   next?: Button;
 }
 
+/**
+ * What a view is. Renderers switch on it (Teams picks its Adaptive Card template by it, Slack shows a
+ * form as a dialog); what a view holds never decides how it is shown.
+ */
+export type ViewKind =
+  /** A sentence and what to do next: notices, refusals, failures, typos. */
+  | 'notice'
+  | 'error'
+  | 'mistake'
+  | 'help'
+  | 'status'
+  | 'client-list'
+  | 'client'
+  /** "Did you mean…": the closest clients as buttons. */
+  | 'client-choice'
+  | 'fix-form'
+  /** Long work under way; the message is replaced when it is done. */
+  | 'progress'
+  /** The approval card: key figures, View report, Send to client, Send test to me, Discard. */
+  | 'report'
+  | 'report-sent'
+  | 'report-discarded'
+  | 'report-missing'
+  | 'history'
+  | 'digest-header'
+  | 'digest-row';
+
 export interface View {
+  kind: ViewKind;
   title?: string;
   text?: string;
   facts?: Fact[];
@@ -121,6 +149,14 @@ export interface View {
   tone?: Tone;
   /** For forms: what submitting sends back as `{ id: action, value, inputs }`. */
   submit?: { action: ActionId; label: string; value: string };
+}
+
+/**
+ * A command as people type it where the view is shown: `prefix` is the surface's ("/integoreport" in
+ * Slack; nothing in Teams, where the command follows @IntegoReport in channels).
+ */
+export function typedCommand(prefix: string, command: string): string {
+  return prefix ? `${prefix} ${command}` : command;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
