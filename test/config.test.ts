@@ -53,9 +53,20 @@ describe('configuration', () => {
     expect(() => freshserviceBaseUrl('acme corp')).toThrow(/FRESHSERVICE_DOMAIN/);
   });
 
-  it('reads how the Freshservice account counts its limit, and says what it expects otherwise', () => {
-    expect(loadConfig(real).freshserviceAccount.rateWindow).toBeUndefined();
-    expect(loadConfig({ ...real, FRESHSERVICE_RATE_WINDOW: 'hour' }).freshserviceAccount.rateWindow).toBe('hour');
+  it('reads how the Freshservice account is organised and counts its limit, and says what it expects otherwise', () => {
+    expect(loadConfig(real).freshserviceAccount).toEqual({ rateWindow: undefined, workspace: 'all', mode: undefined });
+    expect(loadConfig({ ...real, FRESHSERVICE_RATE_WINDOW: 'hour', FRESHSERVICE_WORKSPACE_ID: ' 12 ', FRESHSERVICE_MODE: 'msp' }).freshserviceAccount).toEqual({
+      rateWindow: 'hour',
+      workspace: 12,
+      mode: 'msp',
+    });
+    expect(loadConfig({ FRESHSERVICE_WORKSPACE_ID: 'ALL', FRESHSERVICE_MODE: 'esm' }).freshserviceAccount).toMatchObject({ workspace: 'all', mode: 'esm' });
+    for (const workspace of ['0', '1', 'two', '2.5']) {
+      expect(errorOf({ ...real, FRESHSERVICE_WORKSPACE_ID: workspace })).toBe(
+        'FRESHSERVICE_WORKSPACE_ID is not valid: expected all (every workspace, the default) or the id of one Freshservice workspace, a whole number from 2 up (in MSP mode: one client)',
+      );
+    }
+    expect(errorOf({ ...real, FRESHSERVICE_MODE: 'managed' })).toMatch(/^FRESHSERVICE_MODE is not valid: expected esm \(Employee Support Mode: clients are departments\) or msp/);
     expect(errorOf({ ...real, FRESHSERVICE_RATE_WINDOW: 'day' })).toBe(
       'FRESHSERVICE_RATE_WINDOW is not valid: expected minute or hour: how your Freshservice account counts its API limit (accounts created before September 2020 count per hour)',
     );

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, secrets: config.secrets, pretty: Boolean(process.stdout.isTTY) });
   logger.info(
     config.sandbox
-      ? `IntegoReport starting in sandbox mode: simulated Freshservice and Mailchimp with seeded data on 127.0.0.1, data in ${config.dataDir}`
+      ? `IntegoReport starting in sandbox mode: simulated Freshservice${config.freshserviceAccount.mode === 'msp' ? ' (an MSP account: clients are client workspaces)' : ''} and Mailchimp with seeded data on 127.0.0.1, data in ${config.dataDir}`
       : `IntegoReport starting against Freshservice ${config.freshservice!.baseUrl} and Mailchimp ${config.mailchimp!.baseUrl}, data in ${config.dataDir}`,
   );
   for (const warning of config.warnings) logger.warn(warning);
