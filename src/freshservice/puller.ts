@@ -245,13 +245,12 @@ export function createPuller(deps: PullerDeps): Puller {
       const before = client.stats();
       const refresh = options.refresh ?? false;
       const progress = options.onProgress ?? (() => undefined);
-      const account = await directory.account({ refresh });
-      const target = await resolveClient(ref, account, refresh);
-      const scopes = scopesOf(account, target);
-      // The status labels are read while the listing runs; the open-ticket sweep shares the same fetch.
+      // The status labels are read while the rest goes on; the open-ticket sweep shares the same fetch.
       const formFields = directory.listFormFields({ refresh });
       formFields.catch(() => undefined);
-      const state = await mirror.load();
+      const [account, state] = await Promise.all([directory.account({ refresh }), mirror.load()]);
+      const target = await resolveClient(ref, account, refresh);
+      const scopes = scopesOf(account, target);
       const wanted = (ticket: FreshserviceTicket) => clientIdOf(account.mode, ticket) === target.id && mattersForPeriod(ticket, period.from, period.to);
       const synced = { changed: 0, coverageChanged: false };
       const enricher = new Enricher(client, state, enrichConcurrency, refresh, (done, total) => progress({ phase: 'enrich', done, total }));
