@@ -2,7 +2,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { readJsonFile } from '../store/files.js';
-import type { Actor, BotServices, ReportSummary, SendOutcome } from '../app/ports.js';
+import type { Actor, BotServices, ReportSummary } from '../app/ports.js';
 import type { ClientUseCases } from '../app/clients.js';
 import type { DigestPublisher } from '../chat/digest-publisher.js';
 import type { Puller } from '../freshservice/puller.js';
@@ -101,19 +101,6 @@ function reportLines(report: ReportSummary): string[] {
     `Web report: ${report.viewUrl}`,
     report.recipient ? `Recipient: ${report.recipient}${report.copyTo ? ` (copy to ${report.copyTo})` : ''}` : 'Recipient: none linked yet',
   ];
-}
-
-function outcomeLine(outcome: SendOutcome): string {
-  switch (outcome.kind) {
-    case 'sent':
-      return `Sent to ${outcome.send.to.join(', ')} by ${outcome.send.sentBy}${outcome.send.mailchimpId ? ` (Mailchimp ${outcome.send.mailchimpId})` : ''}.`;
-    case 'already-sent':
-      return formatSendOutcome(outcome);
-    case 'refused':
-    case 'failed':
-    case 'changed':
-      return outcome.reason;
-  }
 }
 
 async function periodReportOrNew(runtime: CliRuntime, actor: Actor, client: ClientEntry, period: Period, io: Io, json: boolean): Promise<ReportSummary> {
@@ -239,7 +226,7 @@ export async function runCommand(argv: string[], io: Io, env: Record<string, str
         const client = await resolveClient(runtime, clientText);
         const report = await periodReportOrNew(runtime, actor, client, period, io, json);
         const outcome = values['test-to'] ? await runtime.services.sendTest(actor, report.id, values['test-to']) : await runtime.services.sendReport(actor, report.id);
-        print(outcome, () => outcomeLine(outcome));
+        print(outcome, () => formatSendOutcome(outcome));
         return outcome.kind === 'sent' || outcome.kind === 'already-sent' ? 0 : 1;
       }
       case 'history': {
@@ -283,7 +270,7 @@ export async function runCommand(argv: string[], io: Io, env: Record<string, str
         const report = await runtime.services.generateReport(actor, { clientId: acme.id, period: runtime.services.parsePeriod('last-month'), onProgress: progressPrinter(io, json) });
         io.out(['', ...reportLines(report)].join('\n'));
         const outcome = await runtime.services.sendReport(actor, report.id);
-        io.out(outcomeLine(outcome));
+        io.out(formatSendOutcome(outcome));
         io.out(`Open the report: ${report.viewUrl} (while "npm start" runs), or see the email with "npx integoreport sandbox outbox".`);
         return 0;
       }

@@ -67,8 +67,6 @@ export function nextLink(header: string | undefined): string | undefined {
   return undefined;
 }
 
-class MalformedBodyError extends Error {}
-
 /**
  * Freshservice API v2 over axios: Basic auth with the key, keep-alive, one process-wide rate limiter
  * per account, retries with backoff for GETs, typed errors, pagination by Link header, call accounting.
