@@ -7,7 +7,7 @@ import { approvableRows, approvalFingerprint, approveAllRows, approveDigestRow, 
 import type { Logger } from '../logger.js';
 import type { Period } from '../period/period.js';
 import type { DigestPost, DigestRecord, PostedRef } from '../store/digests.js';
-import type { ChatAction, ChatSurface } from './bot.js';
+import type { ChatAction, ChatSurface } from './surface.js';
 import { digestHeaderView, digestRowView, digestViews, parseApproveAllValue, parseApproveValue, type DigestSnapshot } from './views/digest.js';
 import { typedCommand, type View } from './views/view.js';
 import { errorView, noticeView } from './views/builders.js';

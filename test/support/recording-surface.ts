@@ -1,4 +1,4 @@
-import type { ChatSurface, MessageRef } from '../../src/chat/bot.js';
+import type { ChatSurface, MessageRef } from '../../src/chat/surface.js';
 import type { View } from '../../src/chat/views/view.js';
 import { SLACK_COMMAND_PREFIX } from '../../src/chat/slack/render.js';
 

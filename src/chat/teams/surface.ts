@@ -1,5 +1,5 @@
 import type { ConversationReference } from 'botbuilder';
-import type { ChatSurface, MessageRef } from '../bot.js';
+import type { ChatSurface, MessageRef } from '../surface.js';
 import type { View } from '../views/view.js';
 import type { BoundedMap } from './memory.js';
 import type { TeamsMessenger } from './messenger.js';

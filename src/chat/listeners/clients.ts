@@ -1,0 +1,86 @@
+/** Clients in chat: the list and its pages, the fix form (open, check, submit) and a client's history. */
+import type { Actor } from '../../app/ports.js';
+import type { ClientEntry, ClientFix } from '../../clients/types.js';
+import type { ChatAction, ChatSurface } from '../surface.js';
+import { clientCardView, clientListView, errorView, fixFormView, historyView, noticeView } from '../views/builders.js';
+import { typedCommand, type FixValue, type PageValue } from '../views/view.js';
+import { parseJson, refused, reportCard, show, valueWithClient, type ListenerContext } from './context.js';
+
+const EMAIL = /^[^\s@<>()"',;]+@[^\s@<>()"',;]+\.[^\s@<>()"',;]+$/;
+
+/** A page of the client list, replacing the one the button sits on. */
+export async function showClientPage(ctx: ListenerContext, value: string, surface: ChatSurface) {
+  const page = parseJson<PageValue>(value);
+  const clients = await ctx.services.listClients({ unlinkedOnly: Boolean(page?.unlinked) });
+  await show(surface, clientListView(clients, { page: Number(page?.page) || 1, unlinkedOnly: Boolean(page?.unlinked) }));
+}
+
+export async function showHistory(ctx: ListenerContext, client: { id: number; name: string }, surface: ChatSurface) {
+  await surface.ephemeral(historyView(client, await ctx.services.history(client.id)));
+}
+
+/** The fix form, as a dialog where the platform has one; `back` says where the form was opened from. */
+export async function openFix(ctx: ListenerContext, actor: Actor, client: ClientEntry, surface: ChatSurface, back?: Omit<FixValue, 'clientId'>) {
+  if (await refused(ctx, actor, 'fix', surface)) return;
+  const suggestions = await ctx.services.suggestContacts(client.id);
+  const form = fixFormView(client, suggestions, back);
+  if (surface.openForm) await surface.openForm(form);
+  else await surface.reply(form);
+}
+
+/** Field errors of a fix form by input id, or undefined when it can be submitted. */
+export function fixFormErrors(inputs: ChatAction['inputs']): Record<string, string> | undefined {
+  const choice = inputs?.contact ?? '';
+  const email = inputs?.email?.trim() ?? '';
+  const needsEmail = choice === 'email' || choice === 'add-email' || (!choice && email !== '');
+  if (!choice && !email) return { contact: 'Choose who receives the report, or type an email address below.' };
+  if (needsEmail && !EMAIL.test(email)) return { email: 'Enter an email address like jane@acme.com.' };
+  return undefined;
+}
+
+/** A fix from the form's choice and email input; undefined when the choice needs an email that is missing. */
+function fixFromInputs(client: ClientEntry, inputs: Record<string, string | undefined>): ClientFix | undefined {
+  const choice = inputs.contact?.trim() ?? '';
+  const email = inputs.email?.trim() ?? '';
+  if (choice.startsWith('pick:')) return { kind: 'pick', email: choice.slice(5) };
+  if (choice.startsWith('add:')) {
+    const person = client.contactToAdd;
+    const address = choice.slice(4);
+    return person && person.email === address
+      ? { kind: 'add-to-audience', email: address, firstName: person.firstName, lastName: person.lastName }
+      : { kind: 'add-to-audience', email: address };
+  }
+  if (choice === 'unlink') return { kind: 'unlink' };
+  if (!EMAIL.test(email)) return undefined;
+  return choice === 'add-email' ? { kind: 'add-to-audience', email } : { kind: 'email', email };
+}
+
+/** Saves the fix, then refreshes what the form came from: the report card, the list page, or the client's card. */
+export async function submitFix(ctx: ListenerContext, actor: Actor, action: ChatAction, surface: ChatSurface) {
+  if (await refused(ctx, actor, 'fix', surface)) return;
+  const found = await valueWithClient<FixValue>(ctx, action.value, surface);
+  if (!found) return;
+  const { value, client } = found;
+  const fix = fixFromInputs(client, action.inputs ?? {});
+  if (!fix) {
+    await surface.ephemeral(errorView('That choice needs an email address like jane@acme.com.', `Try again with ${typedCommand(surface.commandPrefix, `fix "${client.name}"`)}.`));
+    return;
+  }
+  const updated = await ctx.services.fixClient(actor, client.id, fix);
+  const note = updated.state === 'linked' ? `Linked to ${updated.email ?? 'the contact'} by ${actor.name}.` : `Saved by ${actor.name}.`;
+  if (value.reportId && surface.origin) {
+    const report = await ctx.services.getReport(value.reportId);
+    if (report) {
+      await surface.update(surface.origin, reportCard(report));
+      await surface.ephemeral(noticeView(`${updated.name}: ${note}`, 'success'));
+      return;
+    }
+  }
+  if (value.page !== undefined && surface.origin) {
+    const clients = await ctx.services.listClients({ unlinkedOnly: Boolean(value.unlinked) });
+    await surface.update(surface.origin, clientListView(clients, { page: value.page, unlinkedOnly: Boolean(value.unlinked) }));
+    await surface.ephemeral(noticeView(`${updated.name}: ${note}`, 'success'));
+    return;
+  }
+  await show(surface, clientCardView(updated, note));
+}
