@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { neutraliseMergeTags, neutraliseMergeTagsInText } from '../src/report/escape.js';
-import { reportSubject, resendKey, sendKey } from '../src/app/delivery.js';
+import { reportSubject, resendKey, sendKey } from '../src/app/delivery/keys.js';
 import { evaluateMergeTags } from '../src/sandbox/mailchimp/merge-tags.js';
 
 const values = { ARCHIVE: 'https://archive.example/x', FNAME: 'Jane', UNSUB: 'https://unsub.example' };

@@ -3,18 +3,22 @@
  * The ledger row (`DATA_DIR/sends.json`) is claimed before any Mailchimp call and only its lease holder
  * may move it on; the channel then reads Mailchimp before every side effect it is not sure about, so
  * double clicks, retried requests, a second process or a restart never produce a second email.
+ * Its parts sit in `delivery/`: the send's key and subject, the confirmation check, driving a claimed send.
  */
-import type { Actor, ConfirmedSend, SendOptions, SendOutcome, SendSummary } from './ports.js';
+import type { Actor, SendOptions, SendOutcome, SendSummary } from './ports.js';
 import type { Config } from '../config.js';
 import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { appendAudit, type AuditActor, type AuditOutcome } from '../store/audit.js';
-import { LeaseLostError, SendLedger, leaseOwnerName, newSendId, type SendRecord } from '../store/sends.js';
-import type { ChannelResult, DeliveryChannel, DeliveryChannels } from '../mailchimp/channel.js';
-import { neutraliseMergeTags, neutraliseMergeTagsInText } from '../report/escape.js';
+import { appendAudit, type AuditActor, type AuditInput } from '../store/audit.js';
+import { SendLedger, leaseOwnerName, newSendId, type SendRecord } from '../store/sends.js';
+import type { DeliveryChannels } from '../mailchimp/channel.js';
+import { neutraliseMergeTags } from '../report/escape.js';
 import { isEmailAddress } from '../clients/names.js';
 import { approvalRefusal, isApprover as isListedApprover } from '../approvers.js';
 import { userFacingMessage } from '../errors.js';
+import { changeSince, recipientsOf, type RecipientLookup } from './delivery/confirmed.js';
+import { driveSend, summarizeSend, UNEXPECTED, type DriveJob } from './delivery/drive.js';
+import { reportSubject, resendKey, sendKey } from './delivery/keys.js';
 
 /** What delivery needs from a stored report. */
 export interface DeliverableReport {
@@ -29,8 +33,6 @@ export interface DeliverableReport {
   createdAt?: string;
   discarded?: boolean;
 }
-
-export type RecipientLookup = { email: string } | { problem: string };
 
 export interface DeliveryOptions {
   channels: DeliveryChannels;
@@ -66,61 +68,13 @@ export interface Delivery {
   resumePendingSends(): Promise<Array<{ send: SendRecord; outcome: SendOutcome }>>;
 }
 
-/** What a person sees when something other than Mailchimp's own answer went wrong; the details are logged. */
-const UNEXPECTED = 'something went wrong on our side; the details are in the bot\'s log.';
 const DEFAULT_LEASE_MS = 10 * 60_000;
 const DEFAULT_MAX_RESUME_AGE_MS = 24 * 3_600_000;
 const SEARCH_MARGIN_MS = 24 * 3_600_000;
 const RESUMER: AuditActor = { platform: 'scheduler', id: 'integoreport', name: 'IntegoReport (interrupted send)' };
 
-/** `ir:<clientId>:<periodKey>:v<version>`: one email per client, period and report version. */
-export function sendKey(report: Pick<DeliverableReport, 'clientId' | 'periodKey' | 'version'>): string {
-  return `ir:${report.clientId}:${report.periodKey}:v${report.version}`;
-}
-
-/** Resending send `previous` (key `…` or `…:rN`) gets `…:r2` or `…:r(N+1)`, so a double-clicked resend still sends once. */
-export function resendKey(previousKey: string): string {
-  const match = /^(.*):r(\d+)$/.exec(previousKey);
-  return match ? `${match[1]}:r${Number(match[2]) + 1}` : `${previousKey}:r2`;
-}
-
-/** Mailchimp refuses subject lines over 150 characters; room is kept for the `[TEST] ` prefix. */
-const SUBJECT_LIMIT = 143;
-
-/** `Your Monthly Service Report: <client> — <period>`, merge tags neutralised, a long client name shortened. */
-export function reportSubject(report: Pick<DeliverableReport, 'clientName' | 'periodLabel'>): string {
-  const frame = (name: string) => neutraliseMergeTagsInText(`Your Monthly Service Report: ${name} — ${report.periodLabel}`);
-  const name = neutraliseMergeTagsInText(report.clientName);
-  const overflow = frame(name).length - SUBJECT_LIMIT;
-  return overflow > 0 ? frame(`${name.slice(0, Math.max(1, name.length - overflow - 1)).trimEnd()}…`) : frame(name);
-}
-
-function summarizeSend(record: SendRecord): SendSummary {
-  return {
-    id: record.id,
-    status: record.status,
-    to: record.to,
-    sentBy: record.requestedBy.name,
-    sentAt: record.sentAt,
-    error: record.error,
-    mailchimpId: record.campaignId ?? record.messageIds?.[0],
-  };
-}
-
 function auditActor(actor: Actor): AuditActor {
   return { platform: actor.platform, id: actor.id, name: actor.name, ...(actor.osUser ? { osUser: actor.osUser } : {}) };
-}
-
-function sameAddresses(a: readonly string[], b: readonly string[]): boolean {
-  const normal = (list: readonly string[]) => [...new Set(list.map((address) => address.trim().toLowerCase()))].sort().join('\n');
-  return normal(a) === normal(b);
-}
-
-function uniqueAddresses(addresses: Array<string | undefined>): string[] {
-  const seen = new Set<string>();
-  return addresses
-    .map((address) => address?.trim())
-    .filter((address): address is string => !!address && !seen.has(address.toLowerCase()) && !!seen.add(address.toLowerCase()));
 }
 
 export function createDelivery(options: DeliveryOptions): Delivery {
@@ -133,100 +87,18 @@ export function createDelivery(options: DeliveryOptions): Delivery {
   const { approvers } = options.config;
   const isApprover = (actor: Actor): boolean => isListedApprover(approvers, actor);
 
-  const audit = (entry: Parameters<typeof appendAudit>[1]) =>
-    appendAudit(options.dataDir, entry, clock).catch((error: unknown) => {
-      logger.error({ err: error }, 'could not write the audit log');
-    });
-
-  /** Drives a claimed row on its channel and records how it ended, in the ledger and the audit log. */
-  async function drive(record: SendRecord, channel: DeliveryChannel, html: string, reconcile: boolean, mayAct: boolean, actor: AuditActor, action: string): Promise<SendOutcome> {
-    const job = {
-      record,
-      reconcile,
-      mayAct,
-      html,
-      now: () => clock.now(),
-      progress: (patch: Partial<SendRecord>) => ledger.advance(record.id, owner, clock.now(), patch),
-    };
-    /** Another holder took the row over; what it shows now is the answer. */
-    const takenOver = async (): Promise<SendOutcome> => ({ kind: 'already-sent', send: summarizeSend((await ledger.get(record.id)) ?? record) });
-    let result: ChannelResult;
-    try {
-      result = await channel.deliver(job);
-    } catch (error) {
-      if (error instanceof LeaseLostError) return takenOver();
-      logger.error({ err: error, sendId: record.id }, 'report send stopped unexpectedly');
-      result = { kind: 'uncertain', reason: userFacingMessage(error) ?? UNEXPECTED };
-    }
-    const now = clock.now().toISOString();
-    const patch: Partial<SendRecord> =
-      result.kind === 'sent'
-        ? { status: 'sent', sentAt: result.sentAt ?? now, campaignId: result.campaignId ?? job.record.campaignId, messageIds: result.messageIds, notes: result.notes, error: undefined, uncertain: undefined, sendAttemptedAt: undefined }
-        : result.kind === 'uncertain'
-          ? { uncertain: true, error: result.reason, campaignId: result.campaignId ?? job.record.campaignId }
-          : { status: 'failed', error: result.reason, uncertain: undefined, sendAttemptedAt: undefined, campaignId: result.campaignId ?? job.record.campaignId };
-    let final: SendRecord;
-    try {
-      final = await ledger.release(record.id, owner, clock.now(), patch);
-    } catch (error) {
-      if (!(error instanceof LeaseLostError)) throw error;
-      return takenOver();
-    }
-    const outcome: SendOutcome =
-      result.kind === 'sent'
-        ? { kind: result.already ? 'already-sent' : 'sent', send: summarizeSend(final) }
-        : result.kind === 'refused'
-          ? { kind: 'refused', reason: result.reason }
-          : result.kind === 'failed'
-            ? { kind: 'failed', reason: result.reason }
-            : {
-                kind: 'failed',
-                reason: `Could not confirm that the report went out (${result.reason}). Sending again is safe: Mailchimp is checked first, so it goes out at most once.`,
-              };
-    const auditOutcome: AuditOutcome = result.kind === 'sent' ? 'ok' : result.kind === 'uncertain' ? 'pending' : result.kind;
-    await audit({
-      actor,
-      action,
-      target: { clientId: final.clientId, reportId: final.reportId, sendId: final.id, key: final.key },
-      to: final.to,
-      mailchimp: { campaignId: final.campaignId, messageIds: final.messageIds },
-      outcome: auditOutcome,
-      detail: 'reason' in outcome ? outcome.reason : final.notes?.join(' ') || `"${final.subject}" via ${final.channel}${result.kind === 'sent' && result.already ? ', found already sent in Mailchimp' : ''}.`,
-    });
-    logger.info({ sendId: final.id, key: final.key, status: final.status, campaignId: final.campaignId, outcome: outcome.kind }, 'report send');
-    return outcome;
-  }
+  const audit = (entry: AuditInput): Promise<void> =>
+    appendAudit(options.dataDir, entry, clock).then(
+      () => undefined,
+      (error: unknown) => {
+        logger.error({ err: error }, 'could not write the audit log');
+      },
+    );
+  const drive = (job: DriveJob) => driveSend({ ledger, owner, clock, logger, audit }, job);
 
   async function refuse(actor: Actor, action: string, reason: string, target: { clientId?: number; reportId?: string }, outcome: 'refused' | 'failed' = 'refused'): Promise<SendOutcome> {
     await audit({ actor: auditActor(actor), action, target, outcome, detail: reason });
     return { kind: outcome, reason };
-  }
-
-  /** The client's addresses for a send: its linked contact and the internal copy. */
-  function recipientsOf(recipient: RecipientLookup): string[] {
-    return 'email' in recipient ? uniqueAddresses([recipient.email, options.config.report.copyTo]) : [];
-  }
-
-  /**
-   * What changed since the person confirmed a send: the client's addresses (compared as sets), or the
-   * period's report (a newer draft, or one already sent). The addresses to send to when nothing did.
-   */
-  async function changeSince(report: DeliverableReport, confirmed: ConfirmedSend): Promise<{ reason: string; reportId: string } | { to: string[] }> {
-    const [recipient, current] = await Promise.all([options.resolveRecipient(report.clientId), options.currentReport(report.clientId, report.periodKey)]);
-    const to = recipientsOf(recipient);
-    const reportId = current?.id ?? report.id;
-    if (!sameAddresses(to, confirmed.to)) {
-      const copy = options.config.report.copyTo;
-      const now = 'email' in recipient
-        ? `${recipient.email}${copy && to.length > 1 ? ` (copy to ${copy})` : ''}`
-        : 'no linked contact';
-      return { reason: `The contact for ${report.clientName} changed since this card was shown: now ${now}.`, reportId };
-    }
-    const version = current?.version ?? report.version;
-    if (report.version !== confirmed.version || version !== confirmed.version) {
-      return { reason: `The ${report.periodLabel} report for ${report.clientName} changed since this card was shown: now version ${version}.`, reportId };
-    }
-    return { to };
   }
 
   async function sendReport(actor: Actor, reportId: string, sendOptions: SendOptions = {}): Promise<SendOutcome> {
@@ -251,11 +123,12 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     const recipient = await options.resolveRecipient(report.clientId);
     // With a confirmation, a contact that went away is a change the person is shown (under the lock, below).
     if ('problem' in recipient && !confirmed) return refuse(actor, action, `${report.clientName} has no contact to send to: ${recipient.problem}`, target);
-    let to = recipientsOf(recipient);
+    let to = recipientsOf(recipient, options.config.report.copyTo);
     let changedTo: string | undefined;
     /** Under the ledger's lock: the report and the addresses are still the ones the person confirmed. */
     const stillAsConfirmed = async (): Promise<string | undefined> => {
-      const change = await changeSince(report, confirmed!);
+      const [recipientNow, current] = await Promise.all([options.resolveRecipient(report.clientId), options.currentReport(report.clientId, report.periodKey)]);
+      const change = changeSince(report, confirmed!, { recipient: recipientNow, current, copyTo: options.config.report.copyTo });
       if ('reason' in change) {
         changedTo = change.reportId;
         return change.reason;
@@ -321,7 +194,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       await ledger.release(claim.record.id, owner, clock.now(), {});
       return refuse(actor, action, `This send began through Mailchimp ${claim.record.channel}, which is not configured now.`, target, 'failed');
     }
-    return drive(claim.record, channel, neutraliseMergeTags(report.emailHtml), claim.resumed, true, requestedBy, action);
+    return drive({ record: claim.record, channel, html: neutraliseMergeTags(report.emailHtml), reconcile: claim.resumed, mayAct: true, actor: requestedBy, action });
   }
 
   async function sendTest(actor: Actor, reportId: string, to: string): Promise<SendOutcome> {
@@ -367,7 +240,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       const report = await options.loadReport(claim.record.reportId);
       const fresh = clock.now().getTime() - new Date(claim.record.requestedAt).getTime() <= maxResumeAgeMs;
       const mayAct = fresh && !!report && !report.discarded;
-      const outcome = await drive(claim.record, channel, neutraliseMergeTags(report?.emailHtml ?? ''), true, mayAct, RESUMER, 'report.send-resumed');
+      const outcome = await drive({ record: claim.record, channel, html: neutraliseMergeTags(report?.emailHtml ?? ''), reconcile: true, mayAct, actor: RESUMER, action: 'report.send-resumed' });
       results.push({ send: (await ledger.get(claim.record.id)) ?? claim.record, outcome });
     }
     return results;
