@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { Clock } from '../../clock.js';
 import type { SiteInfo } from './api.js';
-import { archivePage } from './marketing/campaigns.js';
+import { archivePage } from './marketing/campaign-sends.js';
 import { hostedPath } from './marketing/files.js';
 import { escapeHtml } from './merge-tags.js';
 import { sendHtml } from './responses.js';

@@ -1,5 +1,6 @@
 import type { Handler } from './api.js';
 import * as campaigns from './marketing/campaigns.js';
+import * as sends from './marketing/campaign-sends.js';
 import * as files from './marketing/files.js';
 import * as members from './marketing/members.js';
 import * as segments from './marketing/static-segments.js';
@@ -65,11 +66,11 @@ export const marketingRoutes: Route[] = [
   route('DELETE', '/campaigns/:campaignId', campaigns.deleteCampaign),
   route('GET', '/campaigns/:campaignId/content', campaigns.getCampaignContent),
   route('PUT', '/campaigns/:campaignId/content', campaigns.setCampaignContent, 'campaign.content'),
-  route('GET', '/campaigns/:campaignId/send-checklist', campaigns.getSendChecklist),
-  route('POST', '/campaigns/:campaignId/actions/send', campaigns.sendCampaign, 'campaign.send'),
-  route('POST', '/campaigns/:campaignId/actions/test', campaigns.sendTestEmail, 'campaign.test'),
-  route('POST', '/campaigns/:campaignId/actions/schedule', campaigns.scheduleCampaign),
-  route('POST', '/campaigns/:campaignId/actions/unschedule', campaigns.unscheduleCampaign),
+  route('GET', '/campaigns/:campaignId/send-checklist', sends.getSendChecklist),
+  route('POST', '/campaigns/:campaignId/actions/send', sends.sendCampaign, 'campaign.send'),
+  route('POST', '/campaigns/:campaignId/actions/test', sends.sendTestEmail, 'campaign.test'),
+  route('POST', '/campaigns/:campaignId/actions/schedule', sends.scheduleCampaign),
+  route('POST', '/campaigns/:campaignId/actions/unschedule', sends.unscheduleCampaign),
   route('POST', '/file-manager/files', files.uploadFile),
   route('GET', '/file-manager/files/:fileId', files.getFile),
 ];

@@ -7,7 +7,7 @@ import { createRng } from '../rng.js';
 import type { RecordedRequest, SandboxAudienceMember, SandboxControls } from '../types.js';
 import { notFound, problem, type ApiResult, type HandlerContext, type SiteInfo } from './api.js';
 import { MARKETING_KEY, TRANSACTIONAL_KEY, marketingAuthFailure, transactionalAuthFailure } from './auth.js';
-import { deliverDueCampaigns } from './marketing/campaigns.js';
+import { deliverDueCampaigns } from './marketing/campaign-sends.js';
 import { contractFor, contractRefusal } from './marketing/contract.js';
 import { trimFields } from './marketing/fields.js';
 import { servePublicPage } from './pages.js';
