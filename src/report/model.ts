@@ -6,6 +6,8 @@ import { firstResponseSla, isOpenAt, isProactive, resolvedAtOf, resolutionSla, s
 import { periodFromRange } from '../period/period.js';
 import { parseInstant, SLA_TARGETS, type SlaOutcome } from './sla.js';
 import { brandColors, type BrandColors, type ReportBrand } from './brand.js';
+import { comparableSatisfaction, satisfactionFigure } from './small-sample.js';
+import { executiveSummary } from './summary.js';
 
 /** Everything both renderings show, already formatted as text. Outside text is raw here; templates escape it. */
 export interface ReportModel {
@@ -15,6 +17,8 @@ export interface ReportModel {
   period: { key: string; label: string; timezone: string };
   previousPeriodLabel: string | null;
   preparedOn: string;
+  /** The executive summary: three to five sentences, every number in them shown again below. */
+  summary: string[];
   kpis: KpiTile[];
   sla: SlaBar[];
   breakdowns: Breakdown[];
@@ -57,6 +61,8 @@ export interface SlaBar {
   label: string;
   summary: string;
   counts: string;
+  /** Which priorities the missed deadlines had, e.g. "Missed: Urgent 7 · High 3"; null when none was missed. */
+  missedDetail: string | null;
   segments: BarSegment[];
   empty: boolean;
 }
@@ -98,6 +104,7 @@ export interface ReportModelInput {
 }
 
 const HIGHLIGHT_LIMIT = 5;
+const MONTH_KEY = /^\d{4}-\d{2}$/;
 
 export function buildReportModel(input: ReportModelInput): ReportModel {
   const { dataset, metrics, asOf } = input;
@@ -120,7 +127,9 @@ export function buildReportModel(input: ReportModelInput): ReportModel {
     .map((ticket) => ({ ticket, ageSeconds: ageSeconds(ticket, ageMoment) }))
     .sort((a, b) => b.ageSeconds - a.ageSeconds)
     .slice(0, HIGHLIGHT_LIMIT);
-  const proactive = tickets.filter((ticket) => isProactive(ticket) && inRange(parseInstant(ticket.created_at), period.from, period.to));
+  const created = tickets.filter((ticket) => inRange(parseInstant(ticket.created_at), period.from, period.to));
+  const proactive = created.filter(isProactive);
+  const lateFirstReplies = missedByPriority(created, (ticket) => firstResponseSla(ticket, metrics.sla.mode, asOf));
 
   return {
     title: `Service report for ${dataset.client.name}: ${period.label}`,
@@ -129,10 +138,21 @@ export function buildReportModel(input: ReportModelInput): ReportModel {
     period: { key: period.key, label: period.label, timezone },
     previousPeriodLabel,
     preparedOn: dayjs(asOf).tz(timezone).format('D MMMM YYYY'),
+    summary: executiveSummary({
+      clientName: dataset.client.name,
+      periodLabel: period.label,
+      monthly: MONTH_KEY.test(period.key),
+      metrics,
+      previous,
+      previousLabel: previousPeriodLabel,
+      lateByPriority: lateFirstReplies,
+      longestOpen: openAtEnd[0] ? { id: openAtEnd[0].ticket.id, subject: openAtEnd[0].ticket.subject, age: formatDuration(openAtEnd[0].ageSeconds), ageSeconds: openAtEnd[0].ageSeconds } : null,
+      proactiveExample: proactive[0]?.subject ?? null,
+    }),
     kpis: kpiTiles(metrics, previous),
     sla: [
-      slaBar('First reply', metrics.sla.firstResponse),
-      slaBar('Resolution', metrics.sla.resolution),
+      slaBar('First reply', metrics.sla.firstResponse, lateFirstReplies),
+      slaBar('Resolution', metrics.sla.resolution, missedByPriority(created, (ticket) => resolutionSla(ticket, metrics.sla.mode, asOf))),
     ],
     breakdowns: [
       breakdown('By type', metrics.breakdown.type),
@@ -213,9 +233,8 @@ function kpiTiles(metrics: Metrics, previous: Metrics | null): KpiTile[] {
     },
     {
       label: 'Satisfaction',
-      value: percent(metrics.csat.percentPositive),
-      note: metrics.csat.responses === 0 ? 'no survey responses' : `positive · ${formatCount(metrics.csat.responses)} ${metrics.csat.responses === 1 ? 'response' : 'responses'}`,
-      change: pointsChange(metrics.csat.percentPositive, previous?.csat.percentPositive),
+      ...satisfactionFigure(metrics.csat),
+      change: satisfactionChange(metrics, previous),
     },
     {
       label: 'Hours worked',
@@ -253,13 +272,34 @@ function pointsChange(current: number | null, before: number | null | undefined)
   return numberChange(current, before, true, (value) => `${formatDecimal(value, 1)} pts`, 0.05);
 }
 
-function slaBar(label: string, tally: Metrics['sla']['firstResponse']): SlaBar {
+function satisfactionChange(metrics: Metrics, previous: Metrics | null): KpiTile['change'] {
+  const comparable = comparableSatisfaction(metrics.csat, previous?.csat);
+  return comparable ? pointsChange(comparable[0], comparable[1]) : null;
+}
+
+const PRIORITY_ORDER = ['Urgent', 'High', 'Medium', 'Low', 'Unknown'];
+
+/** Tickets whose deadline was missed, counted by priority: most first, then the more urgent. */
+function missedByPriority(tickets: DatasetTicket[], outcomeOf: (ticket: DatasetTicket) => SlaOutcome | null): Array<{ priority: string; count: number }> {
+  const counts = new Map<string, number>();
+  for (const ticket of tickets) {
+    if (outcomeOf(ticket) !== 'missed') continue;
+    const name = priorityName(ticket.priority);
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return [...counts]
+    .map(([priority, count]) => ({ priority, count }))
+    .sort((a, b) => b.count - a.count || PRIORITY_ORDER.indexOf(a.priority) - PRIORITY_ORDER.indexOf(b.priority));
+}
+
+function slaBar(label: string, tally: Metrics['sla']['firstResponse'], missed: Array<{ priority: string; count: number }>): SlaBar {
   const total = tally.met + tally.missed + tally.pending;
   const counts = `${formatCount(tally.met)} met · ${formatCount(tally.missed)} missed${tally.pending > 0 ? ` · ${formatCount(tally.pending)} pending` : ''}`;
   return {
     label,
     summary: tally.percent === null ? 'nothing to measure yet' : `${formatDecimal(tally.percent, 1)}% kept`,
     counts,
+    missedDetail: missed.length > 0 ? `Missed: ${missed.map((entry) => `${entry.priority} ${formatCount(entry.count)}`).join(' · ')}` : null,
     empty: total === 0,
     segments: fillToWhole(
       barSegments([
