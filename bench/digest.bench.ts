@@ -89,7 +89,7 @@ export async function run(): Promise<Record<string, unknown>> {
         rateLimit: { minuteMs: 60_000 / TIME_SCALE },
       });
       await generateReport(
-        { puller: freshservice.puller, reports, clock, logger: silentLogger, brand: async () => ({ name: 'Bench MSP', color: '#17324d' }), reportUrl: (id) => `http://127.0.0.1/reports/${id}` },
+        { puller: freshservice.puller, reports, clock, logger: silentLogger, brand: async () => ({ name: 'Bench MSP', color: '#17324d' }), reportUrl: (id) => `http://127.0.0.1/reports/${id}`, historyCreditBudget: 1_000 },
         SCHEDULER_ACTOR,
         { client: { id: row.clientId, name: row.clientName }, period },
       );

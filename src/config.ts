@@ -79,6 +79,7 @@ const expectations: Record<string, string> = {
   BRAND_COLOR: 'a colour as #rrggbb, like #0e7490',
   BRAND_FOOTER: 'one line for the foot of every report, such as your address or phone number',
   BRAND_WEBSITE: 'your website as a full https URL, like https://www.example.com',
+  HISTORY_CREDIT_BUDGET: 'how many Freshservice API credits one report may spend fetching older months\' time entries and satisfaction for its year of trends, a whole number from 0 to 100000',
 };
 
 /** The brand a new user sees in sandbox mode; its logo is drawn by the sandbox. */
@@ -90,6 +91,11 @@ export const SAMPLE_BRAND = Object.freeze({
 });
 
 const DEFAULT_BRAND_COLOR = '#17324d';
+
+/** About five minutes of a Growth plan's 200 credits a minute; what does not fit is fetched by later reports. */
+const HISTORY_CREDIT_BUDGET = 1_000;
+/** The sandbox's Freshservice minute lasts a second: enough for a full year of its busiest client at once. */
+const SANDBOX_HISTORY_CREDIT_BUDGET = 10_000;
 
 
 const schema = z.object({
@@ -134,6 +140,7 @@ const schema = z.object({
   BRAND_LOGO: optionalText.pipe(z.string().refine((value) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^https:\/\/[^\s]+$/i.test(value)).optional()),
   BRAND_COLOR: optionalText.pipe(z.string().regex(/^#[0-9a-f]{6}$/i).optional()),
   BRAND_FOOTER: optionalText.pipe(z.string().max(300).optional()),
+  HISTORY_CREDIT_BUDGET: optionalText.pipe(z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(0).max(100_000)).optional()),
   BRAND_WEBSITE: optionalText.pipe(z.string().regex(/^https:\/\/[^\s<>"]+$/i).pipe(z.string().url()).optional()),
 });
 
@@ -192,7 +199,8 @@ export interface Config {
     linkTtlDays: number;
   };
   brand: BrandSettings;
-
+  /** Freshservice credits one report may spend on older months' time entries and satisfaction. */
+  historyCreditBudget: number;
   slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl?: string };
   teams: { appId?: string; appPassword?: string; tenantId?: string; appType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI' };
   publicBaseUrl: string;
@@ -305,7 +313,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
       linkTtlDays: raw.REPORT_LINK_TTL_DAYS,
     },
     brand,
-
+    historyCreditBudget: raw.HISTORY_CREDIT_BUDGET ?? (sandbox ? SANDBOX_HISTORY_CREDIT_BUDGET : HISTORY_CREDIT_BUDGET),
     slack: {
       botToken: raw.SLACK_BOT_TOKEN,
       signingSecret: raw.SLACK_SIGNING_SECRET,

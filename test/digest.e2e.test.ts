@@ -140,11 +140,11 @@ describe('monthly digest, end to end (sandbox, Slack mock, local Teams connector
     const scheduler = createBotScheduler(runtime, publisher);
     await scheduler.tick();
 
-    // The digest's one account-wide listing back to the previous month's start; every draft came from the
-    // mirror. The only other listing is the nightly sync's single incremental page in the same tick.
+    // The digest's one account-wide listing back to the start of the drafts' year of trends; every draft came
+    // from the mirror. The only other listing is the nightly sync's single incremental page in the same tick.
     const listings = freshservice.requests.filter((request) => request.path === '/api/v2/tickets');
-    expect(listings.filter((request) => request.query.updated_since === '2026-10-01T00:00:00Z').length).toBeGreaterThan(0);
-    expect(listings.filter((request) => request.query.updated_since !== '2026-10-01T00:00:00Z')).toHaveLength(1);
+    expect(listings.filter((request) => request.query.updated_since === '2025-12-01T00:00:00Z').length).toBeGreaterThan(0);
+    expect(listings.filter((request) => request.query.updated_since !== '2025-12-01T00:00:00Z')).toHaveLength(1);
     expect(await new JobRunStore(dataDir).list('nightly-sync')).toMatchObject([{ key: '2026-12-01', status: 'done' }]);
     const perTicket = freshservice.requests.filter((request) => /^\/api\/v2\/tickets\/\d+/.test(request.path)).map((request) => request.path);
     expect(perTicket.length).toBeGreaterThan(0);

@@ -197,6 +197,43 @@ describe('pulling a client-month from Freshservice', () => {
   });
 });
 
+describe('pulling a year of trends within a credit budget', () => {
+  it('reads the last two months completely and older months newest first within the budget, and goes on where it stopped', async () => {
+    const freshservice = connect(await freshDataDir());
+    const year = parsePeriod('2025-11..2026-10', { timezone: TIMEZONE, now: ANCHOR });
+    const recent = parsePeriod('2026-09..2026-10', { timezone: TIMEZONE, now: ANCHOR });
+    const budget = { fullFrom: recent.from, credits: 60 };
+    const recentIds = new Set(expectedIds(world, recent));
+    const olderOnly = (path: string) => !recentIds.has(Number(/\/tickets\/(\d+)/.exec(path)![1]));
+    const lastMoment = (id: number) => {
+      const ticket = world.tickets.find((candidate) => candidate.id === id)!;
+      return ticket.status === 4 || ticket.status === 5 ? ticket.stats!.resolved_at ?? ticket.stats!.closed_at! : ticket.created_at;
+    };
+
+    sandbox.resetRequests();
+    const first = await freshservice.puller.pull({ id: acme.id, name: acme.name }, year, { enrichBudget: budget });
+    expect(first.dataset.tickets.map((ticket) => ticket.id)).toEqual(expectedIds(world, year));
+    const unenriched = first.dataset.unenriched!;
+    expect(unenriched.length).toBeGreaterThan(0);
+    expect(unenriched.filter((id) => recentIds.has(id))).toEqual([]);
+    expect(perTicketRequests().filter(olderOnly).length).toBeLessThanOrEqual(budget.credits);
+    expect(perTicketRequests().filter(olderOnly).length).toBeGreaterThan(budget.credits / 2);
+    // Newest first: every older ticket that was read finished (or was raised) after every one left for later.
+    const read = first.dataset.tickets.map((ticket) => ticket.id).filter((id) => !recentIds.has(id) && !unenriched.includes(id));
+    expect(read.map(lastMoment).sort()[0]! >= unenriched.map(lastMoment).sort().at(-1)!).toBe(true);
+
+    sandbox.resetRequests();
+    const second = await freshservice.puller.pull({ id: acme.id, name: acme.name }, year, { enrichBudget: budget });
+    expect(second.dataset.unenriched!.length).toBeLessThan(unenriched.length);
+    expect(perTicketRequests().every((path) => unenriched.includes(Number(/\/tickets\/(\d+)/.exec(path)![1])))).toBe(true);
+
+    const complete = await freshservice.puller.pull({ id: acme.id, name: acme.name }, year, { enrichBudget: { ...budget, credits: 100_000 } });
+    expect(complete.dataset.unenriched).toBeUndefined();
+    // The mirror holds tickets raised before the year (updated or still open since): the account has older data.
+    expect(Date.parse(complete.oldestTicketAt!)).toBeLessThan(year.from.getTime());
+  });
+});
+
 describe('pulling through faults', () => {
   it('produces the same dataset under 5xx, timeouts, truncated JSON and a 429 burst as without them', async () => {
     const july = parsePeriod('2026-09', { timezone: TIMEZONE, now: ANCHOR });

@@ -8,10 +8,10 @@ import { readJsonFile } from '../store/files.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../report/metrics.js';
-import { previousPeriod, type Period } from '../period/period.js';
+import type { Period } from '../period/period.js';
 import { digestIdFor, type DigestNumbers, type DigestRecord, type DigestRow, type DigestStore } from '../store/digests.js';
 import type { Puller } from '../freshservice/puller.js';
-import { generateReport, type GenerateDeps } from './generate-report.js';
+import { generateReport, reportDataStart, type GenerateDeps } from './generate-report.js';
 import { reportFor } from './report-for.js';
 import type { Actor, BotServices, ConfirmedSend, ReportSummary, SendOutcome } from './ports.js';
 import { confirmationOf } from './confirmation.js';
@@ -20,7 +20,7 @@ import { userFacingMessage } from '../errors.js';
 
 export interface DigestDeps {
   services: Pick<BotServices, 'listClients' | 'getReport' | 'history' | 'sendReport' | 'refusal'>;
-  /** One account-wide refresh of the ticket mirror reaching back to `since`. */
+  /** One account-wide refresh of the ticket mirror reaching back to `since` (the start of the drafts' year of trends). */
   syncMirror(since: Date): Promise<{ calls: number; credits: number }>;
   /** A new draft whose tickets come from the mirror as it is (no list call). */
   generateDraft(actor: Actor, client: { id: number; name: string }, period: Period): Promise<{ reportId: string; numbers: DigestNumbers }>;
@@ -65,7 +65,7 @@ export async function prepareDigest(
   const clients = [...(await deps.services.listClients())].sort((a, b) => a.name.localeCompare(b.name));
   const linked = clients.filter((client) => client.state === 'linked');
   options.onProgress?.(`Refreshing the ticket mirror for ${clients.length} clients…`);
-  const sync = await deps.syncMirror(previousPeriod(period).from);
+  const sync = await deps.syncMirror(reportDataStart(period));
   const rows: DigestRow[] = [];
   for (const [index, client] of linked.entries()) {
     options.onProgress?.(`Drafting ${index + 1}/${linked.length}: ${client.name}`);

@@ -3,7 +3,8 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { ClientRef, Puller, PullProgress } from '../freshservice/puller.js';
 import { computeMetrics, type Metrics } from '../report/metrics.js';
-import { previousPeriod, type Period } from '../period/period.js';
+import { previousPeriod, spanOf, trailingMonths, type Period } from '../period/period.js';
+import { computeHistory, type History } from '../report/history.js';
 import { buildReportModel } from '../report/model.js';
 import { figuresFromTiles } from '../report/figures.js';
 import { renderReport } from '../report/render.js';
@@ -21,6 +22,19 @@ export interface GenerateDeps {
   brand(): Promise<ReportBrand>;
   /** The signed link to a report's web rendering. */
   reportUrl(reportId: string): string;
+  /** Freshservice credits a report may spend on older months' time entries and satisfaction (HISTORY_CREDIT_BUDGET). */
+  historyCreditBudget: number;
+}
+
+/** What `metrics.json` holds: the period's metrics and the twelve months ending with it. */
+export type ReportMetrics = Metrics & { history: History };
+
+const HISTORY_MONTHS = 12;
+
+/** Where a report's data begins: the first of the twelve months of trends ending with `period`. */
+export function reportDataStart(period: Period): Date {
+  const start = trailingMonths(period, HISTORY_MONTHS)[0]!.from;
+  return start < period.from ? start : period.from;
 }
 
 export interface GeneratedReport {
@@ -36,8 +50,8 @@ function pullProgressText(progress: PullProgress): ProgressUpdate {
 }
 
 /**
- * Pull (from the mirror) → metrics → render. Writes report.email.html, report.web.html and
- * metrics.json under DATA_DIR/reports/<id>/ and records the report in the store.
+ * Pull (a year, from the mirror where it can) → metrics and history → render. Writes report.email.html,
+ * report.web.html and metrics.json under DATA_DIR/reports/<id>/ and records the report in the store.
  */
 export async function generateReport(
   deps: GenerateDeps,
@@ -45,19 +59,28 @@ export async function generateReport(
   request: { client: ClientRef; period: Period; onProgress?: (update: ProgressUpdate) => void },
 ): Promise<GeneratedReport> {
   const { client, period, onProgress } = request;
-  const current = await deps.puller.pull(client, period, { onProgress: (progress) => onProgress?.(pullProgressText(progress)) });
+  const months = trailingMonths(period, HISTORY_MONTHS);
+  const before = previousPeriod(period);
+  // One pull for the whole year: this period and the one before complete, older months' time entries and
+  // satisfaction within the credit budget. The period's own dataset and the previous one then come from the mirror.
+  const year = await deps.puller.pull(client, spanOf(months), {
+    onProgress: (progress) => onProgress?.(pullProgressText(progress)),
+    enrichBudget: { fullFrom: before.from < period.from ? before.from : period.from, credits: deps.historyCreditBudget },
+  });
+  const current = await deps.puller.pull(client, period, { fromMirror: true });
   onProgress?.({ phase: 'metrics', text: 'Computing figures…' });
   const asOf = deps.clock.now();
-  const earlier = await deps.puller.pull(client, previousPeriod(period), { fromMirror: true }).catch((error: unknown) => {
+  const earlier = await deps.puller.pull(client, before, { fromMirror: true }).catch((error: unknown) => {
     deps.logger.warn({ err: error, client: client.id }, 'Previous period unavailable; the report shows no changes');
     return undefined;
   });
   const metrics = computeMetrics(current.dataset, { asOf });
   const previous = earlier && earlier.ticketCount > 0 ? computeMetrics(earlier.dataset, { asOf }) : null;
+  const history = computeHistory(year.dataset, { months, asOf, accountSince: year.oldestTicketAt });
 
   onProgress?.({ phase: 'render', text: 'Rendering…' });
   const { id, version } = await deps.reports.reserveId(client.id, period.key);
-  const model = buildReportModel({ dataset: current.dataset, metrics, previous, brand: await deps.brand(), fullReportUrl: deps.reportUrl(id), asOf });
+  const model = buildReportModel({ dataset: current.dataset, metrics, previous, history, brand: await deps.brand(), fullReportUrl: deps.reportUrl(id), asOf });
   const directory = deps.reports.directoryFor(id);
   const files = {
     emailHtml: path.join(directory, 'report.email.html'),
@@ -67,7 +90,7 @@ export async function generateReport(
   };
   await writeFileAtomic(files.emailHtml, renderReport(model, 'email'));
   await writeFileAtomic(files.webHtml, renderReport(model, 'web'));
-  await writeJsonAtomic(files.metrics, metrics);
+  await writeJsonAtomic(files.metrics, { ...metrics, history } satisfies ReportMetrics);
 
   const record: ReportRecord = {
     id,

@@ -123,7 +123,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   // Not awaited: the first send waits for the same check, and start-up does not wait on Mailchimp.
   void channels.transactional?.prepare?.();
-  const generation: GenerateDeps = { puller: freshservice.puller, reports, clock, logger, brand: brand.forReport, reportUrl };
+  const generation: GenerateDeps = { puller: freshservice.puller, reports, clock, logger, brand: brand.forReport, reportUrl, historyCreditBudget: config.historyCreditBudget };
   const { services, delivery, webHtml } = createAppServices({ config, clients, generation, channels, clock, logger });
 
   await delivery.resumePendingSends();

@@ -36,11 +36,16 @@ export class Enricher {
     this.limit = pLimit(concurrency);
   }
 
-  private needs(ticket: FreshserviceTicket): boolean {
+  /** Whether this ticket version still lacks its stats, time entries or (once finished) CSAT. */
+  needs(ticket: FreshserviceTicket): boolean {
+    return this.callsNeeded(ticket) > 0;
+  }
+
+  /** The credits enriching this ticket version would cost: stats (2), time entries (1), CSAT once finished (1). */
+  callsNeeded(ticket: FreshserviceTicket): number {
     const prior = this.state.enrichment[String(ticket.id)];
-    if (!ticket.stats) return true;
-    if (!prior || prior.fetchedFor !== ticket.updated_at) return true;
-    return isFinished(ticket) && prior.csat === undefined;
+    const fresh = !prior || prior.fetchedFor !== ticket.updated_at;
+    return (ticket.stats ? 0 : 2) + (fresh ? 1 : 0) + (isFinished(ticket) && (fresh || prior.csat === undefined) ? 1 : 0);
   }
 
   /** Starts enriching a ticket version now (while the sync is still paging). */

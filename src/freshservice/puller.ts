@@ -11,7 +11,7 @@ import { FreshserviceError } from './errors.js';
 import { statusLabelsFrom, type FreshserviceDirectory } from './directory.js';
 import { emptyCoverage, upsertTicket, type MirrorState, type TicketMirror } from './mirror.js';
 import { clientIdOf, type FreshserviceAccount, type TicketScope } from './account.js';
-import { FINISHED_STATUSES, mattersForPeriod } from './selection.js';
+import { FINISHED_STATUSES, finishedAt, mattersForPeriod } from './selection.js';
 import { filterTickets } from './ticket-filter.js';
 import type { FreshserviceTicket } from './types.js';
 
@@ -37,6 +37,12 @@ export interface PullOptions {
    * still lists when the mirror does not reach back to the period's start.
    */
   fromMirror?: boolean;
+  /**
+   * Limits per-ticket calls for a long period (a year of trends): tickets that matter from `fullFrom` on are
+   * always enriched; older ones newest first while their calls fit in `credits`. The rest are listed in the
+   * dataset's `unenriched`, and a later pull with a budget goes on where this one stopped.
+   */
+  enrichBudget?: { fullFrom: Date; credits: number };
 }
 
 export interface ClientRef {
@@ -52,6 +58,8 @@ export interface PullResult {
   ticketCount: number;
   /** The mirror holds every ticket updated since this instant (plus older tickets still open). */
   mirrorCoversSince: string | null;
+  /** When the oldest ticket in the mirror was created: the account has no data from before (as far as the mirror reaches). */
+  oldestTicketAt: string | null;
 }
 
 export interface SyncResult {
@@ -106,6 +114,26 @@ function earliest(instants: Array<string | null>): string | null {
 
 function spent(before: CallStats, after: CallStats): CallStats {
   return { calls: after.calls - before.calls, credits: after.credits - before.credits };
+}
+
+/**
+ * The tickets a budgeted pull enriches: every one that must be, then the others newest first (by when they
+ * were finished, else created) while their calls fit in `credits`.
+ */
+function withinBudget(tickets: FreshserviceTicket[], mustEnrich: (ticket: FreshserviceTicket) => boolean, credits: number, enricher: Enricher): Set<number> {
+  const chosen = new Set(tickets.filter(mustEnrich).map((ticket) => ticket.id));
+  const lastMoment = (ticket: FreshserviceTicket) => finishedAt(ticket) ?? ticket.created_at;
+  const optional = tickets
+    .filter((ticket) => !chosen.has(ticket.id))
+    .sort((a, b) => lastMoment(b).localeCompare(lastMoment(a)) || b.id - a.id);
+  let left = credits;
+  for (const ticket of optional) {
+    const cost = enricher.callsNeeded(ticket);
+    if (cost > left) break;
+    left -= cost;
+    chosen.add(ticket.id);
+  }
+  return chosen;
 }
 
 export function createPuller(deps: PullerDeps): Puller {
@@ -254,6 +282,8 @@ export function createPuller(deps: PullerDeps): Puller {
       const wanted = (ticket: FreshserviceTicket) => clientIdOf(account.mode, ticket) === target.id && mattersForPeriod(ticket, period.from, period.to);
       const synced = { changed: 0, coverageChanged: false };
       const enricher = new Enricher(client, state, enrichConcurrency, refresh, (done, total) => progress({ phase: 'enrich', done, total }));
+      const budget = options.enrichBudget;
+      const mustEnrich = (ticket: FreshserviceTicket) => !budget || mattersForPeriod(ticket, budget.fullFrom, period.to);
 
       const covers = (scope: TicketScope) => {
         const since = state.scopes[scope.key]?.coveredSince;
@@ -266,14 +296,15 @@ export function createPuller(deps: PullerDeps): Puller {
             needFrom: period.from,
             onTicket: (ticket) => {
               enricher.throwIfFailed();
-              if (wanted(ticket)) enricher.prefetch(ticket);
+              if (wanted(ticket) && mustEnrich(ticket)) enricher.prefetch(ticket);
             },
             onProgress: progress,
           });
           synced.changed += result.changed;
           synced.coverageChanged ||= result.coverageChanged;
         }
-        await enricher.ensure(() => Object.values(state.tickets).filter(wanted));
+        const chosen = budget ? withinBudget(Object.values(state.tickets).filter(wanted), mustEnrich, budget.credits, enricher) : undefined;
+        await enricher.ensure(() => Object.values(state.tickets).filter((ticket) => wanted(ticket) && (!chosen || chosen.has(ticket.id))));
       } catch (error) {
         enricher.stop();
         throw error;
@@ -285,7 +316,9 @@ export function createPuller(deps: PullerDeps): Puller {
       const changes = { tickets: synced.changed > 0 || synced.coverageChanged || enricher.ticketUpdates > 0, enrichment: synced.changed > 0 || enricher.updates > 0 };
       if (changes.tickets || changes.enrichment) await mirror.save(state, changes);
       progress({ phase: 'write', done: 1, total: 2 });
-      const tickets = byId(Object.values(state.tickets).filter(wanted)).map((ticket): FreshserviceDatasetTicket => {
+      const selected = byId(Object.values(state.tickets).filter(wanted));
+      const unenriched = budget ? selected.filter((ticket) => enricher.needs(ticket)).map((ticket) => ticket.id) : [];
+      const tickets = selected.map((ticket): FreshserviceDatasetTicket => {
         const enrichment = state.enrichment[String(ticket.id)];
         return { ...ticket, time_entries: enrichment?.timeEntries ?? [], csat_response: enrichment?.csat ?? null };
       });
@@ -297,6 +330,7 @@ export function createPuller(deps: PullerDeps): Puller {
         pulledAt: clock.now().toISOString(),
         statusLabels,
         tickets,
+        ...(unenriched.length > 0 ? { unenriched } : {}),
       };
       const file = datasetFile(target.id, period);
       await writeJsonAtomic(file, dataset);
@@ -304,7 +338,8 @@ export function createPuller(deps: PullerDeps): Puller {
       const cost = spent(before, client.stats());
       logger.info({ client: target.id, period: period.key, tickets: tickets.length, ...cost }, 'Freshservice pull finished');
       const mirrorCoversSince = earliest(scopes.map((scope) => state.scopes[scope.key]?.coveredSince ?? null));
-      return { dataset, file, calls: cost.calls, credits: cost.credits, ticketCount: tickets.length, mirrorCoversSince };
+      const oldestTicketAt = Object.values(state.tickets).reduce<string | null>((oldest, ticket) => (oldest === null || ticket.created_at < oldest ? ticket.created_at : oldest), null);
+      return { dataset, file, calls: cost.calls, credits: cost.credits, ticketCount: tickets.length, mirrorCoversSince, oldestTicketAt };
     });
   }
 

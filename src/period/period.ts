@@ -116,6 +116,21 @@ export function previousPeriod(period: Period): Period {
 }
 
 /**
+ * The `count` calendar months ending with the month in which `period` ends (its last instant), oldest
+ * first: the months of a year of trends for a monthly report, or for any shorter or longer period.
+ */
+export function trailingMonths(period: Period, count: number): Period[] {
+  const last = localDay(new Date(period.to.getTime() - 1), period.timezone);
+  return Array.from({ length: count }, (_, index) => monthsPeriod(addMonths(last, index - count + 1), 1, period.timezone));
+}
+
+/** One period from the first of `months` to the end of the last (e.g. `2025-11..2026-10`). */
+export function spanOf(months: Period[]): Period {
+  const first = localDay(months[0]!.from, months[0]!.timezone);
+  return monthsPeriod(first, months.length, months[0]!.timezone);
+}
+
+/**
  * Rebuild a Period from a dataset's ISO instants. Whole months become a month, a calendar quarter
  * (`2026-Q3`) or a month range; whole days a day range; anything else an instant range.
  */

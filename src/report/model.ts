@@ -8,6 +8,8 @@ import { parseInstant, SLA_TARGETS, type SlaOutcome } from './sla.js';
 import { brandColors, type BrandColors, type ReportBrand } from './brand.js';
 import { comparableSatisfaction, satisfactionFigure } from './small-sample.js';
 import { executiveSummary } from './summary.js';
+import { belongsToPeriod, type History } from './history.js';
+import { trendsView, type TrendsView } from './trends.js';
 
 /** Everything both renderings show, already formatted as text. Outside text is raw here; templates escape it. */
 export interface ReportModel {
@@ -21,6 +23,8 @@ export interface ReportModel {
   summary: string[];
   kpis: KpiTile[];
   sla: SlaBar[];
+  /** Twelve months ending with this period; null when no history was computed. */
+  trends: TrendsView | null;
   breakdowns: Breakdown[];
   highlights: {
     proactiveCount: number;
@@ -99,6 +103,8 @@ export interface ReportModelInput {
   metrics: Metrics;
   previous?: Metrics | null;
   brand: ReportBrand;
+  /** The twelve months ending with the period (see history.ts). */
+  history?: History | null;
   fullReportUrl?: string;
   asOf: Date;
 }
@@ -154,6 +160,7 @@ export function buildReportModel(input: ReportModelInput): ReportModel {
       slaBar('First reply', metrics.sla.firstResponse, lateFirstReplies),
       slaBar('Resolution', metrics.sla.resolution, missedByPriority(created, (ticket) => resolutionSla(ticket, metrics.sla.mode, asOf))),
     ],
+    trends: input.history ? trendsView(input.history) : null,
     breakdowns: [
       breakdown('By type', metrics.breakdown.type),
       breakdown('By priority', metrics.breakdown.priority, ['Urgent', 'High', 'Medium', 'Low', 'Unknown']),
@@ -385,10 +392,6 @@ function relevance(ticket: DatasetTicket, row: TicketRow, metrics: Metrics, asOf
 
 function compareRelevance(a: Relevance, b: Relevance): number {
   return a.group - b.group || b.seconds - a.seconds || a.id - b.id;
-}
-
-function belongsToPeriod(ticket: DatasetTicket, from: Date, to: Date): boolean {
-  return inRange(parseInstant(ticket.created_at), from, to) || inRange(resolvedAtOf(ticket), from, to) || isOpenAt(ticket, to);
 }
 
 function inRange(date: Date | null, from: Date, to: Date): boolean {

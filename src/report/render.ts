@@ -6,6 +6,7 @@ import { formatCount } from './durations.js';
 import { neutraliseMergeTags } from './escape.js';
 import type { BarSegment, KpiTile, ReportModel, TicketRow } from './model.js';
 import { chunk } from '../collections.js';
+import type { ChartTone } from './charts.js';
 
 export type ReportKind = 'email' | 'web';
 
@@ -17,12 +18,14 @@ const TEMPLATE_DIR = new URL('../../templates/', import.meta.url);
 const ROWS_MARKER = '<!--ticket-rows-->';
 const SHOWN_COUNT_MARKER = 'SHOWN_TICKET_COUNT';
 
-const SEGMENT_COLORS: Record<BarSegment['tone'], string> = {
+const SEGMENT_COLORS: Record<Exclude<BarSegment['tone'], 'share'>, string> = {
   met: '#1f9d55',
   missed: '#d64545',
   pending: '#c3cad4',
-  share: '#3b6ea5',
 };
+
+/** The second series of a chart (resolved beside raised): a grey that still stands out on white (3.6:1). */
+const SECONDARY_CHART_COLOR = '#7b8794';
 
 const SLA_COLORS: Record<TicketRow['sla']['tone'], string> = {
   met: '#15803d',
@@ -105,16 +108,28 @@ function renderEmail(model: ReportModel, templates: CompiledTemplates): string {
 function templateContext(model: ReportModel, kind: ReportKind, options: { shown: number | typeof SHOWN_COUNT_MARKER }) {
   const total = model.tickets.length;
   const shown = options.shown;
+  const chart = model.brand.colors.chart;
+  const toneColor = (tone: ChartTone) => (tone === 'primary' ? chart : SECONDARY_CHART_COLOR);
   return {
     ...model,
     logoSrc: kind === 'web' ? model.brand.logo?.web ?? null : model.brand.logo?.email ?? null,
     preheader: preheader(model),
     kpiRows: chunk(model.kpis, 4) as KpiTile[][],
-    sla: model.sla.map((bar) => ({ ...bar, segments: colouredSegments(bar.segments), rest: restWidth(bar.segments) })),
+    sla: model.sla.map((bar) => ({ ...bar, segments: colouredSegments(bar.segments, chart), rest: restWidth(bar.segments) })),
     breakdowns: model.breakdowns.map((breakdown) => ({
       ...breakdown,
-      rows: breakdown.rows.map((row) => ({ ...row, segments: colouredSegments(row.segments), rest: restWidth(row.segments) })),
+      rows: breakdown.rows.map((row) => ({ ...row, segments: colouredSegments(row.segments, chart), rest: restWidth(row.segments) })),
     })),
+    trends: model.trends && {
+      ...model.trends,
+      rows: model.trends.rows.map((row) => ({ ...row, bar: colouredSegments(row.bar, chart), rest: restWidth(row.bar) })),
+      charts: model.trends.charts.map((figure) => ({
+        ...figure,
+        groups: figure.groups.map((group) => ({ ...group, bars: group.bars.map((bar) => ({ ...bar, color: toneColor(bar.tone) })) })),
+        legend: figure.legend.map((entry) => ({ ...entry, color: toneColor(entry.tone) })),
+      })),
+    },
+    web: kind === 'web',
     proactiveSingular: model.highlights.proactiveCount === 1,
     hasTickets: total > 0,
     ticketRows: kind === 'web' ? model.tickets : [],
@@ -127,8 +142,9 @@ function templateContext(model: ReportModel, kind: ReportKind, options: { shown:
   };
 }
 
-function colouredSegments(segments: BarSegment[]) {
-  return segments.map((segment) => ({ ...segment, color: SEGMENT_COLORS[segment.tone] }));
+/** Met, missed and pending keep their meaning's colours; a plain share takes the brand's chart colour. */
+function colouredSegments(segments: BarSegment[], shareColor: string) {
+  return segments.map((segment) => ({ ...segment, color: segment.tone === 'share' ? shareColor : SEGMENT_COLORS[segment.tone] }));
 }
 
 function restWidth(segments: BarSegment[]): number {

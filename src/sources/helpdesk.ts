@@ -63,4 +63,9 @@ export interface Dataset<Ticket extends DatasetTicket = DatasetTicket> {
   /** Status code → label, including custom statuses. */
   statusLabels: Record<string, string>;
   tickets: Ticket[];
+  /**
+   * Tickets whose time entries and CSAT were not fetched (a pull with an enrichment budget): their
+   * `time_entries` and `csat_response` are empty for want of data, not because there is none.
+   */
+  unenriched?: number[];
 }
