@@ -14,6 +14,9 @@ import { parsePeriod } from '../src/period/period.js';
 import { ReportStore } from '../src/store/reports.js';
 import { startFreshserviceSandbox, seedWorld, type RecordedRequest } from '../src/sandbox/index.js';
 
+/** The naive baseline compares pulls, so neither side prints. */
+const noPdf = { unavailable: () => 'not printed in this benchmark', print: () => Promise.reject(new Error('not printed')) };
+
 const ANCHOR = '2026-12-01T08:00:00Z';
 const PROFILE = { departments: 100, audienceMembers: 900, months: 6 };
 const CREDITS_PER_MINUTE = 200;
@@ -89,7 +92,7 @@ export async function run(): Promise<Record<string, unknown>> {
         rateLimit: { minuteMs: 60_000 / TIME_SCALE },
       });
       await generateReport(
-        { puller: freshservice.puller, reports, clock, logger: silentLogger, brand: async () => ({ name: 'Bench MSP', color: '#17324d' }), reportUrl: (id) => `http://127.0.0.1/reports/${id}`, historyCreditBudget: 1_000 },
+        { puller: freshservice.puller, reports, clock, logger: silentLogger, brand: async () => ({ name: 'Bench MSP', color: '#17324d' }), reportUrl: (id) => `http://127.0.0.1/reports/${id}`, historyCreditBudget: 1_000, pdf: noPdf, paper: 'a4' },
         SCHEDULER_ACTOR,
         { client: { id: row.clientId, name: row.clientName }, period },
       );

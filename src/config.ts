@@ -79,6 +79,9 @@ const expectations: Record<string, string> = {
   BRAND_COLOR: 'a colour as #rrggbb, like #0e7490',
   BRAND_FOOTER: 'one line for the foot of every report, such as your address or phone number',
   BRAND_WEBSITE: 'your website as a full https URL, like https://www.example.com',
+  REPORT_PAPER: 'a4 or letter (the default follows TIMEZONE: letter in the Americas and the Philippines, else a4)',
+  REPORT_ATTACH_PDF: 'true or false: attach the PDF to report emails (Mailchimp Transactional only)',
+  CHROMIUM_PATH: 'the path of a Chromium or Chrome executable, for PDF reports',
   HISTORY_CREDIT_BUDGET: 'how many Freshservice API credits one report may spend fetching older months\' time entries and satisfaction for its year of trends, a whole number from 0 to 100000',
 };
 
@@ -91,6 +94,17 @@ export const SAMPLE_BRAND = Object.freeze({
 });
 
 const DEFAULT_BRAND_COLOR = '#17324d';
+
+/**
+ * Zones of the countries that print on US Letter (the United States, Canada, Mexico, Central America and the
+ * Caribbean, Chile, Colombia, Venezuela, the Philippines); the rest of South America and everywhere else use A4.
+ */
+const LETTER_ZONES = /^(America\/(?!(Argentina|Sao_Paulo|Bahia|Belem|Fortaleza|Maceio|Recife|Araguaina|Cuiaba|Campo_Grande|Porto_Velho|Boa_Vista|Manaus|Eirunepe|Rio_Branco|Noronha|Santarem|Lima|Montevideo|Asuncion|La_Paz|Guayaquil|Paramaribo|Cayenne|Guyana|Godthab|Nuuk|Scoresbysund|Danmarkshavn|Thule|Miquelon|Punta_Arenas)\b)|US\/|Canada\/|Mexico\/|Chile\/|Pacific\/Honolulu|Asia\/Manila)/;
+
+/** The paper people in `timezone`'s country print on. */
+export function defaultPaper(timezone: string): 'a4' | 'letter' {
+  return LETTER_ZONES.test(timezone) ? 'letter' : 'a4';
+}
 
 /** About five minutes of a Growth plan's 200 credits a minute; what does not fit is fetched by later reports. */
 const HISTORY_CREDIT_BUDGET = 1_000;
@@ -140,6 +154,9 @@ const schema = z.object({
   BRAND_LOGO: optionalText.pipe(z.string().refine((value) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^https:\/\/[^\s]+$/i.test(value)).optional()),
   BRAND_COLOR: optionalText.pipe(z.string().regex(/^#[0-9a-f]{6}$/i).optional()),
   BRAND_FOOTER: optionalText.pipe(z.string().max(300).optional()),
+  REPORT_PAPER: optionalText.pipe(z.string().transform((value) => value.toLowerCase()).pipe(z.enum(['a4', 'letter'])).optional()),
+  REPORT_ATTACH_PDF: optionalText.pipe(z.string().transform((value) => value.toLowerCase()).pipe(z.enum(['true', 'false'])).optional()),
+  CHROMIUM_PATH: optionalText,
   HISTORY_CREDIT_BUDGET: optionalText.pipe(z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(0).max(100_000)).optional()),
   BRAND_WEBSITE: optionalText.pipe(z.string().regex(/^https:\/\/[^\s<>"]+$/i).pipe(z.string().url()).optional()),
 });
@@ -201,6 +218,13 @@ export interface Config {
   brand: BrandSettings;
   /** Freshservice credits one report may spend on older months' time entries and satisfaction. */
   historyCreditBudget: number;
+  pdf: {
+    paper: 'a4' | 'letter';
+    /** Attach the PDF to report emails (Mailchimp Transactional only). */
+    attach: boolean;
+    /** CHROMIUM_PATH; undefined: look in the usual places. */
+    chromiumPath?: string;
+  };
   slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl?: string };
   teams: { appId?: string; appPassword?: string; tenantId?: string; appType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI' };
   publicBaseUrl: string;
@@ -314,6 +338,11 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     },
     brand,
     historyCreditBudget: raw.HISTORY_CREDIT_BUDGET ?? (sandbox ? SANDBOX_HISTORY_CREDIT_BUDGET : HISTORY_CREDIT_BUDGET),
+    pdf: {
+      paper: raw.REPORT_PAPER ?? defaultPaper(raw.TIMEZONE),
+      attach: raw.REPORT_ATTACH_PDF === 'true',
+      chromiumPath: raw.CHROMIUM_PATH ? path.resolve(raw.CHROMIUM_PATH) : undefined,
+    },
     slack: {
       botToken: raw.SLACK_BOT_TOKEN,
       signingSecret: raw.SLACK_SIGNING_SECRET,
@@ -339,6 +368,9 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
   };
   if (!sandbox && !config.report.replyTo) {
     throw new ConfigError(`REPORT_REPLY_TO is missing: expected ${expectations.REPORT_REPLY_TO}`);
+  }
+  if (config.pdf.attach && !config.sandbox && !config.mailchimp?.transactional) {
+    config.warnings.push('REPORT_ATTACH_PDF=true needs Mailchimp Transactional (MAILCHIMP_TRANSACTIONAL_KEY); campaign emails link to the PDF instead of attaching it');
   }
   if (config.teams.appType === 'SingleTenant' && config.teams.appId && !config.teams.tenantId) {
     throw new ConfigError(`MICROSOFT_APP_TENANT_ID is missing: expected ${expectations.MICROSOFT_APP_TENANT_ID} (set MICROSOFT_APP_TYPE=MultiTenant for a multi-tenant bot)`);

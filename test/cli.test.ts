@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,8 +65,10 @@ describe('integoreport CLI on the sandbox', () => {
     expect(pulled.file).toContain(path.join(dataDir, 'datasets'));
 
     await cli('generate', 'Acme', 'last-month');
-    const regenerated = JSON.parse((await cli('generate', 'Acme', 'last-month', '--json')).out) as { id: string; freshserviceCalls: number };
+    const regenerated = JSON.parse((await cli('generate', 'Acme', 'last-month', '--json')).out) as { id: string; freshserviceCalls: number; files: { pdf?: string }; pdfProblem?: string };
     expect(regenerated.id).toMatch(/-v2$/);
+    if (existsSync('/usr/bin/chromium')) expect((await readFile(regenerated.files.pdf!)).subarray(0, 5).toString()).toBe('%PDF-');
+    else expect(regenerated.pdfProblem).toMatch(/^no Chromium or Chrome was found/);
     expect(regenerated.freshserviceCalls).toBeLessThanOrEqual(3);
 
     const metrics = await cli('metrics', '--input', pulled.file, '--as-of', '2026-11-25T00:00:00Z', '--json');

@@ -115,4 +115,24 @@ describe('APPROVERS', () => {
       'APPROVERS entry "bob" is not valid: expected slack:U0123ABCD, teams:<AAD object id>, an email address, or * in sandbox mode',
     );
   });
+  it('prints on Letter where people do (TIMEZONE in the US, Canada, Mexico, the Philippines…), else A4, unless REPORT_PAPER says', () => {
+    const paper = (env: Record<string, string>) => loadConfig({ ...real, ...env }).pdf.paper;
+    expect(paper({ TIMEZONE: 'America/New_York' })).toBe('letter');
+    expect(paper({ TIMEZONE: 'America/Mexico_City' })).toBe('letter');
+    expect(paper({ TIMEZONE: 'Asia/Manila' })).toBe('letter');
+    expect(paper({ TIMEZONE: 'America/Sao_Paulo' })).toBe('a4');
+    expect(paper({ TIMEZONE: 'America/Argentina/Buenos_Aires' })).toBe('a4');
+    expect(paper({ TIMEZONE: 'Europe/Amsterdam' })).toBe('a4');
+    expect(paper({})).toBe('a4');
+    expect(paper({ TIMEZONE: 'Europe/Amsterdam', REPORT_PAPER: 'Letter' })).toBe('letter');
+    expect(errorOf({ ...real, REPORT_PAPER: 'A3' })).toMatch(/^REPORT_PAPER is not valid: expected a4 or letter/);
+  });
+
+  it('warns that REPORT_ATTACH_PDF needs Mailchimp Transactional', () => {
+    expect(loadConfig({ ...real, REPORT_ATTACH_PDF: 'true' }).warnings).toContain('REPORT_ATTACH_PDF=true needs Mailchimp Transactional (MAILCHIMP_TRANSACTIONAL_KEY); campaign emails link to the PDF instead of attaching it');
+    const transactional = loadConfig({ ...real, REPORT_ATTACH_PDF: 'true', MAILCHIMP_TRANSACTIONAL_KEY: 'md-key-123' });
+    expect(transactional.pdf.attach).toBe(true);
+    expect(transactional.warnings).toEqual([]);
+    expect(loadConfig({ ...real, CHROMIUM_PATH: 'bin/chrome' }).pdf.chromiumPath).toMatch(/\/bin\/chrome$/);
+  });
 });

@@ -27,13 +27,13 @@ const KEY = 'ir:7:2026-10:v2';
 
 let dataDir: string;
 
-function setup(clock = fixedClock('2026-11-03T09:00:00.000Z'), transactional: TransactionalClient = createTransactionalClient({ baseUrl: `${API}/api/1.0`, apiKey: 'md-secret-key', logger: silentLogger })) {
+function setup(clock = fixedClock('2026-11-03T09:00:00.000Z'), transactional: TransactionalClient = createTransactionalClient({ baseUrl: `${API}/api/1.0`, apiKey: 'md-secret-key', logger: silentLogger }), sent: DeliverableReport = report) {
   return createDelivery({
     channels: createDeliveryChannels({ transactional, fromName: 'Intego MSP', replyTo: 'service@msp.example' }),
     config: { approvers: [{ kind: 'slack', id: 'U0BOSS' }], report: { fromName: 'Intego MSP', replyTo: 'service@msp.example', copyTo: 'reports@msp.example', linkSecret: 'x'.repeat(16), linkTtlDays: 30 } },
     dataDir,
     clock,
-    loadReport: async (id) => (id === report.id ? report : undefined),
+    loadReport: async (id) => (id === sent.id ? sent : undefined),
     resolveRecipient: async () => ({ email: 'ops@globex.example' }),
     currentReport: async () => undefined,
   });
@@ -228,6 +228,23 @@ describe('duplicate protection against the simulated Mailchimp Transactional', (
     expect(sandbox.requests.map((request) => request.path)).toEqual(['/transactional/api/1.0/metadata/list', '/transactional/api/1.0/metadata/add', '/transactional/api/1.0/metadata/list', '/transactional/api/1.0/metadata/list']);
     expect(logLines.filter((line) => line.msg.includes('added the metadata field report_key to the search index'))).toHaveLength(1);
     expect(sandbox.outbox()).toEqual([]);
+  });
+
+  it('attaches the PDF (REPORT_ATTACH_PDF) to the client\'s email and to a test, as the documented {type, name, content}', async () => {
+    const pdf = Buffer.from('%PDF-1.7 a small report');
+    const withPdf: DeliverableReport = { ...report, attachments: [{ name: 'Globex – October 2026 service report.pdf', type: 'application/pdf', content: pdf }] };
+    const delivery = setup(clock, client(), withPdf);
+
+    expect(await delivery.sendTest(approver, report.id, 'bea@msp.example')).toMatchObject({ kind: 'sent' });
+    expect(await delivery.sendReport(approver, report.id)).toMatchObject({ kind: 'sent' });
+
+    const sends = sandbox.requests.filter((request) => request.path === '/transactional/api/1.0/messages/send');
+    expect(sends).toHaveLength(2);
+    for (const request of sends) {
+      expect((request.body as { message: { attachments: unknown } }).message.attachments).toEqual([{ type: 'application/pdf', name: 'Globex – October 2026 service report.pdf', content: pdf.toString('base64') }]);
+    }
+    expect(clientEmails()[0]!.attachments).toEqual([{ name: 'Globex – October 2026 service report.pdf', type: 'application/pdf', size: pdf.length }]);
+    expect((await call('/messages/send', { message: { to: [{ email: 'ops@globex.example' }], from_email: 'service@msp.example', attachments: [{ name: 'x.pdf', content: 'not base64!' }] } })).status).toBe(400);
   });
 
   it('indexes report_key before the first send and says so, so an unanswered send is found and not sent again', async () => {

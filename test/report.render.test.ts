@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/sources/helpdesk.js';
 import { neutraliseMergeTags } from '../src/report/escape.js';
 import { computeMetrics, type Metrics } from '../src/report/metrics.js';
-import { byteLength, EMAIL_BYTE_LIMIT, renderReport } from '../src/report/render.js';
+import { byteLength, EMAIL_BYTE_LIMIT, PDF_TICKET_LIMIT, renderReport } from '../src/report/render.js';
 import { buildReportModel } from '../src/report/model.js';
 import { SAMPLE_AS_OF, SAMPLE_BRAND, sampleDataset } from './fixtures/report-sample.js';
 
@@ -23,9 +23,18 @@ function report(dataset: Dataset, options: { previous?: Metrics | null; fullRepo
 const documentOf = (html: string) => new JSDOM(html).window.document;
 const kpi = (html: string, label: string) => documentOf(html).querySelector(`[data-kpi="${label}"]`)?.textContent?.replace(/\s+/g, ' ').trim();
 
-describe('renderReport: outside text stays text', () => {
+/** Hostile subjects on the period's longest-open tickets, so the email's short list shows them too. */
+function hostileDataset() {
   const dataset = sampleDataset({ tickets: 30, subjects: HOSTILE });
+  HOSTILE.forEach((_subject, index) => {
+    dataset.tickets[index] = { ...dataset.tickets[index]!, status: 2, created_at: `2026-08-0${index + 1}T08:00:00Z`, stats: { first_responded_at: null, resolved_at: null, closed_at: null } };
+  });
   dataset.client.name = 'Acme <b>&</b> *|LNAME|*';
+  return dataset;
+}
+
+describe('renderReport: outside text stays text', () => {
+  const dataset = hostileDataset();
   const { email, web } = report(dataset);
 
   it('escapes HTML in subjects and names in both renderings', () => {
@@ -59,9 +68,9 @@ describe('renderReport: outside text stays text', () => {
   });
 
   it('lets right-to-left subjects pick their own direction', () => {
-    for (const html of [email, web]) {
-      const cell = [...documentOf(html).querySelectorAll('table.tickets td')].find((td) => td.textContent!.startsWith(RTL));
-      expect(cell, 'ticket cell with RTL subject').toBeDefined();
+    for (const [html, selector] of [[email, '.notable span'], [web, 'table.tickets td']] as const) {
+      const cell = [...documentOf(html).querySelectorAll(selector)].find((element) => element.textContent!.startsWith(RTL));
+      expect(cell, 'element with the RTL subject').toBeDefined();
       expect(cell!.getAttribute('dir')).toBe('auto');
     }
   });
@@ -88,20 +97,14 @@ describe('renderReport: figures', () => {
     expect(email).not.toMatch(/[▲▼]/);
   });
 
-  it('shows every ticket of a small report in the email, without a "showing" line', () => {
-    const dataset = sampleDataset({ tickets: 25 });
-    const { view, email } = report(dataset, { fullReportUrl: FULL_URL });
-    expect(documentOf(email).querySelectorAll('table.tickets tr').length).toBe(view.tickets.length + 1);
-    expect(email).not.toContain('Showing ');
-  });
-
   it('renders a period without tickets', () => {
     const { email, web } = report(sampleDataset({ tickets: 0 }));
     for (const html of [email, web]) {
       expect(kpi(html, 'Tickets')).toContain('Tickets 0 ');
       expect(kpi(html, 'First response')).toContain('First response – ');
-      expect(documentOf(html).body.textContent).toContain('No tickets this period.');
     }
+    expect(documentOf(web).body.textContent).toContain('No tickets this period.');
+    expect(documentOf(email).body.textContent).toContain('Nothing open, late or urgent this period.');
   });
 
   it('explains the SLA rules in a footnote', () => {
@@ -112,44 +115,44 @@ describe('renderReport: figures', () => {
   });
 });
 
-describe('renderReport: the email stays under 100 KB', () => {
+describe('renderReport: the email is a summary of at most 60 KB', () => {
   const dataset = sampleDataset({ tickets: 10_000, seed: 11 });
-  // An old, still-open ticket must make the cut however many tickets closed on time.
-  dataset.tickets[9_999] = { ...dataset.tickets[9_999], subject: `Still open: ${SCRIPT}`, status: 2, created_at: '2026-09-02T08:00:00Z', stats: { first_responded_at: null, resolved_at: null, closed_at: null } };
-  const { view, email, web } = report(dataset, { fullReportUrl: FULL_URL });
+  // Long, hostile subjects on the tickets the email lists: the oldest open ones.
+  for (let index = 0; index < 12; index += 1) {
+    dataset.tickets[9_999 - index] = { ...dataset.tickets[9_999 - index]!, subject: `Still open ${index}: ${SCRIPT} ${'x'.repeat(400)}`, status: 2, created_at: `2026-08-${String(index + 1).padStart(2, '0')}T08:00:00Z`, stats: { first_responded_at: null, resolved_at: null, closed_at: null } };
+  }
+  const { view: model, email, web } = report(dataset, { fullReportUrl: FULL_URL });
 
-  it('cuts the ticket table to the most relevant rows and links to the full report', () => {
+  it('lists at most ten notable tickets, the longest open first, and links to the full report', () => {
     expect(byteLength(email)).toBeLessThanOrEqual(EMAIL_BYTE_LIMIT);
     const document = documentOf(email);
-    const shownRows = document.querySelectorAll('table.tickets tr').length - 1;
-    expect(shownRows).toBeGreaterThan(100);
-    expect(document.body.textContent).toContain(`Showing ${shownRows.toLocaleString('en-GB')} of ${view.tickets.length.toLocaleString('en-GB')} tickets`);
+    const notable = [...document.querySelectorAll('td.notable')];
+    expect(notable).toHaveLength(10);
+    expect(notable[0]!.textContent).toContain(`Still open 0: ${SCRIPT}`);
+    expect(notable.slice(0, 4).map((cell) => cell.querySelector('.notable-reason')!.textContent)).toEqual(notable.slice(0, 4).map(() => expect.stringMatching(/^Open \d+(\.\d)? days$/)));
+    expect(document.querySelectorAll('table.tickets')).toHaveLength(0);
     const link = document.querySelector('a.button')!;
     expect(link.getAttribute('href')).toBe(FULL_URL);
-    expect(link.textContent).toContain(`all ${view.tickets.length.toLocaleString('en-GB')} tickets`);
-    expect(document.body.textContent).toContain(`Still open: ${SCRIPT}`);
+    expect(link.textContent).toBe('View the full report');
+    expect(document.body.textContent).toContain(`lists all ${model.tickets.length.toLocaleString('en-GB')} tickets`);
     expect(email.toLowerCase()).not.toContain('<script');
   });
 
-  it('shows open tickets rather than resolved ones when there are more than fit', () => {
-    const statuses = [...documentOf(email).querySelectorAll('table.tickets tr')].slice(1).map((row) => row.children[1].textContent);
-    expect(statuses.length).toBeLessThan(view.tickets.filter((row) => row.resolved === '–').length);
-    expect(statuses.filter((status) => status === 'Resolved' || status === 'Closed')).toEqual([]);
-  });
-
-  it('keeps every ticket in the web version', () => {
+  it('keeps every ticket in the web version, and the most relevant thousand in the PDF version', () => {
     const body = web.slice(web.indexOf('<tbody>'), web.indexOf('</tbody>'));
-    expect(body.match(/<tr>/g)).toHaveLength(view.tickets.length);
-    expect(byteLength(web)).toBeGreaterThan(EMAIL_BYTE_LIMIT);
-    expect(web).not.toContain('Showing ');
+    expect(body.match(/<tr>/g)).toHaveLength(model.tickets.length);
+    expect(web).not.toContain('This PDF lists');
+    const pdf = renderReport(model, 'pdf');
+    const printed = pdf.slice(pdf.indexOf('<tbody>'), pdf.indexOf('</tbody>'));
+    expect(printed.match(/<tr>/g)).toHaveLength(PDF_TICKET_LIMIT);
+    expect(documentOf(pdf).body.textContent).toContain(`This PDF lists the 1,000 most relevant of the ${model.tickets.length.toLocaleString('en-GB')} tickets`);
+    expect(documentOf(pdf).querySelector('a.pdf-link')).toBeNull();
   });
 
-  it('asks the reader to request the full list when there is no link', () => {
-    const small = sampleDataset({ tickets: 3000, seed: 5 });
-    const { email: withoutLink } = report(small);
-    expect(byteLength(withoutLink)).toBeLessThanOrEqual(EMAIL_BYTE_LIMIT);
-    expect(withoutLink).toContain('Ask us for the full list.');
-    expect(withoutLink).not.toContain('class="button"');
+  it('asks the reader to request the full report when there is no link', () => {
+    const { email: withoutLink } = report(sampleDataset({ tickets: 300, seed: 5 }));
+    expect(withoutLink).toContain('Ask us for the full report');
+    expect(withoutLink).not.toContain('<a class="button"');
   });
 });
 

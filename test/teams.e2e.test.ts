@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
@@ -294,6 +294,9 @@ describe('Teams bot on the real sandbox runtime (Freshservice and Mailchimp simu
     expect(emails[0]!.to).toContain('wile.coyote@acmecorp.com');
     expect(emails[0]!.subject).toContain('Your Monthly Service Report: Acme Corporation');
 
-    expect(actionsOf(cardOf(stack.playground.connector.get(card.id)!)).map((action) => action.type)).toEqual(['Action.OpenUrl']);
+    // Only links are left: the report, and its PDF where Chromium printed one.
+    const links = actionsOf(cardOf(stack.playground.connector.get(card.id)!));
+    expect(links.map((action) => action.type)).toEqual(links.map(() => 'Action.OpenUrl'));
+    expect(links.map((action) => action.title)).toEqual(existsSync('/usr/bin/chromium') ? ['View report', 'Download PDF'] : ['View report']);
   }, 60_000);
 });

@@ -11,7 +11,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { appendAudit, type AuditActor, type AuditInput } from '../store/audit.js';
 import { SendLedger, leaseOwnerName, newSendId, type SendRecord } from '../store/sends.js';
-import type { DeliveryChannels } from '../mailchimp/channel.js';
+import type { DeliveryChannels, EmailAttachment } from '../mailchimp/channel.js';
 import { neutraliseMergeTags } from '../report/escape.js';
 import { isEmailAddress } from '../clients/names.js';
 import { approvalRefusal, isApprover as isListedApprover } from '../approvers.js';
@@ -30,6 +30,8 @@ export interface DeliverableReport {
   version: number;
   /** Already HTML-escaped; merge tags are neutralised again here anyway. */
   emailHtml: string;
+  /** Sent with the email where the channel can attach files (the PDF, with REPORT_ATTACH_PDF). */
+  attachments?: EmailAttachment[];
   createdAt?: string;
   discarded?: boolean;
 }
@@ -194,7 +196,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       await ledger.release(claim.record.id, owner, clock.now(), {});
       return refuse(actor, action, `This send began through Mailchimp ${claim.record.channel}, which is not configured now.`, target, 'failed');
     }
-    return drive({ record: claim.record, channel, html: neutraliseMergeTags(report.emailHtml), reconcile: claim.resumed, mayAct: true, actor: requestedBy, action });
+    return drive({ record: claim.record, channel, html: neutraliseMergeTags(report.emailHtml), attachments: report.attachments, reconcile: claim.resumed, mayAct: true, actor: requestedBy, action });
   }
 
   async function sendTest(actor: Actor, reportId: string, to: string): Promise<SendOutcome> {
@@ -212,7 +214,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     const channel = options.channels[options.channels.preferred]!;
     const subject = `[TEST] ${reportSubject(report)}`;
     try {
-      const ids = await channel.sendTest({ key: sendKey(report), subject, html: neutraliseMergeTags(report.emailHtml), to: address });
+      const ids = await channel.sendTest({ key: sendKey(report), subject, html: neutraliseMergeTags(report.emailHtml), to: address, attachments: report.attachments });
       const sentAt = clock.now().toISOString();
       await audit({ actor: auditActor(actor), action, target, to: [address], mailchimp: ids, outcome: 'ok', detail: `Test "${subject}" via ${channel.name}.` });
       return {
@@ -240,7 +242,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       const report = await options.loadReport(claim.record.reportId);
       const fresh = clock.now().getTime() - new Date(claim.record.requestedAt).getTime() <= maxResumeAgeMs;
       const mayAct = fresh && !!report && !report.discarded;
-      const outcome = await drive({ record: claim.record, channel, html: neutraliseMergeTags(report?.emailHtml ?? ''), reconcile: true, mayAct, actor: RESUMER, action: 'report.send-resumed' });
+      const outcome = await drive({ record: claim.record, channel, html: neutraliseMergeTags(report?.emailHtml ?? ''), attachments: report?.attachments, reconcile: true, mayAct, actor: RESUMER, action: 'report.send-resumed' });
       results.push({ send: (await ledger.get(claim.record.id)) ?? claim.record, outcome });
     }
     return results;

@@ -5,9 +5,10 @@ import type { ClientRef, Puller, PullProgress } from '../freshservice/puller.js'
 import { computeMetrics, type Metrics } from '../report/metrics.js';
 import { previousPeriod, spanOf, trailingMonths, type Period } from '../period/period.js';
 import { computeHistory, type History } from '../report/history.js';
-import { buildReportModel } from '../report/model.js';
+import { buildReportModel, type ReportModel } from '../report/model.js';
 import { figuresFromTiles } from '../report/figures.js';
-import { renderReport } from '../report/render.js';
+import { renderReport, withoutPdfLink } from '../report/render.js';
+import { PdfUnavailableError, type PdfPrinter } from '../pdf/printer.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/files.js';
 import type { ReportRecord, ReportStore } from '../store/reports.js';
 import type { Actor, ProgressUpdate } from './ports.js';
@@ -20,10 +21,13 @@ export interface GenerateDeps {
   logger: Logger;
   /** The MSP's brand for this report (logo read and, for email, hosted). */
   brand(): Promise<ReportBrand>;
-  /** The signed link to a report's web rendering. */
-  reportUrl(reportId: string): string;
+  /** The signed link to a report's web rendering, or with `pdf` to its PDF. */
+  reportUrl(reportId: string, options?: { pdf?: boolean }): string;
   /** Freshservice credits a report may spend on older months' time entries and satisfaction (HISTORY_CREDIT_BUDGET). */
   historyCreditBudget: number;
+  /** Prints the web report to PDF (headless Chromium). */
+  pdf: Pick<PdfPrinter, 'print' | 'unavailable'>;
+  paper: 'a4' | 'letter';
 }
 
 /** What `metrics.json` holds: the period's metrics and the twelve months ending with it. */
@@ -49,9 +53,31 @@ function pullProgressText(progress: PullProgress): ProgressUpdate {
   return { phase: 'pull', text, done: progress.done, total: progress.total };
 }
 
+/** The web report as a PDF beside it, or why there is none; a report is never lost for want of its PDF. */
+async function printPdf(deps: GenerateDeps, printable: string, model: ReportModel, file: string): Promise<{ file?: string; problem?: string }> {
+  const unavailable = deps.pdf.unavailable();
+  if (unavailable) return { problem: unavailable };
+  try {
+    const pdf = await deps.pdf.print(printable, {
+      paper: deps.paper,
+      brandName: model.brand.name,
+      brandColor: model.brand.colors.text,
+      title: `${model.client.name} · ${model.period.label}`,
+      footer: model.brand.footer ?? model.brand.website?.label ?? null,
+    });
+    await writeFileAtomic(file, pdf);
+    return { file };
+  } catch (error) {
+    if (error instanceof PdfUnavailableError) return { problem: error.message };
+    deps.logger.error({ err: error, report: path.basename(path.dirname(file)) }, 'Printing the report to PDF failed; the report is made without it');
+    return { problem: 'printing it failed; the details are in the log' };
+  }
+}
+
 /**
- * Pull (a year, from the mirror where it can) → metrics and history → render. Writes report.email.html,
- * report.web.html and metrics.json under DATA_DIR/reports/<id>/ and records the report in the store.
+ * Pull (a year, from the mirror where it can) → metrics and history → render and print. Writes
+ * report.email.html, report.web.html, report.pdf (when Chromium is there) and metrics.json under
+ * DATA_DIR/reports/<id>/ and records the report in the store.
  */
 export async function generateReport(
   deps: GenerateDeps,
@@ -89,7 +115,9 @@ export async function generateReport(
     dataset: current.file,
   };
   await writeFileAtomic(files.emailHtml, renderReport(model, 'email'));
-  await writeFileAtomic(files.webHtml, renderReport(model, 'web'));
+  const web = renderReport(model, 'web');
+  const pdf = await printPdf(deps, renderReport(model, 'pdf'), model, path.join(directory, 'report.pdf'));
+  await writeFileAtomic(files.webHtml, pdf.file ? web : withoutPdfLink(web));
   await writeJsonAtomic(files.metrics, { ...metrics, history } satisfies ReportMetrics);
 
   const record: ReportRecord = {
@@ -106,7 +134,8 @@ export async function generateReport(
     createdBy: actor.name,
     ticketCount: metrics.tickets.created,
     figures: figuresFromTiles(model.kpis),
-    files,
+    files: pdf.file ? { ...files, pdf: pdf.file } : files,
+    ...(pdf.problem ? { pdfProblem: pdf.problem } : {}),
   };
   await deps.reports.add(record);
   return { record, metrics };

@@ -34,6 +34,10 @@ export interface ReportSummary {
   ticketCount: number;
   /** Signed link to the web rendering. */
   viewUrl: string;
+  /** Signed link to the PDF, when the report has one. */
+  pdfUrl?: string;
+  /** Why the report has no PDF. */
+  pdfProblem?: string;
   /** The linked recipient and internal copy, when the client is linked. */
   recipient?: string;
   copyTo?: string;

@@ -19,7 +19,7 @@ import type { BotServices, ReportSummary } from './ports.js';
 import { reportFor } from './report-for.js';
 
 export interface AppServiceDeps {
-  config: Pick<Config, 'approvers' | 'report' | 'timezone' | 'sandbox' | 'dataDir'>;
+  config: Pick<Config, 'approvers' | 'report' | 'timezone' | 'sandbox' | 'dataDir' | 'pdf'>;
   clients: ClientUseCases;
   /** Pull, metrics and rendering of one report; its store and links are the ones history and delivery read. */
   generation: GenerateDeps;
@@ -33,6 +33,8 @@ export interface AppServices {
   delivery: Delivery;
   /** The web HTML of a report, for its signed link. */
   webHtml(reportId: string): Promise<string | undefined>;
+  /** The PDF of a report and the name to save it under, for its signed link and attachments. */
+  pdf(reportId: string): Promise<{ content: Buffer; fileName: string } | undefined>;
 }
 
 /** The client's linked Mailchimp contact, or why there is none. `entries`: the client list when the caller already read it. */
@@ -43,9 +45,11 @@ async function recipientOf(clients: ClientUseCases, clientId: number, entries?: 
   return { problem: entry.reason ?? `${entry.name} has no linked Mailchimp contact yet. Use "fix ${entry.name}" to link one.` };
 }
 
-async function deliverableReport(reports: ReportStore, reportId: string): Promise<DeliverableReport | undefined> {
+/** A stored report as delivery sends it; with `attachPdf`, its PDF goes along (where the channel can attach it). */
+async function deliverableReport(reports: ReportStore, reportId: string, attachPdf: boolean): Promise<DeliverableReport | undefined> {
   const record = await reports.get(reportId);
   if (!record) return undefined;
+  const pdf = attachPdf ? await reportPdf(reports, reportId) : undefined;
   return {
     id: record.id,
     clientId: record.clientId,
@@ -56,6 +60,7 @@ async function deliverableReport(reports: ReportStore, reportId: string): Promis
     emailHtml: await fs.readFile(record.files.emailHtml, 'utf8'),
     createdAt: record.createdAt,
     discarded: Boolean(record.discarded),
+    ...(pdf ? { attachments: [{ name: pdf.fileName, type: 'application/pdf', content: pdf.content }] } : {}),
   };
 }
 
@@ -71,7 +76,7 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
     logger: deps.logger,
     resolveRecipient: (clientId) => recipientOf(clients, clientId),
     currentReport: (clientId, periodKey) => reportFor(services, { id: clientId }, { key: periodKey }),
-    loadReport: (reportId) => deliverableReport(reports, reportId),
+    loadReport: (reportId) => deliverableReport(reports, reportId, config.pdf.attach),
   });
 
   async function summarize(record: ReportRecord, entries?: ClientEntry[]): Promise<ReportSummary> {
@@ -86,6 +91,7 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
       figures: record.figures,
       ticketCount: record.ticketCount,
       viewUrl: generation.reportUrl(record.id),
+      ...(record.files.pdf ? { pdfUrl: generation.reportUrl(record.id, { pdf: true }) } : record.pdfProblem ? { pdfProblem: record.pdfProblem } : {}),
       recipient: 'email' in recipient ? recipient.email : undefined,
       copyTo: config.report.copyTo,
       discarded: Boolean(record.discarded),
@@ -148,5 +154,18 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
       const record = await reports.get(reportId);
       return record ? fs.readFile(record.files.webHtml, 'utf8').catch(() => undefined) : undefined;
     },
+    pdf: (reportId) => reportPdf(reports, reportId),
   };
+}
+
+/** "Acme Corporation – October 2026 service report.pdf", without characters a file system refuses. */
+function pdfFileName(record: ReportRecord): string {
+  return `${record.clientName} – ${record.periodLabel} service report.pdf`.replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+async function reportPdf(reports: ReportStore, reportId: string): Promise<{ content: Buffer; fileName: string } | undefined> {
+  const record = await reports.get(reportId);
+  if (!record?.files.pdf) return undefined;
+  const content = await fs.readFile(record.files.pdf).catch(() => undefined);
+  return content && { content, fileName: pdfFileName(record) };
 }

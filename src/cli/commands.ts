@@ -99,6 +99,7 @@ function reportLines(report: ReportSummary): string[] {
     `${report.client.name} — ${report.period.label} (report ${report.id})`,
     ...report.figures.map((figure) => `  ${figure.label.padEnd(16)} ${figure.value}${figure.change ? `  (${figure.change})` : ''}`),
     `Web report: ${report.viewUrl}`,
+    ...(report.pdfUrl ? [`PDF: ${report.pdfUrl}`] : []),
     report.recipient ? `Recipient: ${report.recipient}${report.copyTo ? ` (copy to ${report.copyTo})` : ''}` : 'Recipient: none linked yet',
   ];
 }
@@ -216,6 +217,7 @@ export async function runCommand(argv: string[], io: Io, env: Record<string, str
           `Files: ${record.files.emailHtml}`,
           `       ${record.files.webHtml}`,
           `       ${record.files.metrics}`,
+          record.files.pdf ? `       ${record.files.pdf}` : `PDF: not made, ${record.pdfProblem ?? 'for an unknown reason'}`,
           `Freshservice calls: ${spent}`,
         ]);
         return 0;

@@ -46,7 +46,7 @@ export async function startBot(options: StartOptions): Promise<BotProcess> {
   const runtime = await createRuntime({ config: options.config, logger, clock, sandbox: options.sandbox });
   const { config, services } = runtime;
   const routes = createRoutes();
-  mountReportLinks(routes, { config, clock, logger, loadWebHtml: runtime.loadWebHtml });
+  mountReportLinks(routes, { config, clock, logger, loadWebHtml: runtime.loadWebHtml, loadPdf: runtime.loadPdf });
   const platforms = createPlatformClients(runtime);
   const digest = createDigestWiring(runtime, platforms);
   const bot = createChatBot({ services, logger, clock, digest: digest.publisher });

@@ -18,6 +18,8 @@ import { signReportLink } from '../report/links.js';
 import { sandboxDir, writeSampleLogo, type Sandbox } from '../sandbox/index.js';
 import { createBrand, createHostedLogo, type Brand } from '../brand/index.js';
 import { getFile, uploadFile } from '../mailchimp/files.js';
+import { findChromium } from '../pdf/chromium.js';
+import { createPdfPrinter } from '../pdf/printer.js';
 
 export interface Runtime {
   config: Config;
@@ -34,10 +36,12 @@ export interface Runtime {
   brand: Brand;
   /** The embedded sandbox in sandbox mode (the runtime closes it). */
   sandbox?: Sandbox;
-  /** The signed link of a report's web rendering. */
-  reportUrl(reportId: string): string;
+  /** The signed link of a report's web rendering, or with `pdf` of its PDF. */
+  reportUrl(reportId: string, options?: { pdf?: boolean }): string;
   /** The web HTML of a report, for `/reports/:id`. */
   loadWebHtml(reportId: string): Promise<string | undefined>;
+  /** The PDF of a report and the name to save it under, for `/reports/:id/pdf`. */
+  loadPdf(reportId: string): Promise<{ content: Buffer; fileName: string } | undefined>;
   close(): Promise<void>;
 }
 
@@ -48,6 +52,9 @@ export interface RuntimeOptions {
   /** In sandbox mode, the embedded sandbox (see `startEmbeddedSandbox`); the runtime talks to it and closes it. */
   sandbox?: Sandbox;
 }
+
+/** The logo's height in the email's masthead, in CSS pixels (its PNG is drawn at twice that, for sharp screens). */
+const EMAIL_LOGO_HEIGHT = 40;
 
 /** The configuration pointed at the embedded sandbox's services. */
 function configFor(config: Config, sandbox: Sandbox | undefined): Config {
@@ -92,6 +99,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     requestCounts: () => ({ freshservice: freshservice.client.stats().calls, mailchimp: mailchimpHttp.stats().requests }),
   });
   const reports = new ReportStore(config.dataDir);
+  const pdf = createPdfPrinter({ chromium: findChromium(config.pdf.chromiumPath), logger });
+  if (pdf.unavailable()) logger.warn(`Reports are made without a PDF: ${pdf.unavailable()}`);
   const brand = createBrand({
     settings: config.brand,
     hostedLogo: createHostedLogo({
@@ -100,6 +109,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       account: sandbox ? 'sandbox' : `${mailchimpSettings.baseUrl}#${mailchimpSettings.audienceId}`,
       upload: (file) => uploadFile(mailchimpHttp, file),
       lookup: (fileId) => getFile(mailchimpHttp, fileId),
+      rasterize: (svg) => pdf.rasterize(svg, EMAIL_LOGO_HEIGHT * 2),
       now: () => clock.now(),
       logger,
     }),
@@ -108,8 +118,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   await brand.check();
 
-  const reportUrl = (reportId: string) =>
-    signReportLink({ reportId, baseUrl: config.publicBaseUrl, secret: config.report.linkSecret, ttlDays: config.report.linkTtlDays, now: clock.now() });
+  const reportUrl = (reportId: string, options: { pdf?: boolean } = {}) =>
+    signReportLink({ reportId, baseUrl: config.publicBaseUrl, secret: config.report.linkSecret, ttlDays: config.report.linkTtlDays, now: clock.now(), pdf: options.pdf });
 
   const transactional = mailchimpSettings.transactional
     ? createTransactionalClient({ baseUrl: mailchimpSettings.transactional.baseUrl, apiKey: mailchimpSettings.transactional.apiKey, logger })
@@ -123,8 +133,18 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   // Not awaited: the first send waits for the same check, and start-up does not wait on Mailchimp.
   void channels.transactional?.prepare?.();
-  const generation: GenerateDeps = { puller: freshservice.puller, reports, clock, logger, brand: brand.forReport, reportUrl, historyCreditBudget: config.historyCreditBudget };
-  const { services, delivery, webHtml } = createAppServices({ config, clients, generation, channels, clock, logger });
+  const generation: GenerateDeps = {
+    puller: freshservice.puller,
+    reports,
+    clock,
+    logger,
+    brand: brand.forReport,
+    reportUrl,
+    historyCreditBudget: config.historyCreditBudget,
+    pdf,
+    paper: config.pdf.paper,
+  };
+  const { services, delivery, webHtml, pdf: pdfOf } = createAppServices({ config, clients, generation, channels, clock, logger });
 
   await delivery.resumePendingSends();
 
@@ -142,7 +162,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     generation,
     reportUrl,
     loadWebHtml: webHtml,
+    loadPdf: pdfOf,
     async close() {
+      await pdf.close();
       await sandbox?.close();
     },
   };

@@ -1,5 +1,13 @@
 import type { SendChannel, SendRecord } from '../store/sends.js';
 
+/** A file sent with the email (the report's PDF); only Mailchimp Transactional can attach one. */
+export interface EmailAttachment {
+  name: string;
+  /** MIME type, e.g. application/pdf. */
+  type: string;
+  content: Buffer;
+}
+
 /** One attempt to deliver a ledger row, handed to the channel by the send use-case. */
 export interface DeliveryJob {
   record: SendRecord;
@@ -9,6 +17,7 @@ export interface DeliveryJob {
   mayAct: boolean;
   /** The email body, merge tags already neutralised. */
   html: string;
+  attachments?: EmailAttachment[];
   now(): Date;
   /** Saves progress to the ledger before the next side-effecting call; throws LeaseLostError if the row was taken over. */
   progress(patch: Partial<SendRecord>): Promise<SendRecord>;
@@ -30,6 +39,7 @@ export interface TestEmail {
   subject: string;
   html: string;
   to: string;
+  attachments?: EmailAttachment[];
 }
 
 export interface DeliveryChannel {

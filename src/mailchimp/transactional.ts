@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import type { Logger } from '../logger.js';
 import { LeaseLostError, type SendRecord } from '../store/sends.js';
-import { MAX_PASSES, NOT_RESUMED, type ChannelResult, type DeliveryChannel, type DeliveryJob, type TestEmail } from './channel.js';
+import { MAX_PASSES, NOT_RESUMED, type ChannelResult, type DeliveryChannel, type DeliveryJob, type EmailAttachment, type TestEmail } from './channel.js';
 import { UserFacingError } from '../errors.js';
 
 /** One recipient of one message as `/messages/send` reports it (inside an HTTP 200, even when rejected). */
@@ -38,6 +38,8 @@ export interface TransactionalMessage {
   metadata: Record<string, string>;
   track_opens?: boolean;
   track_clicks?: boolean;
+  /** `content` base64-encoded. */
+  attachments?: Array<{ type: string; name: string; content: string }>;
 }
 
 /**
@@ -267,7 +269,7 @@ export function createTransactionalChannel(client: TransactionalClient, settings
   const settleMs = settings.settleMs ?? DEFAULT_SETTLE_MS;
   /** Searches are refused until then (ms): the account used its 20 a minute. */
   let searchPausedUntil = 0;
-  const message = (subject: string, html: string, to: string[], key: string, kind: 'report' | 'test'): TransactionalMessage => ({
+  const message = (subject: string, html: string, to: string[], key: string, kind: 'report' | 'test', attachments: EmailAttachment[] = []): TransactionalMessage => ({
     subject,
     html,
     from_email: settings.fromEmail,
@@ -277,6 +279,7 @@ export function createTransactionalChannel(client: TransactionalClient, settings
     merge: false,
     tags: kind === 'test' ? [REPORT_TAG, `${REPORT_TAG}-test`] : [REPORT_TAG],
     metadata: { [REPORT_KEY_FIELD]: key, kind },
+    ...(attachments.length > 0 ? { attachments: attachments.map((file) => ({ type: file.type, name: file.name, content: file.content.toString('base64') })) } : {}),
   });
 
   /** What Mailchimp shows for this row's key: a result when it decides the attempt, undefined when sending is safe. */
@@ -328,7 +331,7 @@ export function createTransactionalChannel(client: TransactionalClient, settings
             if (!index.ready) return { kind: 'failed', reason: index.reason };
           }
           await job.progress({ status: 'requested', sendAttemptedAt: job.now().toISOString() });
-          const results = await client.send(message(job.record.subject, job.html, job.record.to, job.record.key, 'report'));
+          const results = await client.send(message(job.record.subject, job.html, job.record.to, job.record.key, 'report', job.attachments));
           return judge(job.record, results);
         } catch (error) {
           if (error instanceof LeaseLostError) throw error;
@@ -343,7 +346,7 @@ export function createTransactionalChannel(client: TransactionalClient, settings
       return { kind: 'uncertain', reason: lastProblem };
     },
     async sendTest(email: TestEmail) {
-      const results = await client.send(message(email.subject, email.html, [email.to], `${email.key}:test`, 'test'));
+      const results = await client.send(message(email.subject, email.html, [email.to], `${email.key}:test`, 'test', email.attachments));
       const rejected = results.find(isRejected);
       if (rejected) throw new TransactionalError(rejection(rejected), 200, 'Rejected', false);
       return { messageIds: results.map((result) => result._id) };

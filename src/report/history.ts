@@ -49,10 +49,17 @@ export function computeHistory(dataset: Dataset, options: HistoryOptions): Histo
   const since = options.accountSince ? parseInstant(options.accountSince) : null;
   const months = options.months.filter((month) => !since || month.to > since);
   const unenriched = new Set(dataset.unenriched ?? []);
-  const tickets = dataset.tickets.filter((ticket) => !ticket.deleted && !ticket.spam);
+  // Each ticket's two instants read once, not once a month.
+  const tickets = dataset.tickets
+    .filter((ticket) => !ticket.deleted && !ticket.spam)
+    .map((ticket) => ({ ticket, created: parseInstant(ticket.created_at)?.getTime() ?? Number.NaN, resolved: resolvedAtOf(ticket)?.getTime() ?? null }));
   return {
     months: months.map((month) => {
-      const own = tickets.filter((ticket) => belongsToPeriod(ticket, month.from, month.to));
+      const from = month.from.getTime();
+      const to = month.to.getTime();
+      const own = tickets
+        .filter(({ created, resolved }) => created < to && (created >= from || resolved === null || resolved >= from))
+        .map(({ ticket }) => ticket);
       const metrics = computeMetrics({ ...dataset, tickets: own }, { period: month, asOf: options.asOf, sla: options.sla });
       return historyEntry(month, metrics, own.some((ticket) => unenriched.has(ticket.id)));
     }),

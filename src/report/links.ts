@@ -1,6 +1,7 @@
 /**
- * Signed, expiring links to the web rendering of a report: `/reports/<id>?exp=<unix seconds>&sig=<hmac>`.
- * The HMAC covers the report id and the expiry, so a link opens that one report until it expires.
+ * Signed, expiring links to the web rendering of a report, `/reports/<id>?exp=<unix seconds>&sig=<hmac>`,
+ * and to its PDF, `/reports/<id>/pdf?…`. The HMAC covers the report id and the expiry, so a link opens that
+ * one report (in either form) until it expires.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -13,6 +14,8 @@ export interface SignReportLinkOptions {
   secret: string;
   ttlDays?: number;
   now: Date;
+  /** The PDF instead of the web page. */
+  pdf?: boolean;
 }
 
 function signature(secret: string, reportId: string, expires: number): string {
@@ -23,7 +26,12 @@ function signature(secret: string, reportId: string, expires: number): string {
 export function signReportLink(options: SignReportLinkOptions): string {
   const expires = Math.floor(options.now.getTime() / 1000) + Math.round((options.ttlDays ?? 30) * DAY_SECONDS);
   const base = options.baseUrl.replace(/\/+$/, '');
-  return `${base}/reports/${encodeURIComponent(options.reportId)}?exp=${expires}&sig=${signature(options.secret, options.reportId, expires)}`;
+  return `${base}${reportPath(options.reportId, options.pdf)}?exp=${expires}&sig=${signature(options.secret, options.reportId, expires)}`;
+}
+
+/** `/reports/<id>` or `/reports/<id>/pdf`. */
+export function reportPath(reportId: string, pdf = false): string {
+  return `/reports/${encodeURIComponent(reportId)}${pdf ? '/pdf' : ''}`;
 }
 
 /** Whether `sig` is the signature of this report id and expiry, and the expiry is still ahead of `now`. */

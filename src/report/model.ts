@@ -8,6 +8,7 @@ import { parseInstant, SLA_TARGETS, type SlaOutcome } from './sla.js';
 import { brandColors, type BrandColors, type ReportBrand } from './brand.js';
 import { comparableSatisfaction, satisfactionFigure } from './small-sample.js';
 import { executiveSummary } from './summary.js';
+import { notableTickets, type NotableTicket } from './notable.js';
 import { belongsToPeriod, type History } from './history.js';
 import { trendsView, type TrendsView } from './trends.js';
 
@@ -33,6 +34,8 @@ export interface ReportModel {
   };
   /** Most relevant first: open and SLA-missed tickets, then the longest. */
   tickets: TicketRow[];
+  /** At most ten tickets for the email: the longest open, deadlines missed, the most urgent. */
+  notable: NotableTicket[];
   fullReportUrl: string | null;
   footnotes: string[];
 }
@@ -124,14 +127,20 @@ export function buildReportModel(input: ReportModelInput): ReportModel {
   const tickets = dataset.tickets.filter((ticket) => !ticket.deleted && !ticket.spam && belongsToPeriod(ticket, period.from, period.to));
   const rows = tickets.map((ticket) => ticketRow(ticket, dataset, metrics, asOf, timezone));
   const rowOrder = new Map(tickets.map((ticket, index) => [rows[index], relevance(ticket, rows[index], metrics, asOf)]));
-  rows.sort((a, b) => compareRelevance(rowOrder.get(a)!, rowOrder.get(b)!));
-
   // Age at the end of the period (or now, for a period still running).
   const ageMoment = asOf < period.to ? asOf : period.to;
+  const notable = notableTickets(tickets.map((ticket, index) => ({
+    row: rows[index]!,
+    openAgeSeconds: isOpenAt(ticket, period.to) ? ageSeconds(ticket, ageMoment) : null,
+    resolutionMissed: rowOrder.get(rows[index]!)!.resolutionMissed,
+    createdInPeriod: inRange(parseInstant(ticket.created_at), period.from, period.to),
+  })));
+  rows.sort((a, b) => compareRelevance(rowOrder.get(a)!, rowOrder.get(b)!));
+
   const openAtEnd = tickets
     .filter((ticket) => isOpenAt(ticket, period.to))
     .map((ticket) => ({ ticket, ageSeconds: ageSeconds(ticket, ageMoment) }))
-    .sort((a, b) => b.ageSeconds - a.ageSeconds)
+    .sort((a, b) => b.ageSeconds - a.ageSeconds || a.ticket.id - b.ticket.id)
     .slice(0, HIGHLIGHT_LIMIT);
   const created = tickets.filter((ticket) => inRange(parseInstant(ticket.created_at), period.from, period.to));
   const proactive = created.filter(isProactive);
@@ -153,7 +162,6 @@ export function buildReportModel(input: ReportModelInput): ReportModel {
       previousLabel: previousPeriodLabel,
       lateByPriority: lateFirstReplies,
       longestOpen: openAtEnd[0] ? { id: openAtEnd[0].ticket.id, subject: openAtEnd[0].ticket.subject, age: formatDuration(openAtEnd[0].ageSeconds), ageSeconds: openAtEnd[0].ageSeconds } : null,
-      proactiveExample: proactive[0]?.subject ?? null,
     }),
     kpis: kpiTiles(metrics, previous),
     sla: [
@@ -180,6 +188,7 @@ export function buildReportModel(input: ReportModelInput): ReportModel {
       })),
     },
     tickets: rows,
+    notable,
     fullReportUrl: input.fullReportUrl && /^https?:\/\//i.test(input.fullReportUrl) ? input.fullReportUrl : null,
     footnotes: footnotes(metrics, timezone),
   };
@@ -379,15 +388,17 @@ interface Relevance {
   group: number;
   seconds: number;
   id: number;
+  resolutionMissed: boolean;
 }
 
 /** Open tickets first (SLA-missed ones before the rest), then resolved ones that missed an SLA, then the others; longest first. */
 function relevance(ticket: DatasetTicket, row: TicketRow, metrics: Metrics, asOf: Date): Relevance {
   const open = !RESOLVED_STATUSES.has(ticket.status);
-  const missed = row.sla.tone === 'missed' || resolutionSla(ticket, metrics.sla.mode, asOf) === 'missed';
+  const resolutionMissed = resolutionSla(ticket, metrics.sla.mode, asOf) === 'missed';
+  const missed = row.sla.tone === 'missed' || resolutionMissed;
   const group = open ? (missed ? 0 : 1) : missed ? 2 : 3;
   const seconds = open ? ageSeconds(ticket, asOf) : row.resolutionSort;
-  return { group, seconds, id: ticket.id };
+  return { group, seconds, id: ticket.id, resolutionMissed };
 }
 
 function compareRelevance(a: Relevance, b: Relevance): number {
@@ -404,17 +415,28 @@ function ageSeconds(ticket: DatasetTicket, asOf: Date): number {
 }
 
 const MONTHS_SHORT = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const dateFormats = new Map<string, { format: Intl.DateTimeFormat; days: Map<number, string> }>();
+/** Every time zone's offset is a whole number of quarter hours, so one quarter hour is one calendar day. */
+const QUARTER_HOUR_MS = 15 * 60_000;
 
-/** "5 Oct 2026" in the timezone. One cached Intl formatter per timezone: dayjs.tz is too slow for 10,000 rows. */
+/**
+ * "5 Oct 2026" in the timezone. One Intl formatter per timezone, and each quarter hour formatted once:
+ * dayjs.tz, or Intl for every row, is too slow for 10,000 rows.
+ */
 function formatDate(iso: string, timezone: string): string {
-  let format = dateFormats.get(timezone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', { timeZone: timezone, year: 'numeric', month: 'numeric', day: 'numeric' });
-    dateFormats.set(timezone, format);
+  let cache = dateFormats.get(timezone);
+  if (!cache) {
+    cache = { format: new Intl.DateTimeFormat('en-GB', { timeZone: timezone, year: 'numeric', month: 'numeric', day: 'numeric' }), days: new Map() };
+    dateFormats.set(timezone, cache);
   }
-  const parts = Object.fromEntries(format.formatToParts(new Date(iso)).map((part) => [part.type, part.value]));
-  return `${Number(parts.day)} ${MONTHS_SHORT[Number(parts.month) - 1]} ${parts.year}`;
+  const quarter = Math.floor(Date.parse(iso) / QUARTER_HOUR_MS);
+  let text = cache.days.get(quarter);
+  if (text === undefined) {
+    const parts = Object.fromEntries(cache.format.formatToParts(new Date(quarter * QUARTER_HOUR_MS)).map((part) => [part.type, part.value]));
+    text = `${Number(parts.day)} ${MONTHS_SHORT[Number(parts.month) - 1]} ${parts.year}`;
+    cache.days.set(quarter, text);
+  }
+  return text;
 }
 
 function footnotes(metrics: Metrics, timezone: string): string[] {

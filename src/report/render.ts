@@ -4,19 +4,23 @@ import Handlebars from 'handlebars';
 import juice from 'juice';
 import { formatCount } from './durations.js';
 import { neutraliseMergeTags } from './escape.js';
-import type { BarSegment, KpiTile, ReportModel, TicketRow } from './model.js';
+import type { BarSegment, KpiTile, ReportModel } from './model.js';
 import { chunk } from '../collections.js';
 import type { ChartTone } from './charts.js';
 
-export type ReportKind = 'email' | 'web';
+/** `web`: the page behind the report link; `pdf`: that page as printed; `email`: the summary that is sent. */
+export type ReportKind = 'email' | 'web' | 'pdf';
 
-/** Gmail clips messages above ~102 KB; the email stays under this many bytes whatever the ticket count. */
-export const EMAIL_BYTE_LIMIT = 100_000;
+/** Gmail clips messages above ~102 KB; the email is a summary that stays well under, whatever the ticket count. */
+export const EMAIL_BYTE_LIMIT = 60_000;
+
+/**
+ * The PDF lists at most this many tickets, the most relevant first (about 25 pages); the web report lists them all.
+ * Chromium prints about a thousand table rows a second, and nobody files a 250-page report.
+ */
+export const PDF_TICKET_LIMIT = 1_000;
 
 const TEMPLATE_DIR = new URL('../../templates/', import.meta.url);
-/** Where the email's ticket rows go; they are styled inline already, so they skip CSS inlining. */
-const ROWS_MARKER = '<!--ticket-rows-->';
-const SHOWN_COUNT_MARKER = 'SHOWN_TICKET_COUNT';
 
 const SEGMENT_COLORS: Record<Exclude<BarSegment['tone'], 'share'>, string> = {
   met: '#1f9d55',
@@ -27,30 +31,31 @@ const SEGMENT_COLORS: Record<Exclude<BarSegment['tone'], 'share'>, string> = {
 /** The second series of a chart (resolved beside raised): a grey that still stands out on white (3.6:1). */
 const SECONDARY_CHART_COLOR = '#7b8794';
 
-const SLA_COLORS: Record<TicketRow['sla']['tone'], string> = {
-  met: '#15803d',
-  missed: '#b91c1c',
-  pending: '#6b7280',
-  none: '#9ca3af',
-};
-
 interface CompiledTemplates {
   email: Handlebars.TemplateDelegate;
-  emailRow: Handlebars.TemplateDelegate;
   web: Handlebars.TemplateDelegate;
 }
 
 let compiled: CompiledTemplates | null = null;
 
 /**
- * The report as a complete HTML document. `email`: table layout, CSS inlined, no scripts, at most
- * EMAIL_BYTE_LIMIT bytes (the ticket table is cut to the most relevant rows when needed), Mailchimp
- * merge tags neutralised. `web`: every ticket, sortable headers and print styles.
+ * The report as a complete HTML document. `email`: the summary (brand, executive summary, KPI tiles, SLA bars,
+ * trend rows, at most ten notable tickets, View the full report) in table layout, CSS inlined, no scripts,
+ * Mailchimp merge tags neutralised. `web`: everything, every ticket, charts as inline SVG, sortable headers,
+ * phone and print styles. `pdf`: the web page for printing, its ticket list cut to PDF_TICKET_LIMIT.
  */
 export function renderReport(model: ReportModel, kind: ReportKind): string {
   const templates = loadTemplates();
-  if (kind === 'web') return templates.web(templateContext(model, 'web', { shown: model.tickets.length }));
-  return renderEmail(model, templates);
+  if (kind !== 'email') return templates.web(templateContext(model, kind));
+  return neutraliseMergeTags(
+    juice(templates.email(templateContext(model, 'email')), {
+      removeStyleTags: true,
+      preserveMediaQueries: true,
+      preserveImportant: true,
+      applyWidthAttributes: false,
+      applyHeightAttributes: false,
+    }),
+  );
 }
 
 /**
@@ -62,57 +67,31 @@ export function webReportScriptHashes(): string[] {
   return [...source.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((match) => `'sha256-${createHash('sha256').update(match[1]!).digest('base64')}'`);
 }
 
+/** The web report's Download PDF link, as the template writes it: `report.pdf`, beside the page in the report's folder. */
+const PDF_LINK = /<a class="pdf-link" href="report\.pdf" download data-pdf-link>[^<]*<\/a>/;
+
+/** The web report without its Download PDF link, for a report that has no PDF. */
+export function withoutPdfLink(html: string): string {
+  return html.replace(PDF_LINK, '');
+}
+
+/** The web report with its Download PDF link pointing at `href` (the signed address the page was opened with). */
+export function withPdfLink(html: string, href: string): string {
+  return html.replace(PDF_LINK, (link) => link.replace('href="report.pdf"', `href="${Handlebars.escapeExpression(href)}"`));
+}
+
 export function byteLength(html: string): number {
   return Buffer.byteLength(html, 'utf8');
 }
 
-function renderEmail(model: ReportModel, templates: CompiledTemplates): string {
+function templateContext(model: ReportModel, kind: ReportKind) {
   const total = model.tickets.length;
-  const rows: string[] = [];
-  let rowBytes = 0;
-  for (let index = 0; index < total && rowBytes <= EMAIL_BYTE_LIMIT; index += 1) {
-    const row = model.tickets[index];
-    const html = neutraliseMergeTags(templates.emailRow({ ...row, stripe: index % 2 === 1, slaColor: SLA_COLORS[row.sla.tone] }));
-    rows.push(html);
-    rowBytes += byteLength(html);
-  }
-
-  const shell = (shown: number | typeof SHOWN_COUNT_MARKER) =>
-    neutraliseMergeTags(
-      juice(templates.email(templateContext(model, 'email', { shown })), {
-        removeStyleTags: true,
-        preserveMediaQueries: true,
-        preserveImportant: true,
-        applyWidthAttributes: false,
-        applyHeightAttributes: false,
-      }),
-    );
-  const fill = (html: string, shown: number) => html.replace(ROWS_MARKER, () => rows.slice(0, shown).join(''));
-
-  if (rows.length === total) {
-    const complete = shell(total);
-    if (byteLength(complete) + rowBytes <= EMAIL_BYTE_LIMIT) return fill(complete, total);
-  }
-
-  const truncated = shell(SHOWN_COUNT_MARKER);
-  const room = EMAIL_BYTE_LIMIT - byteLength(truncated) - byteLength(SHOWN_COUNT_MARKER) - 16;
-  let shown = 0;
-  let used = 0;
-  while (shown < rows.length && used + byteLength(rows[shown]) <= room) {
-    used += byteLength(rows[shown]);
-    shown += 1;
-  }
-  return fill(truncated, shown).replace(SHOWN_COUNT_MARKER, formatCount(shown));
-}
-
-function templateContext(model: ReportModel, kind: ReportKind, options: { shown: number | typeof SHOWN_COUNT_MARKER }) {
-  const total = model.tickets.length;
-  const shown = options.shown;
+  const shown = kind === 'pdf' ? Math.min(total, PDF_TICKET_LIMIT) : total;
   const chart = model.brand.colors.chart;
   const toneColor = (tone: ChartTone) => (tone === 'primary' ? chart : SECONDARY_CHART_COLOR);
   return {
     ...model,
-    logoSrc: kind === 'web' ? model.brand.logo?.web ?? null : model.brand.logo?.email ?? null,
+    logoSrc: kind === 'email' ? model.brand.logo?.email ?? null : model.brand.logo?.web ?? null,
     preheader: preheader(model),
     kpiRows: chunk(model.kpis, 4) as KpiTile[][],
     sla: model.sla.map((bar) => ({ ...bar, segments: colouredSegments(bar.segments, chart), rest: restWidth(bar.segments) })),
@@ -129,15 +108,15 @@ function templateContext(model: ReportModel, kind: ReportKind, options: { shown:
         legend: figure.legend.map((entry) => ({ ...entry, color: toneColor(entry.tone) })),
       })),
     },
-    web: kind === 'web',
+    web: kind !== 'email',
+    downloadLink: kind === 'web',
     proactiveSingular: model.highlights.proactiveCount === 1,
     hasTickets: total > 0,
-    ticketRows: kind === 'web' ? model.tickets : [],
+    ticketRows: kind === 'email' ? [] : model.tickets.slice(0, shown),
     ticketCountText: `${formatCount(total)} raised, resolved or open during the period`,
     truncated: shown !== total,
-    shownCount: typeof shown === 'number' ? formatCount(shown) : shown,
+    shownCount: formatCount(shown),
     totalCount: formatCount(total),
-    sortable: kind === 'web',
     linkToFull: kind === 'email',
   };
 }
@@ -167,6 +146,6 @@ function loadTemplates(): CompiledTemplates {
   }
   const compile = (name: string) =>
     handlebars.compile(readFileSync(new URL(name, TEMPLATE_DIR), 'utf8'), { strict: true, preventIndent: true });
-  compiled = { email: compile('email.hbs'), emailRow: compile('ticket-row-email.hbs'), web: compile('web.hbs') };
+  compiled = { email: compile('email.hbs'), web: compile('web.hbs') };
   return compiled;
 }

@@ -18,7 +18,6 @@ export interface SummaryInput {
   lateByPriority: Array<{ priority: string; count: number }>;
   /** The open ticket that had waited longest at the end of the period (as the highlights show it). */
   longestOpen: { id: number; subject: string; age: string; ageSeconds: number } | null;
-  proactiveExample: string | null;
   /** Billable hours against the monthly allowance, when one is set (as the hours section shows them). */
   allowance?: { used: string; allowed: string; over: string | null } | null;
 }
@@ -117,7 +116,7 @@ function standouts(input: SummaryInput): string[] {
       ? `The longest-open ticket, ${quoted(longestOpen.subject)} (#${longestOpen.id}), had been open ${longestOpen.age} at the end of the ${input.monthly ? 'month' : 'period'}.`
       : undefined,
     metrics.tickets.proactive > 0
-      ? `We raised ${plural(metrics.tickets.proactive, 'ticket', 'tickets')} ourselves to prevent problems${input.proactiveExample ? `, such as ${quoted(input.proactiveExample)}` : ''}.`
+      ? `We raised ${plural(metrics.tickets.proactive, 'ticket', 'tickets')} ourselves to prevent problems before they reached your people.`
       : undefined,
     allowance && !allowance.over ? `Billable work came to ${allowance.used} of the ${allowance.allowed} allowance.` : undefined,
     metrics.resolution.medianSeconds !== null ? `Half of the tickets were resolved within ${formatDuration(metrics.resolution.medianSeconds)}.` : undefined,

@@ -18,7 +18,9 @@ export interface ReportRecord {
   ticketCount: number;
   figures: KeyFigure[];
   /** Absolute paths of the rendered files. */
-  files: { emailHtml: string; webHtml: string; metrics: string; dataset: string };
+  files: { emailHtml: string; webHtml: string; metrics: string; dataset: string; pdf?: string };
+  /** Why the report has no PDF (no Chromium, or printing failed). */
+  pdfProblem?: string;
   discarded?: { by: string; at: string };
 }
 

@@ -2,7 +2,7 @@
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
 import { userFacingMessage } from '../../errors.js';
-import type { ChannelResult, DeliveryChannel } from '../../mailchimp/channel.js';
+import type { ChannelResult, DeliveryChannel, EmailAttachment } from '../../mailchimp/channel.js';
 import type { AuditActor, AuditInput, AuditOutcome } from '../../store/audit.js';
 import { LeaseLostError, type SendLedger, type SendRecord } from '../../store/sends.js';
 import type { SendOutcome, SendSummary } from '../ports.js';
@@ -35,6 +35,7 @@ export interface DriveJob {
   record: SendRecord;
   channel: DeliveryChannel;
   html: string;
+  attachments?: EmailAttachment[];
   /** Read Mailchimp first: the row may have been worked on before (a resumed or retried send). */
   reconcile: boolean;
   /** Whether the channel may still send, or only find out what happened. */
@@ -52,6 +53,7 @@ export async function driveSend(deps: DriveDeps, job: DriveJob): Promise<SendOut
     reconcile: job.reconcile,
     mayAct: job.mayAct,
     html: job.html,
+    attachments: job.attachments,
     now: () => clock.now(),
     progress: (patch: Partial<SendRecord>) => ledger.advance(record.id, owner, clock.now(), patch),
   };

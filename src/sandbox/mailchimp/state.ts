@@ -61,6 +61,8 @@ export interface OutboxEmail {
   html: string;
   sentAt: string;
   metadata?: Record<string, string>;
+  /** Files sent with a Transactional message: name, type and decoded size (the bytes are not kept). */
+  attachments?: Array<{ name: string; type: string; size: number }>;
 }
 
 /** One recipient of one Transactional send, as /messages/search and /messages/info report it. */

@@ -18,6 +18,8 @@ export const sendMessage: Handler = (context) => {
     return validationError('{"message":{"to":[{"email":"Please enter a valid email address"}]}}');
   }
   if (message.metadata !== undefined && !isObject(message.metadata)) return validationError('{"message":{"metadata":"Please enter an array"}}');
+  const attachments = attachmentsOf(message.attachments);
+  if (attachments === undefined) return validationError('{"message":{"attachments":"Please enter an array of {type, name, content} with base64 content"}}');
   const now = context.clock.now();
   const fromEmail = typeof message.from_email === 'string' ? message.from_email : '';
   const queued = body.async === true || message.to.length > SYNC_RECIPIENT_LIMIT;
@@ -58,6 +60,7 @@ export const sendMessage: Handler = (context) => {
       html: render(typeof message.html === 'string' ? message.html : typeof message.text === 'string' ? message.text : ''),
       sentAt: mailchimpTime(now),
       ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+      ...(attachments.length > 0 ? { attachments } : {}),
     });
   }
   context.changed();
@@ -71,6 +74,22 @@ export const sendMessage: Handler = (context) => {
     })),
   );
 };
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** `message.attachments` as the outbox keeps them, or undefined when one is not a `{type, name, content}` with base64 content. */
+function attachmentsOf(value: unknown): Array<{ name: string; type: string; size: number }> | undefined {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) return undefined;
+  const files: Array<{ name: string; type: string; size: number }> = [];
+  for (const file of value) {
+    if (!isObject(file) || typeof file.type !== 'string' || typeof file.name !== 'string' || typeof file.content !== 'string') return undefined;
+    const content = file.content.replace(/\s+/g, '');
+    if (content.length % 4 !== 0 || !BASE64.test(content)) return undefined;
+    files.push({ name: file.name, type: file.type, size: Buffer.from(content, 'base64').length });
+  }
+  return files;
+}
 
 /**
  * `/messages/search`: a simple version of the Lucene query language. Terms are ANDed: `u_<field>:<value>`
