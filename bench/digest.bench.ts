@@ -12,6 +12,7 @@ import { createDigestWiring } from '../src/compose/digest.js';
 import { SCHEDULER_ACTOR } from '../src/jobs/jobs.js';
 import { parsePeriod } from '../src/period/period.js';
 import { ReportStore } from '../src/store/reports.js';
+import { ContractStore } from '../src/store/contracts.js';
 import { startFreshserviceSandbox, seedWorld, type RecordedRequest } from '../src/sandbox/index.js';
 
 /** The naive baseline compares pulls, so neither side prints. */
@@ -92,7 +93,7 @@ export async function run(): Promise<Record<string, unknown>> {
         rateLimit: { minuteMs: 60_000 / TIME_SCALE },
       });
       await generateReport(
-        { puller: freshservice.puller, reports, clock, logger: silentLogger, brand: async () => ({ name: 'Bench MSP', color: '#17324d' }), reportUrl: (id) => `http://127.0.0.1/reports/${id}`, historyCreditBudget: 1_000, pdf: noPdf, paper: 'a4' },
+        { puller: freshservice.puller, reports, clock, logger: silentLogger, brand: async () => ({ name: 'Bench MSP', color: '#17324d' }), reportUrl: (id) => `http://127.0.0.1/reports/${id}`, historyCreditBudget: 1_000, pdf: noPdf, paper: 'a4', contracts: new ContractStore(reports.dataDir), people: async () => null },
         SCHEDULER_ACTOR,
         { client: { id: row.clientId, name: row.clientName }, period },
       );

@@ -20,13 +20,14 @@ export interface VerifiedIdentity {
 }
 
 /** The actions that change who gets what. */
-export type GuardedAction = 'send' | 'test' | 'discard' | 'fix';
+export type GuardedAction = 'send' | 'test' | 'discard' | 'fix' | 'contract';
 
 const WHAT: Record<GuardedAction, string> = {
   send: 'send reports to clients',
   test: 'send test emails of a report',
   discard: 'discard a report',
   fix: "change who receives a client's reports",
+  contract: "set a client's monthly hours allowance",
 };
 
 const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;

@@ -7,7 +7,7 @@
 import { editDistance } from '../clients/names.js';
 import { splitTrailingPeriod } from '../period/forms.js';
 
-export type CommandName = 'help' | 'clients' | 'fix' | 'generate' | 'send' | 'history' | 'status';
+export type CommandName = 'help' | 'clients' | 'fix' | 'generate' | 'send' | 'history' | 'contract' | 'status';
 
 export type Command =
   | { name: 'help'; topic?: CommandName }
@@ -16,6 +16,8 @@ export type Command =
   | { name: 'generate'; client: string; period?: string }
   | { name: 'send'; client: string; period?: string }
   | { name: 'history'; client: string }
+  /** `hours`: the new monthly allowance, null to remove it, undefined to show it. */
+  | { name: 'contract'; client: string; hours?: number | null }
   | { name: 'status' };
 
 export interface CommandMistake {
@@ -46,6 +48,7 @@ export const COMMANDS: readonly CommandHelp[] = Object.freeze([
   { name: 'clients', usage: 'clients [unlinked]', summary: 'List clients and their Mailchimp contact; "unlinked" shows only those that need fixing.', examples: ['clients', 'clients unlinked'] },
   { name: 'fix', usage: 'fix <client>', summary: 'Choose or add the Mailchimp contact that receives a client\'s report.', examples: ['fix "Acme Corp"'] },
   { name: 'history', usage: 'history <client>', summary: 'Reports generated and sent for a client.', examples: ['history Acme'] },
+  { name: 'contract', usage: 'contract <client> [hours | none]', summary: 'Show or set the billable hours a client\'s contract includes each month; reports show hours against it and any overage.', examples: ['contract Acme 40', 'contract "Acme Corp" none', 'contract Acme'] },
   { name: 'status', usage: 'status', summary: 'Sandbox or live, last sync, counts of clients, reports and sends.', examples: ['status'] },
   { name: 'help', usage: 'help [command]', summary: 'This list, or the details of one command.', examples: ['help', 'help generate'] },
 ]);
@@ -55,6 +58,7 @@ const ALIASES: Record<string, CommandName> = {
   help: 'help', '?': 'help', '-h': 'help', '--help': 'help',
   clients: 'clients', client: 'clients', list: 'clients',
   fix: 'fix', link: 'fix',
+  contract: 'contract', allowance: 'contract',
   generate: 'generate', gen: 'generate', report: 'generate',
   send: 'send', approve: 'send',
   history: 'history',
@@ -189,6 +193,14 @@ export function parseCommand(text: string): ParsedCommand {
       }
       return { ok: true, command: { name, client } };
     }
+    case 'contract': {
+      const last = rest.at(-1);
+      const hours = last && !last.quoted ? contractHours(last.text) : undefined;
+      const client = joined(hours === undefined ? rest : rest.slice(0, -1));
+      if (!client) return mistake(name, 'contract (no client given)', 'Which client? Put the client\'s name after "contract", then the hours a month.');
+      if (hours === false) return mistake(name, `contract for client "${shown(client)}"`, `"${shown(last!.text, 20)}" is not a number of hours; give hours a month like 40 or 12.5, or "none" to remove the allowance.`);
+      return { ok: true, command: hours === undefined ? { name, client } : { name, client, hours } };
+    }
     case 'generate':
     case 'send': {
       const { rest: nameTokens, period } = splitTrailingPeriod(rest, periodWord);
@@ -199,6 +211,18 @@ export function parseCommand(text: string): ParsedCommand {
       return { ok: true, command: period ? { name, client, period } : { name, client } };
     }
   }
+}
+
+/**
+ * The hours of `contract <client> <hours>`: a number (40, 12.5, "40h") or none/off/0 for no allowance;
+ * false for a word that looks like hours but is not valid; undefined when the word is part of the name.
+ */
+export function contractHours(word: string): number | null | false | undefined {
+  const text = word.trim().toLowerCase();
+  if (['none', 'off', 'remove', '0', '0h'].includes(text)) return null;
+  const match = /^(\d{1,4}(?:[.,]\d{1,2})?)\s*(h|hrs?|hours?)?$/.exec(text);
+  if (match) return Number(match[1]!.replace(',', '.')) || null;
+  return /^[\d.,-]+\s*(h|hrs?|hours?)?$/.test(text) ? false : undefined;
 }
 
 /** Usage lines and examples, for `help` and for mistakes. */

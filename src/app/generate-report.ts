@@ -13,6 +13,8 @@ import { writeFileAtomic, writeJsonAtomic } from '../store/files.js';
 import type { ReportRecord, ReportStore } from '../store/reports.js';
 import type { Actor, ProgressUpdate } from './ports.js';
 import type { ReportBrand } from '../report/brand.js';
+import type { PeopleNames } from '../report/who-what.js';
+import type { ContractStore } from '../store/contracts.js';
 
 export interface GenerateDeps {
   puller: Pick<Puller, 'pull'>;
@@ -27,6 +29,10 @@ export interface GenerateDeps {
   historyCreditBudget: number;
   /** Prints the web report to PDF (headless Chromium). */
   pdf: Pick<PdfPrinter, 'print' | 'unavailable'>;
+  /** Monthly allowances of billable hours. */
+  contracts: Pick<ContractStore, 'get' | 'set'>;
+  /** Requester names and our agents' ids, for "who and what"; null when the helpdesk cannot say. */
+  people(): Promise<PeopleNames | null>;
   paper: 'a4' | 'letter';
 }
 
@@ -106,7 +112,8 @@ export async function generateReport(
 
   onProgress?.({ phase: 'render', text: 'Rendering…' });
   const { id, version } = await deps.reports.reserveId(client.id, period.key);
-  const model = buildReportModel({ dataset: current.dataset, metrics, previous, history, brand: await deps.brand(), fullReportUrl: deps.reportUrl(id), asOf });
+  const [brand, people, contract] = await Promise.all([deps.brand(), deps.people(), deps.contracts.get(client.id)]);
+  const model = buildReportModel({ dataset: current.dataset, metrics, previous, history, brand, people, monthlyAllowance: contract?.monthlyHours ?? null, fullReportUrl: deps.reportUrl(id), asOf });
   const directory = deps.reports.directoryFor(id);
   const files = {
     emailHtml: path.join(directory, 'report.email.html'),

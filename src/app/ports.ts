@@ -101,5 +101,9 @@ export interface BotServices {
   /** Why this person may not take this action, in a sentence naming who may; undefined when they may. */
   refusal(actor: Actor, action: GuardedAction): string | undefined;
   history(clientId: number): Promise<Array<ReportSummary>>;
+  /** The client's monthly allowance of billable hours, or null when none is set. */
+  contractOf(clientId: number): Promise<{ monthlyHours: number; setBy: string; setAt: string } | null>;
+  /** Only approvers: sets the monthly allowance of billable hours, or removes it with null. */
+  setContract(actor: Actor, clientId: number, monthlyHours: number | null): Promise<void>;
   status(): Promise<{ sandbox: boolean; lastSync?: string; mirrorUpdatedAt?: string; clients: number; linked: number; reports: number; sends: number }>;
 }

@@ -11,6 +11,7 @@ import type { DeliveryChannels } from '../mailchimp/channel.js';
 import { parsePeriod } from '../period/period.js';
 import type { ReportRecord, ReportStore } from '../store/reports.js';
 import { approvalRefusal, isApprover, requireApprover } from '../approvers.js';
+import { appendAudit } from '../store/audit.js';
 import type { ClientUseCases } from './clients.js';
 import { createDelivery, type DeliverableReport, type Delivery } from './delivery.js';
 import type { RecipientLookup } from './delivery/confirmed.js';
@@ -128,6 +129,21 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
     sendReport: (actor, reportId, options) => delivery.sendReport(actor, reportId, options),
     sendTest: (actor, reportId, to) => delivery.sendTest(actor, reportId, to),
     refusal: (actor, action) => (isApprover(config.approvers, actor) ? undefined : approvalRefusal(config.approvers, action, actor.platform)),
+    async contractOf(clientId) {
+      const contract = await generation.contracts.get(clientId);
+      return contract ? { monthlyHours: contract.monthlyHours, setBy: contract.setBy, setAt: contract.setAt } : null;
+    },
+    async setContract(actor, clientId, monthlyHours) {
+      requireApprover(config.approvers, actor, 'contract');
+      await generation.contracts.set(clientId, monthlyHours, actor.name, clock.now().toISOString());
+      await appendAudit(config.dataDir, {
+        actor: { platform: actor.platform, id: actor.id, name: actor.name, ...(actor.osUser ? { osUser: actor.osUser } : {}) },
+        action: 'client.contract',
+        target: { clientId },
+        outcome: 'ok',
+        detail: monthlyHours === null ? 'Monthly allowance removed.' : `Monthly allowance set to ${monthlyHours} billable hours.`,
+      }, clock);
+    },
     async history(clientId) {
       const records = await reports.forClient(clientId);
       const entries = records.length > 0 ? await clients.listClients() : [];

@@ -17,6 +17,7 @@ import type { Dataset } from '../sources/helpdesk.js';
 import { readSandboxOutbox, resetSandbox, sandboxFiles } from '../sandbox/index.js';
 import { formatSendOutcome } from '../app/send-format.js';
 import { reportFor } from '../app/report-for.js';
+import { contractHours } from '../app/commands.js';
 import { digestAsText, digestViews } from '../chat/views/digest.js';
 import { SLACK_COMMAND_PREFIX } from '../chat/slack/render.js';
 
@@ -36,6 +37,7 @@ const USAGE = `Usage: integoreport <command> [options]   (every command takes --
                                        send the period's report: the one already sent, else the newest
                                        draft (generating one if there is none)
   history <client>                     reports and sends of a client
+  contract <client> [hours | none]     show or set the billable hours the client's contract includes a month
   digest [period] [--dry-run]          the monthly digest: drafts for every linked client, posted to
                                        DIGEST_CHANNEL and Teams channels (--dry-run prints it instead)
   sandbox reset | sandbox outbox       restore the seeded sandbox; list the emails it "delivered"
@@ -242,6 +244,17 @@ export async function runCommand(argv: string[], io: Io, env: Record<string, str
                 const state = report.discarded ? 'discarded' : send ? `${send.status}${send.sentAt ? ` ${send.sentAt}` : ''} to ${send.to.join(', ')} by ${send.sentBy}` : 'draft';
                 return `${report.createdAt}  ${report.period.label.padEnd(22)} ${report.id.padEnd(28)} ${state}`;
               }),
+        );
+        return 0;
+      }
+      case 'contract': {
+        const hours = words.length > 1 ? contractHours(words.at(-1)!) : undefined;
+        if (hours === false) throw new UsageError(`"${words.at(-1)}" is not a number of hours; give hours a month like 40 or 12.5, or none to remove the allowance.`);
+        const client = await resolveClient(runtime, (hours === undefined ? words : words.slice(0, -1)).join(' '));
+        if (hours !== undefined) await runtime.services.setContract(actor, client.id, hours);
+        const contract = await runtime.services.contractOf(client.id);
+        print({ client: { id: client.id, name: client.name }, contract }, () =>
+          contract ? `${client.name}: ${contract.monthlyHours} billable hours a month (set by ${contract.setBy}, ${contract.setAt}).` : `${client.name}: no monthly hours allowance.`,
         );
         return 0;
       }

@@ -19,6 +19,9 @@ import { sandboxDir, writeSampleLogo, type Sandbox } from '../sandbox/index.js';
 import { createBrand, createHostedLogo, type Brand } from '../brand/index.js';
 import { getFile, uploadFile } from '../mailchimp/files.js';
 import { findChromium } from '../pdf/chromium.js';
+import { ContractStore } from '../store/contracts.js';
+import type { PeopleNames } from '../report/who-what.js';
+import type { FreshserviceDirectory } from '../freshservice/index.js';
 import { createPdfPrinter } from '../pdf/printer.js';
 
 export interface Runtime {
@@ -51,6 +54,20 @@ export interface RuntimeOptions {
   clock?: Clock;
   /** In sandbox mode, the embedded sandbox (see `startEmbeddedSandbox`); the runtime talks to it and closes it. */
   sandbox?: Sandbox;
+}
+
+/** Requester and agent names from the directory (cached for a day); a report goes on without them if they cannot be read. */
+async function peopleNames(directory: FreshserviceDirectory, logger: Logger): Promise<PeopleNames | null> {
+  try {
+    const [requesters, agents] = await Promise.all([directory.listRequesters(), directory.listAgents()]);
+    const fullName = (person: { first_name: string; last_name: string | null }) => [person.first_name, person.last_name].filter(Boolean).join(' ').trim();
+    const names: Record<string, string> = {};
+    for (const person of [...requesters, ...agents]) names[String(person.id)] = fullName(person) || `Requester ${person.id}`;
+    return { names, agentIds: agents.map((agent) => agent.id) };
+  } catch (error) {
+    logger.warn({ err: error }, 'Requester names could not be read; the report shows requester numbers instead');
+    return null;
+  }
 }
 
 /** The logo's height in the email's masthead, in CSS pixels (its PNG is drawn at twice that, for sharp screens). */
@@ -143,6 +160,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     historyCreditBudget: config.historyCreditBudget,
     pdf,
     paper: config.pdf.paper,
+    contracts: new ContractStore(config.dataDir),
+    people: () => peopleNames(freshservice.directory, logger),
   };
   const { services, delivery, webHtml, pdf: pdfOf } = createAppServices({ config, clients, generation, channels, clock, logger });
 

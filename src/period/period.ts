@@ -124,6 +124,21 @@ export function trailingMonths(period: Period, count: number): Period[] {
   return Array.from({ length: count }, (_, index) => monthsPeriod(addMonths(last, index - count + 1), 1, period.timezone));
 }
 
+/** How many calendar months `period` spans, part months by their share of days: 1 for a month, 3 for a quarter, ~0.48 for 1–15 October. */
+export function monthsIn(period: Period): number {
+  let total = 0;
+  let month = localDay(period.from, period.timezone);
+  for (;;) {
+    const start = localMidnight({ ...month, day: 1 }, period.timezone);
+    if (start >= period.to) break;
+    const end = localMidnight({ ...addMonths(month, 1), day: 1 }, period.timezone);
+    const covered = Math.min(end.getTime(), period.to.getTime()) - Math.max(start.getTime(), period.from.getTime());
+    total += Math.max(0, covered) / (end.getTime() - start.getTime());
+    month = { ...addMonths(month, 1), day: 1 };
+  }
+  return Math.round(total * 1000) / 1000;
+}
+
 /** One period from the first of `months` to the end of the last (e.g. `2025-11..2026-10`). */
 export function spanOf(months: Period[]): Period {
   const first = localDay(months[0]!.from, months[0]!.timezone);

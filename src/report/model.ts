@@ -3,12 +3,14 @@ import type { Dataset, DatasetTicket } from '../sources/helpdesk.js';
 import { formatCount, formatDecimal, formatDuration } from './durations.js';
 import { priorityName, RESOLVED_STATUSES, statusLabel } from './labels.js';
 import { firstResponseSla, isOpenAt, isProactive, resolvedAtOf, resolutionSla, secondsBetween, type Metrics } from './metrics.js';
-import { periodFromRange } from '../period/period.js';
+import { monthsIn, periodFromRange } from '../period/period.js';
 import { parseInstant, SLA_TARGETS, type SlaOutcome } from './sla.js';
 import { brandColors, type BrandColors, type ReportBrand } from './brand.js';
 import { comparableSatisfaction, satisfactionFigure } from './small-sample.js';
 import { executiveSummary } from './summary.js';
 import { notableTickets, type NotableTicket } from './notable.js';
+import { whoAndWhat, type PeopleNames, type WhoAndWhat } from './who-what.js';
+import { allowanceModel, type AllowanceModel } from './allowance.js';
 import { belongsToPeriod, type History } from './history.js';
 import { trendsView, type TrendsView } from './trends.js';
 
@@ -26,6 +28,9 @@ export interface ReportModel {
   sla: SlaBar[];
   /** Twelve months ending with this period; null when no history was computed. */
   trends: TrendsView | null;
+  whoWhat: WhoAndWhat;
+  /** Billable hours against the monthly allowance; null when the client has none. */
+  allowance: AllowanceModel | null;
   breakdowns: Breakdown[];
   highlights: {
     proactiveCount: number;
@@ -108,6 +113,10 @@ export interface ReportModelInput {
   brand: ReportBrand;
   /** The twelve months ending with the period (see history.ts). */
   history?: History | null;
+  /** Requester names (and which are our agents), for "who and what". */
+  people?: PeopleNames | null;
+  /** The client's monthly allowance of billable hours, when one is set. */
+  monthlyAllowance?: number | null;
   fullReportUrl?: string;
   asOf: Date;
 }
@@ -144,6 +153,7 @@ export function buildReportModel(input: ReportModelInput): ReportModel {
     .slice(0, HIGHLIGHT_LIMIT);
   const created = tickets.filter((ticket) => inRange(parseInstant(ticket.created_at), period.from, period.to));
   const proactive = created.filter(isProactive);
+  const allowance = input.monthlyAllowance ? allowanceModel(input.monthlyAllowance, monthsIn(period), metrics.time.billableHours) : null;
   const lateFirstReplies = missedByPriority(created, (ticket) => firstResponseSla(ticket, metrics.sla.mode, asOf));
 
   return {
@@ -162,13 +172,16 @@ export function buildReportModel(input: ReportModelInput): ReportModel {
       previousLabel: previousPeriodLabel,
       lateByPriority: lateFirstReplies,
       longestOpen: openAtEnd[0] ? { id: openAtEnd[0].ticket.id, subject: openAtEnd[0].ticket.subject, age: formatDuration(openAtEnd[0].ageSeconds), ageSeconds: openAtEnd[0].ageSeconds } : null,
+      allowance,
     }),
-    kpis: kpiTiles(metrics, previous),
+    kpis: kpiTiles(metrics, previous, allowance),
     sla: [
       slaBar('First reply', metrics.sla.firstResponse, lateFirstReplies),
       slaBar('Resolution', metrics.sla.resolution, missedByPriority(created, (ticket) => resolutionSla(ticket, metrics.sla.mode, asOf))),
     ],
-    trends: input.history ? trendsView(input.history) : null,
+    trends: input.history ? trendsView(input.history, allowance?.monthlyHours ?? null) : null,
+    whoWhat: whoAndWhat(created, input.people ?? null),
+    allowance,
     breakdowns: [
       breakdown('By type', metrics.breakdown.type),
       breakdown('By priority', metrics.breakdown.priority, ['Urgent', 'High', 'Medium', 'Low', 'Unknown']),
@@ -207,7 +220,7 @@ function brandModel(brand: ReportBrand): BrandModel {
   };
 }
 
-function kpiTiles(metrics: Metrics, previous: Metrics | null): KpiTile[] {
+function kpiTiles(metrics: Metrics, previous: Metrics | null, allowance: AllowanceModel | null): KpiTile[] {
   const percent = (value: number | null) => (value === null ? '–' : `${formatDecimal(value, 1)}%`);
   const lateFrom = metrics.tickets.resolvedInPeriod - metrics.tickets.resolved;
   return [
@@ -255,7 +268,9 @@ function kpiTiles(metrics: Metrics, previous: Metrics | null): KpiTile[] {
     {
       label: 'Hours worked',
       value: `${formatDecimal(metrics.time.hours, 1)} h`,
-      note: `${formatDecimal(metrics.time.billableHours, 1)} h billable`,
+      note: allowance
+        ? `${allowance.used} billable of ${allowance.allowed}${allowance.over ? ` · ${allowance.over} over` : ''}`
+        : `${formatDecimal(metrics.time.billableHours, 1)} h billable`,
       change: numberChange(metrics.time.hours, previous?.time.hours, null, (value) => `${formatDecimal(value, 1)} h`),
     },
   ];

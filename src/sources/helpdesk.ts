@@ -36,6 +36,9 @@ export interface DatasetTicket {
   priority: number;
   type: string | null;
   category: string | null;
+  sub_category?: string | null;
+  /** Who raised it: a person of the client, or one of our agents for work we started. */
+  requester_id?: number | null;
   created_at: string;
   /** The helpdesk's own SLA due times, when it has them. */
   due_by: string | null;

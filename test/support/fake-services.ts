@@ -42,6 +42,7 @@ export function createFakeServices(options: FakeServicesOptions): FakeServices {
     clients.push({ id: 100 + index, name: `Client ${String(index + 1).padStart(3, '0')}`, state: index % 3 === 0 ? 'no-contact' : 'linked', email: index % 3 === 0 ? undefined : `c${index}@example.com` });
   }
   const reports = new Map<string, ReportSummary>();
+  const contracts = new Map<number, { monthlyHours: number; setBy: string; setAt: string }>();
   let hold: Promise<void> | undefined;
   let failure: Error | undefined;
   let sequence = 0;
@@ -169,6 +170,14 @@ export function createFakeServices(options: FakeServicesOptions): FakeServices {
     },
     refusal(actor, action) {
       return isApprover(approvers, actor) ? undefined : approvalRefusal(approvers, action, actor.platform);
+    },
+    async contractOf(clientId) {
+      return contracts.get(clientId) ?? null;
+    },
+    async setContract(actor, clientId, monthlyHours) {
+      requireApprover(approvers, actor, 'contract');
+      if (monthlyHours === null) contracts.delete(clientId);
+      else contracts.set(clientId, { monthlyHours, setBy: actor.name, setAt: clock.now().toISOString() });
     },
     async history(clientId) {
       return [...reports.values()].filter((report) => report.client.id === clientId).map(withRecipient);

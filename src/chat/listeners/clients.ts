@@ -3,7 +3,7 @@ import type { Actor } from '../../app/ports.js';
 import type { ClientEntry, ClientFix } from '../../clients/types.js';
 import type { ChatAction, ChatSurface } from '../surface.js';
 import { clientCardView, clientListView, errorView, fixFormView, historyView, noticeView } from '../views/builders.js';
-import { typedCommand, type FixValue, type PageValue } from '../views/view.js';
+import { formatWhen, typedCommand, type FixValue, type PageValue } from '../views/view.js';
 import { parseJson, refused, reportCard, show, valueWithClient, type ListenerContext } from './context.js';
 
 const EMAIL = /^[^\s@<>()"',;]+@[^\s@<>()"',;]+\.[^\s@<>()"',;]+$/;
@@ -17,6 +17,22 @@ export async function showClientPage(ctx: ListenerContext, value: string, surfac
 
 export async function showHistory(ctx: ListenerContext, client: { id: number; name: string }, surface: ChatSurface) {
   await surface.ephemeral(historyView(client, await ctx.services.history(client.id)));
+}
+
+/** `contract <client> [hours]`: shows the monthly allowance, or sets it (approvers only; null removes it). */
+export async function contract(ctx: ListenerContext, actor: Actor, client: { id: number; name: string }, hours: number | null | undefined, surface: ChatSurface) {
+  if (hours === undefined) {
+    const current = await ctx.services.contractOf(client.id);
+    await surface.ephemeral(noticeView(current
+      ? `${client.name}'s contract includes ${current.monthlyHours} billable hours a month (set by ${current.setBy}, ${formatWhen(current.setAt)}).`
+      : `${client.name} has no monthly hours allowance; set one with "${typedCommand(surface.commandPrefix, `contract "${client.name}" <hours>`)}".`));
+    return;
+  }
+  if (await refused(ctx, actor, 'contract', surface)) return;
+  await ctx.services.setContract(actor, client.id, hours);
+  await surface.reply(noticeView(hours === null
+    ? `${actor.name} removed ${client.name}'s monthly hours allowance; reports show hours without it.`
+    : `${actor.name} set ${client.name}'s monthly allowance to ${hours} billable hours; reports from now on show hours against it and any overage.`, 'success'));
 }
 
 /** The fix form, as a dialog where the platform has one; `back` says where the form was opened from. */

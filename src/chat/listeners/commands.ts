@@ -6,7 +6,7 @@ import type { ChatSurface } from '../surface.js';
 import { clientListView, helpView, statusView } from '../views/builders.js';
 import type { PickValue } from '../views/view.js';
 import { periodOrExplain, resolveClient, type ListenerContext } from './context.js';
-import { openFix, showHistory } from './clients.js';
+import { contract, openFix, showHistory } from './clients.js';
 import { generate, showReportToSend } from './reports.js';
 
 export async function runCommand(ctx: ListenerContext, actor: Actor, command: Command, surface: ChatSurface): Promise<void> {
@@ -30,11 +30,17 @@ export async function runCommand(ctx: ListenerContext, actor: Actor, command: Co
       if (client) await runForClient(ctx, actor, command.name, client, period, surface);
       return;
     }
+    case 'contract': {
+      const client = await resolveClient(ctx, command.client, surface, 'contract', undefined, command.hours);
+      if (client) await contract(ctx, actor, client, command.hours, surface);
+      return;
+    }
   }
 }
 
 /** The rest of a command once its client is known (typed exactly, or picked from suggestions). */
-export async function runForClient(ctx: ListenerContext, actor: Actor, command: PickValue['command'], client: ClientEntry, period: string | undefined, surface: ChatSurface): Promise<void> {
+export async function runForClient(ctx: ListenerContext, actor: Actor, command: PickValue['command'], client: ClientEntry, period: string | undefined, surface: ChatSurface, hours?: number | null): Promise<void> {
+  if (command === 'contract') return contract(ctx, actor, client, hours, surface);
   if (command === 'generate') return generate(ctx, actor, client, period, surface);
   if (command === 'send') return showReportToSend(ctx, client, period, surface);
   if (command === 'fix') return openFix(ctx, actor, client, surface);
