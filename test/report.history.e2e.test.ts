@@ -7,6 +7,7 @@ import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { createRuntime, type Runtime } from '../src/compose/runtime.js';
 import { startEmbeddedSandbox } from '../src/compose/sandbox.js';
+import { entryFromReport } from './support/history.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 /** The sandbox a new user starts (its full world), with a Freshservice minute of 60 ms so a year is read quickly. */
@@ -49,17 +50,7 @@ describe('a year of trends for every sandbox client', () => {
     const october = await runtime.services.generateReport(actor, { clientId: acme.client.id, period: runtime.services.parsePeriod('2026-10') });
     expect(runtime.freshservice.client.stats().calls - before).toBeLessThanOrEqual(3);
     const entry = (await metricsOf(october.id)).history.months.find((month) => month.month === '2026-09')!;
-    expect(entry).toEqual({
-      month: '2026-09',
-      label: 'September 2026',
-      tickets: september.tickets.created,
-      resolved: september.tickets.resolvedInPeriod,
-      openAtEnd: september.tickets.openAtEnd,
-      sla: { met: september.sla.firstResponse.met, missed: september.sla.firstResponse.missed, percent: september.sla.firstResponse.percent },
-      csat: { responses: september.csat.responses, positive: september.csat.positive, percentPositive: september.csat.percentPositive },
-      hours: september.time.hours,
-      billableHours: september.time.billableHours,
-    });
+    expect(entry).toEqual(entryFromReport({ key: '2026-09', label: 'September 2026' }, september));
     const record = (await runtime.reports.get(october.id))!;
     const web = new JSDOM(await fs.readFile(record.files.webHtml, 'utf8')).window.document;
     expect(web.querySelectorAll('figure.chart svg')).toHaveLength(4);

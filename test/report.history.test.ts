@@ -5,6 +5,7 @@ import { belongsToPeriod, computeHistory } from '../src/report/history.js';
 import { computeMetrics } from '../src/report/metrics.js';
 import { renderReport } from '../src/report/render.js';
 import { buildReportModel } from '../src/report/model.js';
+import { entryFromReport } from './support/history.js';
 import { SAMPLE_AS_OF, SAMPLE_BRAND, SAMPLE_TIMEZONE, sampleYear } from './fixtures/report-sample.js';
 
 const october = parsePeriod('2026-10', { timezone: SAMPLE_TIMEZONE, now: SAMPLE_AS_OF });
@@ -19,17 +20,7 @@ describe('a year of trends', () => {
     for (const month of months) {
       // What a monthly pull of this month would have given: the tickets created, resolved or open in it.
       const own = computeMetrics({ ...year, tickets: year.tickets.filter((ticket) => belongsToPeriod(ticket, month.from, month.to)) }, { period: month, asOf: SAMPLE_AS_OF });
-      expect(history.months.find((entry) => entry.month === month.key)).toEqual({
-        month: month.key,
-        label: month.label,
-        tickets: own.tickets.created,
-        resolved: own.tickets.resolvedInPeriod,
-        openAtEnd: own.tickets.openAtEnd,
-        sla: { met: own.sla.firstResponse.met, missed: own.sla.firstResponse.missed, percent: own.sla.firstResponse.percent },
-        csat: { responses: own.csat.responses, positive: own.csat.positive, percentPositive: own.csat.percentPositive },
-        hours: own.time.hours,
-        billableHours: own.time.billableHours,
-      });
+      expect(history.months.find((entry) => entry.month === month.key)).toEqual(entryFromReport(month, own));
     }
     expect(history.months.at(-1)!.tickets).toBe(year.tickets.filter((ticket) => ticket.id >= 100_000 && ticket.id < 200_000 && Date.parse(ticket.created_at) >= october.from.getTime()).length);
   });

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodePng, type Raster } from './png.js';
+import { encodePng, type Raster } from '../../src/png.js';
 
 type Rgba = [number, number, number, number];
 
