@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// Loads the TypeScript CLI through tsx in this same process, so `npx integoreport <command>` works right after `npm ci`.
-import { register } from 'tsx/esm/api';
+// The compiled command line (built into dist/ by `npm ci`, through the `prepare` script).
+import { main } from '../dist/compose/cli.js';
 
-register();
-const { main } = await import('../src/compose/cli.ts');
 await main(process.argv.slice(2));

@@ -17,3 +17,15 @@ export function truncate(text: string, limit: number): string {
   const characters = [...text];
   return characters.length <= limit ? text : `${characters.slice(0, limit - 1).join('')}…`;
 }
+
+/** ANSI escape sequences (CSI `ESC [ … letter`, OSC `ESC ] … BEL|ESC \`, and two-character ones), then any control character left. */
+const TERMINAL_SEQUENCE = /\u001B(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001B]*(?:\u0007|\u001B\\)?|[@-Z\\-_])|\u009B[0-?]*[ -/]*[@-~]/g;
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
+
+/**
+ * Text from outside without control characters (escape sequences that would clear a terminal or
+ * recolour it, backspaces, carriage returns, NULs…). Line breaks and tabs stay; `\r\n` becomes `\n`.
+ */
+export function withoutControlCharacters(text: string): string {
+  return text.replace(/\r\n/g, '\n').replace(TERMINAL_SEQUENCE, '').replace(CONTROL_CHARACTER, '');
+}

@@ -16,7 +16,7 @@ function freePort(): Promise<number> {
 }
 
 function runMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/compose/main.ts'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['dist/compose/main.js'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += String(chunk)));
@@ -25,7 +25,7 @@ function runMain(env: Record<string, string>) {
   return { child, exited, output: () => ({ stdout, stderr }) };
 }
 
-describe('npm start (the bot process)', () => {
+describe('npm start (the bot process, as built by npm ci)', () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = await makeTempDir('ir-main-');

@@ -1,14 +1,15 @@
-/** `integoreport <command>`: the command line, with the runtime each command needs (and the embedded sandbox in sandbox mode). */
-import { ConfigError, type Config } from '../config.js';
-import { createLogger } from '../logger.js';
-import { PeriodError } from '../period/period.js';
-import { runCommand, UsageError, type CliRuntime, type Io } from '../cli/commands.js';
-import { createDigestWiring } from './digest.js';
-import { createRuntime } from './runtime.js';
-import { startEmbeddedSandbox } from './sandbox.js';
+/**
+ * `integoreport <command>`: the command line, with the runtime each command needs (and the embedded sandbox
+ * in sandbox mode). Everything past the command table is imported when a command asks for it.
+ */
+import type { Config } from '../config.js';
+import type { CliRuntime, CliWiring, Environment } from '../cli/context.js';
+import type { CliStreams } from '../cli/output.js';
+import { runCli as runProgram } from '../cli/program.js';
 
 /** Logs go to stderr, and only warnings and worse unless LOG_LEVEL is set. */
-async function openRuntime(config: Config, env: Record<string, string | undefined>): Promise<CliRuntime> {
+async function openRuntime(config: Config, env: Environment): Promise<CliRuntime> {
+  const [{ createLogger }, { createRuntime }, { startEmbeddedSandbox }] = await Promise.all([import('../logger.js'), import('./runtime.js'), import('./sandbox.js')]);
   const level = env.LOG_LEVEL === undefined ? 'warn' : config.logLevel;
   const logger = createLogger({ level, secrets: config.secrets, destination: { write: (line: string) => process.stderr.write(line) } });
   const runtime = await createRuntime({ config, logger, sandbox: await startEmbeddedSandbox(config) });
@@ -18,26 +19,37 @@ async function openRuntime(config: Config, env: Record<string, string | undefine
     puller: runtime.freshservice.puller,
     reports: runtime.reports,
     freshserviceCalls: () => runtime.freshservice.client.stats().calls,
-    digest: () => createDigestWiring(runtime).publisher,
+    digest: async () => (await import('./digest.js')).createDigestWiring(runtime).publisher,
     close: () => runtime.close(),
   };
 }
 
-export function runCli(argv: string[], io: Io, env: Record<string, string | undefined> = process.env): Promise<number> {
-  return runCommand(argv, io, env, openRuntime);
+export const cliWiring: CliWiring = {
+  async readEnvironment() {
+    return (await import('../config.js')).readEnvironment();
+  },
+  async loadConfig(env) {
+    return (await import('../config.js')).loadConfig(env);
+  },
+  openRuntime,
+};
+
+/** Runs one command line in this process, writing to `streams`; answers the exit code. `env`: the settings (default: the environment and `.env`). */
+export function runCli(argv: readonly string[], streams: CliStreams, env?: Environment): Promise<number> {
+  return runProgram(argv, { streams, env, wiring: cliWiring });
 }
 
-/** Runs one command and exits: known mistakes print one line (exit 2), failures of a service one sentence (exit 1). */
-export async function main(argv: string[]): Promise<never> {
-  const io: Io = { out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(text.startsWith('\r') ? text : `${text}\n`) };
-  try {
-    process.exit(await runCli(argv, io));
-  } catch (error) {
-    const known = error instanceof UsageError || error instanceof ConfigError || error instanceof PeriodError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`${known ? message : `integoreport: ${message}`}\n`);
-    process.exit(known ? 2 : 1);
-  }
+/** Resolves once everything written to `stream` so far has been handed to the operating system. */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) resolve();
+    else stream.write('', () => resolve());
+  });
 }
 
-if (process.argv[1]?.endsWith('src/compose/cli.ts')) await main(process.argv.slice(2));
+/** Runs one command and exits with its code, but only after stdout and stderr have drained (so piped output is never cut). */
+export async function main(argv: readonly string[]): Promise<void> {
+  const code = await runCli(argv, process);
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  process.exit(code);
+}

@@ -27,9 +27,10 @@ export interface PlaygroundMount {
 /** The local connector's place on this server; the Teams surface answers anonymous activities only through it. */
 export const PLAYGROUND_CONNECTOR_PATH = '/playground/connector/';
 
-const pageFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'page');
-const adaptiveCardsBundle = path.join(path.dirname(createRequire(import.meta.url).resolve('adaptivecards/package.json')), 'dist', 'adaptivecards.min.js');
-const appIcon = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../manifest/teams/color.png');
+/** The page's own files stay in the source tree; the compiled code (dist/server/playground) sits at the same depth. */
+const pageFolder = fileURLToPath(new URL('../../../src/server/playground/page/', import.meta.url));
+const adaptiveCardsFolder = path.join(path.dirname(createRequire(import.meta.url).resolve('adaptivecards/package.json')), 'dist');
+const iconFolder = fileURLToPath(new URL('../../../manifest/teams/', import.meta.url));
 const PLAYGROUND_BOT = { id: '28:integoreport-playground-bot', name: 'IntegoReport' };
 const CONVERSATION_ID = /^playground-[A-Za-z0-9-]{8,64}$/;
 
@@ -70,17 +71,18 @@ export function mountPlayground(routes: Express, deps: PlaygroundDeps): Playgrou
   };
   routes.get('/', sendPage);
   routes.get('/playground', sendPage);
-  routes.get('/favicon.ico', (_request, response) => {
-    response.type('image/png').sendFile(appIcon);
-  });
-  routes.get('/playground/assets/adaptivecards.min.js', (_request, response) => {
-    response.type('application/javascript').sendFile(adaptiveCardsBundle);
-  });
-  for (const [file, type] of [['playground.js', 'application/javascript'], ['playground.css', 'text/css']] as const) {
-    routes.get(`/playground/assets/${file}`, (_request, response) => {
-      response.type(type).sendFile(path.join(pageFolder, file));
+  /**
+   * Each file is sent by its name inside its folder (`root`), so only that name is checked for a leading dot:
+   * the install path itself may hold dot-folders (~/.local/share/…), which `send` refuses in a full path.
+   */
+  const asset = (route: string, folder: string, file: string, type: string) =>
+    routes.get(route, (_request, response) => {
+      response.type(type).sendFile(file, { root: folder });
     });
-  }
+  asset('/favicon.ico', iconFolder, 'color.png', 'image/png');
+  asset('/playground/assets/adaptivecards.min.js', adaptiveCardsFolder, 'adaptivecards.min.js', 'application/javascript');
+  asset('/playground/assets/playground.js', pageFolder, 'playground.js', 'application/javascript');
+  asset('/playground/assets/playground.css', pageFolder, 'playground.css', 'text/css');
 
   routes.get('/playground/session', (request, response) => {
     response.json({

@@ -1,0 +1,35 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { runCli } from '../../src/compose/cli.js';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The command line run in this process, its stdout and stderr captured (as a script would see them). */
+export async function cliInProcess(argv: readonly string[], env: Record<string, string | undefined>): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) } }, env);
+  return { code, stdout, stderr };
+}
+
+export const CLI_BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'integoreport.js');
+
+/** The installed command line (`npx integoreport`, the compiled build) in a new process; `shell` runs a shell line instead, with `$CLI` standing for it. */
+export function cliProcess(command: { args: readonly string[] } | { shell: string }, env: Record<string, string | undefined>): Promise<CliResult> {
+  const child =
+    'args' in command
+      ? spawn(process.execPath, [CLI_BIN, ...command.args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('/bin/sh', ['-c', command.shell], { env: { PATH: process.env.PATH, ...env, CLI: `${process.execPath} ${CLI_BIN}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += String(chunk)));
+  child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
