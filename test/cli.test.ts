@@ -99,7 +99,7 @@ describe('integoreport CLI on the sandbox', () => {
 
     const history = await cli('history', 'Acme');
     expect(history.stdout).toMatch(/sent .* by ops@msp\.example/);
-  });
+  }, 120_000);
 
   it('prints the metrics of a hand-made dataset exactly with --json, and readably without', async () => {
     const file = path.join(dataDir, 'tiny.json');
