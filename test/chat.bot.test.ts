@@ -43,7 +43,7 @@ describe('chat core', () => {
     expect(card.tiles?.map((tile) => tile.label)).toEqual(['Tickets', 'Resolved', 'Avg first response']);
     const send = card.buttons!.find((button) => button.action === 'report.send')!;
     expect(send.label).toBe('Send to client');
-    expect(send.confirm!.text).toBe('Send the October 2026 report to jane@acme.example and a copy to reports@msp.example?');
+    expect(send.confirm!.text).toBe('Send the October 2026 report for Acme Corp to jane@acme.example and a copy to reports@msp.example?');
     expect(card.buttons!.map((button) => button.label)).toEqual(['View report', 'Send to client', 'Send test to me', 'Discard']);
     expect(card.buttons![0]!.url).toMatch(/\/reports\/r1-1-2026-10$/);
   });
@@ -116,7 +116,7 @@ describe('chat core', () => {
     const fresh = surface.latest(card.ref)!;
     expect(fresh.text).toBe('The contact for Acme Corp changed since this card was shown: now boss@acme.example. Check it and press Send again.');
     const again = fresh.buttons!.find((button) => button.action === 'report.send')!;
-    expect(again.confirm!.text).toBe('Send the October 2026 report to boss@acme.example and a copy to reports@msp.example?');
+    expect(again.confirm!.text).toBe('Send the October 2026 report for Acme Corp to boss@acme.example and a copy to reports@msp.example?');
 
     await bot.handleAction(approver, { id: again.action, value: again.value }, surface.on(card.ref));
     expect(services.deliveries).toEqual([{ reportId: 'r1-1-2026-10', to: ['boss@acme.example', 'reports@msp.example'], by: 'Alice Approver' }]);
@@ -251,7 +251,7 @@ describe('chat core', () => {
     await bot.handleAction(approver, { id: form.submit!.action, value: form.submit!.value, inputs: { contact: 'email', email: 'it@initech.example' } }, surface.on(card.ref));
     const updated = surface.latest(card.ref)!;
     expect(updated.title).toBe('Initech: October 2026');
-    expect(updated.buttons!.find((button) => button.action === 'report.send')!.confirm!.text).toBe('Send the October 2026 report to it@initech.example and a copy to reports@msp.example?');
+    expect(updated.buttons!.find((button) => button.action === 'report.send')!.confirm!.text).toBe('Send the October 2026 report for Initech to it@initech.example and a copy to reports@msp.example?');
   });
 
   it('asks for an email when the chosen fix needs one', () => {

@@ -140,7 +140,7 @@ describe('Slack app over HTTP (fake services)', () => {
     expect(forged.status).toBe(403);
 
     const send = cardButtons.find((button) => button.action_id === 'report.send')!;
-    expect(send.confirm.text.text).toBe('Send the October 2026 report to jane@acme.example and a copy to reports@msp.example?');
+    expect(send.confirm.text.text).toBe('Send the October 2026 report for Acme Corp to jane@acme.example and a copy to reports@msp.example?');
     await click('U_APPROVER', send, ts);
     const sent = await vi.waitFor(() => {
       const update = mock.callsTo('chat.update').filter((call) => call.args.ts === ts).at(-1)!;
@@ -373,7 +373,7 @@ describe('Slack app over HTTP (real runtime on the sandbox)', () => {
     expect(await page.text()).toContain('Acme Corporation');
 
     const send = cardButtons.find((button) => button.action_id === 'report.send')!;
-    expect(send.confirm.text.text).toMatch(/^Send the .+ report to wile\.coyote@acmecorp\.com and a copy to reports@sandbox-msp\.example\?$/);
+    expect(send.confirm.text.text).toMatch(/^Send the .+ report for Acme Corporation to wile\.coyote@acmecorp\.com and a copy to reports@sandbox-msp\.example\?$/);
 
     const test = cardButtons.find((button) => button.action_id === 'report.test')!;
     const testUrl = await click('U_APPROVER', test, ts);

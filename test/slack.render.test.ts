@@ -60,7 +60,7 @@ describe('Block Kit renderer', () => {
     expect(elements.map((element) => element.action_id)).toEqual(['report.open', 'report.send', 'report.test', 'report.discard']);
     expect(elements[0]!.url).toBe(report.viewUrl);
     expect(elements[1]!.style).toBe('primary');
-    expect(elements[1]!.confirm.text.text).toBe('Send the October 2026 report to jane@acme.example and a copy to reports@msp.example?');
+    expect(elements[1]!.confirm.text.text).toBe('Send the October 2026 report for Acme <Corp> & Sons to jane@acme.example and a copy to reports@msp.example?');
     expect(elements[3]!.confirm.style).toBe('danger');
     expect(mrkdwnTexts(blocks)).toContain('*Tickets*\n48   ▲ 12 %');
     expect(JSON.stringify(blocks)).not.toContain('<!channel>');

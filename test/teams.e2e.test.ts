@@ -131,7 +131,7 @@ describe('Teams bot over /api/messages (fake services, local connector)', () => 
   it('Send to client asks first, naming the recipients; Cancel restores the card and sends nothing', async () => {
     const card = await generate(alice, personal(alice));
     const ask = await client.click(alice, personal(alice), card, 'Send to client');
-    expect(textOf(ask.response.value)).toContain('Send the October 2026 report to jane@acme.example and a copy to reports@msp.example?');
+    expect(textOf(ask.response.value)).toContain('Send the October 2026 report for Acme Corp to jane@acme.example and a copy to reports@msp.example?');
     expect(actionsOf(ask.response.value).map((action) => action.title)).toEqual(['Send', 'Cancel']);
     expect(services.deliveries).toHaveLength(0);
 

@@ -19,9 +19,14 @@ export interface Period {
 }
 
 export class PeriodError extends UserFacingError {
+  /** The mistake alone, for surfaces that show the accepted forms beside it. */
+  readonly problem: string;
+
   constructor(text: string) {
-    super(`"${text}" is not a period I understand. Use one of: ${PERIOD_FORMS.join(', ')}`);
+    const problem = `"${text}" is not a period I understand.`;
+    super(`${problem} Use one of: ${PERIOD_FORMS.join(', ')}`);
     this.name = 'PeriodError';
+    this.problem = problem;
   }
 }
 

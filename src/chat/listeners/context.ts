@@ -40,7 +40,7 @@ export function parseJson<T>(value: string): T | undefined {
 /** The view for a failure: its own sentence when it is one of ours, a generic one (and a log line) otherwise. */
 export function failureView(ctx: ListenerContext, error: unknown, context: string, prefix: string): View {
   if (error instanceof PeriodError) {
-    return errorView(userFacingMessage(error) ?? 'That period is not one I understand.', `Accepted forms: ${PERIOD_FORMS.join(', ')}`);
+    return errorView(error.problem, `Accepted forms: ${PERIOD_FORMS.join(', ')}`);
   }
   const sentence = userFacingMessage(error);
   if (sentence) {
