@@ -5,7 +5,6 @@ import { parseCommand } from '../src/app/commands.js';
 import type { Actor } from '../src/app/ports.js';
 import { createChatBot } from '../src/chat/bot.js';
 import { fixedClock } from '../src/clock.js';
-import { runCli } from '../src/compose/cli.js';
 import { silentLogger } from '../src/logger.js';
 import { monthsIn, parsePeriod, trailingMonths } from '../src/period/period.js';
 import { computeHistory } from '../src/report/history.js';
@@ -16,6 +15,7 @@ import { subjectPattern, whoAndWhat } from '../src/report/who-what.js';
 import { readAudit } from '../src/store/audit.js';
 import { createFakeServices } from './support/fake-services.js';
 import { createRecordingSurface } from './support/recording-surface.js';
+import { cliInProcess } from './support/cli.js';
 import { SAMPLE_AS_OF, SAMPLE_BRAND, SAMPLE_TIMEZONE, sampleDataset, sampleYear } from './fixtures/report-sample.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
@@ -122,11 +122,9 @@ describe('the monthly allowance command', () => {
 
 describe('the monthly allowance, end to end in the sandbox', () => {
   let dataDir: string;
-  const output: string[] = [];
   const cli = async (...argv: string[]) => {
-    output.length = 0;
-    const code = await runCli(argv, { out: (text) => output.push(text), err: (text) => output.push(text) }, { DATA_DIR: dataDir, LOG_LEVEL: 'silent', CHROMIUM_PATH: '/nonexistent/chromium' });
-    return { code, out: output.join('\n') };
+    const { code, stdout, stderr } = await cliInProcess(argv, { DATA_DIR: dataDir, LOG_LEVEL: 'silent', CHROMIUM_PATH: '/nonexistent/chromium' });
+    return { code, out: (stdout + stderr).trimEnd() };
   };
 
   beforeAll(async () => {
