@@ -13,8 +13,11 @@ export interface ChatSurface {
   readonly commandPrefix: string;
   /** Posts a message visible to the conversation. */
   reply(view: View): Promise<MessageRef>;
-  /** Replaces a message posted earlier (or the message a button sits on). */
-  update(ref: MessageRef, view: View): Promise<void>;
+  /**
+   * Replaces a message posted earlier (or the message a button sits on). A `progress` update may be
+   * dropped where the platform can replace a message only a few times; the final one never is.
+   */
+  update(ref: MessageRef, view: View, options?: { progress?: boolean }): Promise<void>;
   /** A message only the acting user sees. */
   ephemeral(view: View): Promise<void>;
   /** Opens a form as a dialog (Slack modal). Without it, forms are posted with `reply`. */

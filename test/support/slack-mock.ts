@@ -13,8 +13,12 @@ export interface SlackMock {
   /** A fresh response_url on the mock. */
   responseUrl(): string;
   calls: SlackApiCall[];
-  /** Bodies POSTed to response_urls, with the url they went to. */
+  /** Bodies POSTed to response_urls and accepted, with the url they went to. */
   responses: Array<{ url: string; body: Record<string, any> }>;
+  /** Bodies POSTed to response_urls that the mock refused (a 6th use, or an expired URL). */
+  refusedResponses: Array<{ url: string; body: Record<string, any> }>;
+  /** Ages a response_url past Slack's 30 minutes: it refuses every later use. */
+  expireResponseUrl(url: string): void;
   callsTo(method: string): SlackApiCall[];
   close(): Promise<void>;
 }
@@ -46,10 +50,35 @@ function parseArgs(body: string, contentType: string | undefined): Record<string
   return args;
 }
 
-/** A local stand-in for the Slack Web API and response_urls that records every call. Channels starting with G answer not_in_channel. */
+/** Slack: a response_url takes "up to 5" answers "within 30 minutes" (src/chat/slack/README.md). */
+const RESPONSE_URL_USES = 5;
+/** Slack: radio buttons take "a maximum of 10 options". */
+const RADIO_OPTIONS = 10;
+
+/** Where a message's or modal's blocks hold more radio options than Slack accepts, as Slack's error message names it. */
+function tooManyRadioOptions(blocks: unknown): string | undefined {
+  if (!Array.isArray(blocks)) return undefined;
+  for (const [index, block] of blocks.entries()) {
+    const elements = [block?.element, block?.accessory, ...(Array.isArray(block?.elements) ? block.elements : [])];
+    for (const element of elements) {
+      if (element?.type === 'radio_buttons' && Array.isArray(element.options) && element.options.length > RADIO_OPTIONS) {
+        return `[ERROR] must provide at most ${RADIO_OPTIONS} items [json-pointer:/blocks/${index}/element/options]`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A local stand-in for the Slack Web API and response_urls that records every call. Channels starting with G answer
+ * not_in_channel; a response_url refuses a 6th use or one after it expired; more than 10 radio options are refused.
+ */
 export async function startSlackMock(users: SlackUser[] = []): Promise<SlackMock> {
   const calls: SlackApiCall[] = [];
   const responses: SlackMock['responses'] = [];
+  const refusedResponses: SlackMock['refusedResponses'] = [];
+  const responseUrlUses = new Map<string, number>();
+  const expiredUrls = new Set<string>();
   let ts = 1_700_000_000;
   let responseUrls = 0;
   const server = http.createServer(async (request, response) => {
@@ -57,13 +86,35 @@ export async function startSlackMock(users: SlackUser[] = []): Promise<SlackMock
     const url = request.url ?? '/';
     response.setHeader('content-type', 'application/json');
     if (url.startsWith('/response/')) {
-      responses.push({ url, body: JSON.parse(body || '{}') as Record<string, any> });
+      const answer = { url, body: JSON.parse(body || '{}') as Record<string, any> };
+      const uses = (responseUrlUses.get(url) ?? 0) + 1;
+      responseUrlUses.set(url, uses);
+      // Slack documents the limit, not its answer past it; a 404 with an error code is what the bot must survive.
+      if (uses > RESPONSE_URL_USES || expiredUrls.has(url)) {
+        refusedResponses.push(answer);
+        response.statusCode = 404;
+        response.end(JSON.stringify({ ok: false, error: expiredUrls.has(url) ? 'expired_url' : 'used_url' }));
+        return;
+      }
+      const radioProblem = tooManyRadioOptions(answer.body.blocks);
+      if (radioProblem) {
+        refusedResponses.push(answer);
+        response.statusCode = 400;
+        response.end(JSON.stringify({ ok: false, error: 'invalid_blocks', response_metadata: { messages: [radioProblem] } }));
+        return;
+      }
+      responses.push(answer);
       response.end('{"ok":true}');
       return;
     }
     const method = url.replace(/^\/api\//, '').split('?')[0]!;
     const args = parseArgs(body, request.headers['content-type']);
     calls.push({ method, args });
+    const radioProblem = tooManyRadioOptions(args.view?.blocks ?? args.blocks);
+    if (radioProblem) {
+      response.end(JSON.stringify({ ok: false, error: args.view ? 'invalid_arguments' : 'invalid_blocks', response_metadata: { messages: [radioProblem] } }));
+      return;
+    }
     switch (method) {
       case 'chat.postMessage':
         if (String(args.channel).startsWith('G')) {
@@ -103,6 +154,8 @@ export async function startSlackMock(users: SlackUser[] = []): Promise<SlackMock
     responseUrl: () => `${base}/response/${(responseUrls += 1)}`,
     calls,
     responses,
+    refusedResponses,
+    expireResponseUrl: (responseUrl) => expiredUrls.add(new URL(responseUrl).pathname),
     callsTo: (method) => calls.filter((call) => call.method === method),
     close: () =>
       new Promise<void>((resolve) => {

@@ -17,8 +17,8 @@ export async function progressMessage(ctx: ListenerContext, surface: ChatSurface
   let chain: Promise<void> = Promise.resolve();
   let lastAt = Number.NEGATIVE_INFINITY;
   let lastPhase: string | undefined;
-  const push = (view: View) => {
-    chain = chain.then(() => surface.update(ref, view)).catch((error: unknown) => {
+  const push = (view: View, progress: boolean) => {
+    chain = chain.then(() => surface.update(ref, view, { progress })).catch((error: unknown) => {
       ctx.logger.warn({ err: error }, 'progress update failed');
     });
   };
@@ -29,10 +29,10 @@ export async function progressMessage(ctx: ListenerContext, surface: ChatSurface
       if (update.phase === lastPhase && now - lastAt < ctx.progressIntervalMs) return;
       lastAt = now;
       lastPhase = update.phase;
-      push(render(update));
+      push(render(update), true);
     },
     async finish(view) {
-      push(view);
+      push(view, false);
       await chain;
     },
   };

@@ -19,6 +19,7 @@ import { registerListeners } from './listeners.js';
 import { createSlackPeople } from './people.js';
 import { slackRequestGuard } from './request-guard.js';
 import { createSlackSurface } from './surface.js';
+import { createResponseUrlBudget } from './response-urls.js';
 import { SeenRequests } from '../../store/seen-requests.js';
 
 export interface SlackDeps {
@@ -114,11 +115,12 @@ export async function mountSlack(routes: Express, deps: SlackDeps): Promise<Slac
   });
 
   const people = createSlackPeople({ client, now, logger });
+  const responseUrls = createResponseUrlBudget(deps.clock);
   registerListeners(boltApp, {
     bot,
     logger,
     actorFor: people.actorFor,
-    surfaceFor: (context) => createSlackSurface(client, logger, context),
+    surfaceFor: (context) => createSlackSurface(client, logger, context, responseUrls),
     detach,
   });
 

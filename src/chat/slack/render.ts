@@ -200,7 +200,9 @@ export function renderModal(view: View, privateMetadata: string): Record<string,
   const content = contentBlocks({ ...rest, buttons: undefined, paging: undefined }, nextId);
   if (view.choices) {
     const choices = view.choices;
-    const options = choices.options.slice(0, LIMITS.options);
+    // Slack refuses more than 10 radio options; cutting the tail would silently drop a choice the form offers.
+    if (choices.options.length > LIMITS.options) throw new Error(`a form offers ${choices.options.length} choices; Slack radio buttons take at most ${LIMITS.options}`);
+    const options = choices.options;
     const initial = options.find((option) => option.value === choices.initial);
     content.push({
       type: 'input',

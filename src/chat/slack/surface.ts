@@ -4,6 +4,7 @@ import type { ChatSurface, MessageRef } from '../surface.js';
 import type { View } from '../views/view.js';
 import { messageId, parseMessageId, slackErrorCode } from './message-ids.js';
 import { renderMessage, renderModal, SLACK_COMMAND_PREFIX } from './render.js';
+import type { ResponseUrlBudget } from './response-urls.js';
 
 /** What a Slack form carries in `private_metadata`, to be answered where it was opened. */
 export interface FormState {
@@ -33,18 +34,37 @@ function parseRef(ref: MessageRef): { channel: string; ts: string } | undefined 
   return ref.ephemeral ? undefined : parseMessageId(ref.id);
 }
 
-async function postToResponseUrl(url: string | undefined, body: Record<string, unknown>): Promise<void> {
-  if (!url) throw new Error('no response_url to answer on');
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!response.ok) throw new Error(`response_url answered ${response.status}`);
-}
+/** Said on a card that reached the person as a direct message instead of where they asked. */
+const MOVED_TO_DM = 'You asked for this in a conversation the bot is not a member of, and Slack lets the bot answer there only 5 times within 30 minutes, so it came here as a direct message.';
 
 /**
  * The ChatSurface for one Slack request: replies post in the channel (or through the response_url where
  * the bot may not post), updates use chat.update, ephemerals go to the person, forms open as modals.
+ * Every response_url use is counted in `responseUrls`: where the bot cannot chat.update, progress takes
+ * at most two uses and leaves one for the final card, and a card with no use left goes as a direct message.
  */
-export function createSlackSurface(client: WebClient, logger: Logger, context: SlackSurfaceContext): ChatSurface {
+export function createSlackSurface(client: WebClient, logger: Logger, context: SlackSurfaceContext, responseUrls: ResponseUrlBudget): ChatSurface {
   const { channel, user, responseUrl } = context;
+
+  /** Posts to the response_url when its budget allows; false when it did not go (no use left, or Slack refused it). */
+  async function throughResponseUrl(body: Record<string, unknown>, progress = false): Promise<boolean> {
+    if (!responseUrl) return false;
+    if (!(progress ? responseUrls.takeProgressStep(responseUrl) : responseUrls.take(responseUrl))) return false;
+    const response = await fetch(responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (response.ok) return true;
+    // What Slack answers past 5 uses or 30 minutes is not documented: any refusal ends this URL's use.
+    responseUrls.spend(responseUrl);
+    logger.warn({ status: response.status }, 'Slack refused a response_url answer');
+    return false;
+  }
+
+  /** The card as a direct message from the bot, saying why it is there. */
+  async function directMessage(view: View): Promise<MessageRef> {
+    const posted = await client.chat.postMessage({ channel: user, ...renderMessage({ ...view, context: [...(view.context ?? []), MOVED_TO_DM] }) });
+    logger.info({ channel }, 'no response_url use left; the card went to the person as a direct message');
+    return posted.ts && posted.channel ? messageRef(posted.channel, posted.ts) : { id: `dm|${user}`, ephemeral: true };
+  }
+
   const surface: ChatSurface = {
     commandPrefix: SLACK_COMMAND_PREFIX,
     origin: context.origin,
@@ -60,24 +80,26 @@ export function createSlackSurface(client: WebClient, logger: Logger, context: S
           logger.info({ channel, code }, 'cannot post in this conversation; answering through the response_url instead');
         }
       }
-      await postToResponseUrl(responseUrl, { ...message, response_type: 'in_channel', replace_original: false });
-      return { id: `url|${responseUrl}`, ephemeral: true };
+      if (await throughResponseUrl({ ...message, response_type: 'in_channel', replace_original: false })) return { id: `url|${responseUrl}`, ephemeral: true };
+      return directMessage(view);
     },
-    async update(ref: MessageRef, view: View) {
+    async update(ref: MessageRef, view: View, options = {}) {
       const message = renderMessage(view);
       const target = parseRef(ref);
       if (target) {
         await client.chat.update({ channel: target.channel, ts: target.ts, ...message });
         return;
       }
-      await postToResponseUrl(responseUrl, { ...message, replace_original: true });
+      if (options.progress) {
+        await throughResponseUrl({ ...message, replace_original: true }, true);
+        return;
+      }
+      if (await throughResponseUrl({ ...message, replace_original: true })) return;
+      await directMessage(view);
     },
     async ephemeral(view: View) {
       const message = renderMessage(view);
-      if (responseUrl) {
-        await postToResponseUrl(responseUrl, { ...message, response_type: 'ephemeral', replace_original: false });
-        return;
-      }
+      if (await throughResponseUrl({ ...message, response_type: 'ephemeral', replace_original: false })) return;
       if (channel) {
         try {
           await client.chat.postEphemeral({ channel, user, ...message });

@@ -139,25 +139,32 @@ export function clientCardView(client: ClientEntry, note?: string): View {
   };
 }
 
+/** Slack radio buttons take at most 10 options; the fix form's own choices always fit and suggestions fill the rest. */
+export const FIX_FORM_CHOICES = 10;
+
 /** The fix form: suggestions with reasons, a free email input, and "add to audience". */
 export function fixFormView(client: ClientEntry, suggestions: ContactSuggestion[], back?: Omit<FixValue, 'clientId'>): View {
-  const options: NonNullable<View['choices']>['options'] = [];
+  const leading: NonNullable<View['choices']>['options'] = [];
   if (client.contactToAdd) {
     const person = client.contactToAdd;
-    options.push({
+    leading.push({
       value: `add:${person.email}`,
       label: `Add ${person.firstName} ${person.lastName} (${person.email}) to the audience`,
       description: 'Named as the contact in Freshservice',
     });
   }
-  options.push(...suggestions.slice(0, 8).map((suggestion) => ({
+  const trailing: NonNullable<View['choices']>['options'] = [
+    { value: 'email', label: 'Link the email address below', description: 'It must already be in the Mailchimp audience' },
+    { value: 'add-email', label: 'Add the email address below to the audience', description: 'Creates the Mailchimp contact and links it' },
+  ];
+  if (client.state === 'linked') trailing.push({ value: 'unlink', label: 'Unlink the current contact', description: client.email ?? '' });
+  const room = FIX_FORM_CHOICES - leading.length - trailing.length;
+  const picks = suggestions.slice(0, room).map((suggestion) => ({
     value: `pick:${suggestion.email}`,
     label: `${suggestion.name || suggestion.email} (${suggestion.email})`,
     description: `${suggestion.reason}${suggestion.status && suggestion.status !== 'subscribed' ? `; ${suggestion.status}` : ''}`,
-  })));
-  options.push({ value: 'email', label: 'Link the email address below', description: 'It must already be in the Mailchimp audience' });
-  options.push({ value: 'add-email', label: 'Add the email address below to the audience', description: 'Creates the Mailchimp contact and links it' });
-  if (client.state === 'linked') options.push({ value: 'unlink', label: 'Unlink the current contact', description: client.email ?? '' });
+  }));
+  const options = [...leading, ...picks, ...trailing];
   const value: FixValue = { clientId: client.id, ...back };
   return {
     kind: 'fix-form',
