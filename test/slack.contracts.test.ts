@@ -20,7 +20,7 @@ function chattyServices(): FakeServices {
   const services = createFakeServices({ clock: systemClock, approvers: ['alice@msp.example'] });
   const generate = services.generateReport.bind(services);
   services.generateReport = async (actor, request) => {
-    for (const phase of ['mirror', 'enrich', 'history', 'metrics', 'pdf', 'save']) request.onProgress?.({ phase, text: `Working: ${phase}…` });
+    for (const phase of ['pull', 'metrics', 'render', 'send'] as const) request.onProgress?.({ phase, text: `Working: ${phase}…` });
     return generate(actor, request);
   };
   services.suggestContacts = async () => Array.from({ length: 9 }, (_, index): ContactSuggestion => ({
