@@ -48,6 +48,11 @@ describe('integoreport CLI on the sandbox', () => {
       stdout: '',
       stderr: '"2026-13" is not a period I understand. Use one of: 2026-10, last-month, this-month, 2026-Q3, 2026-07..2026-09, 2026-10-01..2026-10-15\n',
     });
+    expect(await cli('generate', 'Acme', '2027-01')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'January 2027 has not begun yet (it starts on 1 January 2027); a report covers time that has passed.\n',
+    });
     const asJson = await cli('generate', 'Zzyzx', '--json');
     expect(asJson).toMatchObject({ code: 2, stdout: '' });
     expect(JSON.parse(asJson.stderr)).toEqual({ error: { code: 'unknown-client', message: expect.stringMatching(/^No client matches "Zzyzx"/) } });

@@ -209,7 +209,7 @@ describe('sending a report as a Mailchimp campaign', () => {
         expect(body).toMatchObject({
           type: 'regular',
           recipients: { list_id: 'aud1', segment_opts: { match: 'all', conditions: [{ condition_type: 'EmailAddress', field: 'EMAIL', op: 'is', value: 'bea@msp.example' }] } },
-          settings: { subject_line: `[TEST] ${SUBJECT}`, title: `${KEY}:test` },
+          settings: { subject_line: SUBJECT, title: `${KEY}:test` },
         });
         return true;
       })

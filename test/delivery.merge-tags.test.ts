@@ -25,10 +25,17 @@ describe('merge tags from report data stay text', () => {
   });
 
   it('builds the subject, shortening a very long client name to stay within Mailchimp\'s 150 characters', () => {
-    expect(reportSubject({ clientName: 'Acme', periodLabel: 'October 2026' })).toBe('Your Monthly Service Report: Acme — October 2026');
-    const long = reportSubject({ clientName: 'A'.repeat(200), periodLabel: 'October 2026' });
+    expect(reportSubject({ clientName: 'Acme', periodKey: '2026-10', periodLabel: 'October 2026' })).toBe('Your Monthly Service Report: Acme — October 2026');
+    const long = reportSubject({ clientName: 'A'.repeat(200), periodKey: '2026-10', periodLabel: 'October 2026' });
     expect(long.length).toBeLessThanOrEqual(143);
     expect(long).toMatch(/A…\s—\sOctober 2026$/);
+  });
+
+  it('names the report after its period: monthly only for a calendar month, quarterly for a quarter, plain for a range', () => {
+    expect(reportSubject({ clientName: 'Acme', periodKey: '2026-11', periodLabel: 'November 2026 so far' })).toBe('Your Monthly Service Report: Acme — November 2026 so far');
+    expect(reportSubject({ clientName: 'Globex', periodKey: '2026-Q3', periodLabel: 'Q3 2026' })).toBe('Your Quarterly Service Report: Globex — Q3 2026');
+    expect(reportSubject({ clientName: 'Globex', periodKey: '2026-07..2026-08', periodLabel: 'July – August 2026' })).toBe('Your Service Report: Globex — July – August 2026');
+    expect(reportSubject({ clientName: 'Globex', periodKey: '2026-10-01..2026-10-15', periodLabel: '1 – 15 October 2026' })).toBe('Your Service Report: Globex — 1 – 15 October 2026');
   });
 
   it('keys a send by client, period and version, and a deliberate resend by the send it repeats', () => {

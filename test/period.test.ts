@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PeriodError, parsePeriod, periodFromRange, previousPeriod, formatInstant } from '../src/period/period.js';
+import { FuturePeriodError, PeriodError, begunPeriod, parsePeriod, periodFromRange, periodLabelAsOf, previousPeriod, formatInstant, shortPeriodLabel } from '../src/period/period.js';
 import { PERIOD_FORMS, looksLikePeriod, splitTrailingPeriod } from '../src/period/forms.js';
 
 const AMS = 'Europe/Amsterdam';
@@ -80,6 +80,30 @@ describe('parsePeriod', () => {
       '"2026-13" is not a period I understand. Use one of: 2026-10, last-month, this-month, 2026-Q3, 2026-07..2026-09, 2026-10-01..2026-10-15',
     );
     expect(PERIOD_FORMS).toContain('2026-Q3');
+  });
+});
+
+describe('periods that have not begun or are still running', () => {
+  it('refuses a period that starts after now, saying when it starts; one that has begun passes', () => {
+    expect(() => begunPeriod(parse('2027-01'), now)).toThrow(FuturePeriodError);
+    expect(() => begunPeriod(parse('2027-01'), now)).toThrow('January 2027 has not begun yet (it starts on 1 January 2027); a report covers time that has passed.');
+    expect(() => begunPeriod(parse('2026-11-04..2026-11-30'), now)).toThrow(PeriodError);
+    for (const text of ['this-month', 'last-month', '2026-Q4', '2026-11-03..2026-11-03', '2019-01']) {
+      expect(begunPeriod(parse(text), now).key, text).toBe(parse(text).key);
+    }
+  });
+
+  it('labels a period that is still running "so far", and a finished one as it is', () => {
+    expect(periodLabelAsOf(parse('this-month'), now)).toBe('November 2026 so far');
+    expect(periodLabelAsOf(parse('2026-Q4'), now)).toBe('Q4 2026 so far');
+    expect(periodLabelAsOf(parse('2026-10'), now)).toBe('October 2026');
+  });
+
+  it('shortens month names for a comparison beside a figure', () => {
+    expect(shortPeriodLabel('September 2026')).toBe('Sep 2026');
+    expect(shortPeriodLabel('July – September 2026')).toBe('Jul – Sep 2026');
+    expect(shortPeriodLabel('Q2 2026')).toBe('Q2 2026');
+    expect(shortPeriodLabel('16 – 30 September 2026')).toBe('16 – 30 Sep 2026');
   });
 });
 

@@ -81,7 +81,10 @@ describe('the executive summary', () => {
     expect(view.summary[2]).toBe('1 of 1 survey answer was positive, too few to read as a trend.');
     expect(view.summary[1]).toMatch(/^\d+ first repl(y|ies) met the SLA and \d+ missed it\.$/);
     const tile = view.kpis.find((kpi) => kpi.label === 'Satisfaction')!;
-    expect(tile).toMatchObject({ value: '1 of 1', note: 'positive', change: null });
+    expect(tile).toMatchObject({ value: '1 of 1 positive', note: 'too few answers to compare', change: null });
+    const sla = view.kpis.find((kpi) => kpi.label === 'SLA kept')!;
+    expect(sla.value).toMatch(/^\d of \d met$/);
+    expect(sla.change).toBeNull();
     expectEveryNumberBelow(email);
   });
 

@@ -397,6 +397,7 @@ describe('Slack app over HTTP (real runtime on the sandbox)', () => {
     expect(delivered[0]!.subject).toMatch(/^Your Monthly Service Report: Acme Corporation/);
     const tests = outbox.filter((email) => email.kind !== 'campaign');
     expect(tests.map((email) => email.to)).toEqual([['alice@msp.example']]);
+    expect(tests[0]!.subject, 'Mailchimp marks a test itself, so the subject carries one test prefix').toBe(`[Test] ${delivered[0]!.subject}`);
     expect(mailchimpCalls('POST', /\/campaigns\/[^/]+\/actions\/send$/)).toHaveLength(1);
   }, 40_000);
 

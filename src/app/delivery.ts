@@ -59,7 +59,7 @@ export interface Delivery {
    * when the report and its addresses are still those the person confirmed (checked under the ledger's lock).
    */
   sendReport(actor: Actor, reportId: string, options?: SendOptions): Promise<SendOutcome>;
-  /** The same email to one person, subject prefixed [TEST]; never recorded as the client's send. */
+  /** The same email to one person, its subject marked once as a test; never recorded as the client's send. */
   sendTest(actor: Actor, reportId: string, to: string): Promise<SendOutcome>;
   isApprover(actor: Actor): boolean;
   /** Ledger rows for the client, newest first. */
@@ -212,7 +212,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       return refuse(actor, action, `${address} is the client's address; a test goes to you. Use Send to send it to the client.`, target);
     }
     const channel = options.channels[options.channels.preferred]!;
-    const subject = `[TEST] ${reportSubject(report)}`;
+    const subject = channel.marksTestSubjects ? reportSubject(report) : `[TEST] ${reportSubject(report)}`;
     try {
       const ids = await channel.sendTest({ key: sendKey(report), subject, html: neutraliseMergeTags(report.emailHtml), to: address, attachments: report.attachments });
       const sentAt = clock.now().toISOString();

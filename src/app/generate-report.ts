@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { ClientRef, Puller, PullProgress } from '../freshservice/puller.js';
 import { computeMetrics, type Metrics } from '../report/metrics.js';
-import { previousPeriod, spanOf, trailingMonths, type Period } from '../period/period.js';
+import { periodLabelAsOf, previousPeriod, spanOf, trailingMonths, type Period } from '../period/period.js';
 import { computeHistory, type History } from '../report/history.js';
 import { buildReportModel, type ReportModel } from '../report/model.js';
 import { figuresFromTiles } from '../report/figures.js';
@@ -113,7 +113,7 @@ export async function generateReport(
   onProgress?.({ phase: 'render', text: 'Rendering…' });
   const { id, version } = await deps.reports.reserveId(client.id, period.key);
   const [brand, people, contract] = await Promise.all([deps.brand(), deps.people(), deps.contracts.get(client.id)]);
-  const model = buildReportModel({ dataset: current.dataset, metrics, previous, history, brand, people, monthlyAllowance: contract?.monthlyHours ?? null, fullReportUrl: deps.reportUrl(id), asOf });
+  const model = buildReportModel({ dataset: current.dataset, metrics, previous, history, brand, people, monthlyAllowance: contract?.monthlyHours ?? null, accountSince: year.oldestTicketAt, fullReportUrl: deps.reportUrl(id), asOf });
   const directory = deps.reports.directoryFor(id);
   const files = {
     emailHtml: path.join(directory, 'report.email.html'),
@@ -132,7 +132,7 @@ export async function generateReport(
     clientId: client.id,
     clientName: client.name,
     periodKey: period.key,
-    periodLabel: period.label,
+    periodLabel: periodLabelAsOf(period, asOf),
     periodFrom: metrics.period.from,
     periodTo: metrics.period.to,
     timezone: period.timezone,

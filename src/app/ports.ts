@@ -87,7 +87,7 @@ export interface BotServices {
   findClient(text: string): Promise<ClientLookup>;
   suggestContacts(clientId: number): Promise<ContactSuggestion[]>;
   fixClient(actor: Actor, clientId: number, fix: ClientFix): Promise<ClientEntry>;
-  /** Validates the period text (throws PeriodError with the accepted forms). */
+  /** Validates the period text (throws PeriodError with the accepted forms, FuturePeriodError for one that has not begun). */
   parsePeriod(text: string | undefined): Period;
   generateReport(actor: Actor, request: { clientId: number; period: Period; onProgress?: (update: ProgressUpdate) => void }): Promise<ReportSummary>;
   getReport(reportId: string): Promise<ReportSummary | undefined>;

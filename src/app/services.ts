@@ -8,7 +8,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { ClientEntry } from '../clients/types.js';
 import type { DeliveryChannels } from '../mailchimp/channel.js';
-import { parsePeriod } from '../period/period.js';
+import { begunPeriod, parsePeriod } from '../period/period.js';
 import type { ReportRecord, ReportStore } from '../store/reports.js';
 import { approvalRefusal, isApprover, requireApprover } from '../approvers.js';
 import { appendAudit } from '../store/audit.js';
@@ -105,7 +105,7 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
     findClient: (text) => clients.findClient(text),
     suggestContacts: (clientId) => clients.suggestContacts(clientId),
     fixClient: (actor, clientId, fix) => clients.fixClient(actor, clientId, fix),
-    parsePeriod: (text) => parsePeriod(text, { timezone: config.timezone, now: clock.now() }),
+    parsePeriod: (text) => begunPeriod(parsePeriod(text, { timezone: config.timezone, now: clock.now() }), clock.now()),
     async generateReport(actor, request) {
       const client = (await clients.listClients()).find((entry) => entry.id === request.clientId);
       if (!client) throw new Error(`There is no client with id ${request.clientId}.`);

@@ -52,6 +52,7 @@ export interface Failure {
  */
 const BY_NAME: Array<{ name: RegExp; code: string; exitCode: ExitCode }> = [
   { name: /^PeriodError$/, code: 'bad-period', exitCode: 2 },
+  { name: /^FuturePeriodError$/, code: 'future-period', exitCode: 2 },
   { name: /^ConfigError$/, code: 'settings', exitCode: 2 },
   { name: /^DataFileError$/, code: 'data-file', exitCode: 1 },
   { name: /^Freshservice/, code: 'freshservice', exitCode: 1 },

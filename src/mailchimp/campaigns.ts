@@ -142,6 +142,7 @@ export function createCampaignChannel(http: MailchimpHttp, settings: CampaignSet
 
   return {
     name: 'campaign',
+    marksTestSubjects: true,
     async deliver(job) {
       let lastProblem = 'Mailchimp did not answer.';
       let refusedSend: MailchimpError | undefined;

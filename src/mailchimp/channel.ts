@@ -44,6 +44,8 @@ export interface TestEmail {
 
 export interface DeliveryChannel {
   readonly name: SendChannel;
+  /** Whether the service itself marks a test's subject (Mailchimp puts "[Test]" before a campaign test's); else the sender does. */
+  readonly marksTestSubjects: boolean;
   /** Checks, at start-up, what the channel needs before its first send; logs what it finds and never throws. */
   prepare?(): Promise<void>;
   deliver(job: DeliveryJob): Promise<ChannelResult>;

@@ -314,6 +314,7 @@ export function createTransactionalChannel(client: TransactionalClient, settings
 
   return {
     name: 'transactional',
+    marksTestSubjects: false,
     prepare: async () => {
       await client.ensureSearchable(REPORT_KEY_FIELD);
     },

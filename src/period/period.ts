@@ -22,18 +22,44 @@ export class PeriodError extends UserFacingError {
   /** The mistake alone, for surfaces that show the accepted forms beside it. */
   readonly problem: string;
 
-  constructor(text: string) {
-    const problem = `"${text}" is not a period I understand.`;
-    super(`${problem} Use one of: ${PERIOD_FORMS.join(', ')}`);
+  constructor(text: string, problem = `"${text}" is not a period I understand.`, message = `${problem} Use one of: ${PERIOD_FORMS.join(', ')}`) {
+    super(message);
     this.name = 'PeriodError';
     this.problem = problem;
   }
+}
+
+/** A period that has not begun: there is nothing to report yet. */
+export class FuturePeriodError extends PeriodError {
+  constructor(period: Period) {
+    const sentence = `${period.label} has not begun yet (it starts on ${dayjs(period.from).tz(period.timezone).format('D MMMM YYYY')}); a report covers time that has passed.`;
+    super(period.key, sentence, sentence);
+    this.name = 'FuturePeriodError';
+  }
+}
+
+/** `period` when it has begun by `now`; throws FuturePeriodError when it starts later. */
+export function begunPeriod(period: Period, now: Date): Period {
+  if (period.from.getTime() > now.getTime()) throw new FuturePeriodError(period);
+  return period;
+}
+
+/** The period's label as of `asOf`: "November 2026 so far" while the period is still running. */
+export function periodLabelAsOf(period: Pick<Period, 'label' | 'to'>, asOf: Date): string {
+  return asOf.getTime() < period.to.getTime() ? `${period.label} so far` : period.label;
+}
+
+/** The label with months shortened, for a comparison beside a figure: "Sep 2026", "Jul – Sep 2026", "Q3 2026". */
+export function shortPeriodLabel(label: string): string {
+  return label.replace(MONTH_NAME_PATTERN, (name) => name.slice(0, 3));
 }
 
 const MONTH_NAMES = [
   'January', 'February', 'March', 'April', 'May', 'June',
   'July', 'August', 'September', 'October', 'November', 'December',
 ];
+
+const MONTH_NAME_PATTERN = new RegExp(`\\b(${MONTH_NAMES.join('|')})\\b`, 'g');
 
 /** A calendar month; `month` is 1–12. */
 interface YearMonth { year: number; month: number }

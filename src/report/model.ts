@@ -3,10 +3,10 @@ import type { Dataset, DatasetTicket } from '../sources/helpdesk.js';
 import { formatCount, formatDecimal, formatDuration } from './durations.js';
 import { priorityName, RESOLVED_STATUSES, statusLabel } from './labels.js';
 import { firstResponseSla, isOpenAt, isProactive, resolvedAtOf, resolutionSla, secondsBetween, type Metrics } from './metrics.js';
-import { monthsIn, periodFromRange } from '../period/period.js';
+import { monthsIn, periodFromRange, periodLabelAsOf, shortPeriodLabel } from '../period/period.js';
 import { parseInstant, SLA_TARGETS, type SlaOutcome } from './sla.js';
 import { brandColors, type BrandColors, type ReportBrand } from './brand.js';
-import { comparableSatisfaction, satisfactionFigure } from './small-sample.js';
+import { comparableSatisfaction, comparableShares, satisfactionFigure, shareText, slaShare } from './small-sample.js';
 import { executiveSummary } from './summary.js';
 import { notableTickets, type NotableTicket } from './notable.js';
 import { whoAndWhat, type PeopleNames, type WhoAndWhat } from './who-what.js';
@@ -20,6 +20,8 @@ export interface ReportModel {
   brand: BrandModel;
   client: { name: string };
   period: { key: string; label: string; timezone: string };
+  /** Said when the period starts before the helpdesk's oldest ticket: from when there is data at all. */
+  dataSince: string | null;
   previousPeriodLabel: string | null;
   preparedOn: string;
   /** The executive summary: three to five sentences, every number in them shown again below. */
@@ -39,6 +41,8 @@ export interface ReportModel {
   };
   /** Most relevant first: open and SLA-missed tickets, then the longest. */
   tickets: TicketRow[];
+  /** Why the table's open tickets are fewer than "Open at end", when they are. */
+  ticketsNote: string | null;
   /** At most ten tickets for the email: the longest open, deadlines missed, the most urgent. */
   notable: NotableTicket[];
   fullReportUrl: string | null;
@@ -117,6 +121,8 @@ export interface ReportModelInput {
   people?: PeopleNames | null;
   /** The client's monthly allowance of billable hours, when one is set. */
   monthlyAllowance?: number | null;
+  /** When the helpdesk's oldest ticket was created (null: it holds none); a period starting earlier says so. */
+  accountSince?: string | null;
   fullReportUrl?: string;
   asOf: Date;
 }
@@ -132,6 +138,7 @@ export function buildReportModel(input: ReportModelInput): ReportModel {
     ? periodFromRange(previous.period.from, previous.period.to, previous.period.timezone).label
     : null;
   const timezone = period.timezone;
+  const label = periodLabelAsOf(period, asOf);
 
   const tickets = dataset.tickets.filter((ticket) => !ticket.deleted && !ticket.spam && belongsToPeriod(ticket, period.from, period.to));
   const rows = tickets.map((ticket) => ticketRow(ticket, dataset, metrics, asOf, timezone));
@@ -157,15 +164,16 @@ export function buildReportModel(input: ReportModelInput): ReportModel {
   const lateFirstReplies = missedByPriority(created, (ticket) => firstResponseSla(ticket, metrics.sla.mode, asOf));
 
   return {
-    title: `Service report for ${dataset.client.name}: ${period.label}`,
+    title: `Service report for ${dataset.client.name}: ${label}`,
     brand: brandModel(input.brand),
     client: { name: dataset.client.name },
-    period: { key: period.key, label: period.label, timezone },
+    period: { key: period.key, label, timezone },
+    dataSince: dataSinceNote(input.accountSince, period, timezone),
     previousPeriodLabel,
     preparedOn: dayjs(asOf).tz(timezone).format('D MMMM YYYY'),
     summary: executiveSummary({
       clientName: dataset.client.name,
-      periodLabel: period.label,
+      periodLabel: label,
       monthly: MONTH_KEY.test(period.key),
       metrics,
       previous,
@@ -174,7 +182,7 @@ export function buildReportModel(input: ReportModelInput): ReportModel {
       longestOpen: openAtEnd[0] ? { id: openAtEnd[0].ticket.id, subject: openAtEnd[0].ticket.subject, age: formatDuration(openAtEnd[0].ageSeconds), ageSeconds: openAtEnd[0].ageSeconds } : null,
       allowance,
     }),
-    kpis: kpiTiles(metrics, previous, allowance),
+    kpis: kpiTiles(metrics, previous, allowance, previousPeriodLabel && shortPeriodLabel(previousPeriodLabel)),
     sla: [
       slaBar('First reply', metrics.sla.firstResponse, lateFirstReplies),
       slaBar('Resolution', metrics.sla.resolution, missedByPriority(created, (ticket) => resolutionSla(ticket, metrics.sla.mode, asOf))),
@@ -201,10 +209,27 @@ export function buildReportModel(input: ReportModelInput): ReportModel {
       })),
     },
     tickets: rows,
+    ticketsNote: openTicketsNote(metrics.tickets.openAtEnd, tickets.filter((ticket) => !RESOLVED_STATUSES.has(ticket.status)).length, period.to, timezone),
     notable,
     fullReportUrl: input.fullReportUrl && /^https?:\/\//i.test(input.fullReportUrl) ? input.fullReportUrl : null,
     footnotes: footnotes(metrics, timezone),
   };
+}
+
+/** "The helpdesk holds tickets from 14 March 2025 on; …" when the period begins before them; null when it does not. */
+function dataSinceNote(accountSince: string | null | undefined, period: { from: Date; to: Date }, timezone: string): string | null {
+  if (accountSince === undefined) return null;
+  const since = parseInstant(accountSince);
+  if (!since) return `The helpdesk holds no tickets before ${formatDate(period.to.toISOString(), timezone)}; this report has nothing to count.`;
+  if (since <= period.from) return null;
+  return `The helpdesk holds tickets from ${formatDate(since.toISOString(), timezone)} on; this report counts nothing earlier.`;
+}
+
+/** The table shows each ticket's status today, so tickets resolved after the period ended are "Open at end" but not open in it. */
+function openTicketsNote(openAtEnd: number, openNow: number, end: Date, timezone: string): string | null {
+  if (openAtEnd <= openNow) return null;
+  const endDay = formatDate(new Date(end.getTime() - 1).toISOString(), timezone);
+  return `"Open at end" counts the ${formatCount(openAtEnd)} tickets open at the end of ${endDay}; ${formatCount(openAtEnd - openNow)} of them were resolved since, and the Status column shows each ticket as it is today.`;
 }
 
 function brandModel(brand: ReportBrand): BrandModel {
@@ -220,50 +245,56 @@ function brandModel(brand: ReportBrand): BrandModel {
   };
 }
 
-function kpiTiles(metrics: Metrics, previous: Metrics | null, allowance: AllowanceModel | null): KpiTile[] {
-  const percent = (value: number | null) => (value === null ? '–' : `${formatDecimal(value, 1)}%`);
+/** `against`: the previous period as a change names it ("Sep 2026"). */
+function kpiTiles(metrics: Metrics, previous: Metrics | null, allowance: AllowanceModel | null, against: string | null): KpiTile[] {
   const lateFrom = metrics.tickets.resolvedInPeriod - metrics.tickets.resolved;
+  const change = (current: number | null, before: number | null | undefined, higherIsBetter: boolean | null, format: (difference: number) => string, noise = 0) =>
+    against === null ? null : numberChange(current, before, higherIsBetter, format, noise, against);
+  const counted = (current: number, before: number | undefined, higherIsBetter: boolean | null) => change(current, before, higherIsBetter, formatCount);
+  const duration = (current: number | null, before: number | null | undefined) => change(current, before, false, formatDuration, 59);
+  const points = (comparable: [number, number] | null) => (comparable ? change(comparable[0], comparable[1], true, (value) => `${formatDecimal(value, 1)} pts`, 0.05) : null);
+  const { firstResponse, resolution } = metrics.sla;
   return [
     {
       label: 'Tickets',
       value: formatCount(metrics.tickets.created),
       note: metrics.tickets.proactive > 0 ? `${formatCount(metrics.tickets.proactive)} proactive` : 'raised this period',
-      change: countChange(metrics.tickets.created, previous?.tickets.created, null),
+      change: counted(metrics.tickets.created, previous?.tickets.created, null),
     },
     {
       label: 'Resolved',
       value: formatCount(metrics.tickets.resolvedInPeriod),
       note: lateFrom > 0 ? `incl. ${formatCount(lateFrom)} raised earlier` : 'this period',
-      change: countChange(metrics.tickets.resolvedInPeriod, previous?.tickets.resolvedInPeriod, true),
+      change: counted(metrics.tickets.resolvedInPeriod, previous?.tickets.resolvedInPeriod, true),
     },
     {
       label: 'Open at end',
       value: formatCount(metrics.tickets.openAtEnd),
       note: 'still in progress',
-      change: countChange(metrics.tickets.openAtEnd, previous?.tickets.openAtEnd, false),
+      change: counted(metrics.tickets.openAtEnd, previous?.tickets.openAtEnd, false),
     },
     {
       label: 'First response',
       value: formatDuration(metrics.firstResponse.medianSeconds),
       note: metrics.firstResponse.p90Seconds === null ? 'median' : `median · 90% within ${formatDuration(metrics.firstResponse.p90Seconds)}`,
-      change: durationChange(metrics.firstResponse.medianSeconds, previous?.firstResponse.medianSeconds),
+      change: duration(metrics.firstResponse.medianSeconds, previous?.firstResponse.medianSeconds),
     },
     {
       label: 'Resolution time',
       value: formatDuration(metrics.resolution.medianSeconds),
       note: metrics.resolution.p90Seconds === null ? 'median' : `median · 90% within ${formatDuration(metrics.resolution.p90Seconds)}`,
-      change: durationChange(metrics.resolution.medianSeconds, previous?.resolution.medianSeconds),
+      change: duration(metrics.resolution.medianSeconds, previous?.resolution.medianSeconds),
     },
     {
       label: 'SLA kept',
-      value: percent(metrics.sla.firstResponse.percent),
-      note: `first reply · resolution ${percent(metrics.sla.resolution.percent)}`,
-      change: pointsChange(metrics.sla.firstResponse.percent, previous?.sla.firstResponse.percent),
+      value: shareText(slaShare(firstResponse), 'met'),
+      note: `first reply · resolution ${shareText(slaShare(resolution), 'met')}`,
+      change: points(comparableShares(slaShare(firstResponse), previous && slaShare(previous.sla.firstResponse))),
     },
     {
       label: 'Satisfaction',
       ...satisfactionFigure(metrics.csat),
-      change: satisfactionChange(metrics, previous),
+      change: points(comparableSatisfaction(metrics.csat, previous?.csat)),
     },
     {
       label: 'Hours worked',
@@ -271,41 +302,25 @@ function kpiTiles(metrics: Metrics, previous: Metrics | null, allowance: Allowan
       note: allowance
         ? `${allowance.used} billable of ${allowance.allowed}${allowance.over ? ` · ${allowance.over} over` : ''}`
         : `${formatDecimal(metrics.time.billableHours, 1)} h billable`,
-      change: numberChange(metrics.time.hours, previous?.time.hours, null, (value) => `${formatDecimal(value, 1)} h`),
+      change: change(metrics.time.hours, previous?.time.hours, null, (value) => `${formatDecimal(value, 1)} h`),
     },
   ];
 }
 
-/** `higherIsBetter`: true/false colours the change green or red; null keeps it neutral. */
+/** `higherIsBetter`: true/false colours the change green or red; null keeps it neutral. The text names what it compares with. */
 function numberChange(
   current: number | null,
   before: number | null | undefined,
   higherIsBetter: boolean | null,
   format: (absoluteDifference: number) => string,
-  noise = 0,
+  noise: number,
+  against: string,
 ): KpiTile['change'] {
   if (current === null || before === null || before === undefined) return null;
   const difference = current - before;
-  if (Math.abs(difference) <= noise) return { arrow: '', text: 'no change', tone: 'neutral' };
+  if (Math.abs(difference) <= noise) return { arrow: '', text: `no change vs ${against}`, tone: 'neutral' };
   const tone: Tone = higherIsBetter === null ? 'neutral' : difference > 0 === higherIsBetter ? 'good' : 'bad';
-  return { arrow: difference > 0 ? '▲' : '▼', text: format(Math.abs(difference)), tone };
-}
-
-function countChange(current: number, before: number | undefined, higherIsBetter: boolean | null): KpiTile['change'] {
-  return numberChange(current, before, higherIsBetter, formatCount);
-}
-
-function durationChange(current: number | null, before: number | null | undefined): KpiTile['change'] {
-  return numberChange(current, before, false, formatDuration, 59);
-}
-
-function pointsChange(current: number | null, before: number | null | undefined): KpiTile['change'] {
-  return numberChange(current, before, true, (value) => `${formatDecimal(value, 1)} pts`, 0.05);
-}
-
-function satisfactionChange(metrics: Metrics, previous: Metrics | null): KpiTile['change'] {
-  const comparable = comparableSatisfaction(metrics.csat, previous?.csat);
-  return comparable ? pointsChange(comparable[0], comparable[1]) : null;
+  return { arrow: difference > 0 ? '▲' : '▼', text: `${format(Math.abs(difference))} vs ${against}`, tone };
 }
 
 const PRIORITY_ORDER = ['Urgent', 'High', 'Medium', 'Low', 'Unknown'];

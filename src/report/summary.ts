@@ -4,7 +4,7 @@
  */
 import { formatCount, formatDecimal, formatDuration } from './durations.js';
 import type { Metrics } from './metrics.js';
-import { comparableSatisfaction, isLargeSample } from './small-sample.js';
+import { comparableSatisfaction, comparableShares, isLargeSample, slaShare } from './small-sample.js';
 
 export interface SummaryInput {
   clientName: string;
@@ -66,8 +66,9 @@ function slaSentence(input: SummaryInput): string {
     return `${plural(tally.met, 'first reply', 'first replies')} met the SLA and ${formatCount(tally.missed)} missed it.`;
   }
   let change = '';
-  if (previous && previousLabel && previous.sla.firstResponse.percent !== null && tally.percent !== null) {
-    const difference = tally.percent - previous.sla.firstResponse.percent;
+  const comparable = comparableShares(slaShare(tally), previous && slaShare(previous.sla.firstResponse));
+  if (comparable && previousLabel) {
+    const difference = comparable[0] - comparable[1];
     change = Math.abs(difference) <= 0.05
       ? `, the same as in ${previousLabel}`
       : `, ${difference > 0 ? 'up' : 'down'} ${formatDecimal(Math.abs(difference), 1)} pts on ${previousLabel}`;

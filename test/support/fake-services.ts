@@ -1,6 +1,6 @@
 import type { Actor, BotServices, ReportSummary, SendOutcome, SendSummary } from '../../src/app/ports.js';
 import type { ClientEntry, ClientFix, ContactSuggestion } from '../../src/clients/types.js';
-import { parsePeriod } from '../../src/period/period.js';
+import { begunPeriod, parsePeriod } from '../../src/period/period.js';
 import type { Clock } from '../../src/clock.js';
 import { approvalRefusal, isApprover, parseApprovers, requireApprover } from '../../src/approvers.js';
 
@@ -97,7 +97,7 @@ export function createFakeServices(options: FakeServicesOptions): FakeServices {
       return { ...client };
     },
     parsePeriod(text) {
-      return parsePeriod(text, { timezone: 'UTC', now: clock.now() });
+      return begunPeriod(parsePeriod(text, { timezone: 'UTC', now: clock.now() }), clock.now());
     },
     async generateReport(actor, request) {
       services.generateCalls += 1;

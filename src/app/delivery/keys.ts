@@ -12,12 +12,22 @@ export function resendKey(previousKey: string): string {
   return match ? `${match[1]}:r${Number(match[2]) + 1}` : `${previousKey}:r2`;
 }
 
-/** Mailchimp refuses subject lines over 150 characters; room is kept for the `[TEST] ` prefix. */
+/** Mailchimp refuses subject lines over 150 characters; room is kept for a test's `[TEST] ` (or Mailchimp's `[Test] `) prefix. */
 const SUBJECT_LIMIT = 143;
 
-/** `Your Monthly Service Report: <client> — <period>`, merge tags neutralised, a long client name shortened. */
-export function reportSubject(report: { clientName: string; periodLabel: string }): string {
-  const frame = (name: string) => neutraliseMergeTagsInText(`Your Monthly Service Report: ${name} — ${report.periodLabel}`);
+/** What a report is called after its period: a calendar month is monthly, a calendar quarter quarterly, anything else plain. */
+function reportTitle(periodKey: string): string {
+  if (/^\d{4}-\d{2}$/.test(periodKey)) return 'Your Monthly Service Report';
+  if (/^\d{4}-Q[1-4]$/.test(periodKey)) return 'Your Quarterly Service Report';
+  return 'Your Service Report';
+}
+
+/**
+ * `Your Monthly Service Report: <client> — October 2026` (Quarterly for a quarter, neither for a range),
+ * merge tags neutralised, a long client name shortened.
+ */
+export function reportSubject(report: { clientName: string; periodKey: string; periodLabel: string }): string {
+  const frame = (name: string) => neutraliseMergeTagsInText(`${reportTitle(report.periodKey)}: ${name} — ${report.periodLabel}`);
   const name = neutraliseMergeTagsInText(report.clientName);
   const overflow = frame(name).length - SUBJECT_LIMIT;
   return overflow > 0 ? frame(`${name.slice(0, Math.max(1, name.length - overflow - 1)).trimEnd()}…`) : frame(name);

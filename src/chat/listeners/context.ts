@@ -8,7 +8,7 @@ import type { Clock } from '../../clock.js';
 import type { GuardedAction } from '../../approvers.js';
 import type { Logger } from '../../logger.js';
 import { userFacingMessage } from '../../errors.js';
-import { PeriodError, type Period } from '../../period/period.js';
+import { FuturePeriodError, PeriodError, type Period } from '../../period/period.js';
 import { PERIOD_FORMS } from '../../period/forms.js';
 import type { ChatAction, ChatSurface } from '../surface.js';
 import { clientChoiceView, errorView, sentView, summaryView } from '../views/builders.js';
@@ -39,6 +39,9 @@ export function parseJson<T>(value: string): T | undefined {
 
 /** The view for a failure: its own sentence when it is one of ours, a generic one (and a log line) otherwise. */
 export function failureView(ctx: ListenerContext, error: unknown, context: string, prefix: string): View {
+  if (error instanceof FuturePeriodError) {
+    return errorView(error.message, `Pick a period that has begun, e.g. ${typedCommand(prefix, 'generate <client> this-month')} or last-month.`);
+  }
   if (error instanceof PeriodError) {
     return errorView(error.problem, `Accepted forms: ${PERIOD_FORMS.join(', ')}`);
   }
