@@ -4,9 +4,16 @@ import path from 'node:path';
 import { ApproversError, parseApprovers, type Approver } from './approvers.js';
 import { UserFacingError } from './errors.js';
 
-/** Raised when a setting is missing or malformed; its message is the one line shown at start-up. */
+/**
+ * Raised when settings are missing or malformed: every problem found, one line each, naming the
+ * variable and what it expects.
+ */
 export class ConfigError extends UserFacingError {
   override name = 'ConfigError';
+
+  constructor(readonly problems: readonly string[]) {
+    super(problems.length === 1 ? problems[0]! : `${problems.length} settings need fixing:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+  }
 }
 
 const optionalText = z
@@ -251,7 +258,7 @@ export function freshserviceBaseUrl(domain: string): string {
     return `${url.origin}${pathname.endsWith('/api/v2') ? pathname : `${pathname}/api/v2`}`;
   }
   if (!/^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)*$/i.test(trimmed)) {
-    throw new ConfigError(`FRESHSERVICE_DOMAIN "${trimmed}" is not valid: expected ${expectations.FRESHSERVICE_DOMAIN}`);
+    throw new ConfigError([`FRESHSERVICE_DOMAIN "${trimmed}" is not valid: expected ${expectations.FRESHSERVICE_DOMAIN}`]);
   }
   const host = trimmed.includes('.') ? trimmed : `${trimmed}.freshservice.com`;
   return `https://${host}/api/v2`;
@@ -261,64 +268,113 @@ export function freshserviceBaseUrl(domain: string): string {
 export function mailchimpBaseUrl(apiKey: string): string {
   const match = /-([a-z]+\d+)$/.exec(apiKey.trim());
   if (!match) {
-    throw new ConfigError(
+    throw new ConfigError([
       'MAILCHIMP_API_KEY has no data-centre suffix: expected a key ending in "-us6" or similar, as shown in Mailchimp (Account → Extras → API keys)',
-    );
+    ]);
   }
   return `https://${match[1]}.api.mailchimp.com/3.0`;
 }
 
-function requireTogether(raw: RawSettings, names: Array<keyof RawSettings>): void {
-  const present = names.filter((name) => raw[name] !== undefined);
-  if (present.length > 0 && present.length < names.length) {
-    const missing = names.find((name) => raw[name] === undefined)!;
-    throw new ConfigError(`${String(missing)} is missing: expected ${expectations[missing as string]} (needed because ${present.join(', ')} ${present.length === 1 ? 'is' : 'are'} set)`);
+/** The problems found so far, at most one per variable. */
+class Problems {
+  private readonly byVariable = new Map<string, string>();
+
+  add(variable: string, text: string): void {
+    if (!this.byVariable.has(variable)) this.byVariable.set(variable, text);
   }
+
+  has(variable: string): boolean {
+    return this.byVariable.has(variable);
+  }
+
+  /** Runs `check`, keeping the problem a ConfigError it throws names. */
+  collect<T>(variable: string, check: () => T): T | undefined {
+    try {
+      return check();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      this.add(variable, error.message);
+      return undefined;
+    }
+  }
+
+  throwIfAny(): void {
+    if (this.byVariable.size > 0) throw new ConfigError([...this.byVariable.values()]);
+  }
+}
+
+function requireTogether(raw: Partial<RawSettings>, names: Array<keyof RawSettings>, problems: Problems): void {
+  const present = names.filter((name) => raw[name] !== undefined);
+  if (present.length === 0 || present.length === names.length) return;
+  for (const missing of names.filter((name) => raw[name] === undefined)) {
+    problems.add(missing, `${missing} is missing: expected ${expectations[missing]} (needed because ${present.join(', ')} ${present.length === 1 ? 'is' : 'are'} set)`);
+  }
+}
+
+/** Each variable checked on its own, so that one bad value does not hide the next. */
+function parseEach(env: Record<string, string | undefined>, problems: Problems): Partial<RawSettings> {
+  const raw: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(schema.shape)) {
+    const checked = (field as z.ZodType).safeParse(env[name]);
+    if (checked.success) {
+      raw[name] = checked.data;
+      continue;
+    }
+    const value = env[name];
+    const shown = value === undefined || value.trim() === '' ? 'is missing' : 'is not valid';
+    problems.add(name, `${name} ${shown}: expected ${expectations[name] ?? checked.error.issues[0]?.message}`);
+  }
+  return raw as Partial<RawSettings>;
 }
 
 /**
  * Reads every setting once from `env` (by default process.env plus `.env`) and validates it.
- * Throws ConfigError with one line naming the variable and what it expects.
+ * Throws ConfigError listing every problem, one line each, naming the variable and what it expects.
  */
 export function loadConfig(env: Record<string, string | undefined> = readEnvironment()): Config {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const name = String(issue.path[0]);
-    const value = env[name];
-    const shown = value === undefined || value.trim() === '' ? 'is missing' : 'is not valid';
-    throw new ConfigError(`${name} ${shown}: expected ${expectations[name] ?? issue.message}`);
-  }
-  const raw = parsed.data;
+  const problems = new Problems();
+  const parsed = parseEach(env, problems);
   const freshserviceNames: Array<keyof RawSettings> = ['FRESHSERVICE_DOMAIN', 'FRESHSERVICE_API_KEY'];
   const mailchimpNames: Array<keyof RawSettings> = ['MAILCHIMP_API_KEY', 'MAILCHIMP_AUDIENCE_ID'];
-  const sandbox = [...freshserviceNames, ...mailchimpNames].every((name) => raw[name] === undefined);
-  if (!sandbox) requireTogether(raw, [...freshserviceNames, ...mailchimpNames]);
-  requireTogether(raw, ['MICROSOFT_APP_ID', 'MICROSOFT_APP_PASSWORD']);
+  const sandbox = [...freshserviceNames, ...mailchimpNames].every((name) => parsed[name] === undefined);
+  if (!sandbox) requireTogether(parsed, [...freshserviceNames, ...mailchimpNames], problems);
+  requireTogether(parsed, ['MICROSOFT_APP_ID', 'MICROSOFT_APP_PASSWORD'], problems);
+  const freshserviceUrl = parsed.FRESHSERVICE_DOMAIN === undefined ? undefined : problems.collect('FRESHSERVICE_DOMAIN', () => freshserviceBaseUrl(parsed.FRESHSERVICE_DOMAIN!));
+  const mailchimpUrl =
+    parsed.MAILCHIMP_API_KEY === undefined || problems.has('MAILCHIMP_API_URL')
+      ? undefined
+      : (parsed.MAILCHIMP_API_URL ?? problems.collect('MAILCHIMP_API_KEY', () => mailchimpBaseUrl(parsed.MAILCHIMP_API_KEY!)));
+  const linkSecret = parsed.REPORT_LINK_SECRET ?? (sandbox ? 'sandbox-report-link-secret' : undefined);
+  if (!linkSecret) problems.add('REPORT_LINK_SECRET', `REPORT_LINK_SECRET is missing: expected ${expectations.REPORT_LINK_SECRET}`);
+  if (!sandbox && parsed.REPORT_REPLY_TO === undefined) problems.add('REPORT_REPLY_TO', `REPORT_REPLY_TO is missing: expected ${expectations.REPORT_REPLY_TO}`);
+  const appType = parsed.MICROSOFT_APP_TYPE ?? (parsed.MICROSOFT_APP_TENANT_ID || parsed.MICROSOFT_APP_ID ? 'SingleTenant' : 'MultiTenant');
+  if (appType === 'SingleTenant' && parsed.MICROSOFT_APP_ID && !parsed.MICROSOFT_APP_TENANT_ID) {
+    problems.add('MICROSOFT_APP_TENANT_ID', `MICROSOFT_APP_TENANT_ID is missing: expected ${expectations.MICROSOFT_APP_TENANT_ID} (set MICROSOFT_APP_TYPE=MultiTenant for a multi-tenant bot)`);
+  }
+  let approvers: ReturnType<typeof parseApprovers> | undefined;
+  try {
+    approvers = parseApprovers(parsed.APPROVERS ?? (sandbox ? '*' : ''), { sandbox });
+  } catch (error) {
+    if (!(error instanceof ApproversError)) throw error;
+    problems.add('APPROVERS', `APPROVERS ${error.message}`);
+  }
+  problems.throwIfAny();
+  const raw = parsed as RawSettings;
 
   const port = raw.PORT;
   const publicBaseUrl = (raw.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
-  const linkSecret = raw.REPORT_LINK_SECRET ?? (sandbox ? 'sandbox-report-link-secret' : undefined);
-  let approvers: ReturnType<typeof parseApprovers>;
-  try {
-    approvers = parseApprovers(raw.APPROVERS ?? (sandbox ? '*' : ''), { sandbox });
-  } catch (error) {
-    if (error instanceof ApproversError) throw new ConfigError(`APPROVERS ${error.message}`);
-    throw error;
-  }
-  if (!linkSecret) throw new ConfigError(`REPORT_LINK_SECRET is missing: expected ${expectations.REPORT_LINK_SECRET}`);
   const brand = brandSettings(raw, sandbox);
 
   const config: Config = {
     sandbox,
     freshservice: sandbox
       ? undefined
-      : { baseUrl: freshserviceBaseUrl(raw.FRESHSERVICE_DOMAIN!), apiKey: raw.FRESHSERVICE_API_KEY! },
+      : { baseUrl: freshserviceUrl!, apiKey: raw.FRESHSERVICE_API_KEY! },
     freshserviceAccount: { rateWindow: raw.FRESHSERVICE_RATE_WINDOW, workspace: raw.FRESHSERVICE_WORKSPACE_ID, mode: raw.FRESHSERVICE_MODE },
     mailchimp: sandbox
       ? undefined
       : {
-          baseUrl: (raw.MAILCHIMP_API_URL ?? mailchimpBaseUrl(raw.MAILCHIMP_API_KEY!)).replace(/\/+$/, ''),
+          baseUrl: mailchimpUrl!.replace(/\/+$/, ''),
           apiKey: raw.MAILCHIMP_API_KEY!,
           audienceId: raw.MAILCHIMP_AUDIENCE_ID!,
           statusIfNew: raw.MAILCHIMP_STATUS_IF_NEW,
@@ -333,7 +389,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
       fromName: raw.REPORT_FROM_NAME ?? brand.name,
       replyTo: raw.REPORT_REPLY_TO ?? (sandbox ? 'reports@sandbox-msp.example' : ''),
       copyTo: raw.REPORT_COPY_TO ?? (sandbox ? 'reports@sandbox-msp.example' : undefined),
-      linkSecret,
+      linkSecret: linkSecret!,
       linkTtlDays: raw.REPORT_LINK_TTL_DAYS,
     },
     brand,
@@ -353,27 +409,21 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
       appId: raw.MICROSOFT_APP_ID,
       appPassword: raw.MICROSOFT_APP_PASSWORD,
       tenantId: raw.MICROSOFT_APP_TENANT_ID,
-      appType: raw.MICROSOFT_APP_TYPE ?? (raw.MICROSOFT_APP_TENANT_ID || raw.MICROSOFT_APP_ID ? 'SingleTenant' : 'MultiTenant'),
+      appType,
     },
     publicBaseUrl,
     timezone: raw.TIMEZONE,
     dataDir: path.resolve(raw.DATA_DIR),
     port,
     host: raw.HOST ?? (sandbox ? '127.0.0.1' : '0.0.0.0'),
-    approvers: approvers.approvers,
+    approvers: approvers!.approvers,
     digest: { channel: raw.DIGEST_CHANNEL, schedule: raw.DIGEST_SCHEDULE },
     logLevel: raw.LOG_LEVEL,
     secrets: [],
-    warnings: approvers.warnings,
+    warnings: approvers!.warnings,
   };
-  if (!sandbox && !config.report.replyTo) {
-    throw new ConfigError(`REPORT_REPLY_TO is missing: expected ${expectations.REPORT_REPLY_TO}`);
-  }
   if (config.pdf.attach && !config.sandbox && !config.mailchimp?.transactional) {
     config.warnings.push('REPORT_ATTACH_PDF=true needs Mailchimp Transactional (MAILCHIMP_TRANSACTIONAL_KEY); campaign emails link to the PDF instead of attaching it');
-  }
-  if (config.teams.appType === 'SingleTenant' && config.teams.appId && !config.teams.tenantId) {
-    throw new ConfigError(`MICROSOFT_APP_TENANT_ID is missing: expected ${expectations.MICROSOFT_APP_TENANT_ID} (set MICROSOFT_APP_TYPE=MultiTenant for a multi-tenant bot)`);
   }
   config.secrets = [
     raw.FRESHSERVICE_API_KEY,

@@ -45,6 +45,23 @@ describe('configuration', () => {
     }
   });
 
+  it('lists every bad or missing variable at once, each on its own line', () => {
+    let problems: readonly string[] = [];
+    try {
+      loadConfig({ FRESHSERVICE_DOMAIN: 'not a domain', PORT: 'eighty', TIMEZONE: 'Mars/Olympus', SLACK_BOT_TOKEN: 'abc' });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      problems = (error as ConfigError).problems;
+      expect((error as Error).message.split('\n')).toEqual([`${problems.length} settings need fixing:`, ...problems.map((problem) => `  ${problem}`)]);
+    }
+    expect(problems.map((problem) => problem.split(' ')[0]).sort()).toEqual(
+      ['FRESHSERVICE_API_KEY', 'FRESHSERVICE_DOMAIN', 'MAILCHIMP_API_KEY', 'MAILCHIMP_AUDIENCE_ID', 'PORT', 'REPORT_LINK_SECRET', 'REPORT_REPLY_TO', 'SLACK_BOT_TOKEN', 'TIMEZONE'],
+    );
+    expect(problems).toContain('FRESHSERVICE_DOMAIN "not a domain" is not valid: expected your Freshservice domain: "acme", "acme.freshservice.com" or a full https URL');
+    expect(problems).toContain('PORT is not valid: expected a TCP port number from 1 to 65535');
+    expect(problems.find((problem) => problem.startsWith('MAILCHIMP_API_KEY'))).toMatch(/^MAILCHIMP_API_KEY is missing: .* \(needed because FRESHSERVICE_DOMAIN is set\)$/);
+  });
+
   it('accepts a Freshservice domain as a name, a host or a full URL', () => {
     expect(freshserviceBaseUrl('acme')).toBe('https://acme.freshservice.com/api/v2');
     expect(freshserviceBaseUrl('acme.freshservice.com')).toBe('https://acme.freshservice.com/api/v2');

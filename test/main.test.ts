@@ -60,4 +60,15 @@ describe('npm start (the bot process, as built by npm ci)', () => {
     expect(bot.output().stderr).toBe('IntegoReport cannot start: PORT is not valid: expected a TCP port number from 1 to 65535\n');
     expect(bot.output().stdout).toBe('');
   }, 30_000);
+
+  it('lists every bad or missing setting at once, each on its own line, then exits', async () => {
+    const bot = runMain({ DATA_DIR: dataDir, FRESHSERVICE_DOMAIN: 'not a domain', PORT: 'eighty', TIMEZONE: 'Mars/Olympus' });
+    expect(await bot.exited).toBe(1);
+    const lines = bot.output().stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('IntegoReport cannot start: 8 settings need fixing:');
+    expect(lines.slice(1).map((line) => /^  ([A-Z_]+) /.exec(line)?.[1]).sort()).toEqual(
+      ['FRESHSERVICE_API_KEY', 'FRESHSERVICE_DOMAIN', 'MAILCHIMP_API_KEY', 'MAILCHIMP_AUDIENCE_ID', 'PORT', 'REPORT_LINK_SECRET', 'REPORT_REPLY_TO', 'TIMEZONE'],
+    );
+    expect(bot.output().stdout).toBe('');
+  }, 30_000);
 });

@@ -3,7 +3,7 @@ import { createLogger } from '../logger.js';
 import { startBot } from './bot-process.js';
 import { startEmbeddedSandbox } from './sandbox.js';
 
-/** `npm start`: the bot process. A bad setting stops it with one line naming the variable. */
+/** `npm start`: the bot process. Bad settings stop it with every problem listed, one line each. */
 async function main(): Promise<void> {
   let config;
   try {
