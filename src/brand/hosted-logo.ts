@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Logger } from '../logger.js';
 import type { HostedFile } from '../mailchimp/files.js';
+import { z } from 'zod';
 import { JsonStore } from '../store/json-store.js';
 import type { LogoImage } from './logo.js';
 
@@ -13,6 +14,11 @@ interface HostedLogoRecord {
   url: string;
   uploadedAt: string;
 }
+
+/** What `brand/hosted-logos.json` must hold. */
+export const HOSTED_LOGOS_SCHEMA = z.looseObject({
+  uploads: z.array(z.looseObject({ account: z.string(), sourceSha256: z.string(), fileId: z.number().int(), url: z.string() })),
+});
 
 export interface HostedLogoDeps {
   dataDir: string;
@@ -38,7 +44,7 @@ export interface HostedLogo {
  * upload is gone from Mailchimp. Each process checks a remembered upload once (its address can change).
  */
 export function createHostedLogo(deps: HostedLogoDeps): HostedLogo {
-  const store = new JsonStore<{ uploads: HostedLogoRecord[] }>(path.join(deps.dataDir, 'brand', 'hosted-logos.json'), () => ({ uploads: [] }));
+  const store = new JsonStore<{ uploads: HostedLogoRecord[] }>(path.join(deps.dataDir, 'brand', 'hosted-logos.json'), () => ({ uploads: [] }), HOSTED_LOGOS_SCHEMA);
   const checked = new Map<string, Promise<string | undefined>>();
 
   async function resolve(logo: LogoImage): Promise<string | undefined> {

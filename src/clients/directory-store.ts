@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { ClientEntry } from './types.js';
+import { z } from 'zod';
 import { JsonStore } from '../store/json-store.js';
 import type { AudienceMember, DirectoryClient, LinkRecord } from './linking.js';
 
@@ -49,6 +50,20 @@ export interface DirectoryData {
   lastSyncFailure?: { at: string; message: string };
 }
 
+const LINK_RECORD = z.looseObject({ email: z.string().min(1), via: z.enum(['prime-name', 'head-name', 'domain', 'manual']), by: z.string(), at: z.string() });
+
+/** What `clients.json` must hold: every part a sync or a fix rewrites, so none is silently dropped. */
+export const DIRECTORY_SCHEMA = z.looseObject({
+  version: z.literal(1),
+  clients: z.array(z.looseObject({ id: z.number().int(), name: z.string(), domains: z.array(z.string()) })),
+  audience: z.array(z.looseObject({ email: z.string(), status: z.string(), firstName: z.string(), lastName: z.string() })),
+  entries: z.array(z.looseObject({ id: z.number().int(), name: z.string(), state: z.enum(['linked', 'to-add', 'no-contact', 'problem', 'ambiguous']) })),
+  autoLinks: z.record(z.string(), LINK_RECORD),
+  manualLinks: z.record(z.string(), LINK_RECORD),
+  exclusions: z.record(z.string(), z.array(z.looseObject({ email: z.string(), by: z.string(), at: z.string() }))),
+  fixes: z.array(z.looseObject({ clientId: z.number().int(), kind: z.enum(['pick', 'email', 'add-to-audience', 'unlink']) })),
+});
+
 export type DirectoryStore = JsonStore<DirectoryData>;
 
 export function emptyDirectory(): DirectoryData {
@@ -56,5 +71,5 @@ export function emptyDirectory(): DirectoryData {
 }
 
 export function openDirectoryStore(dataDir: string): DirectoryStore {
-  return new JsonStore<DirectoryData>(path.join(dataDir, 'clients.json'), emptyDirectory);
+  return new JsonStore<DirectoryData>(path.join(dataDir, 'clients.json'), emptyDirectory, DIRECTORY_SCHEMA);
 }

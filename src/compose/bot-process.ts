@@ -14,6 +14,8 @@ import { createPlatformClients } from './platforms.js';
 import type { DigestPublisher } from '../chat/digest-publisher.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import { createBotScheduler, createDigestWiring } from './digest.js';
+import { brokenStores } from './data-folder.js';
+import path from 'node:path';
 
 export interface BotProcess {
   runtime: Runtime;
@@ -45,7 +47,9 @@ export async function startBot(options: StartOptions): Promise<BotProcess> {
   const { logger } = options;
   const runtime = await createRuntime({ config: options.config, logger, clock, sandbox: options.sandbox });
   const { config, services } = runtime;
-  const routes = createRoutes();
+  const routes = createRoutes({
+    health: async () => (await brokenStores(config.dataDir)).map((broken) => ({ store: path.relative(config.dataDir, broken.file), problem: broken.problem })),
+  });
   mountReportLinks(routes, { config, clock, logger, loadWebHtml: runtime.loadWebHtml, loadPdf: runtime.loadPdf });
   const platforms = createPlatformClients(runtime);
   const digest = createDigestWiring(runtime, platforms);

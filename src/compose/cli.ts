@@ -7,8 +7,12 @@ import type { CliRuntime, CliWiring, Environment } from '../cli/context.js';
 import type { CliStreams } from '../cli/output.js';
 import { runCli as runProgram } from '../cli/program.js';
 
-/** Logs go to stderr, and only warnings and worse unless LOG_LEVEL is set. */
+/**
+ * Logs go to stderr, and only warnings and worse unless LOG_LEVEL is set. Every store of the data folder
+ * is checked first: a broken one stops the command before anything is read from it or written.
+ */
 async function openRuntime(config: Config, env: Environment): Promise<CliRuntime> {
+  await (await import('./data-folder.js')).checkDataFolder(config.dataDir);
   const [{ createLogger }, { createRuntime }, { startEmbeddedSandbox }] = await Promise.all([import('../logger.js'), import('./runtime.js'), import('./sandbox.js')]);
   const level = env.LOG_LEVEL === undefined ? 'warn' : config.logLevel;
   const logger = createLogger({ level, secrets: config.secrets, destination: { write: (line: string) => process.stderr.write(line) } });

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { hostname } from 'node:os';
+import { z } from 'zod';
 import { JsonStore } from '../store/json-store.js';
 
 export interface JobRun {
@@ -14,6 +15,11 @@ export interface JobRun {
   error?: string;
   summary?: unknown;
 }
+
+/** What `jobs.json` must hold. */
+export const JOBS_SCHEMA = z.looseObject({
+  runs: z.array(z.looseObject({ job: z.string(), key: z.string(), status: z.enum(['running', 'done', 'failed']), startedAt: z.string(), owner: z.string() })),
+});
 
 interface JobsFile {
   runs: JobRun[];
@@ -30,7 +36,7 @@ export class JobRunStore {
   readonly owner = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
 
   constructor(dataDir: string) {
-    this.store = new JsonStore<JobsFile>(path.join(dataDir, 'jobs.json'), () => ({ runs: [] }));
+    this.store = new JsonStore<JobsFile>(path.join(dataDir, 'jobs.json'), () => ({ runs: [] }), JOBS_SCHEMA);
   }
 
   /** Claims the run for `job`+`key`; false when it is done, or running elsewhere and not stale. */

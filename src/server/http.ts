@@ -40,17 +40,31 @@ function securityHeaders() {
   });
 }
 
+/** A part of the process that cannot work: the store's file and what is wrong with it. */
+export interface HealthProblem {
+  store: string;
+  problem: string;
+}
+
+export interface RouteOptions {
+  /** What is broken right now (checked at each `/healthz`); nothing when all is well. */
+  health?: () => Promise<HealthProblem[]>;
+}
+
 /**
  * The routes of the bot process's one HTTP server. Surfaces mount theirs on them before `listen`:
- * `/slack/events` (Slack), `/api/messages` (Teams), `/reports/:id` (signed links), `/` (playground).
+ * `/slack/events` (Slack), `/api/messages` (Teams), `/reports/:id` (signed links), `/` (playground),
+ * `/healthz` (200 `{ok:true}`, or 503 naming each broken store).
  * No global body parser: Slack signature checks need the raw body.
  */
-export function createRoutes(): Express {
+export function createRoutes(options: RouteOptions = {}): Express {
   const routes = express();
   routes.disable('x-powered-by');
   routes.use(securityHeaders());
-  routes.get('/healthz', (_request, response) => {
-    response.json({ ok: true });
+  routes.get('/healthz', async (_request, response) => {
+    const problems = (await options.health?.()) ?? [];
+    if (problems.length === 0) response.json({ ok: true });
+    else response.status(503).json({ ok: false, problems });
   });
   return routes;
 }

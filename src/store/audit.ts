@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { JsonStore } from './json-store.js';
-import { readJsonFile } from './files.js';
+import { readDataFile } from './data-file.js';
 import { systemClock, type Clock } from '../clock.js';
 
 /** Who did something: a chat user, an operator at the CLI, or the scheduler. */
@@ -36,6 +37,19 @@ interface AuditFile {
   entries: AuditEntry[];
 }
 
+/** What `audit.json` must hold. */
+export const AUDIT_SCHEMA = z.looseObject({
+  entries: z.array(
+    z.looseObject({
+      id: z.string(),
+      at: z.string(),
+      actor: z.looseObject({ platform: z.string(), id: z.string(), name: z.string() }),
+      action: z.string().min(1),
+      outcome: z.enum(['ok', 'refused', 'failed', 'already-sent', 'pending']),
+    }),
+  ),
+});
+
 function auditFile(dataDir: string): string {
   return path.resolve(dataDir, 'audit.json');
 }
@@ -54,7 +68,7 @@ function auditWriter(dataDir: string): AuditWriter {
   const file = auditFile(dataDir);
   let writer = writers.get(file);
   if (!writer) {
-    writer = { store: new JsonStore<AuditFile>(file, () => ({ entries: [] })), waiting: [] };
+    writer = { store: new JsonStore<AuditFile>(file, () => ({ entries: [] }), AUDIT_SCHEMA), waiting: [] };
     writers.set(file, writer);
   }
   return writer;
@@ -91,7 +105,7 @@ export interface AuditFilter {
 
 /** Entries matching `filter`, oldest first. */
 export async function readAudit(dataDir: string, filter: AuditFilter = {}): Promise<AuditEntry[]> {
-  const entries = (await readJsonFile<AuditFile>(auditFile(dataDir)))?.entries ?? [];
+  const entries = (await readDataFile<AuditFile>(auditFile(dataDir), AUDIT_SCHEMA))?.entries ?? [];
   return entries.filter(
     (entry) =>
       (filter.clientId === undefined || entry.target?.clientId === filter.clientId) &&

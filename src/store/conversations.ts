@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Clock } from '../clock.js';
+import { z } from 'zod';
 import { JsonStore } from './json-store.js';
 
 /** Where a Teams conversation lives: a 1:1 chat, a group chat or a team channel. */
@@ -38,6 +39,19 @@ export interface StoredConversation {
   inactiveReason?: string;
 }
 
+/** What `conversations.json` must hold: each conversation with the address the bot writes to. */
+export const CONVERSATIONS_SCHEMA = z.looseObject({
+  conversations: z.record(
+    z.string(),
+    z.looseObject({
+      id: z.string().min(1),
+      address: z.looseObject({ channelId: z.string(), serviceUrl: z.string(), conversation: z.looseObject({ id: z.string() }), bot: z.looseObject({ id: z.string() }) }),
+      scope: z.enum(['personal', 'groupChat', 'channel']),
+      active: z.boolean(),
+    }),
+  ),
+});
+
 interface ConversationsFile {
   conversations: Record<string, StoredConversation>;
 }
@@ -61,7 +75,7 @@ export class ConversationStore {
     dataDir: string,
     private readonly clock: Clock,
   ) {
-    this.store = new JsonStore<ConversationsFile>(path.join(dataDir, 'conversations.json'), () => ({ conversations: {} }));
+    this.store = new JsonStore<ConversationsFile>(path.join(dataDir, 'conversations.json'), () => ({ conversations: {} }), CONVERSATIONS_SCHEMA);
   }
 
   /** Saves (or refreshes) a conversation and marks it active again. Returns whether it was new. */

@@ -23,14 +23,18 @@ function pathText(segments: readonly PropertyKey[]): string {
   return segments.reduce<string>((text, segment) => (typeof segment === 'number' ? `${text}[${segment}]` : text ? `${text}.${String(segment)}` : String(segment)), '');
 }
 
+function valueAt(value: unknown, segments: readonly PropertyKey[]): unknown {
+  return segments.reduce<unknown>((inner, segment) => (inner !== null && typeof inner === 'object' ? (inner as Record<PropertyKey, unknown>)[segment] : undefined), value);
+}
+
 /** The first few schema problems as one phrase: "reports: expected array, received null; versions is missing". */
-function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+function describeIssues(value: unknown, issues: readonly z.core.$ZodIssue[]): string {
   return issues
     .slice(0, 3)
     .map((issue) => {
       const where = pathText(issue.path) || 'the whole file';
-      const message = issue.message.replace(/^Invalid input: /, '');
-      return /received undefined$/.test(message) ? `${where} is missing (${message.replace(/, received undefined$/, '')})` : `${where}: ${message}`;
+      if (issue.path.length > 0 && valueAt(value, issue.path) === undefined) return `${where} is missing`;
+      return `${where}: ${issue.message.replace(/^Invalid input: /, '')}`;
     })
     .join('; ');
 }
@@ -38,7 +42,7 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
 /** Throws DataFileError unless `value` has the shape `schema` describes. */
 export function checkShape(file: string, value: unknown, schema: z.ZodType): void {
   const checked = schema.safeParse(value);
-  if (!checked.success) throw new DataFileError(file, `is not in the expected shape: ${describeIssues(checked.error.issues)}`);
+  if (!checked.success) throw new DataFileError(file, `is not in the expected shape: ${describeIssues(value, checked.error.issues)}`);
 }
 
 /** The file's JSON as it is, or undefined when there is no file; DataFileError when it cannot be read or parsed. */

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { z } from 'zod';
 import { JsonStore } from './json-store.js';
 
 /** `ready`: a draft waiting for approval; the others are listed under "needs attention". */
@@ -52,6 +53,19 @@ export interface DigestRecord {
   sync?: { calls: number; credits: number };
 }
 
+/** What `digests.json` must hold. */
+export const DIGESTS_SCHEMA = z.looseObject({
+  digests: z.record(
+    z.string(),
+    z.looseObject({
+      id: z.string().min(1),
+      periodKey: z.string().min(1),
+      rows: z.array(z.looseObject({ clientId: z.number().int(), clientName: z.string(), status: z.enum(['ready', 'empty', 'unlinked', 'failed']) })),
+      posts: z.array(z.looseObject({ platform: z.enum(['slack', 'teams']), target: z.string(), rows: z.record(z.string(), z.looseObject({})) })),
+    }),
+  ),
+});
+
 interface DigestsFile {
   digests: Record<string, DigestRecord>;
 }
@@ -65,7 +79,7 @@ export class DigestStore {
   private readonly store: JsonStore<DigestsFile>;
 
   constructor(dataDir: string) {
-    this.store = new JsonStore<DigestsFile>(path.join(dataDir, 'digests.json'), () => ({ digests: {} }));
+    this.store = new JsonStore<DigestsFile>(path.join(dataDir, 'digests.json'), () => ({ digests: {} }), DIGESTS_SCHEMA);
   }
 
   async get(id: string): Promise<DigestRecord | undefined> {

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { readJsonData } from './data-file.js';
 
 /**
  * Writes `data` to `file` so that readers only ever see the old or the new content:
@@ -24,13 +25,9 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   }
 }
 
+/** The file's JSON, or undefined when there is none; a DataFileError naming the file when it cannot be read or parsed. */
 export async function readJsonFile<T>(file: string): Promise<T | undefined> {
-  try {
-    return JSON.parse(await fs.readFile(file, 'utf8')) as T;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  return (await readJsonData(file)) as T | undefined;
 }
 
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {

@@ -1,4 +1,6 @@
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import { JsonStore } from './json-store.js';
 import type { KeyFigure } from '../report/figures.js';
 
@@ -30,25 +32,61 @@ interface ReportsFile {
   versions: Record<string, number>;
 }
 
+/** What `reports.json` must hold: the records the commands read, with the fields they rely on. */
+export const REPORTS_SCHEMA = z.looseObject({
+  reports: z.array(
+    z.looseObject({
+      id: z.string().min(1),
+      clientId: z.number().int(),
+      clientName: z.string(),
+      periodKey: z.string().min(1),
+      version: z.number().int().min(1),
+      createdAt: z.string(),
+      figures: z.array(z.looseObject({})),
+      files: z.looseObject({ emailHtml: z.string(), webHtml: z.string(), metrics: z.string(), dataset: z.string() }),
+    }),
+  ),
+  versions: z.record(z.string(), z.number().int().min(0)).optional(),
+});
+
+function reportIdFor(clientId: number, periodKey: string, version: number): string {
+  return `${clientId}-${periodKey.replace(/\.\./g, '_')}-v${version}`;
+}
+
 /** The reports index (`DATA_DIR/reports.json`); the rendered HTML lives beside it under `reports/<id>/`. */
 export class ReportStore {
   private readonly store: JsonStore<ReportsFile>;
 
   constructor(readonly dataDir: string) {
-    this.store = new JsonStore<ReportsFile>(path.join(dataDir, 'reports.json'), () => ({ reports: [], versions: {} }));
+    this.store = new JsonStore<ReportsFile>(path.join(dataDir, 'reports.json'), () => ({ reports: [], versions: {} }), REPORTS_SCHEMA);
   }
 
   directoryFor(reportId: string): string {
     return path.join(this.dataDir, 'reports', reportId);
   }
 
-  /** Reserves the next version for a client and period and returns its id. */
+  /**
+   * Reserves the next version for a client and period and returns its id, creating its folder. A version
+   * is never handed out twice: it is past every version counted, recorded, or found as a folder on disk,
+   * so an earlier report's files are never overwritten.
+   */
   async reserveId(clientId: number, periodKey: string): Promise<{ id: string; version: number }> {
-    return this.store.update((data) => {
+    return this.store.update(async (data) => {
       const key = `${clientId}:${periodKey}`;
-      const version = (data.versions[key] ?? 0) + 1;
+      const recorded = data.reports.filter((report) => report.clientId === clientId && report.periodKey === periodKey).map((report) => report.version);
+      let version = Math.max(data.versions[key] ?? 0, ...recorded) + 1;
+      await fs.mkdir(path.join(this.dataDir, 'reports'), { recursive: true });
+      for (;;) {
+        try {
+          await fs.mkdir(this.directoryFor(reportIdFor(clientId, periodKey, version)));
+          break;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+          version += 1;
+        }
+      }
       data.versions[key] = version;
-      return { id: `${clientId}-${periodKey.replace(/\.\./g, '_')}-v${version}`, version };
+      return { id: reportIdFor(clientId, periodKey, version), version };
     });
   }
 

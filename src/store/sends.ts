@@ -1,8 +1,9 @@
 import path from 'node:path';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { JsonStore } from './json-store.js';
-import { readJsonFile } from './files.js';
+import { readDataFile } from './data-file.js';
 import type { AuditActor } from './audit.js';
 
 /**
@@ -66,6 +67,24 @@ interface SendsFile {
   sends: SendRecord[];
 }
 
+/** What `sends.json` must hold: each row with the fields that decide whether it was sent. */
+export const SENDS_SCHEMA = z.looseObject({
+  sends: z.array(
+    z.looseObject({
+      id: z.string().min(1),
+      key: z.string().min(1),
+      reportId: z.string().min(1),
+      clientId: z.number().int(),
+      version: z.number().int(),
+      channel: z.enum(['campaign', 'transactional']),
+      status: z.enum(['requested', 'campaign-created', 'content-set', 'sent', 'failed']),
+      to: z.array(z.string()),
+      requestedAt: z.string(),
+      attempts: z.number().int().min(0),
+    }),
+  ),
+});
+
 export function newSendId(): string {
   return `snd_${randomBytes(6).toString('hex')}`;
 }
@@ -101,7 +120,7 @@ export class SendLedger {
   private readonly store: JsonStore<SendsFile>;
 
   constructor(dataDir: string, private readonly leaseMs: number) {
-    this.store = new JsonStore<SendsFile>(path.join(dataDir, 'sends.json'), () => ({ sends: [] }));
+    this.store = new JsonStore<SendsFile>(path.join(dataDir, 'sends.json'), () => ({ sends: [] }), SENDS_SCHEMA);
   }
 
   /**
@@ -172,7 +191,7 @@ export class SendLedger {
 
   /** The file as last written, read beside (not through) the writer, so reading never disturbs a write in progress. */
   private async snapshot(): Promise<SendRecord[]> {
-    return (await readJsonFile<SendsFile>(this.store.file))?.sends ?? [];
+    return (await readDataFile<SendsFile>(this.store.file, SENDS_SCHEMA))?.sends ?? [];
   }
 
   /** The client's sends, newest first. */

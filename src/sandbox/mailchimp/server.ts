@@ -55,8 +55,13 @@ export interface MailchimpSandbox {
   outbox(): OutboxEmail[];
   /** Make the next call of an operation fail; `timeout` and `error-after-effect` still perform its effect. */
   failNext(operation: FailableOperation, mode: FailureMode): void;
+  /** The seeded audience again, and no campaigns, outbox, files or messages (also `POST /sandbox/reset` with the Marketing key). */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The sandbox-only control route another process uses to reset a running sandbox. */
+export const SANDBOX_RESET_PATH = '/sandbox/reset';
 
 const MARKETING_PREFIX = '/3.0';
 const TRANSACTIONAL_PREFIX = '/transactional/api/1.0';
@@ -113,6 +118,12 @@ export async function startMailchimpSandbox(options: MailchimpSandboxOptions): P
       credits: 1,
       at: clock.now().toISOString(),
     });
+  };
+
+  const reset = async (): Promise<void> => {
+    for (const key of Object.keys(state)) delete (state as unknown as Record<string, unknown>)[key];
+    Object.assign(state, initialState(options.listId, options.members));
+    await save();
   };
 
   /** Scheduled campaigns go out when the (possibly fixed) clock has passed their time and someone looks. */
@@ -185,6 +196,13 @@ export async function startMailchimpSandbox(options: MailchimpSandboxOptions): P
     finish(result, malformed);
   }
 
+  async function handleReset(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const authFailure = marketingAuthFailure(request.headers.authorization);
+    if (authFailure) return send(response, authFailure);
+    await reset();
+    send(response, { status: 200, body: { reset: true } });
+  }
+
   async function runHandler(route: Route, params: Record<string, string>, url: URL, body: unknown): Promise<ApiResult> {
     let changed = deliverDueCampaigns({ state, site, clock });
     const context: HandlerContext = {
@@ -220,7 +238,9 @@ export async function startMailchimpSandbox(options: MailchimpSandboxOptions): P
       const service: Service | undefined = isUnder(url.pathname, MARKETING_PREFIX) ? 'mailchimp' : isUnder(url.pathname, TRANSACTIONAL_PREFIX) ? 'transactional' : undefined;
       const work = service
         ? handleApi(service, request, response, url, rawBody)
-        : servePublicPage({ state, site, clock, save }, request, response, url).then((handled) => {
+        : url.pathname === SANDBOX_RESET_PATH && request.method === 'POST'
+          ? handleReset(request, response)
+          : servePublicPage({ state, site, clock, save }, request, response, url).then((handled) => {
             if (!handled) send(response, notFound());
           });
       work.catch((error: Error) => {
@@ -260,6 +280,7 @@ export async function startMailchimpSandbox(options: MailchimpSandboxOptions): P
     failNext: (operation, mode) => {
       pendingFailures.set(operation, [...(pendingFailures.get(operation) ?? []), mode]);
     },
+    reset,
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
