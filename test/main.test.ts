@@ -1,29 +1,7 @@
-import { spawn } from 'node:child_process';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, runMain, waitForHealth } from './support/bot-process.js';
 import { externalIPv4 } from './support/network.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function runMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['dist/compose/main.js'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += String(chunk)));
-  child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => ({ stdout, stderr }) };
-}
 
 describe('npm start (the bot process, as built by npm ci)', () => {
   let dataDir: string;
@@ -37,12 +15,7 @@ describe('npm start (the bot process, as built by npm ci)', () => {
   it('announces sandbox mode first, serves /healthz and the playground on 127.0.0.1 only, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
     const bot = runMain({ DATA_DIR: dataDir, PORT: String(port) });
-    let health: Response | undefined;
-    for (let attempt = 0; attempt < 150 && !health?.ok; attempt += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      health = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
-    }
-    expect(health?.ok).toBe(true);
+    expect((await waitForHealth(port))?.ok).toBe(true);
     expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toContain('IntegoReport playground');
     const external = externalIPv4();
     if (external) await expect(fetch(`http://${external}:${port}/healthz`), 'sandbox mode listens on 127.0.0.1 only').rejects.toThrow();

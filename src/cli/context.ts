@@ -29,6 +29,8 @@ export interface CliWiring {
   loadConfig(env: Environment): Promise<Config>;
   /** The use-cases over the data folder; `env` decides how much is logged. */
   openRuntime(config: Config, env: Environment): Promise<CliRuntime>;
+  /** Empties the sandbox's outbox and restores its audience: the running bot's when it runs on this data folder. */
+  resetSandbox(config: Config): Promise<{ runningBot: boolean }>;
 }
 
 /** What one command runs with. */
@@ -39,4 +41,5 @@ export interface CommandContext {
   config(): Promise<Config>;
   /** Opened once; the command line closes it after the command. */
   runtime(): Promise<CliRuntime>;
+  resetSandbox(config: Config): Promise<{ runningBot: boolean }>;
 }

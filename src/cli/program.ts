@@ -170,7 +170,8 @@ function buildProgram(out: Output, context: (command: Command) => CommandContext
     .command('reset')
     .description('restore the seeded world and empty the outbox (also in the running bot)')
     .action(async (_options: object, command: Command) => {
-      await (await import('./commands/sandbox.js')).reset(out, await context(command).config());
+      const ctx = context(command);
+      await (await import('./commands/sandbox.js')).reset(out, await ctx.config(), ctx.resetSandbox);
     });
   sandbox
     .command('outbox')
@@ -206,6 +207,7 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
     actor: operator(command.optsWithGlobals<{ as?: string }>().as),
     config: settings,
     runtime: () => (runtime ??= settings().then(async (loaded) => wiring.openRuntime(loaded, await environment()))),
+    resetSandbox: (loaded) => wiring.resetSandbox(loaded),
   });
   const program = buildProgram(out, context, streams);
   try {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Config } from '../config.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
@@ -15,7 +16,8 @@ import type { DigestPublisher } from '../chat/digest-publisher.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import { createBotScheduler, createDigestWiring } from './digest.js';
 import { brokenStores } from './data-folder.js';
-import path from 'node:path';
+import { announceBot } from './running-bot.js';
+import { announcedSandbox } from './sandbox.js';
 
 export interface BotProcess {
   runtime: Runtime;
@@ -56,7 +58,7 @@ export async function startBot(options: StartOptions): Promise<BotProcess> {
   const bot = createChatBot({ services, logger, clock, digest: digest.publisher });
   const slack = await mountSlack(routes, { services, config, logger, clock, bot, client: platforms.slack });
   const playground = teamsMode(config) === 'local'
-    ? mountPlayground(routes, { config, logger, outbox: () => runtime.sandbox!.mailchimp.outbox() })
+    ? mountPlayground(routes, { config, logger, outbox: () => options.sandbox!.mailchimp.outbox() })
     : undefined;
   const teams = await mountTeams(routes, {
     services,
@@ -69,6 +71,7 @@ export async function startBot(options: StartOptions): Promise<BotProcess> {
     localConnectorPath: playground?.connectorPath,
   });
   const http = await listen(routes, options.port ?? config.port, options.host ?? config.host, logger);
+  const withdraw = await announceBot(config.dataDir, { pid: process.pid, url: http.url, sandbox: options.sandbox && announcedSandbox(options.sandbox) });
   const scheduler = options.jobs === false ? undefined : createBotScheduler(runtime, digest.publisher);
   scheduler?.start();
   return {
@@ -78,6 +81,7 @@ export async function startBot(options: StartOptions): Promise<BotProcess> {
     scheduler,
     async close() {
       scheduler?.stop();
+      await withdraw();
       await slack.close();
       await teams.close();
       await http.close();

@@ -9,14 +9,24 @@ import { runCli as runProgram } from '../cli/program.js';
 
 /**
  * Logs go to stderr, and only warnings and worse unless LOG_LEVEL is set. Every store of the data folder
- * is checked first: a broken one stops the command before anything is read from it or written.
+ * is checked first: a broken one stops the command before anything is read from it or written. When the bot
+ * runs on the same data folder, its simulated services are used (one world, one outbox) and report links
+ * point at it unless PUBLIC_BASE_URL says otherwise.
  */
-async function openRuntime(config: Config, env: Environment): Promise<CliRuntime> {
-  await (await import('./data-folder.js')).checkDataFolder(config.dataDir);
-  const [{ createLogger }, { createRuntime }, { startEmbeddedSandbox }] = await Promise.all([import('../logger.js'), import('./runtime.js'), import('./sandbox.js')]);
+async function openRuntime(settings: Config, env: Environment): Promise<CliRuntime> {
+  await (await import('./data-folder.js')).checkDataFolder(settings.dataDir);
+  const [{ createLogger }, { createRuntime }, { startEmbeddedSandbox, sharedSandbox }, { findRunningBot }] = await Promise.all([
+    import('../logger.js'),
+    import('./runtime.js'),
+    import('./sandbox.js'),
+    import('./running-bot.js'),
+  ]);
+  const bot = await findRunningBot(settings.dataDir);
+  const config = bot && !env.PUBLIC_BASE_URL?.trim() ? { ...settings, publicBaseUrl: bot.url } : settings;
   const level = env.LOG_LEVEL === undefined ? 'warn' : config.logLevel;
   const logger = createLogger({ level, secrets: config.secrets, destination: { write: (line: string) => process.stderr.write(line) } });
-  const runtime = await createRuntime({ config, logger, sandbox: await startEmbeddedSandbox(config) });
+  const sandbox = config.sandbox ? ((bot && sharedSandbox(bot)) ?? (await startEmbeddedSandbox(config))) : undefined;
+  const runtime = await createRuntime({ config, logger, sandbox });
   return {
     services: runtime.services,
     clients: runtime.clients,
@@ -36,6 +46,10 @@ export const cliWiring: CliWiring = {
     return (await import('../config.js')).loadConfig(env);
   },
   openRuntime,
+  async resetSandbox(config) {
+    const [{ findRunningBot }, { resetSharedSandbox }] = await Promise.all([import('./running-bot.js'), import('./sandbox.js')]);
+    return { runningBot: await resetSharedSandbox(config.dataDir, (await findRunningBot(config.dataDir))?.sandbox) };
+  },
 };
 
 /** Runs one command line in this process, writing to `streams`; answers the exit code. `env`: the settings (default: the environment and `.env`). */

@@ -4,6 +4,7 @@ import { createDigestPublisher, type DigestPoster, type DigestPublisher } from '
 import { createSlackDigestPoster } from '../chat/slack/digest.js';
 import { createTeamsDigestPoster } from '../chat/teams/digest.js';
 import type { Runtime } from './runtime.js';
+import type { SandboxServices } from './sandbox.js';
 import { createPlatformClients, type PlatformClients } from './platforms.js';
 import { DigestStore } from '../store/digests.js';
 import { botJobs } from '../jobs/jobs.js';
@@ -15,7 +16,7 @@ export interface DigestWiring {
 }
 
 /** Slack when a bot token and DIGEST_CHANNEL are set; Teams for every team channel the app was installed in. */
-export function createDigestWiring(runtime: Runtime, platforms: PlatformClients = createPlatformClients(runtime)): DigestWiring {
+export function createDigestWiring(runtime: Runtime<SandboxServices>, platforms: PlatformClients = createPlatformClients(runtime)): DigestWiring {
   const { config, logger, clock } = runtime;
   const posters = [
     createSlackDigestPoster(platforms.slack, config.digest.channel),
@@ -31,7 +32,7 @@ export function createDigestWiring(runtime: Runtime, platforms: PlatformClients 
   return { publisher: createDigestPublisher({ digest, posters, logger }) };
 }
 
-export function createBotScheduler(runtime: Runtime, publisher: DigestPublisher): Scheduler {
+export function createBotScheduler(runtime: Runtime<SandboxServices>, publisher: DigestPublisher): Scheduler {
   const jobs = botJobs({
     config: runtime.config,
     logger: runtime.logger,

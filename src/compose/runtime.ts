@@ -16,6 +16,7 @@ import { createAppServices } from '../app/services.js';
 import { ReportStore } from '../store/reports.js';
 import { signReportLink } from '../report/links.js';
 import { sandboxDir, writeSampleLogo, type Sandbox } from '../sandbox/index.js';
+import type { SandboxServices } from './sandbox.js';
 import { createBrand, createHostedLogo, type Brand } from '../brand/index.js';
 import { getFile, uploadFile } from '../mailchimp/files.js';
 import { findChromium } from '../pdf/chromium.js';
@@ -24,7 +25,7 @@ import type { PeopleNames } from '../report/who-what.js';
 import type { FreshserviceDirectory } from '../freshservice/index.js';
 import { createPdfPrinter } from '../pdf/printer.js';
 
-export interface Runtime {
+export interface Runtime<S extends SandboxServices = Sandbox> {
   config: Config;
   clock: Clock;
   logger: Logger;
@@ -37,8 +38,8 @@ export interface Runtime {
   generation: GenerateDeps;
   /** The MSP's brand on every client-facing output. */
   brand: Brand;
-  /** The embedded sandbox in sandbox mode (the runtime closes it). */
-  sandbox?: Sandbox;
+  /** The simulated services of sandbox mode: embedded (the runtime closes them) or the running bot's. */
+  sandbox?: S;
   /** The signed link of a report's web rendering, or with `pdf` of its PDF. */
   reportUrl(reportId: string, options?: { pdf?: boolean }): string;
   /** The web HTML of a report, for `/reports/:id`. */
@@ -48,12 +49,12 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export interface RuntimeOptions {
+export interface RuntimeOptions<S extends SandboxServices = Sandbox> {
   config: Config;
   logger: Logger;
   clock?: Clock;
-  /** In sandbox mode, the embedded sandbox (see `startEmbeddedSandbox`); the runtime talks to it and closes it. */
-  sandbox?: Sandbox;
+  /** In sandbox mode, the simulated services (see `startEmbeddedSandbox`, `sharedSandbox`); the runtime talks to them and closes them. */
+  sandbox?: S;
 }
 
 /** Requester and agent names from the directory (cached for a day); a report goes on without them if they cannot be read. */
@@ -74,7 +75,7 @@ async function peopleNames(directory: FreshserviceDirectory, logger: Logger): Pr
 const EMAIL_LOGO_HEIGHT = 40;
 
 /** The configuration pointed at the embedded sandbox's services. */
-function configFor(config: Config, sandbox: Sandbox | undefined): Config {
+function configFor(config: Config, sandbox: SandboxServices | undefined): Config {
   if (!config.sandbox) return { ...config };
   if (!sandbox) throw new Error('Sandbox mode needs the embedded sandbox: start it with startEmbeddedSandbox() and hand it to the runtime.');
   return {
@@ -85,7 +86,7 @@ function configFor(config: Config, sandbox: Sandbox | undefined): Config {
 }
 
 /** Builds every adapter and the use-cases from the config (in sandbox mode, against the sandbox handed in). */
-export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+export async function createRuntime<S extends SandboxServices = Sandbox>(options: RuntimeOptions<S>): Promise<Runtime<S>> {
   const { logger, sandbox } = options;
   const clock = options.clock ?? systemClock;
   const config = configFor(options.config, sandbox);

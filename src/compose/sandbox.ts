@@ -1,9 +1,51 @@
 import type { Config } from '../config.js';
 import { systemClock, type Clock } from '../clock.js';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/index.js';
+import { SANDBOX_RESET_PATH, resetSandbox, startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/index.js';
+import type { RunningBot } from './running-bot.js';
 
 /** In sandbox mode a Freshservice "minute" lasts this many real milliseconds, so the demo is quick at a Growth-plan limit. */
 const SANDBOX_TIME_SCALE = 60;
+
+/** What the runtime needs of the simulated services: where they answer, and how fast the Freshservice clock runs. */
+export interface SandboxServices {
+  freshservice: { baseUrl: string; apiKey: string; controls: { timeScale: number } };
+  mailchimp: { baseUrl: string; apiKey: string; audienceId: string };
+  close(): Promise<void>;
+}
+
+/** The simulated services of the bot running on the same data folder: the same world, outbox and audience. Closing leaves them running. */
+export function sharedSandbox(bot: RunningBot): SandboxServices | undefined {
+  if (!bot.sandbox) return undefined;
+  const { freshservice, mailchimp } = bot.sandbox;
+  return {
+    freshservice: { baseUrl: freshservice.baseUrl, apiKey: freshservice.apiKey, controls: { timeScale: freshservice.timeScale } },
+    mailchimp: { baseUrl: mailchimp.baseUrl, apiKey: mailchimp.apiKey, audienceId: mailchimp.audienceId },
+    close: async () => undefined,
+  };
+}
+
+/** Where a running bot's sandbox is found by a command line, and what it reads of it. */
+export function announcedSandbox(sandbox: Sandbox): RunningBot['sandbox'] {
+  return {
+    freshservice: { baseUrl: sandbox.freshservice.baseUrl, apiKey: sandbox.freshservice.apiKey, timeScale: sandbox.freshservice.controls.timeScale },
+    mailchimp: { baseUrl: sandbox.mailchimp.baseUrl, apiKey: sandbox.mailchimp.apiKey, audienceId: sandbox.mailchimp.audienceId },
+  };
+}
+
+/**
+ * Resets the sandbox of `dataDir`: while a bot runs on it, its Mailchimp in place (empty outbox, seeded
+ * audience; the tickets stay as seeded); otherwise the whole world is seeded afresh at the next start.
+ * Answers whether it was the running bot's.
+ */
+export async function resetSharedSandbox(dataDir: string, running: RunningBot['sandbox']): Promise<boolean> {
+  if (!running) {
+    await resetSandbox(dataDir);
+    return false;
+  }
+  const { default: axios } = await import('axios');
+  await axios.post(new URL(SANDBOX_RESET_PATH, running.mailchimp.baseUrl).toString(), {}, { auth: { username: 'integoreport', password: running.mailchimp.apiKey }, timeout: 10_000 });
+  return true;
+}
 
 /** Overrides for the embedded sandbox (tests and benchmarks). */
 export type EmbeddedSandboxOptions = Partial<Omit<SandboxOptions, 'dataDir' | 'clock'>>;

@@ -10,7 +10,7 @@ import { WORLD_SCHEMA_VERSION, seedWorld, type SandboxWorld, type WorldProfile }
 
 export { startFreshserviceSandbox, type FreshserviceSandbox } from './freshservice/server.js';
 export { FIRST_CLIENT_WORKSPACE_ID, type AccountLayout, type SandboxAccountMode, type SandboxWorkspace } from './freshservice/workspaces.js';
-export { readSandboxOutbox, startMailchimpSandbox, type FailableOperation, type FailureMode, type MailchimpSandbox, type OutboxEmail } from './mailchimp/server.js';
+export { SANDBOX_RESET_PATH, readSandboxOutbox, startMailchimpSandbox, type FailableOperation, type FailureMode, type MailchimpSandbox, type OutboxEmail } from './mailchimp/server.js';
 export { HOSTILE_SUBJECTS, LINKING_CASES, monthStartUtc, seedWorld, type IncidentSpike, type LinkingSituation, type SandboxWorld, type WorldProfile } from './world/world.js';
 export { createRng, type Rng } from './rng.js';
 export { drawSampleLogo, writeSampleLogo } from './brand-logo.js';
