@@ -3,7 +3,7 @@
  * `<!channel>` or `<https://evil|click>` typed by anyone shows as text. Every size limit is enforced here.
  */
 import type { Button, ChoiceList, Confirm, View } from '../views/view.js';
-import { chunk, truncate } from '../../collections.js';
+import { chunk, truncate, withoutControlCharacters } from '../../collections.js';
 
 /** Commands are typed as the slash command in Slack; views name them so. */
 export const SLACK_COMMAND_PREFIX = '/integoreport';
@@ -40,9 +40,9 @@ const TONE_PREFIX: Record<NonNullable<View['tone']>, string> = {
   error: ':x: ',
 };
 
-/** Escapes text for mrkdwn: `&`, `<` and `>` become entities so nothing becomes a link or mention. */
+/** Escapes text for mrkdwn: `&`, `<` and `>` become entities so nothing becomes a link or mention; control characters go. */
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return withoutControlCharacters(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** Escaped and truncated mrkdwn, never cutting an entity in half. */
@@ -54,7 +54,7 @@ function mrkdwn(text: string, limit: number): string {
 }
 
 function plain(text: string, limit: number) {
-  return { type: 'plain_text' as const, text: truncate(text.trim() || ' ', limit), emoji: true };
+  return { type: 'plain_text' as const, text: truncate(withoutControlCharacters(text).trim() || ' ', limit), emoji: true };
 }
 
 function bold(text: string): string {

@@ -4,12 +4,13 @@
  * subjects, emails) must show literally, so every markdown trigger is backslash-escaped. `{{` is
  * broken with a zero-width space because Teams expands `{{DATE(...)}}`/`{{TIME(...)}}` in card text.
  */
+import { withoutControlCharacters } from '../../collections.js';
+
 const INLINE = /[\\`*_~[\]<>]/g;
 const LINE_START = /^(\s*)([#>+-]|\d+[.)])(?=\s|$)/gm;
 
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
+  return withoutControlCharacters(text.replace(/\r\n?/g, '\n'))
     .replace(INLINE, (character) => `\\${character}`)
     .replace(LINE_START, (_match, indent: string, marker: string) => `${indent}${marker.replace(/([#>+\-.)])/, '\\$1')}`)
     .replace(/\{\{/g, '{\u200b{');
