@@ -20,7 +20,7 @@ export interface VerifiedIdentity {
 }
 
 /** The actions that change who gets what. */
-export type GuardedAction = 'send' | 'test' | 'discard' | 'fix' | 'contract';
+export type GuardedAction = 'send' | 'test' | 'discard' | 'fix' | 'contract' | 'digest';
 
 const WHAT: Record<GuardedAction, string> = {
   send: 'send reports to clients',
@@ -28,6 +28,7 @@ const WHAT: Record<GuardedAction, string> = {
   discard: 'discard a report',
   fix: "change who receives a client's reports",
   contract: "set a client's monthly hours allowance",
+  digest: 'post or preview the monthly digest',
 };
 
 const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;

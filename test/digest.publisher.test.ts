@@ -56,6 +56,7 @@ function world(dataDir: string, linked: number, unlinked: number): World {
       listClients: async () => clients,
       getReport: async (id) => (reports.has(id) ? structuredClone(reports.get(id)) : undefined),
       history: async (clientId) => [...reports.values()].filter((entry) => entry.client.id === clientId),
+      parsePeriod: (text) => parsePeriod(text, { timezone: 'UTC', now: clock.now() }),
       refusal: (actor) => (actor.email === 'alice@msp.example' ? undefined : 'Only approvers can send reports to clients. Ask one of: alice@msp.example.'),
       async sendReport(actor, reportId, options): Promise<SendOutcome> {
         const found = reports.get(reportId)!;

@@ -7,7 +7,7 @@
 import { editDistance } from '../clients/names.js';
 import { splitTrailingPeriod } from '../period/forms.js';
 
-export type CommandName = 'help' | 'clients' | 'fix' | 'generate' | 'send' | 'history' | 'contract' | 'status';
+export type CommandName = 'help' | 'clients' | 'fix' | 'generate' | 'send' | 'history' | 'contract' | 'digest' | 'status';
 
 export type Command =
   | { name: 'help'; topic?: CommandName }
@@ -18,6 +18,8 @@ export type Command =
   | { name: 'history'; client: string }
   /** `hours`: the new monthly allowance, null to remove it, undefined to show it. */
   | { name: 'contract'; client: string; hours?: number | null }
+  /** `preview`: shown only to the person who asked, posted nowhere. */
+  | { name: 'digest'; period?: string; preview: boolean }
   | { name: 'status' };
 
 export interface CommandMistake {
@@ -49,6 +51,7 @@ export const COMMANDS: readonly CommandHelp[] = Object.freeze([
   { name: 'fix', usage: 'fix <client>', summary: 'Choose or add the Mailchimp contact that receives a client\'s report.', examples: ['fix "Acme Corp"'] },
   { name: 'history', usage: 'history <client>', summary: 'Reports generated and sent for a client.', examples: ['history Acme'] },
   { name: 'contract', usage: 'contract <client> [hours | none]', summary: 'Show or set the billable hours a client\'s contract includes each month; reports show hours against it and any overage.', examples: ['contract Acme 40', 'contract "Acme Corp" none', 'contract Acme'] },
+  { name: 'digest', usage: 'digest [period] [preview]', summary: 'Approvers: post the monthly digest here now (a draft for every linked client with Approve & send, Approve all, and what needs attention); "preview" shows it only to you.', examples: ['digest', 'digest 2026-10', 'digest preview'] },
   { name: 'status', usage: 'status', summary: 'Sandbox or live, last sync, counts of clients, reports and sends.', examples: ['status'] },
   { name: 'help', usage: 'help [command]', summary: 'This list, or the details of one command.', examples: ['help', 'help generate'] },
 ]);
@@ -62,8 +65,11 @@ const ALIASES: Record<string, CommandName> = {
   generate: 'generate', gen: 'generate', report: 'generate',
   send: 'send', approve: 'send',
   history: 'history',
+  digest: 'digest',
   status: 'status',
 };
+
+const PREVIEW_WORDS = new Set(['preview', '--preview', 'dry-run', '--dry-run']);
 
 const UNLINKED_WORDS = new Set(['unlinked', '--unlinked', 'unlinked-only', 'needs-fix']);
 
@@ -182,6 +188,15 @@ export function parseCommand(text: string): ParsedCommand {
         return { ok: true, command: { name: 'clients', unlinkedOnly: true } };
       }
       return mistake('clients', 'clients', `After "clients" I only understand "unlinked", but got "${shown(joined(rest))}".`);
+    }
+    case 'digest': {
+      const preview = rest.some((token) => !token.quoted && PREVIEW_WORDS.has(token.text.toLowerCase()));
+      const others = rest.filter((token) => token.quoted || !PREVIEW_WORDS.has(token.text.toLowerCase()));
+      if (others.length > 1 || others.some((token) => token.quoted)) {
+        return mistake('digest', preview ? 'digest preview' : 'digest', `After "digest" I understand one period and "preview", but got "${shown(joined(others))}".`);
+      }
+      const period = others[0]?.text;
+      return { ok: true, command: period ? { name: 'digest', period, preview } : { name: 'digest', preview } };
     }
     case 'fix':
     case 'history': {

@@ -12,14 +12,14 @@ import type { Period } from '../period/period.js';
 import { digestIdFor, type DigestNumbers, type DigestRecord, type DigestRow, type DigestStore } from '../store/digests.js';
 import type { Puller } from '../freshservice/puller.js';
 import { generateReport, reportDataStart, type GenerateDeps } from './generate-report.js';
-import { reportFor } from './report-for.js';
+import { discardedReportFor, reportFor } from './report-for.js';
 import type { Actor, BotServices, ConfirmedSend, ReportSummary, SendOutcome } from './ports.js';
 import { confirmationOf } from './confirmation.js';
 import type { ClientEntry } from '../clients/types.js';
 import { userFacingMessage } from '../errors.js';
 
 export interface DigestDeps {
-  services: Pick<BotServices, 'listClients' | 'getReport' | 'history' | 'sendReport' | 'refusal'>;
+  services: Pick<BotServices, 'listClients' | 'getReport' | 'history' | 'sendReport' | 'refusal' | 'parsePeriod'>;
   /** One account-wide refresh of the ticket mirror reaching back to `since` (the start of the drafts' year of trends). */
   syncMirror(since: Date): Promise<{ calls: number; credits: number }>;
   /** A new draft whose tickets come from the mirror as it is (no list call). */
@@ -54,7 +54,8 @@ function unlinkedReason(client: ClientEntry): string {
 
 /**
  * Refreshes the mirror once, then makes (or reuses) a draft for every linked client and saves the
- * digest's rows. A report that already exists for the period is reused, never regenerated.
+ * digest's rows. A report that already exists for the period is reused, never regenerated; a discarded
+ * one stays discarded (listed as needing attention, with Generate again).
  */
 export async function prepareDigest(
   deps: DigestDeps,
@@ -72,6 +73,11 @@ export async function prepareDigest(
     const ref = { id: client.id, name: client.name };
     try {
       const existing = await reportFor(deps.services, client, period);
+      const discarded = existing ? undefined : await discardedReportFor(deps.services, client, period);
+      if (discarded) {
+        rows.push({ clientId: client.id, clientName: client.name, status: 'discarded', reportId: discarded.id, reason: `Discarded by ${discarded.discardedBy ?? 'someone'}; nothing was sent` });
+        continue;
+      }
       const draft = existing
         ? { reportId: existing.id, numbers: (await deps.numbersOf(existing.id)) ?? { tickets: existing.ticketCount, slaMet: 0, slaMissed: 0, csatPositive: 0, csatResponses: 0 } }
         : await deps.generateDraft(actor, ref, period);

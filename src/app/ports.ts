@@ -42,6 +42,8 @@ export interface ReportSummary {
   recipient?: string;
   copyTo?: string;
   discarded?: boolean;
+  /** Who discarded it. */
+  discardedBy?: string;
   send?: SendSummary;
 }
 

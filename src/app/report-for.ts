@@ -16,3 +16,18 @@ export async function reportFor(
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   return reports.find((report) => report.send?.status === 'sent') ?? reports[0];
 }
+
+/**
+ * The newest report of the period when it was discarded and nothing newer counts: the digest lists it as
+ * needing attention instead of drafting the period again unasked.
+ */
+export async function discardedReportFor(
+  services: Pick<BotServices, 'history'>,
+  client: { id: number },
+  period: Pick<Period, 'key'>,
+): Promise<ReportSummary | undefined> {
+  const newest = (await services.history(client.id))
+    .filter((report) => report.period.key === period.key)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+  return newest?.discarded && newest.send?.status !== 'sent' ? newest : undefined;
+}

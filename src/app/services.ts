@@ -96,6 +96,7 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
       recipient: 'email' in recipient ? recipient.email : undefined,
       copyTo: config.report.copyTo,
       discarded: Boolean(record.discarded),
+      ...(record.discarded ? { discardedBy: record.discarded.by } : {}),
       send: await delivery.sendForReport(record.id),
     };
   }

@@ -27,7 +27,7 @@ export interface ChatBotDeps {
   clock: Clock;
   /** Minimum time between two progress updates of one message in the same phase. */
   progressIntervalMs?: number;
-  /** Handles the monthly digest's buttons (`digest.*`); absent where no digest runs. */
+  /** The monthly digest, typed (`digest`) and its buttons (`digest.*`); absent where no digest runs. */
   digest?: ListenerContext['digest'];
 }
 

@@ -7,8 +7,9 @@ import { approvableRows, approvalFingerprint, approveAllRows, approveDigestRow, 
 import type { Logger } from '../logger.js';
 import type { Period } from '../period/period.js';
 import type { DigestPost, DigestRecord, PostedRef } from '../store/digests.js';
-import type { ChatAction, ChatSurface } from './surface.js';
-import { digestHeaderView, digestRowView, digestViews, parseApproveAllValue, parseApproveValue, type DigestSnapshot } from './views/digest.js';
+import { UserFacingError } from '../errors.js';
+import type { ChatAction, ChatSurface, ConversationRef } from './surface.js';
+import { digestHeaderView, digestRowView, digestViews, parseApproveAllValue, parseApproveValue, parseRegenerateValue, type DigestSnapshot } from './views/digest.js';
 import { typedCommand, type View } from './views/view.js';
 import { errorView, noticeView } from './views/builders.js';
 
@@ -34,15 +35,26 @@ export interface PublishResult {
   sync?: DigestRecord['sync'];
 }
 
+/** What posting the digest into one conversation did. */
+export interface PostedHere {
+  digestId: string;
+  /** New messages posted; 0 when the digest was already there (its header was brought up to date). */
+  messages: number;
+  ready: number;
+  rows: number;
+}
+
 export interface DigestPublisher {
   /** Prepares the digest for the period and posts it wherever it has not been posted yet. */
   run(actor: Actor, period: Period, options?: { onProgress?(text: string): void }): Promise<PublishResult>;
+  /** Prepares the digest for the period and posts it into the conversation where an approver asked for it. */
+  postHere(actor: Actor, period: Period, where: ConversationRef, options?: { onProgress?(text: string): void }): Promise<PostedHere>;
   /** Prepares the digest without posting anything (CLI dry run). */
   preview(actor: Actor, period: Period, options?: { onProgress?(text: string): void }): Promise<DigestSnapshot>;
   snapshot(digestId: string): Promise<DigestSnapshot | undefined>;
   /** Whether any platform has a place to post the digest right now. */
   hasTargets(): Promise<boolean>;
-  /** The chat core's handler for `digest.approve` and `digest.approveAll`. */
+  /** The chat core's handler for `digest.approve`, `digest.approveAll` and `digest.regenerate`. */
   handleAction(actor: Actor, action: ChatAction, surface: ChatSurface): Promise<void>;
 }
 
@@ -66,7 +78,7 @@ export function createDigestPublisher(deps: { digest: DigestDeps; posters: Diges
   }
 
   /** Posts the header and any missing row to one target; records what was posted even when a row fails. */
-  async function publishTo(poster: DigestPoster, target: string, current: DigestSnapshot): Promise<number> {
+  async function publishTo(poster: DigestPoster, target: string, current: DigestSnapshot, options: { updateHeader?: boolean } = {}): Promise<number> {
     const views = digestViews(current, poster.commandPrefix);
     const existing = current.digest.posts.find((post) => post.platform === poster.platform && post.target === target);
     const post: DigestPost = existing
@@ -79,7 +91,7 @@ export function createDigestPublisher(deps: { digest: DigestDeps; posters: Diges
         post.rows[row.clientId] = await poster.post(target, row.view, post.header);
         messages += 1;
       }
-      if (existing) await poster.update(post.header, views.header);
+      if (existing && options.updateHeader !== false) await poster.update(post.header, views.header);
     } finally {
       await store.addPost(current.digest.id, post);
     }
@@ -182,6 +194,38 @@ export function createDigestPublisher(deps: { digest: DigestDeps; posters: Diges
     }
   }
 
+  /** Generate again on a discarded draft: a new draft for the client, shown in every copy of the digest. */
+  async function regenerate(actor: Actor, value: string, surface: ChatSurface): Promise<void> {
+    const parsed = parseRegenerateValue(value);
+    const digest = parsed && (await store.get(parsed.digestId));
+    const row = digest?.rows.find((entry) => entry.clientId === parsed?.clientId);
+    if (!parsed || !digest || !row) {
+      await surface.ephemeral(errorView('That digest button is no longer valid.', `Generate the report with ${typedCommand(surface.commandPrefix, 'generate <client> <period>')}.`));
+      return;
+    }
+    const period = digestDeps.services.parsePeriod(digest.periodKey);
+    await surface.ephemeral(noticeView(`Generating the ${digest.periodLabel} report for ${row.clientName} again; it will appear in the digest.`));
+    const draft = await digestDeps.generateDraft(actor, { id: row.clientId, name: row.clientName }, period);
+    const updated = await store.updateRow(digest.id, {
+      clientId: row.clientId,
+      clientName: row.clientName,
+      status: draft.numbers.tickets > 0 ? 'ready' : 'empty',
+      reportId: draft.reportId,
+      numbers: draft.numbers,
+    });
+    const current = { digest: updated, reports: await digestReports(digestDeps, updated) };
+    for (const post of updated.posts) {
+      const poster = posters.find((candidate) => candidate.platform === post.platform);
+      if (!poster) continue;
+      try {
+        await publishTo(poster, post.target, current, { updateHeader: false });
+      } catch (error) {
+        logger.warn({ err: error, platform: post.platform, target: post.target }, 'digest: could not post a new draft');
+      }
+    }
+    await refresh(digest.id, { clientIds: [row.clientId], header: true, origin: originOf(actor, surface) });
+  }
+
   return {
     async run(actor, period, options = {}) {
       const current = await prepare(actor, period, options.onProgress);
@@ -208,6 +252,18 @@ export function createDigestPublisher(deps: { digest: DigestDeps; posters: Diges
       }
       return result;
     },
+    async postHere(actor, period, where, options = {}) {
+      const poster = posters.find((candidate) => candidate.platform === where.platform);
+      if (!poster) throw new UserFacingError(`The digest cannot be posted in ${where.platform === 'slack' ? 'Slack' : 'Teams'} from this process.`);
+      const current = await prepare(actor, period, options.onProgress);
+      const messages = await publishTo(poster, where.id, current);
+      return {
+        digestId: current.digest.id,
+        messages,
+        ready: current.digest.rows.filter((row) => row.status === 'ready').length,
+        rows: current.digest.rows.length,
+      };
+    },
     preview: (actor, period, options = {}) => prepare(actor, period, options.onProgress),
     snapshot: (digestId) => snapshot(digestId),
     async hasTargets() {
@@ -221,6 +277,7 @@ export function createDigestPublisher(deps: { digest: DigestDeps; posters: Diges
         return;
       }
       if (action.id === 'digest.approveAll') return approveAll(actor, action.value, surface);
+      if (action.id === 'digest.regenerate') return regenerate(actor, action.value, surface);
       return approveOne(actor, action.value, surface);
     },
   };

@@ -24,6 +24,13 @@ export interface ChatSurface {
   openForm?(view: View): Promise<void>;
   /** The message the button or form came from, when there is one. */
   origin?: MessageRef;
+  /** The conversation this came from, as the platform's digest poster names it (Slack channel id, Teams conversation id). */
+  readonly conversation?: ConversationRef;
+}
+
+export interface ConversationRef {
+  platform: 'slack' | 'teams';
+  id: string;
 }
 
 /** A button press or form submission, by the verb of the button. */

@@ -10,7 +10,7 @@ import { createChatBot } from '../chat/bot.js';
 import { mountSlack } from '../chat/slack/mount.js';
 import { mountTeams } from '../chat/teams/mount.js';
 import { teamsMode } from '../chat/teams/adapter.js';
-import { mountPlayground } from '../server/playground/index.js';
+import { mountPlayground, type PlaygroundMount } from '../server/playground/index.js';
 import { createPlatformClients } from './platforms.js';
 import type { DigestPublisher } from '../chat/digest-publisher.js';
 import type { Scheduler } from '../jobs/scheduler.js';
@@ -24,6 +24,8 @@ export interface BotProcess {
   http: HttpServer;
   /** The monthly digest: run it, preview it, and the handler of its buttons. */
   digest: DigestPublisher;
+  /** The local chat playground, in sandbox mode without Teams credentials. */
+  playground?: PlaygroundMount;
   /** The digest and nightly-sync schedule; undefined when started with `jobs: false`. */
   scheduler?: Scheduler;
   close(): Promise<void>;
@@ -78,6 +80,7 @@ export async function startBot(options: StartOptions): Promise<BotProcess> {
     runtime,
     http,
     digest: digest.publisher,
+    playground,
     scheduler,
     async close() {
       scheduler?.stop();

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { JsonStore } from './json-store.js';
 
 /** `ready`: a draft waiting for approval; the others are listed under "needs attention". */
-export type DigestRowStatus = 'ready' | 'empty' | 'unlinked' | 'failed';
+export type DigestRowStatus = 'ready' | 'empty' | 'unlinked' | 'failed' | 'discarded';
 
 /** The numbers the digest adds up across clients (from the report's metrics). */
 export interface DigestNumbers {
@@ -93,6 +93,16 @@ export class DigestStore {
       const saved: DigestRecord = { ...record, posts };
       data.digests[record.id] = saved;
       return saved;
+    });
+  }
+
+  /** Replaces one client's row (after its draft was generated again). */
+  async updateRow(id: string, row: DigestRow): Promise<DigestRecord> {
+    return this.store.update((data) => {
+      const digest = data.digests[id];
+      if (!digest) throw new Error(`There is no digest ${id}.`);
+      digest.rows = digest.rows.map((entry) => (entry.clientId === row.clientId ? row : entry));
+      return digest;
     });
   }
 

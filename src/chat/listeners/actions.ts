@@ -47,6 +47,7 @@ export async function runAction(ctx: ListenerContext, actor: Actor, action: Chat
       return discard(ctx, actor, action.value, surface);
     case 'digest.approve':
     case 'digest.approveAll':
+    case 'digest.regenerate':
       if (ctx.digest) return ctx.digest.handleAction(actor, action, surface);
       await surface.ephemeral(errorView('The monthly digest is not available in this process.', `Send the report with ${typedCommand(surface.commandPrefix, 'send <client> <period>')}.`));
       return;

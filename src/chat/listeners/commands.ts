@@ -8,6 +8,7 @@ import type { PickValue } from '../views/view.js';
 import { periodOrExplain, resolveClient, type ListenerContext } from './context.js';
 import { contract, openFix, showHistory } from './clients.js';
 import { generate, showReportToSend } from './reports.js';
+import { digestCommand } from './digest.js';
 
 export async function runCommand(ctx: ListenerContext, actor: Actor, command: Command, surface: ChatSurface): Promise<void> {
   switch (command.name) {
@@ -30,6 +31,8 @@ export async function runCommand(ctx: ListenerContext, actor: Actor, command: Co
       if (client) await runForClient(ctx, actor, command.name, client, period, surface);
       return;
     }
+    case 'digest':
+      return digestCommand(ctx, actor, command, surface);
     case 'contract': {
       const client = await resolveClient(ctx, command.client, surface, 'contract', undefined, command.hours);
       if (client) await contract(ctx, actor, client, command.hours, surface);

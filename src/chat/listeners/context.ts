@@ -11,6 +11,7 @@ import { userFacingMessage } from '../../errors.js';
 import { FuturePeriodError, PeriodError, type Period } from '../../period/period.js';
 import { PERIOD_FORMS } from '../../period/forms.js';
 import type { ChatAction, ChatSurface } from '../surface.js';
+import type { DigestPublisher } from '../digest-publisher.js';
 import { clientChoiceView, errorView, sentView, summaryView } from '../views/builders.js';
 import { typedCommand, type PickValue, type View } from '../views/view.js';
 
@@ -20,8 +21,8 @@ export interface ListenerContext {
   clock: Clock;
   /** Minimum time between two progress updates of one message in the same phase. */
   progressIntervalMs: number;
-  /** Handles the monthly digest's buttons (`digest.*`); absent where no digest runs. */
-  digest?: { handleAction(actor: Actor, action: ChatAction, surface: ChatSurface): Promise<void> };
+  /** The monthly digest: `digest` typed in chat and its buttons (`digest.*`); absent where no digest runs. */
+  digest?: Pick<DigestPublisher, 'handleAction' | 'postHere' | 'preview'>;
   /** Runs `work` unless the same work (by key) is already running; then `onDuplicate` instead. */
   once(key: string, work: () => Promise<void>, onDuplicate?: () => Promise<void>): Promise<void>;
 }

@@ -1,16 +1,19 @@
-/** The digest on Slack: `chat.postMessage` to DIGEST_CHANNEL (rows as thread replies) and `chat.update`. */
+/**
+ * The digest on Slack: `chat.postMessage` to DIGEST_CHANNEL for the monthly run, or to the channel where an
+ * approver typed `digest` (rows as thread replies), and `chat.update`.
+ */
 import type { WebClient } from '@slack/web-api';
 import type { DigestPoster } from '../digest-publisher.js';
 import { messageId, parseMessageId, slackErrorCode } from './message-ids.js';
 import { renderMessage, SLACK_COMMAND_PREFIX } from './render.js';
 
-/** Undefined when Slack has no client (no bot token) or no DIGEST_CHANNEL, so there is nowhere to post. */
+/** Undefined when Slack has no client (no bot token); without DIGEST_CHANNEL it posts only where asked. */
 export function createSlackDigestPoster(client: WebClient | undefined, channel: string | undefined): DigestPoster | undefined {
-  if (!client || !channel) return undefined;
+  if (!client) return undefined;
   return {
     platform: 'slack',
     commandPrefix: SLACK_COMMAND_PREFIX,
-    targets: async () => [channel],
+    targets: async () => (channel ? [channel] : []),
     async post(target, view, thread) {
       try {
         const posted = await client.chat.postMessage({ channel: target, ...renderMessage(view), ...(thread ? { thread_ts: parseMessageId(thread.id)?.ts } : {}) });

@@ -68,6 +68,7 @@ export function createSlackSurface(client: WebClient, logger: Logger, context: S
   const surface: ChatSurface = {
     commandPrefix: SLACK_COMMAND_PREFIX,
     origin: context.origin,
+    conversation: channel ? { platform: 'slack', id: channel } : undefined,
     async reply(view: View) {
       const message = renderMessage(view);
       if (channel) {

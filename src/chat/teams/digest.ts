@@ -1,6 +1,8 @@
 /**
  * The digest on Teams: a proactive card in every team channel the app was installed in (stored
- * conversation references), with one reply per client in that card's thread.
+ * conversation references), with one reply per client in that card's thread. In a chat (personal or
+ * group), which has no threads, the rows follow the header as messages of their own. With the local
+ * playground (sandbox mode) the playground's newest conversation is a target too.
  */
 import type { ConversationReference } from 'botbuilder';
 import type { Config } from '../../config.js';
@@ -29,22 +31,32 @@ export function createTeamsDigestPoster(deps: { config: Config; conversations: C
   const heardThrough: ConversationChannel = mode;
   const { messenger } = deps.connection;
 
-  async function reference(conversationId: string): Promise<Partial<ConversationReference>> {
+  async function stored(conversationId: string) {
     const channel = channelOf(conversationId);
-    const stored = (await deps.conversations.list({ heardThrough })).find((entry) => channelOf(entry.id) === channel);
-    if (!stored) throw new Error(`Teams conversation ${conversationId} is not known (the app was never installed there).`);
-    return { ...stored.address, conversation: { ...stored.address.conversation, id: conversationId } } as Partial<ConversationReference>;
+    const found = (await deps.conversations.list({ heardThrough })).find((entry) => channelOf(entry.id) === channel);
+    if (!found) throw new Error(`Teams conversation ${conversationId} is not known (the app was never installed there).`);
+    return found;
+  }
+
+  async function reference(conversationId: string): Promise<Partial<ConversationReference>> {
+    const found = await stored(conversationId);
+    return { ...found.address, conversation: { ...found.address.conversation, id: conversationId } } as Partial<ConversationReference>;
   }
 
   return {
     platform: 'teams',
     commandPrefix: TEAMS_COMMAND_PREFIX,
     async targets() {
-      const channels = (await deps.conversations.list({ activeOnly: true, heardThrough })).filter((entry) => entry.scope === 'channel');
-      return [...new Set(channels.map((entry) => channelOf(entry.id)))];
+      const active = await deps.conversations.list({ activeOnly: true, heardThrough });
+      const channels = active.filter((entry) => entry.scope === 'channel').map((entry) => channelOf(entry.id));
+      // The playground opens a new conversation per browser session: the digest goes to the one used last.
+      const playground = mode === 'local'
+        ? active.filter((entry) => entry.scope === 'personal').sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0]
+        : undefined;
+      return [...new Set([...channels, ...(playground ? [playground.id] : [])])];
     },
     async post(target, view, thread) {
-      const conversationId = thread ? threadOf(target, thread.id) : target;
+      const conversationId = thread && (await stored(target)).scope === 'channel' ? threadOf(target, thread.id) : target;
       const id = await messenger.send(await reference(conversationId), renderCard(view));
       return { target: conversationId, id };
     },

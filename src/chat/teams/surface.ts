@@ -1,5 +1,5 @@
 import type { ConversationReference } from 'botbuilder';
-import type { ChatSurface, MessageRef } from '../surface.js';
+import type { ChatSurface, ConversationRef, MessageRef } from '../surface.js';
 import type { View } from '../views/view.js';
 import type { BoundedMap } from './memory.js';
 import type { TeamsMessenger } from './messenger.js';
@@ -48,6 +48,12 @@ export class TeamsSurface implements ChatSurface {
     readonly origin?: MessageRef,
     private readonly slot?: InvokeSlot,
   ) {}
+
+  /** A channel's own conversation, without the `;messageid=` of the thread the message was typed in. */
+  get conversation(): ConversationRef | undefined {
+    const id = this.reference.conversation?.id;
+    return id ? { platform: 'teams', id: id.split(';')[0]! } : undefined;
+  }
 
   async reply(view: View): Promise<MessageRef> {
     const id = await this.messenger.send(this.reference, renderCard(view));

@@ -6,7 +6,7 @@ import type { ReportSummary } from '../../app/ports.js';
 import { approvableRows, approvalFingerprint } from '../../app/digest.js';
 import { confirmationOf } from '../../app/confirmation.js';
 import type { DigestRecord, DigestRow } from '../../store/digests.js';
-import type { ApproveAllValue, ApproveValue, Button, Section, View } from './view.js';
+import type { ApproveAllValue, ApproveValue, Button, RegenerateValue, Section, View } from './view.js';
 import { formatWhen, typedCommand } from './view.js';
 import { fixButton, sendConfirm } from './builders.js';
 
@@ -56,6 +56,12 @@ export function parseApproveAllValue(value: string): ApproveAllValue | undefined
   return parsed && typeof parsed.digestId === 'string' && typeof parsed.shown === 'string' ? (parsed as unknown as ApproveAllValue) : undefined;
 }
 
+/** A Generate again button's value back into its parts; undefined when it is not one. */
+export function parseRegenerateValue(value: string): RegenerateValue | undefined {
+  const parsed = parseObject(value);
+  return parsed && typeof parsed.digestId === 'string' && Number.isInteger(parsed.clientId) ? (parsed as unknown as RegenerateValue) : undefined;
+}
+
 function recipientList(entries: Array<{ row: DigestRow; report: ReportSummary }>): string {
   const names: string[] = [];
   let length = 0;
@@ -77,6 +83,16 @@ function attentionSections(digest: DigestRecord, prefix: string): Section[] {
         return { title: row.clientName, text: `Not linked: ${row.reason ?? 'no Mailchimp contact'}`, accessory: fixButton({ id: row.clientId, name: row.clientName, state: 'no-contact' }) };
       case 'failed':
         return { title: row.clientName, text: `No draft, the pull failed: ${row.reason ?? 'unknown reason'}` };
+      case 'discarded':
+        return {
+          title: row.clientName,
+          text: `${row.reason ?? 'Discarded; nothing was sent'}. Not part of Approve all.`,
+          accessory: {
+            action: 'digest.regenerate',
+            label: 'Generate again',
+            value: JSON.stringify({ digestId: digest.id, clientId: row.clientId } satisfies RegenerateValue),
+          },
+        };
       default:
         return { title: row.clientName, text: `No tickets in ${digest.periodLabel}; not part of Approve all (send it with ${typedCommand(prefix, `send "${row.clientName}" ${digest.periodKey}`)}).` };
     }
@@ -183,6 +199,37 @@ export function digestRowView(digest: DigestRecord, row: DigestRow, report: Repo
       { label: 'Change vs previous month', value: tickets?.change ? `tickets ${tickets.change}` : 'no earlier data' },
     ],
     buttons,
+  };
+}
+
+/** Ready rows listed in a preview; the rest are counted. */
+const PREVIEW_ROWS = 15;
+
+/**
+ * `digest preview`: the whole digest as one private message, without its buttons: the totals, what needs
+ * attention and a line per draft with its link, so an approver can check it before posting it.
+ */
+export function digestPreviewView(snapshot: DigestSnapshot, prefix: string): View {
+  const header = digestHeaderView(snapshot, prefix);
+  const { digest, reports } = snapshot;
+  const ready = digest.rows.filter((row) => row.status === 'ready');
+  const rows: Section[] = ready.slice(0, PREVIEW_ROWS).map((row) => {
+    const report = reports.get(row.clientId);
+    const facts = row.numbers ? `${row.numbers.tickets} tickets` : '';
+    return {
+      title: row.clientName,
+      text: [facts, report ? sendLine(report) : 'This draft no longer exists.'].filter(Boolean).join('. '),
+      accessory: report ? { action: 'report.open', label: 'View', value: report.id, url: report.viewUrl } : undefined,
+    };
+  });
+  if (ready.length > PREVIEW_ROWS) rows.push({ text: `…and ${ready.length - PREVIEW_ROWS} more drafts.` });
+  const attention = (header.sections ?? []).map((section) => ({ ...section, accessory: undefined }));
+  return {
+    ...header,
+    title: `Digest preview: ${digest.periodLabel}`,
+    sections: [...attention, ...(rows.length > 0 ? [{ title: `Ready for approval (${ready.length})` }, ...rows] : [])],
+    buttons: [],
+    context: [`Only you see this preview. Post it here to approve with ${typedCommand(prefix, `digest ${digest.periodKey}`)}.`],
   };
 }
 

@@ -18,6 +18,7 @@ export type { KeyFigure };
  * - `report.test`, `report.discard`: report id
  * - `client.history`: client id
  * - `digest.approve`: JSON {@link ApproveValue}; `digest.approveAll`: JSON {@link ApproveAllValue}
+ * - `digest.regenerate`: JSON {@link RegenerateValue} (Generate again on a discarded draft in the digest)
  */
 export type ActionId =
   | 'clients.page'
@@ -31,7 +32,8 @@ export type ActionId =
   | 'report.test'
   | 'report.discard'
   | 'digest.approve'
-  | 'digest.approveAll';
+  | 'digest.approveAll'
+  | 'digest.regenerate';
 
 export interface PageValue { page: number; unlinked: boolean }
 /** `page`/`unlinked`: the client list page the form came from; `reportId`: the approval card it came from. */
@@ -45,6 +47,8 @@ export interface SendValue { reportId: string; version: number; to: string[] }
 export interface ApproveValue { digestId: string; clientId: number; version: number; to: string[] }
 /** Approve all: the digest and a fingerprint of the reports and addresses its confirmation covered. */
 export interface ApproveAllValue { digestId: string; shown: string }
+/** Generate again in the digest: which digest and client. */
+export interface RegenerateValue { digestId: string; clientId: number }
 
 export type Tone = 'info' | 'success' | 'warning' | 'error';
 

@@ -17,7 +17,7 @@ export async function digest(context: CommandContext, periodText: string | undef
   const result = await publisher.run(context.actor, period, { onProgress });
   context.out.result(result, () => [
     `Digest ${result.digestId}: ${result.ready} drafts ready of ${result.rows} clients (mirror refresh: ${result.sync?.calls ?? 0} calls).`,
-    ...(result.posted.length === 0 && result.failed.length === 0 ? ['Posted nowhere: set DIGEST_CHANNEL (and SLACK_BOT_TOKEN), or add the app to a Teams channel.'] : []),
+    ...(result.posted.length === 0 && result.failed.length === 0 ? ['Posted nowhere: set DIGEST_CHANNEL (and SLACK_BOT_TOKEN), add the app to a Teams channel, or in sandbox mode open the playground (npm start) once, or type "digest" in chat.'] : []),
     ...result.posted.map((post) => `Posted to ${post.platform} ${post.target}: ${post.messages} new messages.`),
   ]);
   if (result.failed.length > 0) {
