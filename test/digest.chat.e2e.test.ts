@@ -87,7 +87,8 @@ describe('digest typed in Slack (sandbox runtime, Slack mock)', () => {
   it('an approver types digest: it appears in that channel, with Approve all and one row per ready client in the thread', async () => {
     // A draft discarded before the digest stays discarded: listed as needing attention, never as waiting for approval.
     const acme = (await runtime.services.listClients()).find((client) => client.name === 'Acme Corporation')!;
-    const generated = (await runtime.services.history(acme.id)).find((report) => report.period.key === '2026-10')!;
+    const generated = (await runtime.services.history(acme.id)).find((report) => report.period.key === '2026-10')
+      ?? (await runtime.services.generateReport({ platform: 'cli', id: 'tester', name: 'Tess Tester' }, { clientId: acme.id, period: runtime.services.parsePeriod('2026-10') }));
     await runtime.services.discardReport({ platform: 'slack', id: 'U_APPROVER', name: 'Alice Approver', email: 'alice@msp.example' }, generated.id);
 
     await stack.command('digest 2026-10', { userId: 'U_APPROVER', channelId: 'C_TEAM' });

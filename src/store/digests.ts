@@ -60,7 +60,7 @@ export const DIGESTS_SCHEMA = z.looseObject({
     z.looseObject({
       id: z.string().min(1),
       periodKey: z.string().min(1),
-      rows: z.array(z.looseObject({ clientId: z.number().int(), clientName: z.string(), status: z.enum(['ready', 'empty', 'unlinked', 'failed']) })),
+      rows: z.array(z.looseObject({ clientId: z.number().int(), clientName: z.string(), status: z.enum(['ready', 'empty', 'unlinked', 'failed', 'discarded']) })),
       posts: z.array(z.looseObject({ platform: z.enum(['slack', 'teams']), target: z.string(), rows: z.record(z.string(), z.looseObject({})) })),
     }),
   ),
