@@ -47,6 +47,22 @@ describe('a year of trends', () => {
     expect(view.trends!.rows.find((row) => row.label === 'Feb 26')).toMatchObject({ hours: '…', satisfaction: '…' });
   });
 
+  it('marks a month without a bar by why: the count for a few survey answers, – for none, … for not read yet', () => {
+    const history = computeHistory(year, { months, asOf: SAMPLE_AS_OF });
+    const [few, none, unread, quiet] = history.months;
+    few!.csat = { responses: 3, positive: 2, percentPositive: 66.7 };
+    none!.csat = { responses: 0, positive: 0, percentPositive: null };
+    Object.assign(unread!, { csat: null, hours: null, billableHours: null });
+    Object.assign(quiet!, { sla: { met: 0, missed: 0, percent: null }, csat: { responses: 8, positive: 6, percentPositive: 75 } });
+    const view = buildReportModel({ dataset: year, metrics: computeMetrics(year, { period: october, asOf: SAMPLE_AS_OF }), history, brand: SAMPLE_BRAND, asOf: SAMPLE_AS_OF });
+    const web = new JSDOM(renderReport(view, 'web')).window.document;
+    const blanks = (chart: string) => [...web.querySelectorAll(`#${chart} text.value`)].slice(0, 4).map((text) => text.textContent);
+    expect(blanks('trend-satisfaction')).toEqual(['2/3', '–', '…', '75%']);
+    expect(blanks('trend-hours')[2]).toBe('…');
+    expect(blanks('trend-sla')[3]).toBe('–');
+    expect(view.trends!.rows.slice(0, 3).map((row) => row.satisfaction)).toEqual(['2 of 3', '–', '…']);
+  });
+
   it('draws static SVG charts in the web report and bar rows in the email, with the same figures', () => {
     const history = computeHistory(year, { months, asOf: SAMPLE_AS_OF });
     const view = buildReportModel({ dataset: year, metrics: computeMetrics(year, { period: october, asOf: SAMPLE_AS_OF }), history, brand: { ...SAMPLE_BRAND, color: '#ffe600' }, asOf: SAMPLE_AS_OF });

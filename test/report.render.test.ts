@@ -138,15 +138,23 @@ describe('renderReport: the email is a summary of at most 60 KB', () => {
     expect(email.toLowerCase()).not.toContain('<script');
   });
 
-  it('keeps every ticket in the web version, and the most relevant thousand in the PDF version', () => {
+  it('keeps every ticket in the web version, and the most relevant thousand in the PDF version, which says so before the list', () => {
     const body = web.slice(web.indexOf('<tbody>'), web.indexOf('</tbody>'));
     expect(body.match(/<tr>/g)).toHaveLength(model.tickets.length);
-    expect(web).not.toContain('This PDF lists');
-    const pdf = renderReport(model, 'pdf');
-    const printed = pdf.slice(pdf.indexOf('<tbody>'), pdf.indexOf('</tbody>'));
-    expect(printed.match(/<tr>/g)).toHaveLength(PDF_TICKET_LIMIT);
-    expect(documentOf(pdf).body.textContent).toContain(`This PDF lists the 1,000 most relevant of the ${model.tickets.length.toLocaleString('en-GB')} tickets`);
-    expect(documentOf(pdf).querySelector('a.pdf-link')).toBeNull();
+    expect(documentOf(web).querySelector('[data-pdf-ticket-limit]')).toBeNull();
+    const total = model.tickets.length.toLocaleString('en-GB');
+    const pdf = documentOf(renderReport(model, 'pdf'));
+    expect(pdf.querySelectorAll('#tickets tbody tr')).toHaveLength(PDF_TICKET_LIMIT);
+    expect(pdf.querySelector('#tickets tbody tr')!.textContent).toContain(`Still open 0: ${SCRIPT}`);
+    const notice = pdf.querySelector('[data-pdf-ticket-limit]')!;
+    expect(notice.textContent!.replace(/\s+/g, ' ')).toBe(`This PDF lists 1,000 of the ${total} tickets, the most relevant first: the open ones, those that missed an SLA, then the longest-running. All ${total} are in the web report: view the full report online.`);
+    expect(notice.querySelector('a')!.getAttribute('href')).toBe(FULL_URL);
+    expect(notice.compareDocumentPosition(pdf.querySelector('#tickets')!) & 4).toBe(4);
+    expect([...pdf.querySelectorAll('.section-note')].map((note) => note.textContent)).toContain(`· 1,000 of ${total} listed here`);
+    expect(pdf.querySelector('a.pdf-link')).toBeNull();
+
+    const { view: smaller } = report(sampleDataset({ tickets: 1_200, seed: 4 }));
+    expect(documentOf(renderReport(smaller, 'pdf')).querySelector('[data-pdf-ticket-limit]')!.textContent).toContain(`All ${smaller.tickets.length.toLocaleString('en-GB')} are in the web report; ask Intego IT for it.`);
   });
 
   it('asks the reader to request the full report when there is no link', () => {

@@ -61,6 +61,7 @@ export async function startEmbeddedSandbox(config: Config, clock: Clock = system
     dataDir: config.dataDir,
     clock,
     freshserviceMode: config.freshserviceAccount.mode,
+    audienceName: `${config.brand.name} clients`,
     ...options,
     controls: { timeScale: SANDBOX_TIME_SCALE, windowMs: 60_000, ...options.controls },
   });

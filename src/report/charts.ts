@@ -21,8 +21,13 @@ export interface ChartSpec {
   format(value: number): string;
   /** A fixed top of the scale (100 for percentages); otherwise a round number above the largest value. */
   max?: number;
-  /** A dashed reference line, such as a monthly allowance. */
+  /** A dashed reference line, such as a monthly allowance; its label goes in the legend, clear of the bars' values. */
   reference?: { value: number; label: string };
+  /**
+   * What a month without a value in the first series shows at the baseline, by month: "…" (the default) for
+   * not collected yet, "–" for nothing to measure, or a figure of its own such as "2/3" for too few answers.
+   */
+  blanks?: Array<string | null>;
   /** What a screen reader hears and the figure caption says. */
   caption: string;
 }
@@ -42,11 +47,13 @@ export interface ChartView {
     label: string;
     bars: Array<{ x: number; y: number; width: number; height: number; tone: ChartTone; title: string }>;
     value: { x: number; y: number; text: string } | null;
-    /** Shown at the baseline where a month has no value yet. */
-    missing: boolean;
+    /** Shown at the baseline where a month has no value. */
+    blank: string | null;
   }>;
-  reference: { y: number; label: string; labelY: number } | null;
+  reference: { y: number } | null;
   legend: Array<{ tone: ChartTone; name: string }>;
+  /** The reference line's legend entry, e.g. "allowance 40 h". */
+  referenceLabel: string | null;
 }
 
 const WIDTH = 360;
@@ -60,6 +67,9 @@ export function niceCeiling(value: number): number {
   for (const step of [1, 2, 2.5, 5, 10]) if (step * power >= value) return step * power;
   return 10 * power;
 }
+
+/** A month whose figures are still being read from the helpdesk. */
+export const NOT_COLLECTED = '…';
 
 const round = (value: number) => Math.round(value * 10) / 10;
 
@@ -94,10 +104,11 @@ export function barChart(spec: ChartSpec): ChartView {
         label: month.short,
         bars,
         value: first === null || first === undefined ? null : { x: round(PLOT.left + (index + 0.5) * slot), y: round(yOf(first) - 4), text: spec.format(first) },
-        missing: first === null || first === undefined,
+        blank: first === null || first === undefined ? spec.blanks?.[index] ?? NOT_COLLECTED : null,
       };
     }),
-    reference: spec.reference ? { y: yOf(spec.reference.value), label: spec.reference.label, labelY: round(yOf(spec.reference.value) - 3) } : null,
+    reference: spec.reference ? { y: yOf(spec.reference.value) } : null,
     legend: spec.series.length > 1 || spec.reference ? spec.series.map((series) => ({ tone: series.tone, name: series.name })) : [],
+    referenceLabel: spec.reference?.label ?? null,
   };
 }

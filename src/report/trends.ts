@@ -1,5 +1,5 @@
 /** The year of trends as both renderings show it: SVG charts for the web report and PDF, bar rows for email. */
-import { barChart, type ChartView } from './charts.js';
+import { barChart, NOT_COLLECTED, type ChartView } from './charts.js';
 import { formatCount, formatDecimal } from './durations.js';
 import type { History, HistoryEntry } from './history.js';
 import { isLargeSample } from './small-sample.js';
@@ -24,7 +24,8 @@ export interface TrendsView {
   notes: string[];
 }
 
-const NOT_YET = '…';
+/** A month with nothing to measure (no tickets, no survey answers). */
+const NOTHING = '–';
 
 function shortLabel(entry: HistoryEntry): string {
   const [name, year] = entry.label.split(' ');
@@ -32,13 +33,14 @@ function shortLabel(entry: HistoryEntry): string {
 }
 
 function percentText(value: number | null): string {
-  return value === null ? '–' : `${formatDecimal(value, 1)}%`;
+  return value === null ? NOTHING : `${formatDecimal(value, 1)}%`;
 }
 
-function satisfactionText(csat: HistoryEntry['csat']): string {
-  if (!csat) return NOT_YET;
-  if (csat.responses === 0) return '–';
-  return isLargeSample(csat.responses) ? percentText(csat.percentPositive) : `${formatCount(csat.positive)} of ${formatCount(csat.responses)}`;
+/** A small sample reads as a count, "2 of 3" (rows) or "2/3" (where a chart has room for no more). */
+function satisfactionText(csat: HistoryEntry['csat'], countSeparator = ' of '): string {
+  if (!csat) return NOT_COLLECTED;
+  if (csat.responses === 0) return NOTHING;
+  return isLargeSample(csat.responses) ? percentText(csat.percentPositive) : `${formatCount(csat.positive)}${countSeparator}${formatCount(csat.responses)}`;
 }
 
 /** `monthlyAllowance`: billable hours a month, drawn as a line on the hours chart. */
@@ -53,7 +55,7 @@ export function trendsView(history: History, monthlyAllowance: number | null = n
   if (history.dataSince) notes.push(`History from ${entries[0]!.label}: the helpdesk holds no older tickets.`);
   const pending = entries.filter((entry) => entry.hours === null).map((entry) => entry.label);
   if (pending.length > 0) {
-    notes.push(`Hours and satisfaction for ${pending.length === 1 ? pending[0] : `${pending[0]} – ${pending.at(-1)}`} are still being collected from the helpdesk (shown as ${NOT_YET}); a later report completes them.`);
+    notes.push(`Hours and satisfaction for ${pending.length === 1 ? pending[0] : `${pending[0]} – ${pending.at(-1)}`} are still being collected from the helpdesk (shown as ${NOT_COLLECTED}); a later report completes them.`);
   }
   const smallSamples = entries.some((entry) => entry.csat && entry.csat.responses > 0 && !isLargeSample(entry.csat.responses));
   if (smallSamples) notes.push('Months with fewer than five survey answers show the count of positive answers instead of a percentage.');
@@ -66,7 +68,7 @@ export function trendsView(history: History, monthlyAllowance: number | null = n
       resolved: formatCount(entry.resolved),
       sla: percentText(entry.sla.percent),
       satisfaction: satisfactionText(entry.csat),
-      hours: entry.hours === null ? NOT_YET : hours(entry.hours),
+      hours: entry.hours === null ? NOT_COLLECTED : hours(entry.hours),
       bar: entry.tickets > 0 ? [{ tone: 'share', width: Math.max(1, Math.round((entry.tickets / busiest) * 100)), label: `${formatCount(entry.tickets)} tickets` }] : [],
     })),
     charts: [
@@ -88,6 +90,7 @@ export function trendsView(history: History, monthlyAllowance: number | null = n
         series: [{ name: 'Kept', tone: 'primary', values: entries.map((entry) => entry.sla.percent) }],
         format: (value) => `${formatDecimal(value, 0)}%`,
         max: 100,
+        blanks: entries.map(() => NOTHING),
         caption: `Share of first replies within the SLA each month, ${span}: ${entries.map((entry) => `${entry.label} ${percentText(entry.sla.percent)}`).join('; ')}.`,
       }),
       barChart({
@@ -97,7 +100,8 @@ export function trendsView(history: History, monthlyAllowance: number | null = n
         series: [{ name: 'Positive', tone: 'primary', values: entries.map((entry) => (entry.csat && isLargeSample(entry.csat.responses) ? entry.csat.percentPositive : null)) }],
         format: (value) => `${formatDecimal(value, 0)}%`,
         max: 100,
-        caption: `Share of positive survey answers each month (months with fewer than five answers are left blank), ${span}: ${entries.map((entry) => `${entry.label} ${satisfactionText(entry.csat)}${entry.csat && entry.csat.responses > 0 ? ` of ${formatCount(entry.csat.responses)} answers` : ''}`).join('; ')}.`,
+        blanks: entries.map((entry) => (entry.csat && isLargeSample(entry.csat.responses) ? null : satisfactionText(entry.csat, '/'))),
+        caption: `Share of positive survey answers each month (months with fewer than five answers show the count of positive answers), ${span}: ${entries.map((entry) => `${entry.label} ${satisfactionText(entry.csat)}${entry.csat && entry.csat.responses > 0 ? ` of ${formatCount(entry.csat.responses)} answers` : ''}`).join('; ')}.`,
       }),
       barChart({
         id: 'trend-hours',

@@ -29,6 +29,8 @@ export interface SandboxOptions {
   controls?: Partial<SandboxControls>;
   /** How the simulated Freshservice account is organised: `esm` (default, departments) or `msp` (client workspaces). */
   freshserviceMode?: SandboxAccountMode;
+  /** The simulated audience's name, which the footer of every email it sends shows (the MSP's, not ours). */
+  audienceName?: string;
   /** Overrides `controls` for Mailchimp, e.g. to inject faults into Freshservice only. */
   mailchimpControls?: Partial<SandboxControls>;
   /** Used only when the world is seeded (first start, or after resetSandbox). */
@@ -70,6 +72,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     mailchimp = await startMailchimpSandbox({
       members: world.audience.members,
       listId: world.audience.listId,
+      listName: options.audienceName,
       stateFile: sandboxFiles(options.dataDir).mailchimp,
       clock: options.clock,
       controls: options.mailchimpControls ?? options.controls,
