@@ -1,17 +1,12 @@
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync, promises as fs, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { JSDOM } from 'jsdom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.js';
-import { loadConfig } from '../src/config.js';
-import { silentLogger } from '../src/logger.js';
-import { createRuntime, type Runtime } from '../src/compose/runtime.js';
-import { startEmbeddedSandbox } from '../src/compose/sandbox.js';
-import { createRoutes, listen, type HttpServer } from '../src/server/http.js';
-import { mountReportLinks } from '../src/server/report-links.js';
+import type { Runtime } from '../src/compose/runtime.js';
 import { drawSampleLogo } from '../src/sandbox/index.js';
 import { pdfText } from './support/pdf.js';
-import { makeTempDir, removeTempDir } from './support/temp-dir.js';
+import { startServedSandbox, type SandboxRuntime } from './support/served-sandbox.js';
 
 const hasChromium = existsSync('/usr/bin/chromium');
 const PRODUCT = /integoreport/i;
@@ -27,30 +22,23 @@ const documentOf = (html: string) => new JSDOM(html).window.document;
 
 /** Every place a client meets a report, with an MSP brand set: none of them names the product. */
 describe.skipIf(!hasChromium)('a branded report, everywhere a client looks', () => {
-  let dataDir: string;
+  let sandbox: SandboxRuntime;
   let runtime: Runtime;
-  let server: HttpServer;
 
   beforeAll(async () => {
-    dataDir = await makeTempDir('brand-e2e-');
-    const logo = path.join(dataDir, 'contoso-logo.png');
-    await fs.writeFile(logo, drawSampleLogo(BRAND.BRAND_COLOR));
-    const routes = createRoutes();
-    server = await listen(routes, 0, '127.0.0.1');
-    const config = loadConfig({ DATA_DIR: dataDir, TIMEZONE: 'Europe/London', PUBLIC_BASE_URL: server.url, CHROMIUM_PATH: '/usr/bin/chromium', BRAND_LOGO: logo, ...BRAND });
-    runtime = await createRuntime({
-      config,
-      logger: silentLogger,
+    const logoFile = (dataDir: string) => path.join(dataDir, 'contoso-logo.png');
+    sandbox = await startServedSandbox('brand-e2e-', {
       clock,
-      sandbox: await startEmbeddedSandbox(config, clock, { profile: { departments: 4, audienceMembers: 12, seatScale: 0.1 }, controls: { timeScale: 1000 } }),
+      env: (dataDir) => {
+        writeFileSync(logoFile(dataDir), drawSampleLogo(BRAND.BRAND_COLOR));
+        return { TIMEZONE: 'Europe/London', CHROMIUM_PATH: '/usr/bin/chromium', BRAND_LOGO: logoFile(dataDir), ...BRAND };
+      },
     });
-    mountReportLinks(routes, { config: runtime.config, clock, loadWebHtml: runtime.loadWebHtml, loadPdf: runtime.loadPdf });
+    runtime = sandbox.runtime;
   }, 60_000);
 
   afterAll(async () => {
-    await runtime?.close();
-    await server?.close();
-    if (dataDir) await removeTempDir(dataDir);
+    await sandbox?.close();
   });
 
   it('carries the brand in the email, the web report, the PDF with its header and footer, the sent emails\' sender and footer, and never the product name', async () => {

@@ -2,46 +2,32 @@ import { existsSync, promises as fs } from 'node:fs';
 import { JSDOM } from 'jsdom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.js';
-import { loadConfig } from '../src/config.js';
-import { createLogger, silentLogger } from '../src/logger.js';
-import { createRuntime, type Runtime } from '../src/compose/runtime.js';
-import { startEmbeddedSandbox } from '../src/compose/sandbox.js';
+import { createLogger } from '../src/logger.js';
+import type { Runtime } from '../src/compose/runtime.js';
 import { summaryView } from '../src/chat/views/builders.js';
 import { renderMessage } from '../src/chat/slack/render.js';
 import { renderCard } from '../src/chat/teams/render.js';
-import { createRoutes, listen, type HttpServer } from '../src/server/http.js';
-import { mountReportLinks } from '../src/server/report-links.js';
+import type { HttpServer } from '../src/server/http.js';
 import { findChromium } from '../src/pdf/chromium.js';
 import { pdfText } from './support/pdf.js';
-import { makeTempDir, removeTempDir } from './support/temp-dir.js';
+import { startSandboxRuntime, startServedSandbox, type SandboxRuntime } from './support/served-sandbox.js';
 
 const hasChromium = existsSync('/usr/bin/chromium');
 const clock = fixedClock('2026-11-20T12:00:00Z');
 const actor = { platform: 'cli' as const, id: 'ops', name: 'ops' };
-const SMALL_WORLD = { profile: { departments: 4, audienceMembers: 12, seatScale: 0.1 }, controls: { timeScale: 1000 } };
-
-async function sandboxRuntime(dataDir: string, env: Record<string, string>, logger = silentLogger): Promise<Runtime> {
-  const config = loadConfig({ DATA_DIR: dataDir, TIMEZONE: 'America/Chicago', ...env });
-  return createRuntime({ config, logger, clock, sandbox: await startEmbeddedSandbox(config, clock, SMALL_WORLD) });
-}
 
 describe.skipIf(!hasChromium)('the PDF of a report, end to end', () => {
-  let dataDir: string;
+  let sandbox: SandboxRuntime & { server: HttpServer };
   let runtime: Runtime;
   let server: HttpServer;
 
   beforeAll(async () => {
-    dataDir = await makeTempDir('pdf-e2e-');
-    const routes = createRoutes();
-    server = await listen(routes, 0, '127.0.0.1');
-    runtime = await sandboxRuntime(dataDir, { PUBLIC_BASE_URL: server.url, CHROMIUM_PATH: '/usr/bin/chromium' });
-    mountReportLinks(routes, { config: runtime.config, clock, loadWebHtml: runtime.loadWebHtml, loadPdf: runtime.loadPdf });
+    sandbox = await startServedSandbox('pdf-e2e-', { clock, env: () => ({ TIMEZONE: 'America/Chicago', CHROMIUM_PATH: '/usr/bin/chromium' }) });
+    ({ runtime, server } = sandbox);
   }, 60_000);
 
   afterAll(async () => {
-    await runtime?.close();
-    await server?.close();
-    if (dataDir) await removeTempDir(dataDir);
+    await sandbox?.close();
   });
 
   it('writes report.pdf on Letter paper (TIMEZONE in the Americas), links it from the web report and the card, and serves it to a signed link only', async () => {
@@ -78,19 +64,19 @@ describe.skipIf(!hasChromium)('the PDF of a report, end to end', () => {
 });
 
 describe('a report without Chromium', () => {
+  let sandbox: SandboxRuntime;
   let dataDir: string;
   let runtime: Runtime;
   const lines: string[] = [];
 
   beforeAll(async () => {
-    dataDir = await makeTempDir('pdf-none-');
     const logger = createLogger({ level: 'warn', secrets: [], destination: { write: (line: string) => lines.push(line) } });
-    runtime = await sandboxRuntime(dataDir, { CHROMIUM_PATH: `${dataDir}/no-chromium-here` }, logger);
+    sandbox = await startSandboxRuntime('pdf-none-', { clock, logger, env: (folder) => ({ TIMEZONE: 'America/Chicago', CHROMIUM_PATH: `${folder}/no-chromium-here` }) });
+    ({ dataDir, runtime } = sandbox);
   }, 60_000);
 
   afterAll(async () => {
-    await runtime?.close();
-    if (dataDir) await removeTempDir(dataDir);
+    await sandbox?.close();
   });
 
   it('is still made, says once why it has no PDF, and its card and web page offer none', async () => {
