@@ -90,6 +90,8 @@ describe('open at the end of a month', () => {
       expect(afterSync).toEqual(inSandbox);
       expect(fresh).toEqual(inSandbox);
     },
+    // Two full pulls of every client: about 15 s on an idle machine, twice that on a busy one.
+    120_000,
   );
 
   it('is worth checking: some client ends one of these months with more open tickets than one filter page holds', () => {
