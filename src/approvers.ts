@@ -20,7 +20,7 @@ export interface VerifiedIdentity {
 }
 
 /** The actions that change who gets what. */
-export type GuardedAction = 'send' | 'test' | 'discard' | 'fix' | 'contract' | 'digest';
+export type GuardedAction = 'send' | 'test' | 'discard' | 'fix' | 'contract' | 'digest' | 'map';
 
 const WHAT: Record<GuardedAction, string> = {
   send: 'send reports to clients',
@@ -29,6 +29,7 @@ const WHAT: Record<GuardedAction, string> = {
   fix: "change who receives a client's reports",
   contract: "set a client's monthly hours allowance",
   digest: 'post or preview the monthly digest',
+  map: 'map clients to SentinelOne sites or Microsoft 365 tenants',
 };
 
 const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;

@@ -53,6 +53,8 @@ const expectations: Record<string, string> = {
   FRESHSERVICE_RATE_WINDOW: 'minute or hour: how your Freshservice account counts its API limit (accounts created before September 2020 count per hour)',
   FRESHSERVICE_WORKSPACE_ID: 'all (every workspace, the default) or the id of one Freshservice workspace, a whole number from 2 up (in MSP mode: one client)',
   FRESHSERVICE_MODE: 'esm (Employee Support Mode: clients are departments) or msp (Freshservice for MSPs: clients are client workspaces); leave it empty to detect it',
+  SENTINELONE_URL: 'your SentinelOne console\'s https address, like https://acme.sentinelone.net',
+  SENTINELONE_API_TOKEN: 'a SentinelOne API token of a service user with the Viewer role (Settings → Users → Service Users)',
   MAILCHIMP_API_KEY: 'a Mailchimp Marketing API key ending in its data centre, like "0123…-us6"',
   MAILCHIMP_AUDIENCE_ID: 'the id of the Mailchimp audience (list) that holds your client contacts',
   MAILCHIMP_API_URL: 'a full http(s) URL of the Mailchimp Marketing API (only to override the data centre URL)',
@@ -129,6 +131,8 @@ const schema = z.object({
       .default('all'),
   ),
   FRESHSERVICE_MODE: optionalText.pipe(z.enum(['esm', 'msp']).optional()),
+  SENTINELONE_URL: optionalText.pipe(z.string().regex(/^https?:\/\/[^\s/]+/i).pipe(z.string().url()).optional()),
+  SENTINELONE_API_TOKEN: optionalText,
   MAILCHIMP_API_KEY: optionalText,
   MAILCHIMP_AUDIENCE_ID: optionalText,
   MAILCHIMP_API_URL: optionalText.pipe(z.string().url().optional()),
@@ -215,6 +219,8 @@ export interface Config {
     mode?: 'esm' | 'msp';
   };
   mailchimp?: MailchimpSettings;
+  /** Data sources beside the helpdesk; a source without settings adds nothing (in sandbox mode, the simulated ones). */
+  sources: { sentinelone?: { url: string; apiToken: string } };
   report: {
     fromName: string;
     replyTo: string;
@@ -339,6 +345,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
   const sandbox = [...freshserviceNames, ...mailchimpNames].every((name) => parsed[name] === undefined);
   if (!sandbox) requireTogether(parsed, [...freshserviceNames, ...mailchimpNames], problems);
   requireTogether(parsed, ['MICROSOFT_APP_ID', 'MICROSOFT_APP_PASSWORD'], problems);
+  requireTogether(parsed, ['SENTINELONE_URL', 'SENTINELONE_API_TOKEN'], problems);
   const freshserviceUrl = parsed.FRESHSERVICE_DOMAIN === undefined ? undefined : problems.collect('FRESHSERVICE_DOMAIN', () => freshserviceBaseUrl(parsed.FRESHSERVICE_DOMAIN!));
   const mailchimpUrl =
     parsed.MAILCHIMP_API_KEY === undefined || problems.has('MAILCHIMP_API_URL')
@@ -385,6 +392,9 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
               }
             : undefined,
         },
+    sources: {
+      sentinelone: raw.SENTINELONE_URL && raw.SENTINELONE_API_TOKEN ? { url: raw.SENTINELONE_URL, apiToken: raw.SENTINELONE_API_TOKEN } : undefined,
+    },
     report: {
       fromName: raw.REPORT_FROM_NAME ?? brand.name,
       replyTo: raw.REPORT_REPLY_TO ?? (sandbox ? 'reports@sandbox-msp.example' : ''),
@@ -429,6 +439,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     raw.FRESHSERVICE_API_KEY,
     raw.MAILCHIMP_API_KEY,
     raw.MAILCHIMP_TRANSACTIONAL_KEY,
+    raw.SENTINELONE_API_TOKEN,
     raw.SLACK_BOT_TOKEN,
     raw.SLACK_SIGNING_SECRET,
     raw.SLACK_APP_TOKEN,

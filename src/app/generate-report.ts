@@ -15,6 +15,7 @@ import type { Actor, ProgressUpdate } from './ports.js';
 import type { ReportBrand } from '../report/brand.js';
 import type { PeopleNames } from '../report/who-what.js';
 import type { ContractStore } from '../store/contracts.js';
+import type { SourceOutcome, SourceUseCases } from './sources.js';
 
 export interface GenerateDeps {
   puller: Pick<Puller, 'pull'>;
@@ -34,10 +35,12 @@ export interface GenerateDeps {
   /** Requester names and our agents' ids, for "who and what"; null when the helpdesk cannot say. */
   people(): Promise<PeopleNames | null>;
   paper: 'a4' | 'letter';
+  /** The data sources beside the helpdesk; absent or empty: the report is the helpdesk's alone. */
+  sources?: Pick<SourceUseCases, 'contributions'>;
 }
 
-/** What `metrics.json` holds: the period's metrics and the twelve months ending with it. */
-export type ReportMetrics = Metrics & { history: History };
+/** What `metrics.json` holds: the period's metrics, the twelve months ending with it, and each mapped source's figures under its key. */
+export type ReportMetrics = Metrics & { history: History; sources?: Record<string, unknown> };
 
 const HISTORY_MONTHS = 12;
 
@@ -88,7 +91,7 @@ async function printPdf(deps: GenerateDeps, printable: string, model: ReportMode
 export async function generateReport(
   deps: GenerateDeps,
   actor: Actor,
-  request: { client: ClientRef; period: Period; onProgress?: (update: ProgressUpdate) => void },
+  request: { client: ClientRef & { email?: string }; period: Period; onProgress?: (update: ProgressUpdate) => void },
 ): Promise<GeneratedReport> {
   const { client, period, onProgress } = request;
   const months = trailingMonths(period, HISTORY_MONTHS);
@@ -109,11 +112,19 @@ export async function generateReport(
   const metrics = computeMetrics(current.dataset, { asOf });
   const previous = earlier && earlier.ticketCount > 0 ? computeMetrics(earlier.dataset, { asOf }) : null;
   const history = computeHistory(year.dataset, { months, asOf, accountSince: year.oldestTicketAt });
+  const outcomes: SourceOutcome[] = deps.sources
+    ? await deps.sources.contributions(client, {
+        period,
+        months,
+        asOf,
+        onProgress: (progress) => onProgress?.({ phase: 'pull', text: `${progress.source}: ${progress.text}`, done: progress.done, total: progress.total }),
+      })
+    : [];
 
   onProgress?.({ phase: 'render', text: 'Rendering…' });
   const { id, version } = await deps.reports.reserveId(client.id, period.key);
   const [brand, people, contract] = await Promise.all([deps.brand(), deps.people(), deps.contracts.get(client.id)]);
-  const model = buildReportModel({ dataset: current.dataset, metrics, previous, history, brand, people, monthlyAllowance: contract?.monthlyHours ?? null, accountSince: year.oldestTicketAt, fullReportUrl: deps.reportUrl(id), asOf });
+  const model = buildReportModel({ dataset: current.dataset, metrics, previous, history, brand, people, monthlyAllowance: contract?.monthlyHours ?? null, accountSince: year.oldestTicketAt, fullReportUrl: deps.reportUrl(id), asOf, sources: outcomes.flatMap((outcome) => (outcome.section ? [outcome.section] : [])) });
   const directory = deps.reports.directoryFor(id);
   const files = {
     emailHtml: path.join(directory, 'report.email.html'),
@@ -125,7 +136,8 @@ export async function generateReport(
   const web = renderReport(model, 'web');
   const pdf = await printPdf(deps, renderReport(model, 'pdf'), model, path.join(directory, 'report.pdf'));
   await writeFileAtomic(files.webHtml, pdf.file ? web : withoutPdfLink(web));
-  await writeJsonAtomic(files.metrics, { ...metrics, history } satisfies ReportMetrics);
+  const sourceFigures = Object.fromEntries(outcomes.flatMap((outcome) => (outcome.figures !== undefined ? [[outcome.key, outcome.figures]] : [])));
+  await writeJsonAtomic(files.metrics, { ...metrics, history, ...(outcomes.length > 0 ? { sources: sourceFigures } : {}) } satisfies ReportMetrics);
 
   const record: ReportRecord = {
     id,
@@ -143,6 +155,7 @@ export async function generateReport(
     figures: figuresFromTiles(model.kpis),
     files: pdf.file ? { ...files, pdf: pdf.file } : files,
     ...(pdf.problem ? { pdfProblem: pdf.problem } : {}),
+    ...(outcomes.length > 0 ? { sources: outcomes.map(({ key, label, headline, problem }) => ({ key, label, ...(headline ? { headline } : {}), ...(problem ? { problem } : {}) })) } : {}),
   };
   await deps.reports.add(record);
   return { record, metrics };

@@ -2,6 +2,8 @@ import type { ClientEntry, ClientFix, ClientLookup, ContactSuggestion } from '..
 import type { Period } from '../period/period.js';
 import type { KeyFigure } from '../report/figures.js';
 import type { GuardedAction } from '../approvers.js';
+import type { SourceHeadline } from '../store/reports.js';
+import type { SourceMapping } from './sources.js';
 
 /**
  * The use-cases every surface (Slack, Teams, playground, CLI) calls. Chat code depends on this
@@ -31,6 +33,8 @@ export interface ReportSummary {
   createdAt: string;
   createdBy: string;
   figures: KeyFigure[];
+  /** What each mapped data source beside the helpdesk added (one line), or why it added nothing. */
+  sources?: SourceHeadline[];
   ticketCount: number;
   /** Signed link to the web rendering. */
   viewUrl: string;
@@ -107,5 +111,9 @@ export interface BotServices {
   contractOf(clientId: number): Promise<{ monthlyHours: number; setBy: string; setAt: string } | null>;
   /** Only approvers: sets the monthly allowance of billable hours, or removes it with null. */
   setContract(actor: Actor, clientId: number, monthlyHours: number | null): Promise<void>;
+  /** Every configured data source's mapping for the client (by hand, automatic, or why none). */
+  mappingsOf(clientId: number): Promise<SourceMapping[]>;
+  /** Only approvers: maps the client to a source's target by id or name, to "none", or back to "auto"; audited. */
+  mapClient(actor: Actor, clientId: number, source: string, target: string): Promise<SourceMapping>;
   status(): Promise<{ sandbox: boolean; lastSync?: string; mirrorUpdatedAt?: string; clients: number; linked: number; reports: number; sends: number }>;
 }

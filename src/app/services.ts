@@ -18,6 +18,7 @@ import type { RecipientLookup } from './delivery/confirmed.js';
 import { generateReport, type GenerateDeps } from './generate-report.js';
 import type { BotServices, ReportSummary } from './ports.js';
 import { reportFor } from './report-for.js';
+import type { SourceUseCases } from './sources.js';
 
 export interface AppServiceDeps {
   config: Pick<Config, 'approvers' | 'report' | 'timezone' | 'sandbox' | 'dataDir' | 'pdf'>;
@@ -25,6 +26,8 @@ export interface AppServiceDeps {
   /** Pull, metrics and rendering of one report; its store and links are the ones history and delivery read. */
   generation: GenerateDeps;
   channels: DeliveryChannels;
+  /** The data sources beside the helpdesk and the clients' mappings to them. */
+  sources: SourceUseCases;
   clock: Clock;
   logger: Logger;
 }
@@ -90,6 +93,7 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
       createdAt: record.createdAt,
       createdBy: record.createdBy,
       figures: record.figures,
+      ...(record.sources ? { sources: record.sources } : {}),
       ticketCount: record.ticketCount,
       viewUrl: generation.reportUrl(record.id),
       ...(record.files.pdf ? { pdfUrl: generation.reportUrl(record.id, { pdf: true }) } : record.pdfProblem ? { pdfProblem: record.pdfProblem } : {}),
@@ -99,6 +103,12 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
       ...(record.discarded ? { discardedBy: record.discarded.by } : {}),
       send: await delivery.sendForReport(record.id),
     };
+  }
+
+  async function clientById(clientId: number): Promise<{ id: number; name: string; email?: string }> {
+    const client = (await clients.listClients()).find((entry) => entry.id === clientId);
+    if (!client) throw new Error(`There is no client with id ${clientId}.`);
+    return { id: client.id, name: client.name, ...(client.email ? { email: client.email } : {}) };
   }
 
   const services: BotServices = {
@@ -111,7 +121,7 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
       const client = (await clients.listClients()).find((entry) => entry.id === request.clientId);
       if (!client) throw new Error(`There is no client with id ${request.clientId}.`);
       const generated = await generateReport(generation, actor, {
-        client: { id: client.id, name: client.name },
+        client: { id: client.id, name: client.name, ...(client.email ? { email: client.email } : {}) },
         period: request.period,
         onProgress: request.onProgress,
       });
@@ -144,6 +154,13 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
         outcome: 'ok',
         detail: monthlyHours === null ? 'Monthly allowance removed.' : `Monthly allowance set to ${monthlyHours} billable hours.`,
       }, clock);
+    },
+    async mappingsOf(clientId) {
+      const client = await clientById(clientId);
+      return deps.sources.mappings(client);
+    },
+    async mapClient(actor, clientId, source, target) {
+      return deps.sources.map(actor, await clientById(clientId), source, target);
     },
     async history(clientId) {
       const records = await reports.forClient(clientId);

@@ -16,6 +16,13 @@ const MAX_SUGGESTIONS = 3;
  * part of its name, or a misspelling. Several equally good matches give `ambiguous`, never a guess.
  */
 export function lookupClient(text: string, entries: readonly ClientEntry[]): ClientLookup {
+  return lookupByName(text, entries);
+}
+
+export type NameLookup<T> = { kind: 'found'; client: T } | { kind: 'ambiguous'; candidates: T[] } | { kind: 'not-found'; suggestions: T[] };
+
+/** The same rules for anything named: an id, the exact name, a part of it, or a close misspelling; never a guess among equals. */
+export function lookupByName<T extends { id: number | string; name: string }>(text: string, entries: readonly T[]): NameLookup<T> {
   const query = foldText(text.replace(/^#/, ''));
   if (!query) return { kind: 'not-found', suggestions: [] };
   if (/^\d+$/.test(query)) {
@@ -23,7 +30,7 @@ export function lookupClient(text: string, entries: readonly ClientEntry[]): Cli
     if (byId) return { kind: 'found', client: byId };
   }
   const folded = entries.map((entry) => ({ entry, name: foldText(entry.name) }));
-  const decide = (matches: ClientEntry[]): ClientLookup | undefined => {
+  const decide = (matches: T[]): NameLookup<T> | undefined => {
     if (matches.length === 1) return { kind: 'found', client: matches[0]! };
     if (matches.length > 1) return { kind: 'ambiguous', candidates: matches.slice(0, MAX_CANDIDATES) };
     return undefined;

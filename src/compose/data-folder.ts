@@ -5,6 +5,7 @@ import { REPORTS_SCHEMA } from '../store/reports.js';
 import { SENDS_SCHEMA } from '../store/sends.js';
 import { CONVERSATIONS_SCHEMA } from '../store/conversations.js';
 import { CONTRACTS_SCHEMA } from '../store/contracts.js';
+import { SOURCE_MAPS_SCHEMA } from '../store/source-maps.js';
 import { AUDIT_SCHEMA } from '../store/audit.js';
 import { DIGESTS_SCHEMA } from '../store/digests.js';
 import { JOBS_SCHEMA } from '../jobs/runs.js';
@@ -18,6 +19,7 @@ export const DATA_STORES: ReadonlyArray<{ file: string; schema: z.ZodType }> = [
   { file: 'sends.json', schema: SENDS_SCHEMA },
   { file: 'audit.json', schema: AUDIT_SCHEMA },
   { file: 'contracts.json', schema: CONTRACTS_SCHEMA },
+  { file: 'source-maps.json', schema: SOURCE_MAPS_SCHEMA },
   { file: 'conversations.json', schema: CONVERSATIONS_SCHEMA },
   { file: 'digests.json', schema: DIGESTS_SCHEMA },
   { file: 'jobs.json', schema: JOBS_SCHEMA },

@@ -19,6 +19,7 @@ const RUNNING_BOT = z.object({
     .object({
       freshservice: SERVICE.extend({ timeScale: z.number().positive() }),
       mailchimp: SERVICE.extend({ audienceId: z.string() }),
+      sentinelone: z.object({ url: z.url(), apiToken: z.string(), timeScale: z.number().positive() }).optional(),
     })
     .optional(),
 });

@@ -24,6 +24,9 @@ import { ContractStore } from '../store/contracts.js';
 import type { PeopleNames } from '../report/who-what.js';
 import type { FreshserviceDirectory } from '../freshservice/index.js';
 import { createPdfPrinter } from '../pdf/printer.js';
+import { createSourceUseCases } from '../app/sources.js';
+import { SourceMapStore } from '../store/source-maps.js';
+import { createSources } from './sources.js';
 
 export interface Runtime<S extends SandboxServices = Sandbox> {
   config: Config;
@@ -82,6 +85,7 @@ function configFor(config: Config, sandbox: SandboxServices | undefined): Config
     ...config,
     freshservice: { baseUrl: sandbox.freshservice.baseUrl, apiKey: sandbox.freshservice.apiKey },
     mailchimp: { baseUrl: sandbox.mailchimp.baseUrl, apiKey: sandbox.mailchimp.apiKey, audienceId: sandbox.mailchimp.audienceId, statusIfNew: 'subscribed' },
+    sources: sandbox.sentinelone ? { sentinelone: { url: sandbox.sentinelone.url, apiToken: sandbox.sentinelone.apiToken } } : {},
   };
 }
 
@@ -151,6 +155,14 @@ export async function createRuntime<S extends SandboxServices = Sandbox>(options
   });
   // Not awaited: the first send waits for the same check, and start-up does not wait on Mailchimp.
   void channels.transactional?.prepare?.();
+  const sources = createSourceUseCases({
+    sources: createSources(config.sources, { logger, timeScale: sandbox?.sentinelone?.controls.timeScale ?? 1 }),
+    maps: new SourceMapStore(config.dataDir),
+    clock,
+    logger,
+    approvers: config.approvers,
+    dataDir: config.dataDir,
+  });
   const generation: GenerateDeps = {
     puller: freshservice.puller,
     reports,
@@ -163,8 +175,9 @@ export async function createRuntime<S extends SandboxServices = Sandbox>(options
     paper: config.pdf.paper,
     contracts: new ContractStore(config.dataDir),
     people: () => peopleNames(freshservice.directory, logger),
+    sources,
   };
-  const { services, delivery, webHtml, pdf: pdfOf } = createAppServices({ config, clients, generation, channels, clock, logger });
+  const { services, delivery, webHtml, pdf: pdfOf } = createAppServices({ config, clients, generation, channels, sources, clock, logger });
 
   await delivery.resumePendingSends();
 

@@ -6,20 +6,26 @@ import type { RunningBot } from './running-bot.js';
 /** In sandbox mode a Freshservice "minute" lasts this many real milliseconds, so the demo is quick at a Growth-plan limit. */
 const SANDBOX_TIME_SCALE = 60;
 
+/** The simulated SentinelOne's second lasts 100 ms, and the client's pace follows, so a demo digest is quick. */
+const SANDBOX_SOURCE_TIME_SCALE = 10;
+
 /** What the runtime needs of the simulated services: where they answer, and how fast the Freshservice clock runs. */
 export interface SandboxServices {
   freshservice: { baseUrl: string; apiKey: string; controls: { timeScale: number } };
   mailchimp: { baseUrl: string; apiKey: string; audienceId: string };
+  /** The simulated SentinelOne console (absent in the announcement of a bot from before it existed). */
+  sentinelone?: { url: string; apiToken: string; controls: { timeScale: number } };
   close(): Promise<void>;
 }
 
 /** The simulated services of the bot running on the same data folder: the same world, outbox and audience. Closing leaves them running. */
 export function sharedSandbox(bot: RunningBot): SandboxServices | undefined {
   if (!bot.sandbox) return undefined;
-  const { freshservice, mailchimp } = bot.sandbox;
+  const { freshservice, mailchimp, sentinelone } = bot.sandbox;
   return {
     freshservice: { baseUrl: freshservice.baseUrl, apiKey: freshservice.apiKey, controls: { timeScale: freshservice.timeScale } },
     mailchimp: { baseUrl: mailchimp.baseUrl, apiKey: mailchimp.apiKey, audienceId: mailchimp.audienceId },
+    ...(sentinelone ? { sentinelone: { url: sentinelone.url, apiToken: sentinelone.apiToken, controls: { timeScale: sentinelone.timeScale } } } : {}),
     close: async () => undefined,
   };
 }
@@ -29,6 +35,7 @@ export function announcedSandbox(sandbox: Sandbox): RunningBot['sandbox'] {
   return {
     freshservice: { baseUrl: sandbox.freshservice.baseUrl, apiKey: sandbox.freshservice.apiKey, timeScale: sandbox.freshservice.controls.timeScale },
     mailchimp: { baseUrl: sandbox.mailchimp.baseUrl, apiKey: sandbox.mailchimp.apiKey, audienceId: sandbox.mailchimp.audienceId },
+    sentinelone: { url: sandbox.sentinelone.url, apiToken: sandbox.sentinelone.apiToken, timeScale: sandbox.sentinelone.controls.timeScale },
   };
 }
 
@@ -64,5 +71,6 @@ export async function startEmbeddedSandbox(config: Config, clock: Clock = system
     audienceName: `${config.brand.name} clients`,
     ...options,
     controls: { timeScale: SANDBOX_TIME_SCALE, windowMs: 60_000, ...options.controls },
+    sentinelOneControls: { timeScale: SANDBOX_SOURCE_TIME_SCALE, ...options.sentinelOneControls },
   });
 }

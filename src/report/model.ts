@@ -13,6 +13,7 @@ import { whoAndWhat, type PeopleNames, type WhoAndWhat } from './who-what.js';
 import { allowanceModel, type AllowanceModel } from './allowance.js';
 import { belongsToPeriod, type History } from './history.js';
 import { trendsView, type TrendsView } from './trends.js';
+import type { SourceSection } from '../sources/section.js';
 
 /** Everything both renderings show, already formatted as text. Outside text is raw here; templates escape it. */
 export interface ReportModel {
@@ -47,6 +48,8 @@ export interface ReportModel {
   notable: NotableTicket[];
   fullReportUrl: string | null;
   footnotes: string[];
+  /** The sections of the data sources beside the helpdesk the client is mapped to, in registration order. */
+  sources: SourceSection[];
 }
 
 /** The MSP's brand as both renderings show it; the logo differs (inline on the web and in the PDF, hosted in email). */
@@ -125,6 +128,7 @@ export interface ReportModelInput {
   accountSince?: string | null;
   fullReportUrl?: string;
   asOf: Date;
+  sources?: SourceSection[];
 }
 
 const HIGHLIGHT_LIMIT = 5;
@@ -213,6 +217,7 @@ export function buildReportModel(input: ReportModelInput): ReportModel {
     notable,
     fullReportUrl: input.fullReportUrl && /^https?:\/\//i.test(input.fullReportUrl) ? input.fullReportUrl : null,
     footnotes: footnotes(metrics, timezone),
+    sources: input.sources ?? [],
   };
 }
 

@@ -7,6 +7,7 @@ import { neutraliseMergeTags } from './escape.js';
 import type { BarSegment, KpiTile, ReportModel } from './model.js';
 import { chunk } from '../collections.js';
 import type { ChartTone } from './charts.js';
+import type { SourceSection } from '../sources/section.js';
 
 /** `web`: the page behind the report link; `pdf`: that page as printed; `email`: the summary that is sent. */
 export type ReportKind = 'email' | 'web' | 'pdf';
@@ -110,6 +111,14 @@ function templateContext(model: ReportModel, kind: ReportKind) {
         legend: figure.legend.map((entry) => ({ ...entry, color: toneColor(entry.tone) })),
       })),
     },
+    sources: model.sources.map((section) => ({
+      ...section,
+      tileRows: chunk(section.tiles, 4),
+      // The email keeps to its budget: its tables and the month-by-month bars become a line of text each.
+      tables: kind === 'email' ? [] : section.tables,
+      lines: kind === 'email' ? sourceLines(section) : [],
+      bars: kind !== 'email' && section.bars && { ...section.bars, rows: section.bars.rows.map((row) => ({ ...row, segments: row.width > 0 ? [{ tone: 'share', width: row.width, label: row.value, color: chart }] : [], rest: 100 - row.width })) },
+    })),
     web: kind !== 'email',
     downloadLink: kind === 'web',
     proactiveSingular: model.highlights.proactiveCount === 1,
@@ -121,6 +130,13 @@ function templateContext(model: ReportModel, kind: ReportKind) {
     totalCount: formatCount(total),
     linkToFull: kind === 'email',
   };
+}
+
+/** A source section's email tables and bars as lines: "Most affected endpoints: ACME-LT-001 (3) · ACME-LT-002 (1)". */
+function sourceLines(section: SourceSection): string[] {
+  const tables = section.tables.filter((table) => table.inEmail).map((table) => `${table.title}: ${table.rows.length > 0 ? table.rows.map((row) => `${row[0]} (${row.slice(1).join(', ')})`).join(' · ') : table.empty}`);
+  const bars = section.bars ? [`${section.bars.title}: ${section.bars.rows.map((row) => `${row.label} ${row.value}`).join(' · ')}`] : [];
+  return [...tables, ...bars];
 }
 
 /** Met, missed and pending keep their meaning's colours; a plain share takes the brand's chart colour. */

@@ -6,6 +6,8 @@ import { startFreshserviceSandbox, type FreshserviceSandbox } from './freshservi
 import { startMailchimpSandbox, type MailchimpSandbox } from './mailchimp/server.js';
 import type { SandboxControls } from './types.js';
 import type { SandboxAccountMode } from './freshservice/workspaces.js';
+import { startSentinelOneSandbox, type SentinelOneControls, type SentinelOneSandbox } from './sentinelone/server.js';
+import { seedSentinelOneWorld } from './sentinelone/world.js';
 import { WORLD_SCHEMA_VERSION, seedWorld, type SandboxWorld, type WorldProfile } from './world/world.js';
 
 export { startFreshserviceSandbox, type FreshserviceSandbox } from './freshservice/server.js';
@@ -13,12 +15,15 @@ export { FIRST_CLIENT_WORKSPACE_ID, type AccountLayout, type SandboxAccountMode,
 export { SANDBOX_RESET_PATH, readSandboxOutbox, startMailchimpSandbox, type FailableOperation, type FailureMode, type MailchimpSandbox, type OutboxEmail } from './mailchimp/server.js';
 export { HOSTILE_SUBJECTS, LINKING_CASES, monthStartUtc, seedWorld, type IncidentSpike, type LinkingSituation, type SandboxWorld, type WorldProfile } from './world/world.js';
 export { createRng, type Rng } from './rng.js';
+export { startSentinelOneSandbox, DEFAULT_SENTINELONE_SANDBOX_TOKEN, type SentinelOneControls, type SentinelOneSandbox } from './sentinelone/server.js';
+export { seedSentinelOneWorld, UNMAPPED_SENTINELONE_CLIENTS, type SentinelOneWorld } from './sentinelone/world.js';
 export { drawSampleLogo, writeSampleLogo } from './brand-logo.js';
 export type { RecordedRequest, SandboxAudienceMember, SandboxControls } from './types.js';
 
 export interface Sandbox {
   freshservice: FreshserviceSandbox;
   mailchimp: MailchimpSandbox;
+  sentinelone: SentinelOneSandbox;
   close(): Promise<void>;
 }
 
@@ -33,6 +38,7 @@ export interface SandboxOptions {
   audienceName?: string;
   /** Overrides `controls` for Mailchimp, e.g. to inject faults into Freshservice only. */
   mailchimpControls?: Partial<SandboxControls>;
+  sentinelOneControls?: Partial<SentinelOneControls>;
   /** Used only when the world is seeded (first start, or after resetSandbox). */
   profile?: Partial<WorldProfile>;
   seed?: number;
@@ -68,6 +74,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const world = await loadOrSeedWorld(options);
   const freshservice = await startFreshserviceSandbox({ world, clock: options.clock, controls: options.controls, mode: options.freshserviceMode });
   let mailchimp: MailchimpSandbox;
+  let sentinelone: SentinelOneSandbox;
   try {
     mailchimp = await startMailchimpSandbox({
       members: world.audience.members,
@@ -81,11 +88,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     await freshservice.close();
     throw error;
   }
+  try {
+    sentinelone = await startSentinelOneSandbox({ world: seedSentinelOneWorld(world), controls: options.sentinelOneControls });
+  } catch (error) {
+    await Promise.all([freshservice.close(), mailchimp.close()]);
+    throw error;
+  }
   return {
     freshservice,
     mailchimp,
+    sentinelone,
     close: async () => {
-      await Promise.all([freshservice.close(), mailchimp.close()]);
+      await Promise.all([freshservice.close(), mailchimp.close(), sentinelone.close()]);
     },
   };
 }

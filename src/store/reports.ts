@@ -4,6 +4,14 @@ import { z } from 'zod';
 import { JsonStore } from './json-store.js';
 import type { KeyFigure } from '../report/figures.js';
 
+/** A data source's line on the card and the digest row: its headline, or the problem that kept its section out. */
+export interface SourceHeadline {
+  key: string;
+  label: string;
+  headline?: string;
+  problem?: string;
+}
+
 export interface ReportRecord {
   id: string;
   clientId: number;
@@ -23,6 +31,8 @@ export interface ReportRecord {
   files: { emailHtml: string; webHtml: string; metrics: string; dataset: string; pdf?: string };
   /** Why the report has no PDF (no Chromium, or printing failed). */
   pdfProblem?: string;
+  /** What each mapped data source added (its headline), or why it added nothing. */
+  sources?: SourceHeadline[];
   discarded?: { by: string; at: string };
 }
 

@@ -2,6 +2,9 @@ import type { Actor, BotServices, ReportSummary, SendOutcome, SendSummary } from
 import type { ClientEntry, ClientFix, ContactSuggestion } from '../../src/clients/types.js';
 import { begunPeriod, parsePeriod } from '../../src/period/period.js';
 import type { Clock } from '../../src/clock.js';
+
+const SENTINELONE = { key: 'sentinelone', label: 'SentinelOne', targetNoun: 'site' };
+import { UserFacingError } from '../../src/errors.js';
 import { approvalRefusal, isApprover, parseApprovers, requireApprover } from '../../src/approvers.js';
 
 export interface FakeServicesOptions {
@@ -43,6 +46,7 @@ export function createFakeServices(options: FakeServicesOptions): FakeServices {
   }
   const reports = new Map<string, ReportSummary>();
   const contracts = new Map<number, { monthlyHours: number; setBy: string; setAt: string }>();
+  const mappings = new Map<number, { id: string; name: string }>();
   let hold: Promise<void> | undefined;
   let failure: Error | undefined;
   let sequence = 0;
@@ -178,6 +182,16 @@ export function createFakeServices(options: FakeServicesOptions): FakeServices {
       requireApprover(approvers, actor, 'contract');
       if (monthlyHours === null) contracts.delete(clientId);
       else contracts.set(clientId, { monthlyHours, setBy: actor.name, setAt: clock.now().toISOString() });
+    },
+    async mappingsOf(clientId) {
+      const target = mappings.get(clientId);
+      return [{ source: SENTINELONE, target: target ?? null, via: target ? 'manual' : 'none', ...(target ? {} : { reason: 'no SentinelOne site is named like it' }) }];
+    },
+    async mapClient(actor, clientId, source, target) {
+      if (source !== 'sentinelone') throw new UserFacingError(`"${source}" is not a data source here; use one of: sentinelone.`);
+      requireApprover(approvers, actor, 'map');
+      mappings.set(clientId, { id: target, name: target });
+      return { source: SENTINELONE, target: { id: target, name: target }, via: 'manual', setBy: actor.name, setAt: clock.now().toISOString() };
     },
     async history(clientId) {
       return [...reports.values()].filter((report) => report.client.id === clientId).map(withRecipient);

@@ -7,7 +7,7 @@ import type { ClientEntry, ClientLookup, ContactSuggestion } from '../../clients
 import { commandHelp, type CommandMistake, type CommandName } from '../../app/commands.js';
 import { confirmationOf } from '../../app/confirmation.js';
 import { PERIOD_FORMS } from '../../period/forms.js';
-import type { Button, Confirm, FixValue, GenerateValue, PageValue, PickValue, Section, SendValue, View } from './view.js';
+import type { Button, Confirm, Fact, FixValue, GenerateValue, PageValue, PickValue, Section, SendValue, View } from './view.js';
 import { formatWhen, typedCommand } from './view.js';
 
 const CLIENTS_PER_PAGE = 15;
@@ -212,7 +212,13 @@ function summaryFacts(report: ReportSummary): View['facts'] {
     { label: 'Period', value: report.period.label },
     { label: 'Tickets', value: String(report.ticketCount) },
     { label: 'Recipient', value: report.recipient ? `${report.recipient}${report.copyTo ? ` (copy to ${report.copyTo})` : ''}` : 'none linked' },
+    ...sourceFacts(report),
   ];
+}
+
+/** One fact per data source the client is mapped to: its headline, or why its section is missing. */
+export function sourceFacts(report: ReportSummary): Fact[] {
+  return (report.sources ?? []).map((source) => ({ label: source.label, value: source.headline ?? `no section: ${source.problem ?? 'not read'}` }));
 }
 
 function viewButton(report: ReportSummary): Button {

@@ -8,7 +8,7 @@ import { confirmationOf } from '../../app/confirmation.js';
 import type { DigestRecord, DigestRow } from '../../store/digests.js';
 import type { ApproveAllValue, ApproveValue, Button, RegenerateValue, Section, View } from './view.js';
 import { formatWhen, typedCommand } from './view.js';
-import { fixButton, sendConfirm } from './builders.js';
+import { fixButton, sendConfirm, sourceFacts } from './builders.js';
 
 /** Needs-attention rows shown in the header; the rest are counted (keeps Slack under 50 blocks). */
 const ATTENTION_LIMIT = 25;
@@ -197,6 +197,7 @@ export function digestRowView(digest: DigestRecord, row: DigestRow, report: Repo
       { label: 'SLA kept', value: sla?.value ?? '–' },
       { label: 'Satisfaction', value: satisfaction?.value ?? '–' },
       { label: 'Change vs previous month', value: tickets?.change ? `tickets ${tickets.change}` : 'no earlier data' },
+      ...sourceFacts(report),
     ],
     buttons,
   };

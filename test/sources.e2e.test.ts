@@ -1,0 +1,80 @@
+import { promises as fs } from 'node:fs';
+import { JSDOM } from 'jsdom';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReportMetrics } from '../src/app/generate-report.js';
+import { summaryView } from '../src/chat/views/builders.js';
+import { fixedClock } from '../src/clock.js';
+import { loadConfig } from '../src/config.js';
+import { silentLogger } from '../src/logger.js';
+import { createRuntime, type Runtime } from '../src/compose/runtime.js';
+import { startEmbeddedSandbox } from '../src/compose/sandbox.js';
+import { byteLength, EMAIL_BYTE_LIMIT } from '../src/report/render.js';
+import type { SentinelOneFigures } from '../src/sentinelone/index.js';
+import { UNMAPPED_SENTINELONE_CLIENTS } from '../src/sandbox/index.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
+
+/** The sandbox a new user starts: the data sources beside the helpdesk show for mapped clients only. */
+describe('data sources in the sandbox', () => {
+  let dataDir: string;
+  let runtime: Runtime;
+  const actor = { platform: 'cli' as const, id: 'ops', name: 'ops' };
+
+  beforeAll(async () => {
+    dataDir = await makeTempDir('sources-e2e-');
+    const config = loadConfig({ DATA_DIR: dataDir, TIMEZONE: 'UTC' });
+    const clock = fixedClock('2026-11-20T12:00:00Z');
+    runtime = await createRuntime({ config, logger: silentLogger, clock, sandbox: await startEmbeddedSandbox(config, clock, { controls: { timeScale: 1000 } }) });
+  }, 60_000);
+
+  afterAll(async () => {
+    await runtime?.close();
+    if (dataDir) await removeTempDir(dataDir);
+  });
+
+  const clientNamed = async (name: string) => ((await runtime.services.findClient(name)) as { kind: 'found'; client: { id: number; name: string } }).client;
+  const generate = async (name: string) => runtime.services.generateReport(actor, { clientId: (await clientNamed(name)).id, period: runtime.services.parsePeriod('2026-10') });
+  const filesOf = async (reportId: string) => {
+    const record = (await runtime.reports.get(reportId))!;
+    return {
+      record,
+      web: new JSDOM(await fs.readFile(record.files.webHtml, 'utf8')).window.document,
+      emailHtml: await fs.readFile(record.files.emailHtml, 'utf8'),
+      metrics: JSON.parse(await fs.readFile(record.files.metrics, 'utf8')) as ReportMetrics,
+    };
+  };
+
+  it('generate Acme shows the endpoint-security section in the web report, the email, metrics.json and the card', async () => {
+    const report = await generate('Acme');
+    const { web, emailHtml, metrics } = await filesOf(report.id);
+    const figures = metrics.sources!.sentinelone as SentinelOneFigures;
+    expect(figures.site.name).toBe('Acme Corporation');
+    expect(figures.endpoints.protected).toBeGreaterThan(80);
+    expect(figures.trend.map((month) => month.month)).toHaveLength(12);
+    expect(figures.trend.at(-1)).toMatchObject({ month: '2026-10', threats: figures.threats.inPeriod });
+
+    const section = web.querySelector('[data-source="sentinelone"]')!;
+    expect(section.querySelector('.section-title')!.textContent).toContain('Endpoint security');
+    expect(section.querySelector('[data-kpi="Protected endpoints"] .kpi-value')!.textContent).toBe(figures.endpoints.protected.toLocaleString('en-GB'));
+    expect(section.textContent).toContain('Endpoints by operating system');
+    const email = new JSDOM(emailHtml).window.document.querySelector("[data-source=\"sentinelone\"]")!;
+    expect(email.querySelector("[data-kpi=\"Threats\"] .kpi-value")!.textContent).toBe(String(figures.threats.inPeriod));
+    expect(email.textContent).not.toContain("Endpoints by operating system");
+    expect(email.querySelector(".source-line")!.textContent).toMatch(/^Most affected endpoints: /);
+    expect(byteLength(emailHtml)).toBeLessThanOrEqual(EMAIL_BYTE_LIMIT);
+
+    const card = summaryView(report);
+    expect(card.facts).toContainEqual({ label: 'SentinelOne', value: expect.stringMatching(new RegExp(`^${figures.endpoints.protected} endpoints protected`)) });
+  }, 120_000);
+
+  it('a client without a site gets no section, no SentinelOne call and no warning on the card', async () => {
+    const before = runtime.sandbox!.sentinelone.requests.filter((request) => request.path !== '/web/api/v2.1/sites').length;
+    const report = await generate(UNMAPPED_SENTINELONE_CLIENTS[0]!);
+    const { web, emailHtml, metrics, record } = await filesOf(report.id);
+    expect(web.querySelector('[data-source]')).toBeNull();
+    expect(emailHtml).not.toContain('data-source');
+    expect(metrics.sources).toBeUndefined();
+    expect(record.sources).toBeUndefined();
+    expect(summaryView(report).facts!.map((fact) => fact.label)).not.toContain('SentinelOne');
+    expect(runtime.sandbox!.sentinelone.requests.filter((request) => request.path !== '/web/api/v2.1/sites').length).toBe(before);
+  }, 120_000);
+});
