@@ -44,6 +44,12 @@ describe('data sources in the sandbox', () => {
   };
 
   it('generate Acme shows the endpoint-security section in the web report, the email, metrics.json and the card', async () => {
+    const world = runtime.sandbox!.sentinelone.world;
+    const acmeSite = world.sites.find((site) => site.name === 'Acme Corporation')!;
+    const hostile = '<img src=x onerror=alert(1)> *|UNSUB|*';
+    const october = world.threats.filter((threat) => threat.agentRealtimeInfo.siteId === acmeSite.id && threat.threatInfo.createdAt.startsWith('2026-10'));
+    expect(october.length).toBeGreaterThan(0);
+    october[0]!.agentRealtimeInfo.agentComputerName = hostile;
     const report = await generate('Acme');
     const { web, emailHtml, metrics } = await filesOf(report.id);
     const figures = metrics.sources!.sentinelone as SentinelOneFigures;
@@ -61,6 +67,10 @@ describe('data sources in the sandbox', () => {
     expect(email.textContent).not.toContain("Endpoints by operating system");
     expect(email.querySelector(".source-line")!.textContent).toMatch(/^Most affected endpoints: /);
     expect(byteLength(emailHtml)).toBeLessThanOrEqual(EMAIL_BYTE_LIMIT);
+    expect(section.querySelector('img')).toBeNull();
+    expect(section.textContent).toContain(hostile);
+    expect(email.querySelector('img')).toBeNull();
+    expect(emailHtml).not.toContain('*|UNSUB|*');
 
     const card = summaryView(report);
     expect(card.facts).toContainEqual({ label: 'SentinelOne', value: expect.stringMatching(new RegExp(`^${figures.endpoints.protected} endpoints protected`)) });

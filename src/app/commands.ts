@@ -7,7 +7,7 @@
 import { editDistance } from '../clients/names.js';
 import { splitTrailingPeriod } from '../period/forms.js';
 
-export type CommandName = 'help' | 'clients' | 'fix' | 'generate' | 'send' | 'history' | 'contract' | 'digest' | 'status';
+export type CommandName = 'help' | 'clients' | 'fix' | 'generate' | 'send' | 'history' | 'contract' | 'digest' | 'map' | 'status';
 
 export type Command =
   | { name: 'help'; topic?: CommandName }
@@ -20,6 +20,8 @@ export type Command =
   | { name: 'contract'; client: string; hours?: number | null }
   /** `preview`: shown only to the person who asked, posted nowhere. */
   | { name: 'digest'; period?: string; preview: boolean }
+  /** Without `source` and `target`: show the client's mappings. */
+  | { name: 'map'; client: string; source?: string; target?: string }
   | { name: 'status' };
 
 export interface CommandMistake {
@@ -52,6 +54,7 @@ export const COMMANDS: readonly CommandHelp[] = Object.freeze([
   { name: 'history', usage: 'history <client>', summary: 'Reports generated and sent for a client.', examples: ['history Acme'] },
   { name: 'contract', usage: 'contract <client> [hours | none]', summary: 'Show or set the billable hours a client\'s contract includes each month; reports show hours against it and any overage.', examples: ['contract Acme 40', 'contract "Acme Corp" none', 'contract Acme'] },
   { name: 'digest', usage: 'digest [period] [preview]', summary: 'Approvers: post the monthly digest here now (a draft for every linked client with Approve & send, Approve all, and what needs attention); "preview" shows it only to you.', examples: ['digest', 'digest 2026-10', 'digest preview'] },
+  { name: 'map', usage: 'map <client> [<source> <site or tenant | none | auto>]', summary: 'Show or set which SentinelOne site a client\'s reports read (found by name unless set by hand); "none" leaves the section out, "auto" goes back to matching by name.', examples: ['map Acme', 'map Acme sentinelone "Acme Corp HQ"', 'map Acme sentinelone none'] },
   { name: 'status', usage: 'status', summary: 'Sandbox or live, last sync, counts of clients, reports and sends.', examples: ['status'] },
   { name: 'help', usage: 'help [command]', summary: 'This list, or the details of one command.', examples: ['help', 'help generate'] },
 ]);
@@ -62,6 +65,7 @@ const ALIASES: Record<string, CommandName> = {
   clients: 'clients', client: 'clients', list: 'clients',
   fix: 'fix', link: 'fix',
   contract: 'contract', allowance: 'contract',
+  map: 'map', mapping: 'map',
   generate: 'generate', gen: 'generate', report: 'generate',
   send: 'send', approve: 'send',
   history: 'history',
@@ -216,6 +220,11 @@ export function parseCommand(text: string): ParsedCommand {
       if (hours === false) return mistake(name, `contract for client "${shown(client)}"`, `"${shown(last!.text, 20)}" is not a number of hours; give hours a month like 40 or 12.5, or "none" to remove the allowance.`);
       return { ok: true, command: hours === undefined ? { name, client } : { name, client, hours } };
     }
+    case 'map': {
+      const wanted = mapWords(rest.map((token) => token.text));
+      if (!wanted.client) return mistake(name, 'map (no client given)', 'Which client? Put the client\'s name after "map", then the source and its site.');
+      return { ok: true, command: wanted.source && wanted.target ? { name, client: wanted.client, source: wanted.source, target: wanted.target } : { name, client: wanted.client } };
+    }
     case 'generate':
     case 'send': {
       const { rest: nameTokens, period } = splitTrailingPeriod(rest, periodWord);
@@ -243,4 +252,13 @@ export function contractHours(word: string): number | null | false | undefined {
 /** Usage lines and examples, for `help` and for mistakes. */
 export function commandHelp(topic?: CommandName): CommandHelp[] {
   return topic ? [helpFor(topic)] : [...COMMANDS];
+}
+
+/**
+ * The words of `map <client> [<source> <target>]`: with three words or more, the last two are the source and
+ * the target (quote a name of several words), the rest the client; fewer words are the client alone.
+ */
+export function mapWords(words: readonly string[]): { client: string; source?: string; target?: string } {
+  if (words.length < 3) return { client: words.join(' ').trim() };
+  return { client: words.slice(0, -2).join(' ').trim(), source: words.at(-2)!, target: words.at(-1)! };
 }

@@ -47,6 +47,15 @@ export interface SourceOutcome {
   problem?: string;
 }
 
+/** One line per mapping, the same in chat and on the command line. `command` shows how to map by hand. */
+export function describeMapping(mapping: SourceMapping, command: (example: string) => string): string {
+  const { source, target } = mapping;
+  const byHand = mapping.setBy ? ` by hand by ${mapping.setBy}${mapping.setAt ? ` on ${mapping.setAt.slice(0, 10)}` : ''}` : '';
+  if (target) return `${source.label}: ${source.targetNoun} ${target.name} (${mapping.via === 'manual' ? `mapped${byHand}` : 'matched by name'}).`;
+  if (mapping.via === 'manual') return `${source.label}: no ${source.targetNoun} (set${byHand}); reports leave its section out.`;
+  return `${source.label}: not mapped, ${mapping.reason ?? 'no match'}; map it with ${command(`map <client> ${source.key} <${source.targetNoun}>`)}.`;
+}
+
 export class SourceMappingError extends UserFacingError {
   override name = 'SourceMappingError';
 }

@@ -157,6 +157,15 @@ function buildProgram(out: Output, context: (command: Command) => CommandContext
     });
 
   program
+    .command('map')
+    .description('show or set which SentinelOne site (or other data source target) a client\'s reports read')
+    .argument('<client...>', 'the client, then the source (sentinelone) and the site\'s name or id, none, or auto')
+    .usage('[options] <client> [<source> <target | none | auto>]')
+    .action(async (words: string[], _options: object, command: Command) => {
+      await (await import('./commands/map.js')).map(context(command), words);
+    });
+
+  program
     .command('digest')
     .description('the monthly digest: drafts for every linked client, posted to DIGEST_CHANNEL and Teams channels')
     .argument('[period]', 'the period (default last-month)')

@@ -46,7 +46,7 @@ export function createFakeServices(options: FakeServicesOptions): FakeServices {
   }
   const reports = new Map<string, ReportSummary>();
   const contracts = new Map<number, { monthlyHours: number; setBy: string; setAt: string }>();
-  const mappings = new Map<number, { id: string; name: string }>();
+  const mappings = new Map<number, { id: string; name: string; setBy: string; setAt: string }>();
   let hold: Promise<void> | undefined;
   let failure: Error | undefined;
   let sequence = 0;
@@ -184,13 +184,14 @@ export function createFakeServices(options: FakeServicesOptions): FakeServices {
       else contracts.set(clientId, { monthlyHours, setBy: actor.name, setAt: clock.now().toISOString() });
     },
     async mappingsOf(clientId) {
-      const target = mappings.get(clientId);
-      return [{ source: SENTINELONE, target: target ?? null, via: target ? 'manual' : 'none', ...(target ? {} : { reason: 'no SentinelOne site is named like it' }) }];
+      const mapping = mappings.get(clientId);
+      if (!mapping) return [{ source: SENTINELONE, target: null, via: 'none', reason: 'no SentinelOne site is named like it' }];
+      return [{ source: SENTINELONE, target: { id: mapping.id, name: mapping.name }, via: 'manual', setBy: mapping.setBy, setAt: mapping.setAt }];
     },
     async mapClient(actor, clientId, source, target) {
       if (source !== 'sentinelone') throw new UserFacingError(`"${source}" is not a data source here; use one of: sentinelone.`);
       requireApprover(approvers, actor, 'map');
-      mappings.set(clientId, { id: target, name: target });
+      mappings.set(clientId, { id: target, name: target, setBy: actor.name, setAt: clock.now().toISOString() });
       return { source: SENTINELONE, target: { id: target, name: target }, via: 'manual', setBy: actor.name, setAt: clock.now().toISOString() };
     },
     async history(clientId) {

@@ -31,7 +31,7 @@ export async function runAction(ctx: ListenerContext, actor: Actor, action: Chat
     case 'client.pick': {
       const found = await valueWithClient<PickValue>(ctx, action.value, surface);
       if (!found) return;
-      return runForClient(ctx, actor, found.value.command, found.client, found.value.period, surface, found.value.hours);
+      return runForClient(ctx, actor, found.value.command, found.client, found.value.period, surface, found.value.hours, found.value.mapTo);
     }
     case 'report.generate': {
       const found = await valueWithClient<GenerateValue>(ctx, action.value, surface);

@@ -1,5 +1,6 @@
 /** Clients in chat: the list and its pages, the fix form (open, check, submit) and a client's history. */
 import type { Actor } from '../../app/ports.js';
+import { describeMapping, type SourceMapping } from '../../app/sources.js';
 import type { ClientEntry, ClientFix } from '../../clients/types.js';
 import type { ChatAction, ChatSurface } from '../surface.js';
 import { clientCardView, clientListView, errorView, fixFormView, historyView, noticeView } from '../views/builders.js';
@@ -33,6 +34,25 @@ export async function contract(ctx: ListenerContext, actor: Actor, client: { id:
   await surface.reply(noticeView(hours === null
     ? `${actor.name} removed ${client.name}'s monthly hours allowance; reports show hours without it.`
     : `${actor.name} set ${client.name}'s monthly allowance to ${hours} billable hours; reports from now on show hours against it and any overage.`, 'success'));
+}
+
+/**
+ * `map <client> [<source> <target>]`: shows the client's data-source mappings, or sets one (approvers only,
+ * audited) and says what reports will show from now on.
+ */
+export async function mapClient(ctx: ListenerContext, actor: Actor, client: { id: number; name: string }, mapTo: { source: string; target: string } | undefined, surface: ChatSurface) {
+  const lines = (mappings: SourceMapping[]) => mappings.map((mapping) => describeMapping(mapping, (example) => `"${typedCommand(surface.commandPrefix, example)}"`));
+  if (!mapTo) {
+    const mappings = await ctx.services.mappingsOf(client.id);
+    await surface.ephemeral(noticeView(mappings.length > 0 ? `${client.name}'s data sources beside the helpdesk:` : `No data source beside the helpdesk is set up, so ${client.name}'s reports show the helpdesk alone.`, 'info', lines(mappings)));
+    return;
+  }
+  if (await refused(ctx, actor, 'map', surface)) return;
+  const mapping = await ctx.services.mapClient(actor, client.id, mapTo.source, mapTo.target);
+  const now = mapping.target
+    ? `${actor.name} mapped ${client.name} to ${mapping.source.label} ${mapping.source.targetNoun} ${mapping.target.name}; reports from now on include its section.`
+    : `${actor.name} set ${client.name} to no ${mapping.source.label} ${mapping.source.targetNoun}; reports leave its section out.`;
+  await surface.reply(noticeView(mapping.via === 'automatic' ? `${actor.name} set ${client.name} back to automatic ${mapping.source.label} mapping.` : now, 'success', lines([mapping])));
 }
 
 /** The fix form, as a dialog where the platform has one; `back` says where the form was opened from. */

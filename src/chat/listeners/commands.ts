@@ -6,7 +6,7 @@ import type { ChatSurface } from '../surface.js';
 import { clientListView, helpView, statusView } from '../views/builders.js';
 import type { PickValue } from '../views/view.js';
 import { periodOrExplain, resolveClient, type ListenerContext } from './context.js';
-import { contract, openFix, showHistory } from './clients.js';
+import { contract, mapClient, openFix, showHistory } from './clients.js';
 import { generate, showReportToSend } from './reports.js';
 import { digestCommand } from './digest.js';
 
@@ -38,12 +38,19 @@ export async function runCommand(ctx: ListenerContext, actor: Actor, command: Co
       if (client) await contract(ctx, actor, client, command.hours, surface);
       return;
     }
+    case 'map': {
+      const mapTo = command.source && command.target ? { source: command.source, target: command.target } : undefined;
+      const client = await resolveClient(ctx, command.client, surface, 'map', undefined, undefined, mapTo);
+      if (client) await mapClient(ctx, actor, client, mapTo, surface);
+      return;
+    }
   }
 }
 
 /** The rest of a command once its client is known (typed exactly, or picked from suggestions). */
-export async function runForClient(ctx: ListenerContext, actor: Actor, command: PickValue['command'], client: ClientEntry, period: string | undefined, surface: ChatSurface, hours?: number | null): Promise<void> {
+export async function runForClient(ctx: ListenerContext, actor: Actor, command: PickValue['command'], client: ClientEntry, period: string | undefined, surface: ChatSurface, hours?: number | null, mapTo?: PickValue['mapTo']): Promise<void> {
   if (command === 'contract') return contract(ctx, actor, client, hours, surface);
+  if (command === 'map') return mapClient(ctx, actor, client, mapTo, surface);
   if (command === 'generate') return generate(ctx, actor, client, period, surface);
   if (command === 'send') return showReportToSend(ctx, client, period, surface);
   if (command === 'fix') return openFix(ctx, actor, client, surface);

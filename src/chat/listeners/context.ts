@@ -89,10 +89,10 @@ export async function valueWithClient<T extends { clientId: number }>(ctx: Liste
 }
 
 /** Resolves a typed name; shows suggestions and returns undefined when it is not exactly one client. */
-export async function resolveClient(ctx: ListenerContext, text: string, surface: ChatSurface, command: PickValue['command'], period?: string, hours?: number | null): Promise<ClientEntry | undefined> {
+export async function resolveClient(ctx: ListenerContext, text: string, surface: ChatSurface, command: PickValue['command'], period?: string, hours?: number | null, mapTo?: PickValue['mapTo']): Promise<ClientEntry | undefined> {
   const lookup = await ctx.services.findClient(text);
   if (lookup.kind === 'found') return lookup.client;
-  await surface.ephemeral(clientChoiceView(surface.commandPrefix, text, lookup, command, period, hours));
+  await surface.ephemeral(clientChoiceView(surface.commandPrefix, text, lookup, command, period, hours, mapTo));
   return undefined;
 }
 

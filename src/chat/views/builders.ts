@@ -177,12 +177,12 @@ export function fixFormView(client: ClientEntry, suggestions: ContactSuggestion[
 }
 
 /** Unknown or ambiguous client: the closest names as buttons that continue the same command. */
-export function clientChoiceView(prefix: string, text: string, lookup: Exclude<ClientLookup, { kind: 'found' }>, command: PickValue['command'], period?: string, hours?: number | null): View {
+export function clientChoiceView(prefix: string, text: string, lookup: Exclude<ClientLookup, { kind: 'found' }>, command: PickValue['command'], period?: string, hours?: number | null, mapTo?: PickValue['mapTo']): View {
   const candidates = lookup.kind === 'ambiguous' ? lookup.candidates : lookup.suggestions;
   const buttons = candidates.slice(0, 5).map<Button>((client) => ({
     action: 'client.pick',
     label: client.name,
-    value: JSON.stringify({ command, clientId: client.id, period, ...(hours === undefined ? {} : { hours }) } satisfies PickValue),
+    value: JSON.stringify({ command, clientId: client.id, period, ...(hours === undefined ? {} : { hours }), ...(mapTo ? { mapTo } : {}) } satisfies PickValue),
   }));
   if (lookup.kind === 'ambiguous') {
     return { kind: 'client-choice', tone: 'warning', text: `Several clients match "${text}". Which one?`, buttons };

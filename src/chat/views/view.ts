@@ -39,7 +39,7 @@ export interface PageValue { page: number; unlinked: boolean }
 /** `page`/`unlinked`: the client list page the form came from; `reportId`: the approval card it came from. */
 export interface FixValue { clientId: number; page?: number; unlinked?: boolean; reportId?: string }
 /** `hours`: for `contract`, the allowance typed (null removes it, absent shows it). */
-export interface PickValue { command: 'generate' | 'send' | 'fix' | 'history' | 'contract'; clientId: number; period?: string; hours?: number | null }
+export interface PickValue { command: 'generate' | 'send' | 'fix' | 'history' | 'contract' | 'map'; clientId: number; period?: string; hours?: number | null; mapTo?: { source: string; target: string } }
 export interface GenerateValue { clientId: number; period: string }
 /** A send button: the report, its version and every address its confirmation names; only that is sent. */
 export interface SendValue { reportId: string; version: number; to: string[] }
