@@ -158,12 +158,10 @@ describe('the SentinelOne client against the simulated console', () => {
   it('maps clients to sites by name like the client directory, keeps no install token, and leaves an unnamed client unmapped', async () => {
     const service = await start();
     const s1 = source(service);
-    const sites = await s1.targets();
-    expect(JSON.stringify(sites)).not.toContain('secret-install-token');
-    expect(s1.match({ id: 1, name: 'Acme Corporation' }, sites)).toEqual({ kind: 'matched', target: SITE });
-    expect(s1.match({ id: 2, name: 'Globex' }, sites)).toEqual({ kind: 'matched', target: OTHER });
-    expect(s1.match({ id: 3, name: 'Initech' }, sites)).toEqual({ kind: 'none', reason: 'no SentinelOne site is named like "Initech"' });
-    await s1.targets();
+    expect(await s1.match({ id: 1, name: 'Acme Corporation' })).toEqual({ kind: 'matched', target: SITE });
+    expect(JSON.stringify(await s1.find(SITE.id))).not.toContain('secret-install-token');
+    expect(await s1.match({ id: 2, name: 'Globex' })).toEqual({ kind: 'matched', target: OTHER });
+    expect(await s1.match({ id: 3, name: 'Initech' })).toEqual({ kind: 'none', reason: 'no SentinelOne site is named like "Initech"' });
     expect(service.requests.filter((entry) => entry.path.endsWith('/sites'))).toHaveLength(1);
   });
 });

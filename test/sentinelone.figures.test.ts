@@ -82,7 +82,7 @@ describe('SentinelOne figures from hand-made agents and threats', () => {
       ['Mitigated', '2 of 4', 'mitigated or benign', null, null],
       ['Unresolved now', '2', 'being worked on', null, null],
     ]);
-    expect(section.bars!.rows.at(-1)).toEqual({ label: 'October 2026', value: '4', width: 100 });
+    expect(section.bars[0]!.rows.at(-1)).toEqual({ label: 'October 2026', value: '4', width: 100 });
     expect(section.tables.find((table) => table.inEmail)!.rows).toEqual([['PC-1', '2'], ['MAC-1', '1'], ['SRV-1', '1']]);
   });
 });

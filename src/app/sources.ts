@@ -8,10 +8,9 @@ import type { Clock } from '../clock.js';
 import { UserFacingError, userFacingMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Period } from '../period/period.js';
-import { lookupByName } from '../clients/lookup.js';
 import { foldText } from '../clients/names.js';
 import type { SourceSection } from '../sources/section.js';
-import type { DataSource, SourceClient, SourcePullProgress, SourceTarget } from '../sources/source.js';
+import type { DataSource, SourceClient, SourcePullProgress, SourceTarget, TargetMatch } from '../sources/source.js';
 import { appendAudit } from '../store/audit.js';
 import type { SourceMapStore } from '../store/source-maps.js';
 import type { Actor } from './ports.js';
@@ -78,14 +77,13 @@ export function createSourceUseCases(deps: SourcesDeps) {
       if (manual.targetId === null) return { source: describe(source), target: null, via: 'manual', reason: `mapped to no ${source.targetNoun} by hand`, ...by };
       return { source: describe(source), target: { id: manual.targetId, name: manual.targetName ?? manual.targetId }, via: 'manual', ...by };
     }
-    let targets: SourceTarget[];
+    let match: TargetMatch;
     try {
-      targets = await source.targets();
+      match = await source.match(client);
     } catch (error) {
-      deps.logger.warn({ err: error, source: source.key }, 'Data source targets could not be read');
+      deps.logger.warn({ err: error, source: source.key }, 'Data source mapping could not be read');
       return { source: describe(source), target: null, via: 'none', reason: userFacingMessage(error) ?? `${source.label} could not be read; the details are in the log` };
     }
-    const match = source.match(client, targets);
     return match.kind === 'matched'
       ? { source: describe(source), target: match.target, via: 'automatic' }
       : { source: describe(source), target: null, via: 'none', reason: match.reason };
@@ -136,13 +134,9 @@ export function createSourceUseCases(deps: SourcesDeps) {
       if (/^(auto|automatic)$/i.test(wanted)) target = undefined;
       else if (/^(none|off)$/i.test(wanted)) target = null;
       else {
-        const found = lookupByName(wanted, await source.targets());
-        if (found.kind === 'ambiguous') throw new SourceMappingError(`Several ${source.label} ${source.targetNoun}s match "${wanted}": ${found.candidates.map((candidate) => candidate.name).join(', ')}. Give the ${source.targetNoun}'s full name or id.`);
-        if (found.kind === 'not-found') {
-          const close = found.suggestions.length > 0 ? ` Did you mean ${found.suggestions.map((candidate) => `"${candidate.name}"`).join(', ')}?` : '';
-          throw new SourceMappingError(`${source.label} has no ${source.targetNoun} "${wanted}".${close}`);
-        }
-        target = found.client;
+        const found = await source.find(wanted);
+        if (found.kind === 'none') throw new SourceMappingError(found.reason);
+        target = found.target;
       }
       const at = deps.clock.now().toISOString();
       await deps.maps.set(source.key, client.id, target === undefined ? undefined : target && { id: target.id, name: target.name }, actor.name, at);

@@ -7,7 +7,7 @@ import { neutraliseMergeTags } from './escape.js';
 import type { BarSegment, KpiTile, ReportModel } from './model.js';
 import { chunk } from '../collections.js';
 import type { ChartTone } from './charts.js';
-import type { SourceSection } from '../sources/section.js';
+import type { SectionTable, SourceSection } from '../sources/section.js';
 
 /** `web`: the page behind the report link; `pdf`: that page as printed; `email`: the summary that is sent. */
 export type ReportKind = 'email' | 'web' | 'pdf';
@@ -117,7 +117,7 @@ function templateContext(model: ReportModel, kind: ReportKind) {
       // The email keeps to its budget: its tables and the month-by-month bars become a line of text each.
       tables: kind === 'email' ? [] : section.tables,
       lines: kind === 'email' ? sourceLines(section) : [],
-      bars: kind !== 'email' && section.bars && { ...section.bars, rows: section.bars.rows.map((row) => ({ ...row, segments: row.width > 0 ? [{ tone: 'share', width: row.width, label: row.value, color: chart }] : [], rest: 100 - row.width })) },
+      bars: kind === 'email' ? [] : section.bars.map((bars) => ({ ...bars, rows: bars.rows.map((row) => ({ ...row, segments: row.width > 0 ? [{ tone: 'share', width: row.width, label: row.value, color: chart }] : [], rest: 100 - row.width })) })),
     })),
     web: kind !== 'email',
     downloadLink: kind === 'web',
@@ -132,10 +132,11 @@ function templateContext(model: ReportModel, kind: ReportKind) {
   };
 }
 
-/** A source section's email tables and bars as lines: "Most affected endpoints: ACME-LT-001 (3) · ACME-LT-002 (1)". */
+/** A source section's email tables and bars as lines: "Most affected endpoints: ACME-LT-001: 3 threats · ACME-LT-002: 1 threats". */
 function sourceLines(section: SourceSection): string[] {
-  const tables = section.tables.filter((table) => table.inEmail).map((table) => `${table.title}: ${table.rows.length > 0 ? table.rows.map((row) => `${row[0]} (${row.slice(1).join(', ')})`).join(' · ') : table.empty}`);
-  const bars = section.bars ? [`${section.bars.title}: ${section.bars.rows.map((row) => `${row.label} ${row.value}`).join(' · ')}`] : [];
+  const cells = (table: SectionTable, row: string[]) => `${row[0]}: ${row.slice(1).map((cell, index) => `${cell} ${table.columns[index + 1]!.toLowerCase()}`).join(', ')}`;
+  const tables = section.tables.filter((table) => table.inEmail).map((table) => `${table.title}: ${table.rows.length > 0 ? table.rows.map((row) => cells(table, row)).join(' · ') : table.empty}`);
+  const bars = section.bars.map((list) => `${list.title}: ${list.rows.map((row) => `${row.label} ${row.value}`).join(' · ')}`);
   return [...tables, ...bars];
 }
 

@@ -65,7 +65,7 @@ export function sentinelOneSection(figures: SentinelOneFigures, labels: { period
         inEmail: true,
       },
     ],
-    bars: { title: 'Threats per month', rows: figures.trend.map((month) => ({ label: month.label, value: count(month.threats), width: Math.round((month.threats / peak) * 100) })) },
+    bars: [{ title: 'Threats per month', rows: figures.trend.map((month) => ({ label: month.label, value: count(month.threats), width: Math.round((month.threats / peak) * 100) })) }],
     notes: [`Endpoints and unresolved threats as SentinelOne shows them now; threats by the month SentinelOne recorded them.`],
   };
 }

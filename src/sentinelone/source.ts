@@ -26,6 +26,15 @@ export function createSentinelOneSource(options: SentinelOneSourceOptions): Data
   const now = options.now ?? Date.now;
   let sites: { at: number; list: Promise<SourceTarget[]> } | undefined;
 
+  function targets(): Promise<SourceTarget[]> {
+    if (!sites || now() - sites.at > SITES_TTL_MS) {
+      const list = readSites();
+      sites = { at: now(), list };
+      list.catch(() => (sites = undefined));
+    }
+    return sites.list;
+  }
+
   async function readSites(): Promise<SourceTarget[]> {
     const list = await client.all<SentinelOneSite>('/sites', { states: 'active' }, (data) => (data as { sites?: unknown } | undefined)?.sites);
     // Only what mapping needs: a site object also carries its agent-install token, which is never kept.
@@ -37,19 +46,18 @@ export function createSentinelOneSource(options: SentinelOneSourceOptions): Data
     label: 'SentinelOne',
     targetNoun: 'site',
     client,
-    targets() {
-      if (!sites || now() - sites.at > SITES_TTL_MS) {
-        const list = readSites();
-        sites = { at: now(), list };
-        list.catch(() => (sites = undefined));
-      }
-      return sites.list;
-    },
-    match(clientRef, targets) {
-      const found = lookupByName(clientRef.name, targets);
+    async match(clientRef) {
+      const found = lookupByName(clientRef.name, await targets());
       if (found.kind === 'found') return { kind: 'matched', target: found.client };
       if (found.kind === 'ambiguous') return { kind: 'none', reason: `several SentinelOne sites match "${clientRef.name}" (${found.candidates.map((site) => site.name).join(', ')})` };
       return { kind: 'none', reason: `no SentinelOne site is named like "${clientRef.name}"` };
+    },
+    async find(text) {
+      const found = lookupByName(text, await targets());
+      if (found.kind === 'found') return { kind: 'matched', target: found.client };
+      if (found.kind === 'ambiguous') return { kind: 'none', reason: `Several SentinelOne sites match "${text}": ${found.candidates.map((site) => site.name).join(', ')}. Give the site's full name or id.` };
+      const close = found.suggestions.length > 0 ? ` Did you mean ${found.suggestions.map((site) => `"${site.name}"`).join(', ')}?` : '';
+      return { kind: 'none', reason: `SentinelOne has no site "${text}".${close}` };
     },
     async contribute({ target, period, months, onProgress }) {
       const previous = previousPeriod(period);

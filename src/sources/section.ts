@@ -39,7 +39,7 @@ export interface SourceSection {
   subtitle: string;
   tiles: SectionTile[];
   tables: SectionTable[];
-  /** A titled bar list, e.g. the twelve-month trend; null when there is none. */
-  bars: { title: string; rows: SectionBarRow[] } | null;
+  /** Titled bar lists, e.g. the twelve-month trend. */
+  bars: Array<{ title: string; rows: SectionBarRow[] }>;
   notes: string[];
 }

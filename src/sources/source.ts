@@ -11,8 +11,6 @@ import type { SourceSection } from './section.js';
 export interface SourceTarget {
   id: string;
   name: string;
-  /** The target's verified email domains, for sources that map by domain. */
-  domains?: string[];
 }
 
 /** The client as a source sees it when mapping. */
@@ -57,10 +55,10 @@ export interface DataSource {
   label: string;
   /** What a client maps to, singular: "site", "tenant". */
   targetNoun: string;
-  /** Every target the configured account can see. */
-  targets(): Promise<SourceTarget[]>;
   /** The automatic mapping rule: the one target this client matches, or why there is none. */
-  match(client: SourceClient, targets: readonly SourceTarget[]): TargetMatch;
+  match(client: SourceClient): Promise<TargetMatch>;
+  /** The target a person named when mapping by hand (its name or id), or why there is none. */
+  find(text: string): Promise<TargetMatch>;
   /** Pulls one client-period within the source's API budget and turns it into the report's section. */
   contribute(request: SourcePullRequest): Promise<SourceContribution>;
   /** Requests made so far (for benchmarks and status). */
