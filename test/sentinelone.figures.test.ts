@@ -75,10 +75,10 @@ describe('SentinelOne figures from hand-made agents and threats', () => {
     const quiet = computeSentinelOneFigures({ site, agents: [agent('PC-1')], threats: [], unresolvedNow: 0, period: october, previous: previousPeriod(october), months });
     expect(sentinelOneHeadline(quiet)).toBe('1 endpoint protected · no threats');
 
-    const section = sentinelOneSection(figures, { period: 'October 2026', previousPeriod: 'September 2026' });
+    const section = sentinelOneSection(figures, { period: 'October 2026', previousPeriod: 'Sep 2026' });
     expect(section.tiles.map((tile) => [tile.label, tile.value, tile.note, tile.change?.text ?? null, tile.change?.tone ?? null])).toEqual([
       ['Protected endpoints', '5', '2 agents out of date', null, null],
-      ['Threats', '4', 'in October 2026', '3 vs September 2026', 'bad'],
+      ['Threats', '4', 'in October 2026', '3 vs Sep 2026', 'bad'],
       ['Mitigated', '2 of 4', 'mitigated or benign', null, null],
       ['Unresolved now', '2', 'being worked on', null, null],
     ]);

@@ -15,11 +15,12 @@ function mitigated(figures: SentinelOneFigures): number {
 /** More threats is bad news; the arrow shows the direction, the text the difference. */
 function threatChange(now: number, before: number, previousLabel: string | null): SectionTile['change'] {
   if (!previousLabel) return null;
-  if (now === before) return { arrow: '', text: `same as ${previousLabel}`, tone: 'neutral' };
+  if (now === before) return { arrow: '', text: `no change vs ${previousLabel}`, tone: 'neutral' };
   const difference = now - before;
   return { arrow: difference > 0 ? '▲' : '▼', text: `${count(Math.abs(difference))} vs ${previousLabel}`, tone: difference > 0 ? 'bad' : 'good' };
 }
 
+/** `previousPeriod`: the previous period as a change names it ("Sep 2026"). */
 export function sentinelOneSection(figures: SentinelOneFigures, labels: { period: string; previousPeriod: string | null }): SourceSection {
   const { endpoints, threats } = figures;
   const handled = mitigated(figures);

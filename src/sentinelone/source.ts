@@ -6,7 +6,7 @@
  */
 import { lookupByName } from '../clients/lookup.js';
 import type { Logger } from '../logger.js';
-import { previousPeriod } from '../period/period.js';
+import { previousPeriod, shortPeriodLabel } from '../period/period.js';
 import type { DataSource, SourceTarget } from '../sources/source.js';
 import { SentinelOneClient, type SentinelOneClientOptions } from './client.js';
 import { computeSentinelOneFigures, threatWindow } from './figures.js';
@@ -88,7 +88,7 @@ export function createSentinelOneSource(options: SentinelOneSourceOptions): Data
       onProgress?.({ text: 'SentinelOne read.', done: steps, total: steps });
       return {
         figures,
-        section: sentinelOneSection(figures, { period: period.label, previousPeriod: previous.label }),
+        section: sentinelOneSection(figures, { period: period.label, previousPeriod: shortPeriodLabel(previous.label) }),
         headline: sentinelOneHeadline(figures),
       };
     },
