@@ -26,6 +26,7 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
 /** The good content of a store that does not exist yet in a fresh data folder: its empty shape. */
 const EMPTY_SHAPES: Record<string, string> = {
   'contracts.json': '{"contracts":[]}',
+  'source-maps.json': '{"maps":[]}',
   'conversations.json': '{"conversations":{}}',
   'digests.json': '{"digests":{}}',
   'jobs.json': '{"runs":[]}',
