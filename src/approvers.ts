@@ -123,6 +123,10 @@ export function approvalRefusal(approvers: readonly Approver[], action: GuardedA
 /** A person tried an approver's action; the message says who can do it instead. */
 export class NotAllowedError extends UserFacingError {
   override name = 'NotAllowedError';
+
+  override get retryable(): boolean {
+    return false;
+  }
 }
 
 /** Throws NotAllowedError unless this person may take this action. */

@@ -5,6 +5,25 @@
  */
 export class UserFacingError extends Error {
   override name = 'UserFacingError';
+  /**
+   * Whether asking again later can help: true when a service did not answer or was busy; false when something
+   * must change first, and then the message says what.
+   */
+  get retryable(): boolean {
+    return this.retry ?? true;
+  }
+
+  private readonly retry: boolean | undefined;
+
+  constructor(message?: string, options?: { cause?: unknown; retryable?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.retry = options?.retryable;
+  }
+}
+
+/** Whether trying the same again can help: only for failures that say so (a service that did not answer). */
+export function isRetryable(error: unknown): boolean {
+  return error instanceof UserFacingError && error.retryable;
 }
 
 /** What a surface may show people about a failure: the first line of a {@link UserFacingError}, else nothing. */

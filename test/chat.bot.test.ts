@@ -227,7 +227,7 @@ describe('chat core', () => {
     expect(form.title).toBe('Fix Globex');
     expect(form.choices!.options[0]).toMatchObject({ value: 'add:hank@globex.example', label: 'Add Hank Scorpio (hank@globex.example) to the audience' });
     expect(form.choices!.options[1]!.description).toBe('same domain globex.example');
-    expect(form.submit!.label).toBe('Add to audience');
+    expect(form.submit!.label).toBe('Save');
 
     const submit = { id: form.submit!.action, value: form.submit!.value, inputs: { contact: 'add:hank@globex.example', email: '' } };
     expect(bot.validateForm(submit)).toBeUndefined();

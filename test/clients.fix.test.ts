@@ -106,13 +106,14 @@ describe('linking an existing member', () => {
 
   it('refuses a typed address that is not an email, or not in the audience, or unsubscribed, each with its own sentence', async () => {
     const id = await idOf('Hooli');
-    expect((await refusal(clients.fixClient(priya, id, { kind: 'email', email: 'gavin at hooli' }))).message).toBe('"gavin at hooli" is not an email address.');
-    expect((await refusal(clients.fixClient(priya, id, { kind: 'email', email: 'gavin@hooli.com' }))).message).toBe(
-      'gavin@hooli.com is not in the Mailchimp audience; choose "add to audience" to add it for Hooli.',
-    );
-    expect((await refusal(clients.fixClient(priya, id, { kind: 'email', email: 'norman.osborn@oscorp.com' }))).message).toBe(
-      'norman.osborn@oscorp.com is unsubscribed in Mailchimp, so reports would not reach it; pick another contact for Hooli.',
-    );
+    const notEmail = await refusal(clients.fixClient(priya, id, { kind: 'email', email: 'gavin at hooli' }));
+    expect(notEmail.message).toBe('"gavin at hooli" is not an email address; type one like jane@acme.com.');
+    const absent = await refusal(clients.fixClient(priya, id, { kind: 'email', email: 'gavin@hooli.com' }));
+    expect(absent.message).toBe('gavin@hooli.com is not in the Mailchimp audience, so it cannot be linked to Hooli as it is.');
+    expect(absent).toMatchObject({ problem: 'not-in-audience', retryable: false });
+    const unsubscribed = await refusal(clients.fixClient(priya, id, { kind: 'email', email: 'norman.osborn@oscorp.com' }));
+    expect(unsubscribed.message).toBe('norman.osborn@oscorp.com is unsubscribed in Mailchimp, so reports would not reach it; pick another contact for Hooli.');
+    expect(unsubscribed).toMatchObject({ problem: 'unreachable', retryable: false });
   });
 
   it('unlinks: the rules never pick an unlinked member again, and unlinking an unlinked client is refused', async () => {

@@ -113,9 +113,17 @@ describe('real-world names', () => {
   });
 
   it('two members with the same matching name are ambiguous, listing both', () => {
-    const entry = decide(acme, [member('john.smith@acme.com', 'John', 'Smith'), member('jsmith@gmail.com', 'john', 'smith ')]);
+    const entry = decide(acme, [member('j.smith@acme.com', 'John', 'Smith'), member('jsmith@gmail.com', 'john', 'smith ')]);
     expect(entry).toMatchObject({ state: 'ambiguous', via: 'prime-name' });
-    expect(entry.reason).toBe('2 audience members are named John Smith: john.smith@acme.com, jsmith@gmail.com');
+    expect(entry.reason).toBe('2 audience members are named John Smith: j.smith@acme.com, jsmith@gmail.com');
+  });
+
+  it('a member with the very address Freshservice holds for the person is a match, not ambiguous', () => {
+    expect(decide(acme, [member('jsmith@gmail.com', 'John', 'Smith'), member('John.Smith@acme.com', 'john', 'smith ')])).toMatchObject({
+      state: 'linked', via: 'prime-name', email: 'John.Smith@acme.com',
+    });
+    const noNames: DirectoryClient = { ...acme, prime: { firstName: 'Ann', lastName: 'Other', email: 'b@acme.com' } };
+    expect(decide(noNames, [member('a@acme.com', 'Al', 'A'), member('b@acme.com', 'Bo', 'B')])).toMatchObject({ state: 'linked', via: 'domain', email: 'b@acme.com' });
   });
 });
 

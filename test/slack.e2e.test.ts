@@ -234,7 +234,7 @@ describe('Slack app over HTTP (fake services)', () => {
     });
     const modal = opened.args.view as Block;
     expect(modal.callback_id).toBe('client.fix.submit');
-    expect(modal.submit.text).toBe('Add to audience');
+    expect(modal.submit.text).toBe('Save');
 
     const invalid = interactionBody(viewSubmissionPayload({
       userId: 'U_APPROVER',

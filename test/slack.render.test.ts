@@ -123,7 +123,7 @@ describe('Block Kit renderer', () => {
   it('renders the fix form as a modal with radio buttons, reasons and an email input, and reads its values back', () => {
     const client: ClientEntry = { id: 2, name: 'Globex International Holdings', state: 'to-add', contactToAdd: { email: 'hank@globex.example', firstName: 'Hank', lastName: 'Scorpio' } };
     const modal = renderModal(fixFormView(client, [{ email: 'it@globex.example', name: 'Pat', status: 'subscribed', reason: 'same domain globex.example', score: 0.8 }]), '{"v":"x"}');
-    expect(modal).toMatchObject({ type: 'modal', callback_id: 'client.fix.submit', private_metadata: '{"v":"x"}', submit: { text: 'Add to audience' } });
+    expect(modal).toMatchObject({ type: 'modal', callback_id: 'client.fix.submit', private_metadata: '{"v":"x"}', submit: { text: 'Save' } });
     expect((modal.title as { text: string }).text.length).toBeLessThanOrEqual(LIMITS.modalTitle);
     const blocks = modal.blocks as Block[];
     const radio = blocks.find((block) => block.block_id === 'contact')!;

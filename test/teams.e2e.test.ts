@@ -218,7 +218,7 @@ describe('Teams bot over /api/messages (fake services, local connector)', () => 
   it('fix with a choice that needs an email but none given keeps the form and says what is missing', async () => {
     const fixes = services.fixes.length;
     const [form] = await client.say(alice, personal(alice), 'fix Globex');
-    const save = await client.click(alice, personal(alice), form!, 'Add to audience', { contact: 'email', email: '' });
+    const save = await client.click(alice, personal(alice), form!, 'Save', { contact: 'email', email: '' });
     expect(textOf(save.response.value)).toContain('Enter an email address like jane@acme.com.');
     expect(JSON.stringify(save.response.value)).toContain('"type":"Input.ChoiceSet"');
     expect(services.fixes).toHaveLength(fixes);

@@ -49,7 +49,7 @@ export interface ClientUseCases {
 
 function validEmail(text: string | undefined): string {
   const email = (text ?? '').trim().replace(/^mailto:/i, '').replace(/^<(.*)>$/, '$1');
-  if (!isEmailAddress(email)) throw new ClientError(`"${text ?? ''}" is not an email address.`);
+  if (!isEmailAddress(email)) throw new ClientError(`"${text ?? ''}" is not an email address; type one like jane@acme.com.`);
   return email;
 }
 
@@ -119,10 +119,10 @@ export function createClientUseCases(deps: ClientUseCaseDeps): ClientUseCases {
       throw mailchimpFailure(error, `check ${email} in Mailchimp`);
     });
     if (!member) {
-      throw new ClientError(`${email} is not in the Mailchimp audience; choose "add to audience" to add it for ${client.name}.`);
+      throw new ClientError(`${email} is not in the Mailchimp audience, so it cannot be linked to ${client.name} as it is.`, { problem: 'not-in-audience' });
     }
     if (!isReachable(member.status)) {
-      throw new ClientError(`${unreachableReason(member)}, so reports would not reach it; pick another contact for ${client.name}.`);
+      throw new ClientError(`${unreachableReason(member)}, so reports would not reach it; pick another contact for ${client.name}.`, { problem: 'unreachable' });
     }
     return linkManually(clientId, actor, fix.kind, member);
   }
@@ -205,5 +205,5 @@ function mailchimpFailure(error: unknown, action: string): ClientError {
     return new ClientError(`Mailchimp refused to ${action}: ${error.detail}${fields ? ` (${fields})` : ''} [${error.title}]`, { cause: error });
   }
   const reason = error instanceof Error ? error.message : String(error);
-  return new ClientError(`Could not ${action} because Mailchimp did not answer properly (${reason}); try again later.`, { cause: error });
+  return new ClientError(`Could not ${action} because Mailchimp did not answer properly (${reason}).`, { cause: error, retryable: true });
 }

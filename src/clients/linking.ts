@@ -132,6 +132,9 @@ export function decideLink(client: DirectoryClient, audience: AudienceIndex, ove
     if (!key) continue;
     const matches = usable(audience.byName.get(key));
     if (matches.length === 0) continue;
+    // The same name twice is a question, unless one of them has the very address Freshservice holds for the person.
+    const exact = sameEmail(matches, person!);
+    if (exact) return linkedOrProblem(exact, via);
     if (matches.length > 1) {
       return {
         state: 'ambiguous',
@@ -148,6 +151,8 @@ export function decideLink(client: DirectoryClient, audience: AudienceIndex, ove
   if (onDomain.length > 0) {
     const reachable = onDomain.filter((member) => isReachable(member.status));
     if (reachable.length === 1) return { state: 'linked', member: reachable[0]!, via: 'domain' };
+    const exact = [client.prime, client.head].map((person) => (person ? sameEmail(reachable, person) : undefined)).find(Boolean);
+    if (exact) return { state: 'linked', member: exact, via: 'domain' };
     if (reachable.length > 1) {
       return {
         state: 'ambiguous',
@@ -185,6 +190,13 @@ export function decideLink(client: DirectoryClient, audience: AudienceIndex, ove
   };
 }
 
+/** The member whose address is exactly the person's Freshservice address, if any. */
+function sameEmail(members: readonly AudienceMember[], person: ContactPerson): AudienceMember | undefined {
+  if (!person.email) return undefined;
+  const email = normalizeEmail(person.email);
+  return members.find((member) => normalizeEmail(member.email) === email);
+}
+
 function decideManual(manual: LinkRecord, audience: AudienceIndex): LinkDecision {
   const member = audience.byEmail.get(normalizeEmail(manual.email));
   if (!member) {
@@ -212,7 +224,8 @@ export function uniqueByEmail(members: readonly AudienceMember[]): AudienceMembe
 
 /** What chat shows for a client: its link state, the contact and how the link was made. */
 export function toClientEntry(client: DirectoryClient, decision: LinkDecision, record?: LinkRecord): ClientEntry {
-  const entry: ClientEntry = { id: client.id, name: client.name, state: decision.state };
+  const domains = clientDomains(client);
+  const entry: ClientEntry = { id: client.id, name: client.name, state: decision.state, ...(domains.length > 0 ? { domains } : {}) };
   switch (decision.state) {
     case 'linked':
       entry.email = decision.member.email;

@@ -15,6 +15,8 @@ export interface ClientEntry {
   linkedAt?: string;
   /** Why the client is not linked, in one sentence ("jane@acme.com unsubscribed from the audience"). */
   reason?: string;
+  /** The company's own email domains, as Freshservice lists them. */
+  domains?: string[];
   /** For `to-add`: the Freshservice contact that should be added to the audience. */
   contactToAdd?: { email: string; firstName: string; lastName: string };
 }

@@ -29,14 +29,26 @@ export class FreshserviceError extends UserFacingError {
 
 export class FreshserviceAuthError extends FreshserviceError {
   override name = 'FreshserviceAuthError';
+
+  override get retryable(): boolean {
+    return false;
+  }
 }
 
 export class FreshservicePermissionError extends FreshserviceError {
   override name = 'FreshservicePermissionError';
+
+  override get retryable(): boolean {
+    return false;
+  }
 }
 
 export class FreshserviceNotFoundError extends FreshserviceError {
   override name = 'FreshserviceNotFoundError';
+
+  override get retryable(): boolean {
+    return false;
+  }
 }
 
 export class FreshserviceRateLimitError extends FreshserviceError {

@@ -47,6 +47,11 @@ export class MailchimpError extends UserFacingError {
   }
 
   /** Throttling, server trouble, no answer or a garbled answer: worth another try if the request is idempotent. */
+  /** Only a failure Mailchimp calls passing (no answer, busy, its own 5xx) may go away by trying again. */
+  override get retryable(): boolean {
+    return this.transient;
+  }
+
   get transient(): boolean {
     return this.status === 0 || this.status === 429 || this.status >= 500 || this.title === 'Malformed Response' || this.title === 'Throttled';
   }

@@ -18,10 +18,11 @@ export async function runAction(ctx: ListenerContext, actor: Actor, action: Chat
       const found = await valueWithClient<FixValue>(ctx, action.value, surface);
       if (!found) return;
       const { value, client } = found;
-      await openFix(ctx, actor, client, surface, { page: value.page, unlinked: value.unlinked, reportId: value.reportId });
+      await openFix(ctx, actor, client, surface, { page: value.page, unlinked: value.unlinked, reportId: value.reportId, typed: value.typed });
       return;
     }
     case 'client.fix.submit':
+    case 'client.fix.confirm':
       return submitFix(ctx, actor, action, surface);
     case 'client.history': {
       const client = await clientById(ctx, Number(action.value));

@@ -2,9 +2,12 @@
 import type { Actor } from '../../app/ports.js';
 import { describeMapping, type SourceMapping } from '../../app/sources.js';
 import type { ClientEntry, ClientFix } from '../../clients/types.js';
+import { ClientError } from '../../clients/errors.js';
+import { personalAddressWarning } from '../../clients/free-mail.js';
+import { isRetryable, userFacingMessage } from '../../errors.js';
 import type { ChatAction, ChatSurface } from '../surface.js';
-import { clientCardView, clientListView, errorView, fixFormView, historyView, noticeView } from '../views/builders.js';
-import { formatWhen, typedCommand, type FixValue, type PageValue } from '../views/view.js';
+import { clientCardView, clientListView, FIX_CHOICES, fixFormView, fixRefusedView, historyView, noticeView, personalAddressView } from '../views/builders.js';
+import { formatWhen, typedCommand, type FixTyped, type FixValue, type PageValue } from '../views/view.js';
 import { parseJson, refused, reportCard, show, valueWithClient, type ListenerContext } from './context.js';
 
 const EMAIL = /^[^\s@<>()"',;]+@[^\s@<>()"',;]+\.[^\s@<>()"',;]+$/;
@@ -75,9 +78,9 @@ export function fixFormErrors(inputs: ChatAction['inputs']): Record<string, stri
 }
 
 /** A fix from the form's choice and email input; undefined when the choice needs an email that is missing. */
-function fixFromInputs(client: ClientEntry, inputs: Record<string, string | undefined>): ClientFix | undefined {
-  const choice = inputs.contact?.trim() ?? '';
-  const email = inputs.email?.trim() ?? '';
+function fixFromInputs(client: ClientEntry, typed: FixTyped): ClientFix | undefined {
+  const choice = typed.contact?.trim() ?? '';
+  const email = typed.email?.trim() ?? '';
   if (choice.startsWith('pick:')) return { kind: 'pick', email: choice.slice(5) };
   if (choice.startsWith('add:')) {
     const person = client.contactToAdd;
@@ -91,30 +94,61 @@ function fixFromInputs(client: ClientEntry, inputs: Record<string, string | unde
   return choice === 'add-email' ? { kind: 'add-to-audience', email } : { kind: 'email', email };
 }
 
-/** Saves the fix, then refreshes what the form came from: the report card, the list page, or the client's card. */
+/** What to do after a refused fix: whether trying again can help, else the form's own choice that does. */
+function fixAdvice(error: unknown): string {
+  if (isRetryable(error)) return 'Mailchimp did not answer properly; trying again in a minute can help.';
+  if (error instanceof ClientError && error.problem === 'not-in-audience') return `Trying again will not help: choose "${FIX_CHOICES.addEmail}" to add it and link it, or pick another contact.`;
+  if (error instanceof ClientError && error.problem === 'unreachable') return 'Trying again will not help: Mailchimp will not send to this address; pick another contact or type another address.';
+  return 'Trying the same again will not help; change the choice or the address first.';
+}
+
+/**
+ * Saves the fix, then refreshes what the form came from: the report card, the list page, or the client's card.
+ * A refusal says why and whether retrying helps, and opens the form again with what was typed; a personal
+ * address for a company waits for the approver to confirm it (`client.fix.confirm`).
+ */
 export async function submitFix(ctx: ListenerContext, actor: Actor, action: ChatAction, surface: ChatSurface) {
   if (await refused(ctx, actor, 'fix', surface)) return;
   const found = await valueWithClient<FixValue>(ctx, action.value, surface);
   if (!found) return;
   const { value, client } = found;
-  const fix = fixFromInputs(client, action.inputs ?? {});
+  const confirmed = action.id === 'client.fix.confirm';
+  const typed: FixTyped = confirmed ? value.typed ?? {} : { contact: action.inputs?.contact?.trim() || undefined, email: action.inputs?.email?.trim() || undefined };
+  const again: FixValue = { ...value, typed };
+  const fix = fixFromInputs(client, typed);
   if (!fix) {
-    await surface.ephemeral(errorView('That choice needs an email address like jane@acme.com.', `Try again with ${typedCommand(surface.commandPrefix, `fix "${client.name}"`)}.`));
+    await surface.ephemeral(fixRefusedView(again, 'That choice needs an email address like jane@acme.com.', 'Type the address in the form and save again.'));
     return;
   }
-  const updated = await ctx.services.fixClient(actor, client.id, fix);
+  const warning = fix.kind !== 'unlink' && fix.email && !confirmed ? personalAddressWarning(client, fix.email) : undefined;
+  if (warning) {
+    await surface.ephemeral(personalAddressView(client, again, warning));
+    return;
+  }
+  let updated: ClientEntry;
+  try {
+    updated = await ctx.services.fixClient(actor, client.id, fix);
+  } catch (error) {
+    const sentence = userFacingMessage(error);
+    if (!sentence) throw error;
+    ctx.logger.warn({ err: error, client: client.id }, 'a fix was refused');
+    await surface.ephemeral(fixRefusedView(again, sentence, fixAdvice(error)));
+    return;
+  }
   const note = updated.state === 'linked' ? `Linked to ${updated.email ?? 'the contact'} by ${actor.name}.` : `Saved by ${actor.name}.`;
-  if (value.reportId && surface.origin) {
+  // A confirmation sits on a message of its own; the form's origin is not known there.
+  const origin = confirmed ? undefined : surface.origin;
+  if (value.reportId && origin) {
     const report = await ctx.services.getReport(value.reportId);
     if (report) {
-      await surface.update(surface.origin, reportCard(report));
+      await surface.update(origin, reportCard(report));
       await surface.ephemeral(noticeView(`${updated.name}: ${note}`, 'success'));
       return;
     }
   }
-  if (value.page !== undefined && surface.origin) {
+  if (value.page !== undefined && origin) {
     const clients = await ctx.services.listClients({ unlinkedOnly: Boolean(value.unlinked) });
-    await surface.update(surface.origin, clientListView(clients, { page: value.page, unlinkedOnly: Boolean(value.unlinked) }));
+    await surface.update(origin, clientListView(clients, { page: value.page, unlinkedOnly: Boolean(value.unlinked) }));
     await surface.ephemeral(noticeView(`${updated.name}: ${note}`, 'success'));
     return;
   }

@@ -7,7 +7,7 @@ import type { ClientEntry } from '../../clients/types.js';
 import type { Clock } from '../../clock.js';
 import type { GuardedAction } from '../../approvers.js';
 import type { Logger } from '../../logger.js';
-import { userFacingMessage } from '../../errors.js';
+import { isRetryable, userFacingMessage } from '../../errors.js';
 import { FuturePeriodError, PeriodError, type Period } from '../../period/period.js';
 import { PERIOD_FORMS } from '../../period/forms.js';
 import type { ChatAction, ChatSurface } from '../surface.js';
@@ -49,7 +49,9 @@ export function failureView(ctx: ListenerContext, error: unknown, context: strin
   const sentence = userFacingMessage(error);
   if (sentence) {
     ctx.logger.warn({ err: error, context }, 'chat request failed');
-    return errorView(sentence, `Try again in a minute; if it keeps failing, check ${typedCommand(prefix, 'status')}.`);
+    return errorView(sentence, isRetryable(error)
+      ? `Trying again in a minute can help; if it keeps failing, check ${typedCommand(prefix, 'status')}.`
+      : 'Trying the same again will not help; change what the message names first.');
   }
   ctx.logger.error({ err: error, context }, 'chat request failed unexpectedly');
   return errorView(GENERIC_FAILURE, 'Try again; if it keeps failing, ask whoever runs the bot to look at the log.');

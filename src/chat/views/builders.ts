@@ -8,6 +8,8 @@ import { commandHelp, type CommandMistake, type CommandName } from '../../app/co
 import { confirmationOf } from '../../app/confirmation.js';
 import { PERIOD_FORMS } from '../../period/forms.js';
 import type { Button, Confirm, Fact, FixValue, GenerateValue, PageValue, PickValue, Section, SendValue, View } from './view.js';
+import { isReachable, type MemberStatus } from '../../clients/linking.js';
+import { personalAddressWarning } from '../../clients/free-mail.js';
 import { formatWhen, typedCommand } from './view.js';
 
 const CLIENTS_PER_PAGE = 15;
@@ -142,37 +144,101 @@ export function clientCardView(client: ClientEntry, note?: string): View {
 /** Slack radio buttons take at most 10 options; the fix form's own choices always fit and suggestions fill the rest. */
 export const FIX_FORM_CHOICES = 10;
 
-/** The fix form: suggestions with reasons, a free email input, and "add to audience". */
+/** The fix form's own choices, named the same wherever a message points to them. */
+export const FIX_CHOICES = {
+  email: 'Link the email address below',
+  addEmail: 'Add the email address below to the audience',
+  unlink: 'Unlink the current contact',
+} as const;
+
+/** Why a suggested contact cannot receive reports, by its Mailchimp status. */
+const CANNOT_RECEIVE: Record<string, string> = {
+  unsubscribed: 'Cannot receive reports: unsubscribed from the audience',
+  cleaned: 'Cannot receive reports: cleaned (its emails bounced)',
+  archived: 'Cannot receive reports: archived in Mailchimp',
+  pending: 'Cannot receive reports yet: subscription not confirmed',
+};
+
+function suggestionOption(client: ClientEntry, suggestion: ContactSuggestion) {
+  const cannot = isReachable(suggestion.status as MemberStatus) ? undefined : CANNOT_RECEIVE[suggestion.status] ?? `Cannot receive reports: ${suggestion.status}`;
+  const personal = personalAddressWarning(client, suggestion.email) ? 'personal address' : undefined;
+  return {
+    value: `pick:${suggestion.email}`,
+    label: `${suggestion.name || suggestion.email} (${suggestion.email})`,
+    description: [cannot, suggestion.reason, personal].filter(Boolean).join('; '),
+    reachable: !cannot,
+  };
+}
+
+/**
+ * The fix form: the Freshservice contact to add, suggestions with reasons (those that cannot receive are shown,
+ * saying why, but never pre-selected), a free email input, and unlink. `back.typed` fills in what was chosen and
+ * typed before, when the form is opened again after a refusal.
+ */
 export function fixFormView(client: ClientEntry, suggestions: ContactSuggestion[], back?: Omit<FixValue, 'clientId'>): View {
-  const leading: NonNullable<View['choices']>['options'] = [];
+  const leading: Array<NonNullable<View['choices']>['options'][number] & { reachable: boolean }> = [];
   if (client.contactToAdd) {
     const person = client.contactToAdd;
     leading.push({
       value: `add:${person.email}`,
       label: `Add ${person.firstName} ${person.lastName} (${person.email}) to the audience`,
       description: 'Named as the contact in Freshservice',
+      reachable: true,
     });
   }
   const trailing: NonNullable<View['choices']>['options'] = [
-    { value: 'email', label: 'Link the email address below', description: 'It must already be in the Mailchimp audience' },
-    { value: 'add-email', label: 'Add the email address below to the audience', description: 'Creates the Mailchimp contact and links it' },
+    { value: 'email', label: FIX_CHOICES.email, description: 'It must already be in the Mailchimp audience' },
+    { value: 'add-email', label: FIX_CHOICES.addEmail, description: 'Creates the Mailchimp contact and links it' },
   ];
-  if (client.state === 'linked') trailing.push({ value: 'unlink', label: 'Unlink the current contact', description: client.email ?? '' });
+  if (client.state === 'linked') trailing.push({ value: 'unlink', label: FIX_CHOICES.unlink, description: client.email ?? '' });
   const room = FIX_FORM_CHOICES - leading.length - trailing.length;
-  const picks = suggestions.slice(0, room).map((suggestion) => ({
-    value: `pick:${suggestion.email}`,
-    label: `${suggestion.name || suggestion.email} (${suggestion.email})`,
-    description: `${suggestion.reason}${suggestion.status && suggestion.status !== 'subscribed' ? `; ${suggestion.status}` : ''}`,
-  }));
-  const options = [...leading, ...picks, ...trailing];
-  const value: FixValue = { clientId: client.id, ...back };
+  const picks = suggestions.slice(0, room).map((suggestion) => suggestionOption(client, suggestion));
+  const offered = [...leading, ...picks];
+  const options = [...offered.map(({ reachable: _reachable, ...option }) => option), ...trailing];
+  const typed = back?.typed;
+  const initial = options.some((option) => option.value === typed?.contact) ? typed!.contact : offered.find((option) => option.reachable)?.value;
+  const value: FixValue = { clientId: client.id, ...back, typed: undefined };
   return {
     kind: 'fix-form',
     title: `Fix ${client.name}`,
     text: `Now: ${STATE_LABELS[client.state]}, ${clientLine(client)}`,
-    choices: { id: 'contact', label: 'Who receives the report?', options, initial: options[0]?.value },
-    inputs: [{ id: 'email', label: 'Email address', kind: 'email', placeholder: 'jane@acme.com', optional: true, hint: 'Only needed for the last two choices.' }],
-    submit: { action: 'client.fix.submit', label: client.contactToAdd ? 'Add to audience' : 'Save', value: JSON.stringify(value) },
+    choices: { id: 'contact', label: 'Who receives the report?', options, initial },
+    inputs: [{
+      id: 'email',
+      label: 'Email address',
+      kind: 'email',
+      placeholder: 'jane@acme.com',
+      optional: true,
+      initial: typed?.email,
+      hint: `Only needed for "${FIX_CHOICES.email}" and "${FIX_CHOICES.addEmail}".`,
+    }],
+    submit: { action: 'client.fix.submit', label: 'Save', value: JSON.stringify(value) },
+  };
+}
+
+/** A fix that was not saved: why, what to do instead, and the form again with what was chosen and typed. */
+export function fixRefusedView(value: FixValue, sentence: string, next: string): View {
+  return {
+    kind: 'error',
+    tone: 'error',
+    text: sentence,
+    context: [next],
+    buttons: [{ action: 'client.fix', label: 'Open the form again', value: JSON.stringify(value) }],
+  };
+}
+
+/** A personal (free-mail) address for a company: link it only once the approver confirms. */
+export function personalAddressView(client: ClientEntry, value: FixValue, warning: string): View {
+  return {
+    kind: 'notice',
+    tone: 'warning',
+    title: `${client.name}: a personal address`,
+    text: warning,
+    buttons: [
+      { action: 'client.fix.confirm', label: 'Link it anyway', value: JSON.stringify(value), style: 'primary' },
+      { action: 'client.fix', label: 'Choose another', value: JSON.stringify(value) },
+    ],
+    context: ['Nothing changes until you press Link it anyway.'],
   };
 }
 

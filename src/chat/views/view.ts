@@ -11,6 +11,7 @@ export type { KeyFigure };
  * Every button and form the bot understands. The `value` format per action:
  * - `clients.page`: JSON {@link PageValue}
  * - `client.fix`, `client.fix.submit`: JSON {@link FixValue}
+ * - `client.fix.confirm`: JSON {@link FixValue} with what was typed, after a warning the approver confirms
  * - `client.pick`: JSON {@link PickValue} (a choice from "did you mean" suggestions)
  * - `report.generate`: JSON {@link GenerateValue}
  * - `report.open`: report id (a link button; the click itself needs no work)
@@ -24,6 +25,7 @@ export type ActionId =
   | 'clients.page'
   | 'client.fix'
   | 'client.fix.submit'
+  | 'client.fix.confirm'
   | 'client.pick'
   | 'client.history'
   | 'report.generate'
@@ -36,8 +38,13 @@ export type ActionId =
   | 'digest.regenerate';
 
 export interface PageValue { page: number; unlinked: boolean }
-/** `page`/`unlinked`: the client list page the form came from; `reportId`: the approval card it came from. */
-export interface FixValue { clientId: number; page?: number; unlinked?: boolean; reportId?: string }
+/**
+ * `page`/`unlinked`: the client list page the form came from; `reportId`: the approval card it came from;
+ * `typed`: what was chosen and typed in the form, to show it again after a refusal or to confirm it.
+ */
+export interface FixValue { clientId: number; page?: number; unlinked?: boolean; reportId?: string; typed?: FixTyped }
+/** The fix form's choice and email input as submitted. */
+export interface FixTyped { contact?: string; email?: string }
 /** `hours`: for `contract`, the allowance typed (null removes it, absent shows it). */
 export interface PickValue { command: 'generate' | 'send' | 'fix' | 'history' | 'contract' | 'map'; clientId: number; period?: string; hours?: number | null; mapTo?: { source: string; target: string } }
 export interface GenerateValue { clientId: number; period: string }
