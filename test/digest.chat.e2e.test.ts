@@ -71,6 +71,17 @@ describe('digest typed in Slack (sandbox runtime, Slack mock)', () => {
     expect(await new DigestStore(stack.dataDir).get(digestIdFor('2026-10'))).toBeUndefined();
   });
 
+  it('in a channel the bot is not in, digest says to invite the bot', async () => {
+    const url = await stack.command('digest 2026-07', { userId: 'U_APPROVER', channelId: 'G_PRIVATE' });
+    const refusal = await vi.waitFor(() => {
+      const found = stack.responsesTo(url).find((response) => blockText(response.body.blocks).includes('Slack refused to post the digest'));
+      expect(found).toBeDefined();
+      return found!.body;
+    }, { timeout: 30_000 });
+    expect(blockText(refusal.blocks)).toContain('invite the bot to the channel (/invite @IntegoReport)');
+    expect(blockText(refusal.blocks)).toContain('Trying the same again will not help');
+  }, 40_000);
+
   it('digest preview shows the digest only to the approver, with no buttons to approve', async () => {
     const url = await stack.command('digest preview 2026-10', { userId: 'U_APPROVER', channelId: 'C_TEAM' });
     const preview = await vi.waitFor(() => {

@@ -3,6 +3,7 @@
  * approver typed `digest` (rows as thread replies), and `chat.update`.
  */
 import type { WebClient } from '@slack/web-api';
+import { UserFacingError } from '../../errors.js';
 import type { DigestPoster } from '../digest-publisher.js';
 import { messageId, parseMessageId, slackErrorCode } from './message-ids.js';
 import { renderMessage, SLACK_COMMAND_PREFIX } from './render.js';
@@ -22,7 +23,7 @@ export function createSlackDigestPoster(client: WebClient | undefined, channel: 
       } catch (error) {
         const code = slackErrorCode(error);
         if (code === 'not_in_channel' || code === 'channel_not_found') {
-          throw new Error(`Slack refused to post the digest in ${target} (${code}): invite the bot to the channel or grant it chat:write.public.`);
+          throw new UserFacingError(`Slack refused to post the digest in ${target} (${code}): invite the bot to the channel (/invite @IntegoReport) or grant it chat:write.public.`, { retryable: false });
         }
         throw error;
       }
