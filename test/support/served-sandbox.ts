@@ -8,7 +8,7 @@ import { mountReportLinks } from '../../src/server/report-links.js';
 import { makeTempDir, removeTempDir } from './temp-dir.js';
 
 /** Four client companies at a tenth of their seats, and a Freshservice minute of 60 ms: a year is read in seconds. */
-export const SMALL_WORLD = { profile: { departments: 4, audienceMembers: 12, seatScale: 0.1 }, controls: { timeScale: 1000 } };
+const SMALL_WORLD = { profile: { departments: 4, audienceMembers: 12, seatScale: 0.1 }, controls: { timeScale: 1000 } };
 
 export interface SandboxRuntime {
   dataDir: string;
