@@ -239,5 +239,5 @@ describe('names from Freshservice on the terminal', () => {
     for (const output of [table, json, report]) {
       expect(output.stdout + output.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
     }
-  });
+  }, 120_000);
 });

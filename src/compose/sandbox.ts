@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import { systemClock, type Clock } from '../clock.js';
-import { SANDBOX_RESET_PATH, resetSandbox, startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/index.js';
+import type { Sandbox, SandboxOptions } from '../sandbox/index.js';
 import type { RunningBot } from './running-bot.js';
 
 /** In sandbox mode a Freshservice "minute" lasts this many real milliseconds, so the demo is quick at a Growth-plan limit. */
@@ -45,6 +45,7 @@ export function announcedSandbox(sandbox: Sandbox): RunningBot['sandbox'] {
  * Answers whether it was the running bot's.
  */
 export async function resetSharedSandbox(dataDir: string, running: RunningBot['sandbox']): Promise<boolean> {
+  const { SANDBOX_RESET_PATH, resetSandbox } = await import('../sandbox/index.js');
   if (!running) {
     await resetSandbox(dataDir);
     return false;
@@ -64,6 +65,7 @@ export type EmbeddedSandboxOptions = Partial<Omit<SandboxOptions, 'dataDir' | 'c
  */
 export async function startEmbeddedSandbox(config: Config, clock: Clock = systemClock, options: EmbeddedSandboxOptions = {}): Promise<Sandbox | undefined> {
   if (!config.sandbox) return undefined;
+  const { startSandbox } = await import('../sandbox/index.js');
   return startSandbox({
     dataDir: config.dataDir,
     clock,

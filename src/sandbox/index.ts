@@ -1,5 +1,4 @@
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { readJsonFile, writeJsonAtomic } from '../store/files.js';
 import { startFreshserviceSandbox, type FreshserviceSandbox } from './freshservice/server.js';
@@ -8,6 +7,7 @@ import type { SandboxControls } from './types.js';
 import type { SandboxAccountMode } from './freshservice/workspaces.js';
 import { startSentinelOneSandbox, type SentinelOneControls, type SentinelOneSandbox } from './sentinelone/server.js';
 import { seedSentinelOneWorld } from './sentinelone/world.js';
+import { sandboxDir, sandboxFiles } from './paths.js';
 import { WORLD_SCHEMA_VERSION, seedWorld, type SandboxWorld, type WorldProfile } from './world/world.js';
 
 export { startFreshserviceSandbox, type FreshserviceSandbox } from './freshservice/server.js';
@@ -46,14 +46,7 @@ export interface SandboxOptions {
   anchor?: Date;
 }
 
-export function sandboxDir(dataDir: string): string {
-  return path.join(dataDir, 'sandbox');
-}
-
-export function sandboxFiles(dataDir: string): { world: string; mailchimp: string } {
-  const dir = sandboxDir(dataDir);
-  return { world: path.join(dir, 'world.json'), mailchimp: path.join(dir, 'mailchimp.json') };
-}
+export { sandboxDir, sandboxFiles } from './paths.js';
 
 /** Loads DATA_DIR/sandbox/world.json, or seeds it (and saves it atomically) on first use. */
 export async function loadOrSeedWorld(options: Pick<SandboxOptions, 'dataDir' | 'clock' | 'profile' | 'seed' | 'anchor'>): Promise<SandboxWorld> {
