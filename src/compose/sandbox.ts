@@ -30,7 +30,7 @@ export function sharedSandbox(bot: RunningBot): SandboxServices | undefined {
   };
 }
 
-/** Where a running bot's sandbox is found by a command line, and what it reads of it. */
+/** What a running bot announces of its sandbox, so that a command line can use the same one. */
 export function announcedSandbox(sandbox: Sandbox): RunningBot['sandbox'] {
   return {
     freshservice: { baseUrl: sandbox.freshservice.baseUrl, apiKey: sandbox.freshservice.apiKey, timeScale: sandbox.freshservice.controls.timeScale },
