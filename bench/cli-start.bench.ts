@@ -1,10 +1,10 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freePort, runMain, waitForHealth } from '../test/support/bot-process.js';
 
 const run$ = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');
@@ -32,33 +32,18 @@ async function timed(start: readonly string[], args: readonly string[], env: Nod
   return Math.round(median(times));
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** `npm start` on the bench's data folder, until it answers /healthz; answers how to stop it. */
 async function startBot(env: NodeJS.ProcessEnv): Promise<() => Promise<void>> {
   const port = await freePort();
-  const bot = spawn(process.execPath, [path.join(root, 'dist', 'compose', 'main.js')], { env: { ...env, PORT: String(port) }, cwd: root, stdio: 'ignore' });
-  const exited = new Promise((resolve) => bot.once('exit', resolve));
-  for (let attempt = 0; attempt < 300; attempt += 1) {
-    if (await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false)) {
-      return async () => {
-        bot.kill('SIGTERM');
-        await exited;
-      };
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  const bot = runMain({ ...(env as Record<string, string>), PORT: String(port) });
+  if (!(await waitForHealth(port))?.ok) {
+    bot.child.kill('SIGKILL');
+    throw new Error(`the bot did not start: ${bot.output().stderr}`);
   }
-  bot.kill('SIGKILL');
-  throw new Error('the bot did not start');
+  return async () => {
+    bot.child.kill('SIGTERM');
+    await bot.exited;
+  };
 }
 
 /**
