@@ -20,8 +20,11 @@ import { userFacingMessage } from '../errors.js';
 
 export interface DigestDeps {
   services: Pick<BotServices, 'listClients' | 'getReport' | 'history' | 'sendReport' | 'refusal' | 'parsePeriod'>;
-  /** One account-wide refresh of the ticket mirror reaching back to `since` (the start of the drafts' year of trends). */
-  syncMirror(since: Date): Promise<{ calls: number; credits: number }>;
+  /**
+   * One account-wide refresh of the ticket mirror reaching back to `since` (the start of the drafts' year of
+   * trends), enriching what changed for the clients drafted.
+   */
+  syncMirror(since: Date, clientIds: number[]): Promise<{ calls: number; credits: number }>;
   /** A new draft whose tickets come from the mirror as it is (no list call). */
   generateDraft(actor: Actor, client: { id: number; name: string }, period: Period): Promise<{ reportId: string; numbers: DigestNumbers }>;
   /** The numbers of an existing report, from its stored metrics. */
@@ -66,7 +69,7 @@ export async function prepareDigest(
   const clients = [...(await deps.services.listClients())].sort((a, b) => a.name.localeCompare(b.name));
   const linked = clients.filter((client) => client.state === 'linked');
   options.onProgress?.(`Refreshing the ticket mirror for ${clients.length} clients…`);
-  const sync = await deps.syncMirror(reportDataStart(period));
+  const sync = await deps.syncMirror(reportDataStart(period), linked.map((client) => client.id));
   const rows: DigestRow[] = [];
   for (const [index, client] of linked.entries()) {
     options.onProgress?.(`Drafting ${index + 1}/${linked.length}: ${client.name}`);
@@ -166,7 +169,7 @@ export function mirrorDrafts(generation: GenerateDeps, puller: Pick<Puller, 'pul
     puller: { pull: (client, period, options) => puller.pull(client, period, { ...options, fromMirror: true }) },
   };
   return {
-    syncMirror: (since) => puller.syncMirror({ since }),
+    syncMirror: (since, clientIds) => puller.syncMirror({ since, enrichClients: clientIds }),
     async generateDraft(actor, client, period) {
       const generated = await generateReport(fromMirror, actor, { client, period });
       return { reportId: generated.record.id, numbers: numbersFromMetrics(generated.metrics) };

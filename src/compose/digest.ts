@@ -1,5 +1,6 @@
 /** The digest publisher and the scheduled jobs, built from a runtime (for the bot process and the CLI). */
 import { mirrorDrafts } from '../app/digest.js';
+import { syncReportMirror } from '../app/mirror-sync.js';
 import { createDigestPublisher, type DigestPoster, type DigestPublisher } from '../chat/digest-publisher.js';
 import { createSlackDigestPoster } from '../chat/slack/digest.js';
 import { createTeamsDigestPoster } from '../chat/teams/digest.js';
@@ -9,7 +10,7 @@ import { createPlatformClients, type PlatformClients } from './platforms.js';
 import { DigestStore } from '../store/digests.js';
 import { botJobs } from '../jobs/jobs.js';
 import { JobRunStore } from '../jobs/runs.js';
-import { createScheduler, type Scheduler } from '../jobs/scheduler.js';
+import { createScheduler, type ScheduledJob, type Scheduler } from '../jobs/scheduler.js';
 
 export interface DigestWiring {
   publisher: DigestPublisher;
@@ -32,13 +33,17 @@ export function createDigestWiring(runtime: Runtime<SandboxServices>, platforms:
   return { publisher: createDigestPublisher({ digest, posters, logger }) };
 }
 
-export function createBotScheduler(runtime: Runtime<SandboxServices>, publisher: DigestPublisher): Scheduler {
-  const jobs = botJobs({
+/** The monthly digest and the nightly sync (the client directory, then the mirror enriched for the linked clients). */
+export function createBotJobs(runtime: Runtime<SandboxServices>, publisher: DigestPublisher): ScheduledJob[] {
+  return botJobs({
     config: runtime.config,
     logger: runtime.logger,
     publisher,
-    syncMirror: () => runtime.freshservice.puller.syncMirror(),
+    syncMirror: () => syncReportMirror({ puller: runtime.freshservice.puller, listClients: () => runtime.services.listClients() }),
     syncClients: () => runtime.clients.syncClients(),
   });
-  return createScheduler({ jobs, runs: new JobRunStore(runtime.config.dataDir), clock: runtime.clock, logger: runtime.logger });
+}
+
+export function createBotScheduler(runtime: Runtime<SandboxServices>, publisher: DigestPublisher): Scheduler {
+  return createScheduler({ jobs: createBotJobs(runtime, publisher), runs: new JobRunStore(runtime.config.dataDir), clock: runtime.clock, logger: runtime.logger });
 }

@@ -25,6 +25,8 @@ export class Enricher {
   updates = 0;
   /** Of those, the ones that replaced or dropped a ticket. */
   ticketUpdates = 0;
+  /** Ticket versions whose time entries (and survey answer) were stored. */
+  enriched = 0;
 
   constructor(
     private readonly client: FreshserviceClient,
@@ -32,6 +34,7 @@ export class Enricher {
     concurrency: number,
     private readonly refresh: boolean,
     private readonly onProgress: (done: number, total: number) => void,
+    private readonly now: () => Date,
   ) {
     this.limit = pLimit(concurrency);
   }
@@ -50,9 +53,21 @@ export class Enricher {
 
   /** Starts enriching a ticket version now (while the sync is still paging). */
   prefetch(ticket: FreshserviceTicket): void {
-    const key = `${ticket.id}@${ticket.updated_at}`;
-    if (this.failure || this.running.has(key) || (!this.refresh && !this.needs(ticket))) return;
-    const work = this.limit(() => this.enrich(ticket)).then(
+    if (!this.refresh && !this.needs(ticket)) return;
+    this.start(`${ticket.id}@${ticket.updated_at}`, () => this.enrich(ticket));
+  }
+
+  /** Asks again for the survey answers of enriched, finished tickets nobody had answered yet. */
+  async recheckSurveys(tickets: FreshserviceTicket[]): Promise<void> {
+    this.throwIfFailed();
+    tickets.forEach((ticket) => this.start(`${ticket.id}@${ticket.updated_at}:survey`, () => this.recheckSurvey(ticket)));
+    await Promise.race([Promise.all(this.running.values()), this.failed]);
+    this.throwIfFailed();
+  }
+
+  private start(key: string, task: () => Promise<void>): void {
+    if (this.failure || this.running.has(key)) return;
+    const work = this.limit(task).then(
       () => {
         this.done += 1;
         if (!this.failure) this.onProgress(this.done, this.running.size);
@@ -115,8 +130,23 @@ export class Enricher {
     const current = this.state.tickets[key];
     if (current && current.updated_at !== ticket.updated_at) return;
     const enrichment: TicketEnrichment = { fetchedFor: ticket.updated_at, timeEntries: byId(timeEntries) };
-    if (csat !== undefined) enrichment.csat = csat;
+    if (csat !== undefined) {
+      enrichment.csat = csat;
+      const asked = fresh || prior.csat === undefined;
+      const checkedAt = asked ? this.now().toISOString() : prior.csatCheckedAt;
+      if (checkedAt) enrichment.csatCheckedAt = checkedAt;
+    }
     this.state.enrichment[key] = enrichment;
+    this.updates += 1;
+    this.enriched += 1;
+  }
+
+  private async recheckSurvey(ticket: FreshserviceTicket): Promise<void> {
+    const key = String(ticket.id);
+    const csat = await this.fetchCsat(ticket.id);
+    const current = this.state.enrichment[key];
+    if (!current || current.fetchedFor !== ticket.updated_at) return;
+    this.state.enrichment[key] = { ...current, csat, csatCheckedAt: this.now().toISOString() };
     this.updates += 1;
   }
 

@@ -12,6 +12,8 @@ export interface TicketEnrichment {
   timeEntries: FreshserviceTimeEntry[];
   /** Undefined while the ticket was not yet resolved or closed (no survey asked for). */
   csat?: FreshserviceCsatResponse | null;
+  /** When the survey answer was last asked for; answers arrive days after resolution (`surveyRecheckDue`). */
+  csatCheckedAt?: string;
 }
 
 /** How far one ticket listing (a workspace, or all of them) reaches. */

@@ -11,7 +11,7 @@ import { FreshserviceError } from './errors.js';
 import { statusLabelsFrom, type FreshserviceDirectory } from './directory.js';
 import { emptyCoverage, upsertTicket, type MirrorState, type TicketMirror } from './mirror.js';
 import { clientIdOf, type FreshserviceAccount, type TicketScope } from './account.js';
-import { FINISHED_STATUSES, finishedAt, mattersForPeriod } from './selection.js';
+import { FINISHED_STATUSES, finishedAt, mattersForPeriod, surveyRecheckDue } from './selection.js';
 import { filterTickets } from './ticket-filter.js';
 import type { FreshserviceTicket } from './types.js';
 
@@ -62,11 +62,23 @@ export interface PullResult {
   oldestTicketAt: string | null;
 }
 
+export interface SyncOptions {
+  /** Back-fills the mirror to this instant. */
+  since?: Date;
+  onProgress?: PullOptions['onProgress'];
+  /** Enrich only these clients' tickets (the ones reports are made for); every client's when absent. */
+  enrichClients?: number[];
+}
+
 export interface SyncResult {
   calls: number;
   credits: number;
   /** Tickets added or changed by this sync. */
   changed: number;
+  /** Tickets whose time entries and survey answer were fetched for their new version. */
+  enriched: number;
+  /** Finished tickets whose unanswered survey was asked for again. */
+  surveysRechecked: number;
   ticketsInMirror: number;
   coveredSince: string | null;
   highWaterMark: string | null;
@@ -74,8 +86,11 @@ export interface SyncResult {
 
 export interface Puller {
   pull(client: ClientRef | number, period: Period, options?: PullOptions): Promise<PullResult>;
-  /** Brings the mirror up to date for every client; `since` back-fills further into the past. */
-  syncMirror(options?: { since?: Date; onProgress?: PullOptions['onProgress'] }): Promise<SyncResult>;
+  /**
+   * Brings the mirror up to date for every client and enriches the tickets that changed (time entries, and
+   * survey answers once finished); unanswered surveys of recently finished tickets are asked for again.
+   */
+  syncMirror(options?: SyncOptions): Promise<SyncResult>;
   /** Where a client's dataset for a period is written. */
   datasetFile(clientId: number, period: Pick<Period, 'key'>): string;
 }
@@ -281,7 +296,7 @@ export function createPuller(deps: PullerDeps): Puller {
       const scopes = scopesOf(account, target);
       const wanted = (ticket: FreshserviceTicket) => clientIdOf(account.mode, ticket) === target.id && mattersForPeriod(ticket, period.from, period.to);
       const synced = { changed: 0, coverageChanged: false };
-      const enricher = new Enricher(client, state, enrichConcurrency, refresh, (done, total) => progress({ phase: 'enrich', done, total }));
+      const enricher = new Enricher(client, state, enrichConcurrency, refresh, (done, total) => progress({ phase: 'enrich', done, total }), () => clock.now());
       const budget = options.enrichBudget;
       const mustEnrich = (ticket: FreshserviceTicket) => !budget || mattersForPeriod(ticket, budget.fullFrom, period.to);
 
@@ -343,28 +358,61 @@ export function createPuller(deps: PullerDeps): Puller {
     });
   }
 
-  function syncMirror(options: { since?: Date; onProgress?: PullOptions['onProgress'] } = {}): Promise<SyncResult> {
+  function syncMirror(options: SyncOptions = {}): Promise<SyncResult> {
     return exclusive(async () => {
       const before = client.stats();
       const account = await directory.account();
       const state = await mirror.load();
+      const clients = options.enrichClients ? new Set(options.enrichClients) : undefined;
+      const forClient = (ticket: FreshserviceTicket) => {
+        const id = clientIdOf(account.mode, ticket);
+        return !clients || (id !== null && clients.has(id));
+      };
+      const enrichable = (ticket: FreshserviceTicket) => !ticket.spam && !ticket.deleted && forClient(ticket);
+      const enricher = new Enricher(client, state, enrichConcurrency, false, (done, total) => options.onProgress?.({ phase: 'enrich', done, total }), () => clock.now());
+      const listed = new Set<string>();
       let changed = 0;
       let coverageChanged = false;
-      for (const scope of account.scopes) {
-        const result = await syncInto(state, scope, { needFrom: options.since, onProgress: options.onProgress });
-        changed += result.changed;
-        coverageChanged ||= result.coverageChanged;
+      let rechecks: FreshserviceTicket[] = [];
+      try {
+        for (const scope of account.scopes) {
+          const result = await syncInto(state, scope, {
+            needFrom: options.since,
+            onTicket: (ticket) => {
+              enricher.throwIfFailed();
+              if (!enrichable(ticket)) return;
+              listed.add(String(ticket.id));
+              enricher.prefetch(ticket);
+            },
+            onProgress: options.onProgress,
+          });
+          changed += result.changed;
+          coverageChanged ||= result.coverageChanged;
+        }
+        const current = () => [...listed].map((id) => state.tickets[id]).filter((ticket): ticket is FreshserviceTicket => ticket !== undefined && enrichable(ticket));
+        await enricher.ensure(current);
+        const now = clock.now();
+        rechecks = Object.values(state.tickets).filter((ticket) => enrichable(ticket) && surveyRecheckDue(ticket, state.enrichment[String(ticket.id)], now));
+        await enricher.recheckSurveys(rechecks);
+      } catch (error) {
+        enricher.stop();
+        throw error;
       }
-      if (changed > 0 || coverageChanged) await mirror.save(state, { tickets: true, enrichment: changed > 0 });
+      const changes = { tickets: changed > 0 || coverageChanged || enricher.ticketUpdates > 0, enrichment: changed > 0 || enricher.updates > 0 };
+      if (changes.tickets || changes.enrichment) await mirror.save(state, changes);
       const cost = spent(before, client.stats());
       const coverages = account.scopes.map((scope) => state.scopes[scope.key] ?? emptyCoverage());
-      return {
+      const result: SyncResult = {
         ...cost,
         changed,
+        enriched: enricher.enriched,
+        surveysRechecked: rechecks.length,
         ticketsInMirror: Object.keys(state.tickets).length,
         coveredSince: earliest(coverages.map((coverage) => coverage.coveredSince)),
         highWaterMark: coverages.map((coverage) => coverage.highWaterMark).reduce<string | null>((latest, mark) => (mark && (!latest || mark > latest) ? mark : latest), null),
       };
+      logger.info({ ...result }, 'Freshservice mirror synced');
+      return result;
     });
   }
 

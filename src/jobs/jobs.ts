@@ -1,4 +1,4 @@
-/** The bot's scheduled jobs: the monthly digest and the nightly mirror + client sync. */
+/** The bot's scheduled jobs: the monthly digest and the nightly client + mirror sync. */
 import dayjs from 'dayjs';
 import utc from 'dayjs/plugin/utc.js';
 import timezone from 'dayjs/plugin/timezone.js';
@@ -71,7 +71,10 @@ export interface BotJobDeps {
   config: Pick<Config, 'digest' | 'timezone' | 'slack'>;
   logger: Logger;
   publisher: Pick<DigestPublisher, 'hasTargets' | 'run'>;
-  /** The nightly refresh: the account's ticket mirror, then the client directory. */
+  /**
+   * The nightly refresh: the client directory, then the account's ticket mirror, enriched for the clients
+   * that get reports.
+   */
   syncMirror(): Promise<SyncResult>;
   syncClients(): Promise<Pick<SyncSummary, 'clients' | 'linked'>>;
 }
@@ -100,9 +103,15 @@ export function botJobs(deps: BotJobDeps): ScheduledJob[] {
     nightlySyncJob({
       timezone: config.timezone,
       async run() {
+        // The directory first, so a client linked today gets its tickets enriched tonight; if it fails,
+        // the mirror is still synced (for the clients linked before) and the run reports the failure.
+        const directory = await deps.syncClients().then(
+          (summary) => ({ summary }),
+          (error: unknown) => ({ error }),
+        );
         const mirror = await deps.syncMirror();
-        const directory = await deps.syncClients();
-        return { mirror, directory: { clients: directory.clients, linked: directory.linked } };
+        if ('error' in directory) throw directory.error;
+        return { mirror, directory: { clients: directory.summary.clients, linked: directory.summary.linked } };
       },
     }),
   ];
