@@ -12,6 +12,7 @@ import { syncReportMirror } from '../src/app/mirror-sync.js';
 import { SCHEDULER_ACTOR } from '../src/jobs/jobs.js';
 import { parsePeriod } from '../src/period/period.js';
 import type { RecordedRequest } from '../src/sandbox/index.js';
+import type { SyncResult } from '../src/freshservice/puller.js';
 import { showWorldAsOf } from './world-as-of.js';
 
 /** Tuesday 1 December 2026, 08:00 UTC: the first working day's digest for November. */
@@ -39,7 +40,14 @@ function spent(requests: RecordedRequest[]) {
   const ok = requests.filter((request) => request.status !== 429);
   const perTicket = ok.filter((request) => PER_TICKET.test(request.path));
   const credits = (items: RecordedRequest[]) => items.reduce((total, request) => total + request.credits, 0);
-  return { calls: ok.length, credits: credits(ok), perTicketCalls: perTicket.length, perTicketCredits: credits(perTicket), rateLimited: requests.length - ok.length };
+  return {
+    calls: ok.length,
+    credits: credits(ok),
+    perTicketCalls: perTicket.length,
+    timeEntryCalls: perTicket.filter((request) => request.path.endsWith('/time_entries')).length,
+    surveyCalls: perTicket.filter((request) => request.path.endsWith('/csat_response')).length,
+    rateLimited: requests.length - ok.length,
+  };
 }
 
 /**
@@ -72,7 +80,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const full = structuredClone({ tickets: sandbox.world.tickets, timeEntries: sandbox.world.timeEntries, csat: sandbox.world.csat });
     const nights = Array.from({ length: 30 }, (_, index) => new Date(Date.parse('2026-11-02T02:00:00Z') + index * DAY));
     let setUp: ReturnType<typeof spent>;
-    const nightly: Array<ReturnType<typeof spent>> = [];
+    const nightly: Array<ReturnType<typeof spent> & Pick<SyncResult, 'changed' | 'enriched' | 'surveysRechecked'>> = [];
     try {
       // Last month's digest, on 1 November: the clients linked, every linked client's year enriched.
       clock.set('2026-11-01T02:00:00Z');
@@ -86,18 +94,20 @@ export async function run(): Promise<Record<string, unknown>> {
         clock.set(night.toISOString());
         showWorldAsOf(sandbox.world, full, night);
         sandbox.resetRequests();
-        await job.run(night);
-        nightly.push(spent(sandbox.requests));
+        const result = (await job.run(night)) as { mirror: SyncResult };
+        nightly.push({ ...spent(sandbox.requests), changed: result.mirror.changed, enriched: result.mirror.enriched, surveysRechecked: result.mirror.surveysRechecked });
       }
     } finally {
       await month.close();
     }
     const monthCredits = nightly.reduce((total, night) => total + night.credits, 0);
-    const monthPerTicket = nightly.reduce((total, night) => total + night.perTicketCalls, 0);
+    const sum = (key: 'perTicketCalls' | 'timeEntryCalls' | 'surveyCalls' | 'changed' | 'enriched' | 'surveysRechecked') => nightly.reduce((total, night) => total + night[key], 0);
+    const monthPerTicket = sum('perTicketCalls');
     const busiest = Math.max(...nightly.map((night) => night.credits));
     console.log(`digest.setup clients=${PROFILE.departments} tickets=${full.tickets.length} period=${period.key} limit=${CREDITS_PER_MINUTE} credits/min latency=${LATENCY_MS}ms`);
     console.log(`digest.month last month's state: ${setUp.credits} credits (${setUp.perTicketCalls} per-ticket calls), not counted below`);
-    console.log(`digest.month nightly syncs=${nightly.length} credits=${monthCredits} (per-ticket calls ${monthPerTicket}; busiest night ${busiest}, mean ${Math.round(monthCredits / nightly.length)}) before's single digest=${BEFORE.credits} ratio=${(monthCredits / BEFORE.credits).toFixed(3)} (target ≤ 1)`);
+    console.log(`digest.month nightly syncs=${nightly.length} credits=${monthCredits} (busiest night ${busiest}, mean ${Math.round(monthCredits / nightly.length)}) before's single digest=${BEFORE.credits} ratio=${(monthCredits / BEFORE.credits).toFixed(3)} (target ≤ 1)`);
+    console.log(`digest.month tickets changed=${sum('changed')} versions enriched=${sum('enriched')} per-ticket calls=${monthPerTicket}: time entries ${sum('timeEntryCalls')}, surveys ${sum('surveyCalls')} (of which asked again ${sum('surveysRechecked')})`);
 
     clock.set(DIGEST_AT);
     const digestRuntime = await start(DIGEST_TIME_SCALE);

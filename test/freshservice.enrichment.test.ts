@@ -17,6 +17,7 @@ const world = seedWorld({ anchor: ANCHOR, profile: { seatScale: 0.2, months: 2 }
 let sandbox: FreshserviceSandbox;
 let dataDir: string;
 let freshservice: Freshservice;
+const everyClient = world.departments.map((department) => department.id);
 
 function isoNow(): string {
   return clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -62,7 +63,7 @@ beforeAll(async () => {
   sandbox = await startFreshserviceSandbox({ world, clock, controls: { timeScale: TIME_SCALE } });
   dataDir = await makeTempDir('integoreport-enrichment-');
   freshservice = createFreshservice({ baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, dataDir, clock, rateLimit: { minuteMs: 60_000 / TIME_SCALE } });
-  await freshservice.puller.syncMirror({ since: new Date(ANCHOR.getTime() - 60 * DAY) });
+  await freshservice.puller.syncMirror({ since: new Date(ANCHOR.getTime() - 60 * DAY), enrichClients: everyClient });
 });
 
 afterAll(async () => {
@@ -105,10 +106,10 @@ describe('the nightly sync keeps the mirror enriched', () => {
     const recent = openTicket(department, [earlier.id]);
     clock.advance(DAY);
     resolveNow(earlier);
-    await freshservice.puller.syncMirror();
+    await freshservice.puller.syncMirror({ enrichClients: everyClient });
     clock.advance(10 * DAY);
     resolveNow(recent);
-    await freshservice.puller.syncMirror();
+    await freshservice.puller.syncMirror({ enrichClients: everyClient });
     expect((await enrichment())[recent.id]).toMatchObject({ csat: null });
 
     // Ten days later both are answered; the answers do not show in the ticket listing.
@@ -116,7 +117,7 @@ describe('the nightly sync keeps the mirror enriched', () => {
     const recentAnswer = answerSurvey(recent);
     answerSurvey(earlier);
     sandbox.resetRequests();
-    const result = await freshservice.puller.syncMirror();
+    const result = await freshservice.puller.syncMirror({ enrichClients: everyClient });
 
     const asked = ticketsAsked('csat_response');
     expect(asked).toContain(recent.id);
@@ -129,7 +130,7 @@ describe('the nightly sync keeps the mirror enriched', () => {
     // The answer is in: never asked for again.
     clock.advance(4 * DAY);
     sandbox.resetRequests();
-    await freshservice.puller.syncMirror();
+    await freshservice.puller.syncMirror({ enrichClients: everyClient });
     expect(ticketsAsked('csat_response')).not.toContain(recent.id);
   });
 });

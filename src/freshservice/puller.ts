@@ -66,7 +66,7 @@ export interface SyncOptions {
   /** Back-fills the mirror to this instant. */
   since?: Date;
   onProgress?: PullOptions['onProgress'];
-  /** Enrich only these clients' tickets (the ones reports are made for); every client's when absent. */
+  /** Enrich these clients' tickets (the ones reports are made for); when absent, the sync only lists. */
   enrichClients?: number[];
 }
 
@@ -87,8 +87,9 @@ export interface SyncResult {
 export interface Puller {
   pull(client: ClientRef | number, period: Period, options?: PullOptions): Promise<PullResult>;
   /**
-   * Brings the mirror up to date for every client and enriches the tickets that changed (time entries, and
-   * survey answers once finished); unanswered surveys of recently finished tickets are asked for again.
+   * Brings the mirror up to date for every client. For the clients in `enrichClients` it also enriches the
+   * tickets that changed (time entries, and survey answers once finished) and asks again for the unanswered
+   * surveys of recently finished tickets.
    */
   syncMirror(options?: SyncOptions): Promise<SyncResult>;
   /** Where a client's dataset for a period is written. */
@@ -363,10 +364,10 @@ export function createPuller(deps: PullerDeps): Puller {
       const before = client.stats();
       const account = await directory.account();
       const state = await mirror.load();
-      const clients = options.enrichClients ? new Set(options.enrichClients) : undefined;
+      const clients = new Set(options.enrichClients);
       const forClient = (ticket: FreshserviceTicket) => {
         const id = clientIdOf(account.mode, ticket);
-        return !clients || (id !== null && clients.has(id));
+        return id !== null && clients.has(id);
       };
       const enrichable = (ticket: FreshserviceTicket) => !ticket.spam && !ticket.deleted && forClient(ticket);
       const enricher = new Enricher(client, state, enrichConcurrency, false, (done, total) => options.onProgress?.({ phase: 'enrich', done, total }), () => clock.now());
