@@ -13,6 +13,8 @@ import { SCHEDULER_ACTOR } from '../src/jobs/jobs.js';
 import { parsePeriod } from '../src/period/period.js';
 import type { RecordedRequest } from '../src/sandbox/index.js';
 import type { SyncResult } from '../src/freshservice/puller.js';
+import type { TicketEnrichment } from '../src/freshservice/mirror.js';
+import { readJsonFile } from '../src/store/files.js';
 import { showWorldAsOf } from './world-as-of.js';
 
 /** Tuesday 1 December 2026, 08:00 UTC: the first working day's digest for November. */
@@ -116,6 +118,7 @@ export async function run(): Promise<Record<string, unknown>> {
     let drafted: number;
     try {
       const digestSandbox = digestRuntime.sandbox!.freshservice;
+      showWorldAsOf(digestSandbox.world, full, clock.now());
       digestSandbox.resetRequests();
       const started = performance.now();
       const snapshot = await createDigestWiring(digestRuntime).publisher.preview(SCHEDULER_ACTOR, period);
@@ -125,9 +128,14 @@ export async function run(): Promise<Record<string, unknown>> {
     } finally {
       await digestRuntime.close();
     }
+    // Answers given by the digest's morning that the mirror had not seen yet (a survey answer leaves the ticket as it was).
+    const stored = (await readJsonFile<{ enrichment: Record<string, TicketEnrichment> }>(path.join(dataDir, 'mirror', 'enrichment.json')))!.enrichment;
+    const answered = Object.entries(full.csat).filter(([, answer]) => answer.created_at >= '2026-11-01' && answer.created_at <= DIGEST_AT);
+    const unseen = answered.filter(([id]) => stored[id]?.csat === null).length;
     const simulatedMinutes = (wallMs * DIGEST_TIME_SCALE) / 60_000;
     const perTicketRatio = digest.perTicketCalls / BEFORE.perTicketCalls;
     console.log(`digest.day drafts=${drafted} per-ticket calls=${digest.perTicketCalls} before=${BEFORE.perTicketCalls} ratio=${perTicketRatio.toFixed(4)} (target ≤ 0.05); all calls=${digest.calls} credits=${digest.credits} 429s=${digest.rateLimited}`);
+    console.log(`digest.day survey answers given in November and by the digest=${answered.length}, not yet seen by the mirror=${unseen}`);
     console.log(`digest.day wall=${(wallMs / 1000).toFixed(1)}s at timeScale=${DIGEST_TIME_SCALE} → ${DIGEST_TIME_SCALE === 1 ? '' : '≤ '}${simulatedMinutes.toFixed(2)} simulated minutes (target < 5)`);
 
     return {
@@ -143,6 +151,7 @@ export async function run(): Promise<Record<string, unknown>> {
       digestCredits: digest.credits,
       digestWallMs: Math.round(wallMs),
       digestSimulatedMinutes: Number(simulatedMinutes.toFixed(2)),
+      surveyAnswersUnseen: unseen,
       pass: perTicketRatio <= 0.05 && simulatedMinutes < 5 && monthCredits <= BEFORE.credits,
     };
   } finally {

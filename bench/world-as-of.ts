@@ -18,7 +18,6 @@ function by(instant: string | null | undefined, at: number): string | null {
  * not change the ticket (the reading the nightly survey re-checks are built for).
  */
 function ticketAt(ticket: FreshserviceTicket, entries: FreshserviceTimeEntry[], at: number): FreshserviceTicket {
-  if (Date.parse(ticket.updated_at) <= at) return ticket;
   const stats = ticket.stats!;
   const responded = by(stats.first_responded_at, at);
   const resolved = by(stats.resolved_at, at);

@@ -39,7 +39,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * would never show it. Spaced out rather than nightly: a nightly check for two weeks would cost more credits
  * a month than one digest enriching everything from scratch.
  */
-export const SURVEY_RECHECK_DAYS: readonly number[] = [1, 2, 4, 7, 14];
+export const SURVEY_RECHECK_DAYS: readonly number[] = [1, 3, 7, 14];
 /** The last check may run up to a day late (a nightly sync after its moment); after that, never again. */
 const SURVEY_RECHECK_GRACE_MS = DAY_MS;
 
