@@ -5,6 +5,7 @@ import { fixedClock } from '../src/clock.js';
 import { createFreshservice, type Freshservice } from '../src/freshservice/index.js';
 import type { TicketEnrichment } from '../src/freshservice/mirror.js';
 import type { FreshserviceCsatResponse, FreshserviceTicket } from '../src/freshservice/types.js';
+import { surveyRecheckDue } from '../src/freshservice/selection.js';
 import { startFreshserviceSandbox, seedWorld, type FreshserviceSandbox } from '../src/sandbox/index.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
@@ -132,5 +133,29 @@ describe('the nightly sync keeps the mirror enriched', () => {
     sandbox.resetRequests();
     await freshservice.puller.syncMirror({ enrichClients: everyClient });
     expect(ticketsAsked('csat_response')).not.toContain(recent.id);
+  });
+});
+
+describe('when an unanswered survey is asked for again', () => {
+  const resolvedAt = '2026-11-02T15:00:00Z';
+  const resolved = world.tickets.find((candidate) => candidate.status === 4)!;
+  const ticket = { ...resolved, updated_at: resolvedAt, stats: { ...resolved.stats!, resolved_at: resolvedAt } };
+  const asked = (checkedAt: string, csat: FreshserviceCsatResponse | null = null) => ({ fetchedFor: resolvedAt, timeEntries: [], csat, csatCheckedAt: checkedAt });
+  const at = (days: number) => new Date(Date.parse(resolvedAt) + days * DAY);
+
+  it('once each of 1, 3, 7 and 14 days after resolution has passed since it was last asked', () => {
+    expect(surveyRecheckDue(ticket, asked('2026-11-02T20:00:00Z'), at(0.9))).toBe(false);
+    expect(surveyRecheckDue(ticket, asked('2026-11-02T20:00:00Z'), at(1.5))).toBe(true);
+    expect(surveyRecheckDue(ticket, asked(at(1.5).toISOString()), at(2.5))).toBe(false);
+    expect(surveyRecheckDue(ticket, asked(at(1.5).toISOString()), at(3.5))).toBe(true);
+    expect(surveyRecheckDue(ticket, asked(at(8).toISOString()), at(13.9))).toBe(false);
+    expect(surveyRecheckDue(ticket, asked(at(8).toISOString()), at(14.5))).toBe(true);
+  });
+
+  it('never after 15 days, never once answered, and not for a version that was not enriched yet', () => {
+    expect(surveyRecheckDue(ticket, asked(at(8).toISOString()), at(15.1))).toBe(false);
+    expect(surveyRecheckDue(ticket, asked('2026-11-02T20:00:00Z', { id: 1, overall_rating: 304, overall_rating_text: '4/4', created_at: '2026-11-03T09:00:00Z', updated_at: '2026-11-03T09:00:00Z' }), at(3.5))).toBe(false);
+    expect(surveyRecheckDue(ticket, { ...asked('2026-11-02T20:00:00Z'), fetchedFor: '2026-11-01T10:00:00Z' }, at(3.5))).toBe(false);
+    expect(surveyRecheckDue({ ...ticket, status: 2 }, asked('2026-11-02T20:00:00Z'), at(3.5))).toBe(false);
   });
 });
