@@ -55,6 +55,8 @@ const expectations: Record<string, string> = {
   FRESHSERVICE_MODE: 'esm (Employee Support Mode: clients are departments) or msp (Freshservice for MSPs: clients are client workspaces); leave it empty to detect it',
   SENTINELONE_URL: 'your SentinelOne console\'s https address, like https://acme.sentinelone.net',
   SENTINELONE_API_TOKEN: 'a SentinelOne API token of a service user with the Viewer role (Settings → Users → Service Users)',
+  M365_CLIENT_ID: 'the application (client) id of your multi-tenant Microsoft Entra app, a GUID',
+  M365_CLIENT_SECRET: 'a client secret of that app (Certificates & secrets → Client secrets)',
   MAILCHIMP_API_KEY: 'a Mailchimp Marketing API key ending in its data centre, like "0123…-us6"',
   MAILCHIMP_AUDIENCE_ID: 'the id of the Mailchimp audience (list) that holds your client contacts',
   MAILCHIMP_API_URL: 'a full http(s) URL of the Mailchimp Marketing API (only to override the data centre URL)',
@@ -133,6 +135,8 @@ const schema = z.object({
   FRESHSERVICE_MODE: optionalText.pipe(z.enum(['esm', 'msp']).optional()),
   SENTINELONE_URL: optionalText.pipe(z.string().regex(/^https?:\/\/[^\s/]+/i).pipe(z.string().url()).optional()),
   SENTINELONE_API_TOKEN: optionalText,
+  M365_CLIENT_ID: optionalText.pipe(z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i).optional()),
+  M365_CLIENT_SECRET: optionalText,
   MAILCHIMP_API_KEY: optionalText,
   MAILCHIMP_AUDIENCE_ID: optionalText,
   MAILCHIMP_API_URL: optionalText.pipe(z.string().url().optional()),
@@ -220,7 +224,7 @@ export interface Config {
   };
   mailchimp?: MailchimpSettings;
   /** Data sources beside the helpdesk; a source without settings adds nothing (in sandbox mode, the simulated ones). */
-  sources: { sentinelone?: { url: string; apiToken: string } };
+  sources: { sentinelone?: { url: string; apiToken: string }; m365?: { clientId: string; clientSecret: string; loginUrl?: string; graphUrl?: string } };
   report: {
     fromName: string;
     replyTo: string;
@@ -346,6 +350,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
   if (!sandbox) requireTogether(parsed, [...freshserviceNames, ...mailchimpNames], problems);
   requireTogether(parsed, ['MICROSOFT_APP_ID', 'MICROSOFT_APP_PASSWORD'], problems);
   requireTogether(parsed, ['SENTINELONE_URL', 'SENTINELONE_API_TOKEN'], problems);
+  requireTogether(parsed, ['M365_CLIENT_ID', 'M365_CLIENT_SECRET'], problems);
   const freshserviceUrl = parsed.FRESHSERVICE_DOMAIN === undefined ? undefined : problems.collect('FRESHSERVICE_DOMAIN', () => freshserviceBaseUrl(parsed.FRESHSERVICE_DOMAIN!));
   const mailchimpUrl =
     parsed.MAILCHIMP_API_KEY === undefined || problems.has('MAILCHIMP_API_URL')
@@ -394,6 +399,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
         },
     sources: {
       sentinelone: raw.SENTINELONE_URL && raw.SENTINELONE_API_TOKEN ? { url: raw.SENTINELONE_URL, apiToken: raw.SENTINELONE_API_TOKEN } : undefined,
+      m365: raw.M365_CLIENT_ID && raw.M365_CLIENT_SECRET ? { clientId: raw.M365_CLIENT_ID, clientSecret: raw.M365_CLIENT_SECRET } : undefined,
     },
     report: {
       fromName: raw.REPORT_FROM_NAME ?? brand.name,
@@ -440,6 +446,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     raw.MAILCHIMP_API_KEY,
     raw.MAILCHIMP_TRANSACTIONAL_KEY,
     raw.SENTINELONE_API_TOKEN,
+    raw.M365_CLIENT_SECRET,
     raw.SLACK_BOT_TOKEN,
     raw.SLACK_SIGNING_SECRET,
     raw.SLACK_APP_TOKEN,

@@ -14,7 +14,7 @@ const SRC = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src')
 
 type Room = 'wiring' | 'surface' | 'sandbox' | 'app' | 'domain' | 'base';
 
-const DOMAIN_ROOMS = ['freshservice', 'mailchimp', 'clients', 'report', 'store', 'brand', 'pdf', 'sentinelone'];
+const DOMAIN_ROOMS = ['freshservice', 'mailchimp', 'clients', 'report', 'store', 'brand', 'pdf', 'sentinelone', 'm365'];
 const SURFACE_ROOMS = ['chat', 'server', 'jobs', 'cli'];
 /** The data-source contracts (the helpdesk dataset) and periods: read by the pull side and the report alike. */
 const BASE_ROOMS = ['sources', 'period'];

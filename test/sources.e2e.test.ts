@@ -10,6 +10,7 @@ import { createRuntime, type Runtime } from '../src/compose/runtime.js';
 import { startEmbeddedSandbox } from '../src/compose/sandbox.js';
 import { byteLength, EMAIL_BYTE_LIMIT } from '../src/report/render.js';
 import type { SentinelOneFigures } from '../src/sentinelone/index.js';
+import type { M365Figures } from '../src/m365/index.js';
 import { UNMAPPED_SENTINELONE_CLIENTS } from '../src/sandbox/index.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
@@ -72,11 +73,20 @@ describe('data sources in the sandbox', () => {
     expect(email.querySelector('img')).toBeNull();
     expect(emailHtml).not.toContain('*|UNSUB|*');
 
+    const m365 = metrics.sources!.m365 as M365Figures;
+    expect(m365.tenant.name).toBe('Acme Corporation');
+    const m365Section = web.querySelector('[data-source="m365"]')!;
+    expect(m365Section.querySelector('[data-kpi="Secure Score"] .kpi-value')!.textContent).toBe(`${m365.secureScore!.percent} %`);
+    expect(m365Section.textContent).toContain('Activity by service, last 30 days');
+    expect(new JSDOM(emailHtml).window.document.querySelector('[data-source="m365"] [data-kpi="Licences assigned"]')).not.toBeNull();
+
     const card = summaryView(report);
+    expect(card.facts).toContainEqual({ label: 'Microsoft 365', value: expect.stringMatching(/ licences assigned · /) });
     expect(card.facts).toContainEqual({ label: 'SentinelOne', value: expect.stringMatching(new RegExp(`^${figures.endpoints.protected} endpoints protected`)) });
   }, 120_000);
 
-  it('a client without a site gets no section, no SentinelOne call and no warning on the card', async () => {
+  it('a client without a site or a tenant gets neither section, no call to either source and no warning on the card', async () => {
+    const m365Before = runtime.sandbox!.m365.requests.length;
     const before = runtime.sandbox!.sentinelone.requests.filter((request) => request.path !== '/web/api/v2.1/sites').length;
     const report = await generate(UNMAPPED_SENTINELONE_CLIENTS[0]!);
     const { web, emailHtml, metrics, record } = await filesOf(report.id);
@@ -85,6 +95,8 @@ describe('data sources in the sandbox', () => {
     expect(metrics.sources).toBeUndefined();
     expect(record.sources).toBeUndefined();
     expect(summaryView(report).facts!.map((fact) => fact.label)).not.toContain('SentinelOne');
+    expect(summaryView(report).facts!.map((fact) => fact.label)).not.toContain('Microsoft 365');
+    expect(runtime.sandbox!.m365.requests.length).toBe(m365Before);
     expect(runtime.sandbox!.sentinelone.requests.filter((request) => request.path !== '/web/api/v2.1/sites').length).toBe(before);
   }, 120_000);
 });

@@ -158,8 +158,8 @@ function buildProgram(out: Output, context: (command: Command) => CommandContext
 
   program
     .command('map')
-    .description('show or set which SentinelOne site (or other data source target) a client\'s reports read')
-    .argument('<client...>', 'the client, then the source (sentinelone) and the site\'s name or id, none, or auto')
+    .description('show or set which SentinelOne site or Microsoft 365 tenant a client\'s reports read')
+    .argument('<client...>', 'the client, then the source (sentinelone or m365) and the site or tenant (name, id or domain), none, or auto')
     .usage('[options] <client> [<source> <target | none | auto>]')
     .action(async (words: string[], _options: object, command: Command) => {
       await (await import('./commands/map.js')).map(context(command), words);

@@ -20,6 +20,7 @@ const RUNNING_BOT = z.object({
       freshservice: SERVICE.extend({ timeScale: z.number().positive() }),
       mailchimp: SERVICE.extend({ audienceId: z.string() }),
       sentinelone: z.object({ url: z.url(), apiToken: z.string(), timeScale: z.number().positive() }).optional(),
+      m365: z.object({ loginUrl: z.url(), graphUrl: z.url(), clientId: z.string(), clientSecret: z.string() }).optional(),
     })
     .optional(),
 });

@@ -87,7 +87,10 @@ function configFor(config: Config, sandbox: SandboxServices | undefined): Config
     ...config,
     freshservice: { baseUrl: sandbox.freshservice.baseUrl, apiKey: sandbox.freshservice.apiKey },
     mailchimp: { baseUrl: sandbox.mailchimp.baseUrl, apiKey: sandbox.mailchimp.apiKey, audienceId: sandbox.mailchimp.audienceId, statusIfNew: 'subscribed' },
-    sources: sandbox.sentinelone ? { sentinelone: { url: sandbox.sentinelone.url, apiToken: sandbox.sentinelone.apiToken } } : {},
+    sources: {
+      ...(sandbox.sentinelone ? { sentinelone: { url: sandbox.sentinelone.url, apiToken: sandbox.sentinelone.apiToken } } : {}),
+      ...(sandbox.m365 ? { m365: { clientId: sandbox.m365.clientId, clientSecret: sandbox.m365.clientSecret, loginUrl: sandbox.m365.loginUrl, graphUrl: sandbox.m365.graphUrl } } : {}),
+    },
   };
 }
 

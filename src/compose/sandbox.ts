@@ -15,17 +15,20 @@ export interface SandboxServices {
   mailchimp: { baseUrl: string; apiKey: string; audienceId: string };
   /** The simulated SentinelOne console (absent in the announcement of a bot from before it existed). */
   sentinelone?: { url: string; apiToken: string; controls: { timeScale: number } };
+  /** The simulated Microsoft sign-in and Graph, likewise. */
+  m365?: { loginUrl: string; graphUrl: string; clientId: string; clientSecret: string };
   close(): Promise<void>;
 }
 
 /** The simulated services of the bot running on the same data folder: the same world, outbox and audience. Closing leaves them running. */
 export function sharedSandbox(bot: RunningBot): SandboxServices | undefined {
   if (!bot.sandbox) return undefined;
-  const { freshservice, mailchimp, sentinelone } = bot.sandbox;
+  const { freshservice, mailchimp, sentinelone, m365 } = bot.sandbox;
   return {
     freshservice: { baseUrl: freshservice.baseUrl, apiKey: freshservice.apiKey, controls: { timeScale: freshservice.timeScale } },
     mailchimp: { baseUrl: mailchimp.baseUrl, apiKey: mailchimp.apiKey, audienceId: mailchimp.audienceId },
     ...(sentinelone ? { sentinelone: { url: sentinelone.url, apiToken: sentinelone.apiToken, controls: { timeScale: sentinelone.timeScale } } } : {}),
+    ...(m365 ? { m365 } : {}),
     close: async () => undefined,
   };
 }
@@ -36,6 +39,7 @@ export function announcedSandbox(sandbox: Sandbox): RunningBot['sandbox'] {
     freshservice: { baseUrl: sandbox.freshservice.baseUrl, apiKey: sandbox.freshservice.apiKey, timeScale: sandbox.freshservice.controls.timeScale },
     mailchimp: { baseUrl: sandbox.mailchimp.baseUrl, apiKey: sandbox.mailchimp.apiKey, audienceId: sandbox.mailchimp.audienceId },
     sentinelone: { url: sandbox.sentinelone.url, apiToken: sandbox.sentinelone.apiToken, timeScale: sandbox.sentinelone.controls.timeScale },
+    m365: { loginUrl: sandbox.m365.loginUrl, graphUrl: sandbox.m365.graphUrl, clientId: sandbox.m365.clientId, clientSecret: sandbox.m365.clientSecret },
   };
 }
 
@@ -74,5 +78,6 @@ export async function startEmbeddedSandbox(config: Config, clock: Clock = system
     ...options,
     controls: { timeScale: SANDBOX_TIME_SCALE, windowMs: 60_000, ...options.controls },
     sentinelOneControls: { timeScale: SANDBOX_SOURCE_TIME_SCALE, ...options.sentinelOneControls },
+    m365Controls: { timeScale: SANDBOX_TIME_SCALE, ...options.m365Controls },
   });
 }

@@ -8,6 +8,8 @@ import type { SandboxAccountMode } from './freshservice/workspaces.js';
 import { startSentinelOneSandbox, type SentinelOneControls, type SentinelOneSandbox } from './sentinelone/server.js';
 import { seedSentinelOneWorld } from './sentinelone/world.js';
 import { sandboxDir, sandboxFiles } from './paths.js';
+import { startM365Sandbox, type M365Controls, type M365Sandbox } from './m365/server.js';
+import { seedM365Tenants } from './m365/world.js';
 import { WORLD_SCHEMA_VERSION, seedWorld, type SandboxWorld, type WorldProfile } from './world/world.js';
 
 export { startFreshserviceSandbox, type FreshserviceSandbox } from './freshservice/server.js';
@@ -17,6 +19,8 @@ export { HOSTILE_SUBJECTS, LINKING_CASES, monthStartUtc, seedWorld, type Inciden
 export { createRng, type Rng } from './rng.js';
 export { startSentinelOneSandbox, DEFAULT_SENTINELONE_SANDBOX_TOKEN, type SentinelOneControls, type SentinelOneSandbox } from './sentinelone/server.js';
 export { seedSentinelOneWorld, UNMAPPED_SENTINELONE_CLIENTS, type SentinelOneWorld } from './sentinelone/world.js';
+export { startM365Sandbox, DEFAULT_M365_SANDBOX_APP, type GraphPermission, type M365Controls, type M365Sandbox } from './m365/server.js';
+export { seedM365Tenants, CLIENTS_WITHOUT_TENANT, CLIENT_NOT_CONSENTED, type SandboxTenant } from './m365/world.js';
 export { drawSampleLogo, writeSampleLogo } from './brand-logo.js';
 export type { RecordedRequest, SandboxAudienceMember, SandboxControls } from './types.js';
 
@@ -24,6 +28,7 @@ export interface Sandbox {
   freshservice: FreshserviceSandbox;
   mailchimp: MailchimpSandbox;
   sentinelone: SentinelOneSandbox;
+  m365: M365Sandbox;
   close(): Promise<void>;
 }
 
@@ -39,6 +44,7 @@ export interface SandboxOptions {
   /** Overrides `controls` for Mailchimp, e.g. to inject faults into Freshservice only. */
   mailchimpControls?: Partial<SandboxControls>;
   sentinelOneControls?: Partial<SentinelOneControls>;
+  m365Controls?: Partial<M365Controls>;
   /** Used only when the world is seeded (first start, or after resetSandbox). */
   profile?: Partial<WorldProfile>;
   seed?: number;
@@ -68,6 +74,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const freshservice = await startFreshserviceSandbox({ world, clock: options.clock, controls: options.controls, mode: options.freshserviceMode });
   let mailchimp: MailchimpSandbox;
   let sentinelone: SentinelOneSandbox;
+  let m365: M365Sandbox;
   try {
     mailchimp = await startMailchimpSandbox({
       members: world.audience.members,
@@ -87,12 +94,19 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     await Promise.all([freshservice.close(), mailchimp.close()]);
     throw error;
   }
+  try {
+    m365 = await startM365Sandbox({ tenants: seedM365Tenants(world), controls: options.m365Controls });
+  } catch (error) {
+    await Promise.all([freshservice.close(), mailchimp.close(), sentinelone.close()]);
+    throw error;
+  }
   return {
     freshservice,
     mailchimp,
     sentinelone,
+    m365,
     close: async () => {
-      await Promise.all([freshservice.close(), mailchimp.close(), sentinelone.close()]);
+      await Promise.all([freshservice.close(), mailchimp.close(), sentinelone.close(), m365.close()]);
     },
   };
 }
