@@ -74,15 +74,20 @@ export function licenceRows(skus: readonly SubscribedSku[]): M365Figures['licenc
 const dayOf = (row: Record<string, string>) => row['Report Date'] ?? '';
 const average = (values: number[]) => (values.length > 0 ? Math.round(values.reduce((sum, value) => sum + value, 0) / values.length) : 0);
 
-/** Calendar days ("2026-10-05") inside [from, to) in the period's zone. */
-function inPeriod(day: string, period: Pick<Period, 'from' | 'to' | 'timezone'>): boolean {
-  const first = localDay(period.from, period.timezone);
-  const last = localDay(new Date(period.to.getTime() - 1), period.timezone);
-  return day >= first && day <= last;
-}
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 function localDay(date: Date, timezone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+  let format = dayFormats.get(timezone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timezone, format);
+  }
+  return format.format(date);
+}
+
+/** Calendar days ("2026-10-05") inside [from, to) in the period's zone. */
+function inPeriod(day: string, period: Pick<Period, 'from' | 'to' | 'timezone'>): boolean {
+  return day >= localDay(period.from, period.timezone) && day <= localDay(new Date(period.to.getTime() - 1), period.timezone);
 }
 
 function dailyActive(rows: ReadonlyArray<Record<string, string>>, period: Pick<Period, 'from' | 'to' | 'timezone'>): M365Figures['activeUsers'] {
