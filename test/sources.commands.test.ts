@@ -75,15 +75,19 @@ describe('mapping by hand, end to end in the sandbox', () => {
   });
 
   it('integoreport map shows the automatic site, maps an unmapped client by hand (audited), and its next report has the section', async () => {
-    expect((await cli('map', 'Acme')).out).toBe('Acme Corporation:\n  SentinelOne: site Acme Corporation (matched by name).');
-    expect((await cli('map', 'Pied Piper')).out).toBe('Pied Piper:\n  SentinelOne: not mapped, no SentinelOne site is named like "Pied Piper"; map it with integoreport map <client> sentinelone <site>.');
-    expect((await cli('map', 'Pied Piper', 'sentinelone', 'MSP Internal Lab')).out).toMatch(/^Pied Piper:\n {2}SentinelOne: site MSP Internal Lab \(mapped by hand by .+ on \d{4}-\d{2}-\d{2}\)\.$/);
+    expect((await cli('map', 'Acme')).out).toBe('Acme Corporation:\n  SentinelOne: site Acme Corporation (matched by name).\n  Microsoft 365: tenant Acme Corporation (matched by the contact\'s email domain).');
+    expect((await cli('map', 'Pied Piper')).out).toBe([
+      'Pied Piper:',
+      '  SentinelOne: not mapped, no SentinelOne site is named like "Pied Piper"; map it with integoreport map <client> sentinelone <site>.',
+      '  Microsoft 365: not mapped, the client has no linked contact whose email domain could name its tenant; map it with integoreport map <client> m365 <tenant>.',
+    ].join('\n'));
+    expect((await cli('map', 'Pied Piper', 'sentinelone', 'MSP Internal Lab')).out.split('\n')[1]).toMatch(/^ {2}SentinelOne: site MSP Internal Lab \(mapped by hand by .+ on \d{4}-\d{2}-\d{2}\)\.$/);
     expect((await readAudit(dataDir)).at(-1)).toMatchObject({ action: 'client.map', outcome: 'ok', target: { key: 'sentinelone' } });
     const report = JSON.parse((await cli('generate', 'Pied Piper', '2026-10', '--json')).out) as { files: { webHtml: string } };
     const web = new JSDOM(await fs.readFile(report.files.webHtml, 'utf8')).window.document;
     expect(web.querySelector('[data-source="sentinelone"] .section-note')!.textContent).toBe('· SentinelOne · site MSP Internal Lab');
     const bad = await cli('map', 'Pied Piper', 'jira', 'x');
     expect(bad.code).toBe(1);
-    expect(bad.out).toContain('"jira" is not a data source here; use one of: sentinelone.');
+    expect(bad.out).toContain('"jira" is not a data source here; use one of: sentinelone, m365.');
   }, 180_000);
 });

@@ -26,7 +26,7 @@ export interface SourcesDeps {
 
 /** A client's mapping to one source: the target and how it was chosen, or why there is none. */
 export interface SourceMapping {
-  source: { key: string; label: string; targetNoun: string };
+  source: { key: string; label: string; targetNoun: string; matchRule: string };
   target: SourceTarget | null;
   via: 'manual' | 'automatic' | 'none';
   /** Who mapped it by hand, and when. */
@@ -50,7 +50,7 @@ export interface SourceOutcome {
 export function describeMapping(mapping: SourceMapping, command: (example: string) => string): string {
   const { source, target } = mapping;
   const byHand = mapping.setBy ? ` by hand by ${mapping.setBy}${mapping.setAt ? ` on ${mapping.setAt.slice(0, 10)}` : ''}` : '';
-  if (target) return `${source.label}: ${source.targetNoun} ${target.name} (${mapping.via === 'manual' ? `mapped${byHand}` : 'matched by name'}).`;
+  if (target) return `${source.label}: ${source.targetNoun} ${target.name} (${mapping.via === 'manual' ? `mapped${byHand}` : `matched ${source.matchRule}`}).`;
   if (mapping.via === 'manual') return `${source.label}: no ${source.targetNoun} (set${byHand}); reports leave its section out.`;
   return `${source.label}: not mapped, ${mapping.reason ?? 'no match'}; map it with ${command(`map <client> ${source.key} <${source.targetNoun}>`)}.`;
 }
@@ -60,7 +60,7 @@ export class SourceMappingError extends UserFacingError {
 }
 
 export function createSourceUseCases(deps: SourcesDeps) {
-  const describe = (source: DataSource) => ({ key: source.key, label: source.label, targetNoun: source.targetNoun });
+  const describe = (source: DataSource) => ({ key: source.key, label: source.label, targetNoun: source.targetNoun, matchRule: source.matchRule });
 
   function sourceFor(text: string): DataSource {
     const wanted = foldText(text).replace(/[\s_-]+/g, '');

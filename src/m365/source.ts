@@ -56,6 +56,7 @@ export function createM365Source(options: M365SourceOptions): DataSource & { cli
     key: 'm365',
     label: 'Microsoft 365',
     targetNoun: 'tenant',
+    matchRule: "by the contact's email domain",
     client,
     async match(clientRef) {
       const domain = clientRef.email ? emailDomain(clientRef.email) : '';

@@ -45,6 +45,7 @@ export function createSentinelOneSource(options: SentinelOneSourceOptions): Data
     key: 'sentinelone',
     label: 'SentinelOne',
     targetNoun: 'site',
+    matchRule: 'by name',
     client,
     async match(clientRef) {
       const found = lookupByName(clientRef.name, await targets());

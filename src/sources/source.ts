@@ -55,6 +55,8 @@ export interface DataSource {
   label: string;
   /** What a client maps to, singular: "site", "tenant". */
   targetNoun: string;
+  /** How the automatic match works, as "matched …" ends: "by name", "by the contact's email domain". */
+  matchRule: string;
   /** The automatic mapping rule: the one target this client matches, or why there is none. */
   match(client: SourceClient): Promise<TargetMatch>;
   /** The target a person named when mapping by hand (its name or id), or why there is none. */

@@ -3,7 +3,7 @@ import type { ClientEntry, ClientFix, ContactSuggestion } from '../../src/client
 import { begunPeriod, parsePeriod } from '../../src/period/period.js';
 import type { Clock } from '../../src/clock.js';
 
-const SENTINELONE = { key: 'sentinelone', label: 'SentinelOne', targetNoun: 'site' };
+const SENTINELONE = { key: 'sentinelone', label: 'SentinelOne', targetNoun: 'site', matchRule: 'by name' };
 import { UserFacingError } from '../../src/errors.js';
 import { approvalRefusal, isApprover, parseApprovers, requireApprover } from '../../src/approvers.js';
 
