@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { systemClock } from '../src/clock.js';
-import { createRuntime, type Runtime } from '../src/compose/runtime.js';
-import { startEmbeddedSandbox } from '../src/compose/sandbox.js';
+import type { Runtime } from '../src/compose/runtime.js';
 import { createRoutes, listen, type HttpServer } from '../src/server/http.js';
 import { mountReportLinks } from '../src/server/report-links.js';
 import { LocalConnector, type PostedActivity } from '../src/server/playground/connector.js';
@@ -20,6 +19,7 @@ import type { Actor } from '../src/app/ports.js';
 import { blockActionPayload, buttonsOf, interactionBody, slackSignature, slashCommandBody, startSlackMock, viewSubmissionPayload, type SlackMock } from './support/slack-mock.js';
 import { TeamsClient, actionsOf, cardOf, textOf, type TeamsConversation, type TeamsUser } from './support/teams-client.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
+import { sandboxRuntime } from './support/sandbox-runtime.js';
 
 const SECRET = 'authorisation-signing-secret';
 /** A Slack approver listed by bare id (the old format), one by email, and one Teams approver. */
@@ -68,13 +68,7 @@ describe('only an authenticated, authorised person changes who gets what', () =>
       DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
     });
-    runtime = await createRuntime({
-      config,
-      logger: silentLogger,
-      clock: systemClock,
-      sandbox: await startEmbeddedSandbox(config, systemClock, { profile: { departments: 8, audienceMembers: 40, seatScale: 0.3 } }),
-    });
-    await runtime.clients.syncClients();
+    runtime = await sandboxRuntime(config);
     mountReportLinks(routes, { config: runtime.config, clock: systemClock, loadWebHtml: (reportId) => runtime.loadWebHtml(reportId) });
     const bot = createChatBot({ services: runtime.services, logger: silentLogger, clock: systemClock });
     slack = await mountSlack(routes, { services: runtime.services, config: runtime.config, logger: silentLogger, clock: systemClock, bot });

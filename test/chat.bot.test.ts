@@ -114,7 +114,7 @@ describe('chat core', () => {
     await bot.handleAction(approver, { id: send.action, value: send.value }, surface.on(card.ref));
     expect(services.deliveries).toEqual([]);
     const fresh = surface.latest(card.ref)!;
-    expect(fresh.text).toBe('The contact for Acme Corp changed since this card was shown: now boss@acme.example. Check it and press Send again.');
+    expect(fresh.text).toBe('The contact for Acme Corp changed since this card was shown: now boss@acme.example. Check it and press Send to client.');
     const again = fresh.buttons!.find((button) => button.action === 'report.send')!;
     expect(again.confirm!.text).toBe('Send the October 2026 report for Acme Corp to boss@acme.example and a copy to reports@msp.example?');
 
@@ -127,7 +127,7 @@ describe('chat core', () => {
     const card = surface.messages[0]!;
     await bot.handleAction(approver, { id: 'report.send', value: 'r1-1-2026-10' }, surface.on(card.ref));
     expect(services.deliveries).toEqual([]);
-    expect(surface.latest(card.ref)!.text).toBe('This card does not say whom it was confirmed for. Check the recipients and press Send again.');
+    expect(surface.latest(card.ref)!.text).toBe('This card does not say whom it was confirmed for. Check the recipients and press Send to client.');
   });
 
   it('never generates twice for the same client and period while one is running', async () => {
@@ -261,7 +261,7 @@ describe('chat core', () => {
 
   it('shows the report to send for "send <client> <period>", or offers to generate it', async () => {
     await bot.handleCommand(staff, 'send Acme 2026-10', surface);
-    expect(surface.ephemerals[0]!.text).toBe('There is no October 2026 report for Acme Corp yet.');
+    expect(surface.ephemerals[0]!.text).toBe('There is no October 2026 report for Acme Corp yet: generate it first with /integoreport generate "Acme Corp" 2026-10, check it, then send it.');
     await bot.handleCommand(staff, 'generate Acme 2026-10', surface);
     await bot.handleCommand(staff, 'send Acme 2026-10', surface);
     expect(surface.latest()!.buttons!.some((button) => button.action === 'report.send')).toBe(true);

@@ -81,25 +81,31 @@ describe('integoreport CLI on the sandbox', () => {
     expect(parsed.tickets.created).toBe(createdLastMonth);
     expect(parsed.sla.mode).toBe('due-by');
 
+    // send never generates: a period without a report is refused, and nothing is emailed.
+    const noReport = await cli('send', 'Initech', 'last-month');
+    expect(noReport).toMatchObject({ code: 1, stdout: '' });
+    expect(noReport.stderr).toMatch(/^There is no \w+ \d{4} report for Initech yet: generate it first with "integoreport generate Initech \d{4}-\d{2}", check it, then send it\.\n$/);
+
     // The command line acts with the data folder's full rights; --as records on whose behalf, beside the OS user.
     const sent = await cli('send', 'Acme', 'last-month', '--as', 'ops@msp.example');
     expect(sent).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Sent to wile\.coyote@acmecorp\.com, reports@sandbox-msp\.example/) });
     const again = await cli('send', 'Acme', 'last-month');
-    expect(again.stdout).toMatch(/^Already sent/);
-    await cli('generate', 'Acme', 'last-month');
-    const afterNewerDraft = await cli('send', 'Acme', 'last-month', '--as', 'ops@msp.example');
-    expect(afterNewerDraft.stdout).toMatch(/^Already sent/);
-    const audit = (await readAudit(dataDir, { action: 'report.send' })).map((entry) => entry.actor);
+    expect(again).toMatchObject({ code: 1, stdout: '' });
+    expect(again.stderr).toMatch(/^\w+ \d{4} went to wile\.coyote@acmecorp\.com on \d{1,2} \w{3} \d{4} by ops@msp\.example\. Add --resend to send it again, as a second email\. No figure changed since\.\n$/);
+    const newer = await cli('generate', 'Acme', 'last-month');
+    expect(newer.stdout).toMatch(/went to wile\.coyote@acmecorp\.com on .+ by ops@msp\.example\. Sending it again is a second email \(send --resend\)\./);
+    expect(await cli('send', 'Acme', 'last-month', '--as', 'ops@msp.example')).toMatchObject({ code: 1, stderr: expect.stringContaining('Add --resend') });
+    const resent = await cli('send', 'Acme', 'last-month', '--resend', '--as', 'ops@msp.example');
+    expect(resent).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Sent to wile\.coyote@acmecorp\.com/) });
+    const actors = async (action: string) => (await readAudit(dataDir, { action })).map((entry) => entry.actor);
     const operator = os.userInfo().username;
-    expect(audit).toEqual([
-      { platform: 'cli', id: 'ops@msp.example', name: 'ops@msp.example', osUser: operator },
-      { platform: 'cli', id: operator, name: operator, osUser: operator },
-      { platform: 'cli', id: 'ops@msp.example', name: 'ops@msp.example', osUser: operator },
-    ]);
+    expect(await actors('report.send')).toEqual([{ platform: 'cli', id: 'ops@msp.example', name: 'ops@msp.example', osUser: operator }]);
+    expect(await actors('report.resend')).toEqual([{ platform: 'cli', id: 'ops@msp.example', name: 'ops@msp.example', osUser: operator }]);
 
     const outbox = JSON.parse((await cli('sandbox', 'outbox', '--json')).stdout) as Array<{ kind: string; subject: string; to: string[] }>;
     const clientEmails = outbox.filter((email) => email.kind !== 'test' && email.subject.includes('Acme Corporation'));
-    expect(clientEmails).toHaveLength(1);
+    expect(clientEmails, 'the first send and the one sent again on purpose').toHaveLength(2);
+    expect(outbox.some((email) => email.subject.includes('Initech'))).toBe(false);
     expect(clientEmails[0]!.to).toContain('wile.coyote@acmecorp.com');
 
     const history = await cli('history', 'Acme');

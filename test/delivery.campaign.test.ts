@@ -37,6 +37,9 @@ let dataDir: string;
 let calls: string[];
 
 /** `recipient`: the client's linked contact now; `currentVersion`: the version of the period's report now. */
+/** The same period regenerated: a newer version of the report. */
+const reportV2: DeliverableReport = { ...report, id: '42-2026-10-v2', version: 2 };
+
 function setup(now: { recipient?: string; currentVersion?: number } = {}) {
   const clock = fixedClock('2026-11-03T09:00:00.000Z');
   const http = createMailchimpHttp({ baseUrl: `${API}/3.0`, apiKey: 'abc123-us6', logger: silentLogger, retryBaseMs: 1, maxRetries: 1 });
@@ -45,7 +48,7 @@ function setup(now: { recipient?: string; currentVersion?: number } = {}) {
     config: { approvers: [{ kind: 'slack', id: 'U0BOSS' }, { kind: 'email', email: 'carol@msp.example' }], report: { fromName: 'Intego MSP', replyTo: 'service@msp.example', copyTo: 'reports@msp.example', linkSecret: 'x'.repeat(16), linkTtlDays: 30 } },
     dataDir,
     clock,
-    loadReport: async (id) => (id === report.id ? report : undefined),
+    loadReport: async (id) => [report, reportV2].find((candidate) => candidate.id === id),
     resolveRecipient: async () => ({ email: now.recipient ?? 'jane@acme.example' }),
     currentReport: async () => ({ id: `42-2026-10-v${now.currentVersion ?? 1}`, version: now.currentVersion ?? 1 }),
   });
@@ -57,6 +60,21 @@ function api() {
   return nock(API).on('request', (request: { method: string; path: string }) => {
     calls.push(`${request.method} ${request.path.split('?')[0]}`);
   });
+}
+
+/** Mailchimp answers for two sends in a row: campaign c1, then c2 titled `secondTitle`. */
+function twoCampaignSends(secondTitle: string) {
+  api()
+    .get('/3.0/campaigns').query(true).reply(200, { campaigns: [], total_items: 0 })
+    .post('/3.0/campaigns').reply(200, { id: 'c1', status: 'save' })
+    .put('/3.0/campaigns/c1/content').reply(200, {})
+    .get('/3.0/campaigns/c1/send-checklist').reply(200, { is_ready: true, items: [] })
+    .post('/3.0/campaigns/c1/actions/send').reply(204)
+    .get('/3.0/campaigns').query(true).reply(200, { campaigns: [], total_items: 0 })
+    .post('/3.0/campaigns', (body) => body.settings.title === secondTitle).reply(200, { id: 'c2', status: 'save' })
+    .put('/3.0/campaigns/c2/content').reply(200, {})
+    .get('/3.0/campaigns/c2/send-checklist').reply(200, { is_ready: true, items: [] })
+    .post('/3.0/campaigns/c2/actions/send').reply(204);
 }
 
 const campaignBody = {
@@ -250,17 +268,7 @@ describe('sending a report as a Mailchimp campaign', () => {
 
   it('resends only on purpose, once per named send', async () => {
     const { delivery } = setup();
-    api()
-      .get('/3.0/campaigns').query(true).reply(200, { campaigns: [], total_items: 0 })
-      .post('/3.0/campaigns').reply(200, { id: 'c1', status: 'save' })
-      .put('/3.0/campaigns/c1/content').reply(200, {})
-      .get('/3.0/campaigns/c1/send-checklist').reply(200, { is_ready: true, items: [] })
-      .post('/3.0/campaigns/c1/actions/send').reply(204)
-      .get('/3.0/campaigns').query(true).reply(200, { campaigns: [], total_items: 0 })
-      .post('/3.0/campaigns', (body) => body.settings.title === `${KEY}:r2`).reply(200, { id: 'c2', status: 'save' })
-      .put('/3.0/campaigns/c2/content').reply(200, {})
-      .get('/3.0/campaigns/c2/send-checklist').reply(200, { is_ready: true, items: [] })
-      .post('/3.0/campaigns/c2/actions/send').reply(204);
+    twoCampaignSends(`${KEY}:r2`);
 
     const first = await delivery.sendReport(approver, report.id);
     if (first.kind !== 'sent') throw new Error(`expected sent, got ${JSON.stringify(first)}`);
@@ -273,6 +281,30 @@ describe('sending a report as a Mailchimp campaign', () => {
     expect(calls.filter((call) => call.endsWith('/actions/send'))).toEqual(['POST /3.0/campaigns/c1/actions/send', 'POST /3.0/campaigns/c2/actions/send']);
     expect((await delivery.sendsFor(42)).map((row) => row.key).sort()).toEqual([KEY, `${KEY}:r2`]);
     expect(await delivery.sendReport(approver, report.id, { resendOf: 'snd_unknown' })).toMatchObject({ kind: 'refused' });
+  });
+
+  it('once a period went out, a newer version goes only when sent again on purpose, and then once', async () => {
+    const { delivery } = setup();
+    twoCampaignSends('ir:42:2026-10:v2');
+
+    const first = await delivery.sendReport(approver, report.id);
+    if (first.kind !== 'sent') throw new Error(`expected sent, got ${JSON.stringify(first)}`);
+    const plain = await delivery.sendReport(approver, reportV2.id);
+    expect(plain).toEqual({
+      kind: 'changed',
+      reportId: reportV2.id,
+      reason: 'October 2026 went to jane@acme.example on 3 Nov 2026 by Bea Boss. A second email goes only when someone sends it again on purpose; nothing was sent.',
+    });
+    expect(calls.filter((call) => call.endsWith('/actions/send'))).toEqual(['POST /3.0/campaigns/c1/actions/send']);
+
+    const [again, doubleClick] = await Promise.all([
+      delivery.sendReport(approver, reportV2.id, { resendOf: first.send.id }),
+      delivery.sendReport(approver, reportV2.id, { resendOf: first.send.id }),
+    ]);
+    expect([again.kind, doubleClick.kind].sort()).toEqual(['already-sent', 'sent']);
+    expect(calls.filter((call) => call.endsWith('/actions/send'))).toEqual(['POST /3.0/campaigns/c1/actions/send', 'POST /3.0/campaigns/c2/actions/send']);
+    expect(await delivery.lastSentOfPeriod(42, '2026-10')).toMatchObject({ key: 'ir:42:2026-10:v2', resendOf: first.send.id });
+    expect((await readAudit(dataDir, { action: 'report.resend' })).map((entry) => entry.outcome).sort()).toEqual(['already-sent', 'ok']);
   });
 
   describe('after a crash', () => {

@@ -6,13 +6,13 @@ import { signReportLink } from '../src/report/links.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger, silentLogger } from '../src/logger.js';
 import { systemClock } from '../src/clock.js';
-import { createRuntime, type Runtime } from '../src/compose/runtime.js';
-import { startEmbeddedSandbox } from '../src/compose/sandbox.js';
+import type { Runtime } from '../src/compose/runtime.js';
 import { createFakeServices, type FakeServices } from './support/fake-services.js';
 import {
   blockActionPayload, buttonsOf, interactionBody, slackSignature, slashCommandBody, startSlackMock, viewSubmissionPayload, type SlackMock,
 } from './support/slack-mock.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
+import { sandboxRuntime } from './support/sandbox-runtime.js';
 
 const SECRET = 'e2e-signing-secret';
 const LINK_SECRET = 'e2e-report-link-secret-0123456789';
@@ -316,13 +316,7 @@ describe('Slack app over HTTP (real runtime on the sandbox)', () => {
       DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
     });
-    runtime = await createRuntime({
-      config,
-      logger: silentLogger,
-      clock: systemClock,
-      sandbox: await startEmbeddedSandbox(config, systemClock, { profile: { departments: 8, audienceMembers: 40, seatScale: 0.3 } }),
-    });
-    await runtime.clients.syncClients();
+    runtime = await sandboxRuntime(config);
     mountReportLinks(routes, { config: runtime.config, clock: systemClock, loadWebHtml: (reportId) => runtime.loadWebHtml(reportId) });
     slack = await mountSlack(routes, { services: runtime.services, config: runtime.config, logger: silentLogger, clock: systemClock });
   }, 30_000);

@@ -162,7 +162,7 @@ describe('Teams bot over /api/messages (fake services, local connector)', () => 
     try {
       const confirm = await client.click(alice, personal(alice), card, 'Send', {}, ask.response.value);
       const now = textOf(cardOf(connector.get(card.id)!));
-      expect(now).toContain('The contact for Acme Corp changed since this card was shown: now boss@acme.example. Check it and press Send again.');
+      expect(now).toContain('The contact for Acme Corp changed since this card was shown: now boss@acme.example. Check it and press Send to client.');
       expect(now).toContain('Recipient: boss@acme.example');
       expect(textOf(confirm.response.value)).not.toContain('Sent to');
       expect(services.deliveries).toHaveLength(deliveries);

@@ -262,3 +262,8 @@ export function mapWords(words: readonly string[]): { client: string; source?: s
   if (words.length < 3) return { client: words.join(' ').trim() };
   return { client: words.slice(0, -2).join(' ').trim(), source: words.at(-2)!, target: words.at(-1)! };
 }
+
+/** A client's name as a command takes it: quoted when it has spaces ("Acme Corporation"). */
+export function quotedName(name: string): string {
+  return /\s/.test(name) ? `"${name.replace(/"/g, '')}"` : name;
+}

@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { appendAudit, type AuditActor, type AuditInput } from '../store/audit.js';
-import { SendLedger, leaseOwnerName, newSendId, type SendRecord } from '../store/sends.js';
+import { SendLedger, lastSent, leaseOwnerName, newSendId, type SendRecord } from '../store/sends.js';
 import type { DeliveryChannels, EmailAttachment } from '../mailchimp/channel.js';
 import { neutraliseMergeTags } from '../report/escape.js';
 import { isEmailAddress } from '../clients/names.js';
@@ -19,6 +19,7 @@ import { userFacingMessage } from '../errors.js';
 import { changeSince, recipientsOf, type RecipientLookup } from './delivery/confirmed.js';
 import { driveSend, summarizeSend, UNEXPECTED, type DriveJob } from './delivery/drive.js';
 import { reportSubject, resendKey, sendKey } from './delivery/keys.js';
+import { periodSentSentence } from './send-format.js';
 
 /** What delivery needs from a stored report. */
 export interface DeliverableReport {
@@ -66,6 +67,8 @@ export interface Delivery {
   sendsFor(clientId: number): Promise<SendRecord[]>;
   /** The latest send of a report, for its summary card. */
   sendForReport(reportId: string): Promise<SendSummary | undefined>;
+  /** The last send of a client's period that reached the client, whichever version. */
+  lastSentOfPeriod(clientId: number, periodKey: string): Promise<SendRecord | undefined>;
   /** Finishes (or checks) sends a crash or an unanswered call left open; called at start-up. */
   resumePendingSends(): Promise<Array<{ send: SendRecord; outcome: SendOutcome }>>;
 }
@@ -74,6 +77,22 @@ const DEFAULT_LEASE_MS = 10 * 60_000;
 const DEFAULT_MAX_RESUME_AGE_MS = 24 * 3_600_000;
 const SEARCH_MARGIN_MS = 24 * 3_600_000;
 const RESUMER: AuditActor = { platform: 'scheduler', id: 'integoreport', name: 'IntegoReport (interrupted send)' };
+
+/**
+ * Why a send of `report` under `key` must not go now because of the period's other sends: one is under way,
+ * or the period already reached the client (a plain send) or was sent again since the person saw it (`resendOf`).
+ */
+function periodSentBefore(report: DeliverableReport, key: string, rows: readonly SendRecord[], resendOf: string | undefined): string | undefined {
+  const others = rows.filter((row) => row.clientId === report.clientId && row.periodKey === report.periodKey && row.key !== key && row.status !== 'failed');
+  const underWay = others.find((row) => row.status !== 'sent');
+  if (underWay) return `${underWay.requestedBy.name} is sending the ${report.periodLabel} report for ${report.clientName} right now; nothing more was sent.`;
+  const last = lastSent(others);
+  if (!last || last.id === resendOf) return undefined;
+  const sentence = periodSentSentence({ periodLabel: last.periodLabel, to: last.to, sentBy: last.requestedBy.name, sentAt: last.sentAt ?? last.updatedAt });
+  return resendOf
+    ? `${sentence} That was sent again since you looked; nothing more was sent.`
+    : `${sentence} A second email goes only when someone sends it again on purpose; nothing was sent.`;
+}
 
 function auditActor(actor: Actor): AuditActor {
   return { platform: actor.platform, id: actor.id, name: actor.name, ...(actor.osUser ? { osUser: actor.osUser } : {}) };
@@ -114,11 +133,12 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     let key = sendKey(report);
     if (sendOptions.resendOf) {
       const previous = await ledger.get(sendOptions.resendOf);
-      if (!previous || previous.clientId !== report.clientId || !previous.key.startsWith(key)) {
-        return refuse(actor, action, `Send ${sendOptions.resendOf} is not a send of this report (${report.clientName}, ${report.periodLabel}, version ${report.version}).`, target);
+      if (!previous || previous.clientId !== report.clientId || previous.periodKey !== report.periodKey) {
+        return refuse(actor, action, `Send ${sendOptions.resendOf} is not a send of ${report.clientName}, ${report.periodLabel}.`, target);
       }
-      if (previous.status !== 'sent') return refuse(actor, action, `Send ${previous.id} has not gone out (${previous.status}); use Send, not Resend.`, target);
-      key = resendKey(previous.key);
+      if (previous.status !== 'sent') return refuse(actor, action, `Send ${previous.id} has not gone out (${previous.status}); use Send, not Send again.`, target);
+      // Sending the same version again gets a key of its own; a newer version's first send has its own already.
+      if (previous.version === report.version) key = resendKey(previous.key);
     }
 
     const { confirmed } = sendOptions;
@@ -127,10 +147,13 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     if ('problem' in recipient && !confirmed) return refuse(actor, action, `${report.clientName} has no contact to send to: ${recipient.problem}`, target);
     let to = recipientsOf(recipient, options.config.report.copyTo);
     let changedTo: string | undefined;
-    /** Under the ledger's lock: the report and the addresses are still the ones the person confirmed. */
-    const stillAsConfirmed = async (): Promise<string | undefined> => {
+    /** Under the ledger's lock: the period was not sent (or sent again) since, and what the person confirmed still holds. */
+    const mayClaim = async (rows: readonly SendRecord[]): Promise<string | undefined> => {
+      const sentBefore = periodSentBefore(report, key, rows, sendOptions.resendOf);
+      if (sentBefore) return sentBefore;
+      if (!confirmed) return undefined;
       const [recipientNow, current] = await Promise.all([options.resolveRecipient(report.clientId), options.currentReport(report.clientId, report.periodKey)]);
-      const change = changeSince(report, confirmed!, { recipient: recipientNow, current, copyTo: options.config.report.copyTo });
+      const change = changeSince(report, confirmed, { recipient: recipientNow, current, copyTo: options.config.report.copyTo });
       if ('reason' in change) {
         changedTo = change.reportId;
         return change.reason;
@@ -158,6 +181,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
         periodLabel: report.periodLabel,
         version: report.version,
         resendOf: sendOptions.resendOf,
+        ...(sendOptions.card ? { card: sendOptions.card } : {}),
         channel: channelName,
         status: 'requested',
         to,
@@ -172,8 +196,9 @@ export function createDelivery(options: DeliveryOptions): Delivery {
         failed.to = to;
         failed.subject = subject;
         failed.requestedBy = requestedBy;
+        if (sendOptions.card) failed.card = sendOptions.card;
       },
-      confirmed ? stillAsConfirmed : undefined,
+      mayClaim,
     );
     if (claim.kind === 'stale') {
       await audit({ actor: requestedBy, action, target: { ...target, key }, outcome: 'refused', detail: claim.reason });
@@ -257,6 +282,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       const rows = (await ledger.all()).filter((record) => record.reportId === reportId).sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
       return rows[0] ? summarizeSend(rows[0]) : undefined;
     },
+    lastSentOfPeriod: (clientId, periodKey) => ledger.lastSentOfPeriod(clientId, periodKey),
     resumePendingSends,
   };
 }

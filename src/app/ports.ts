@@ -1,6 +1,7 @@
 import type { ClientEntry, ClientFix, ClientLookup, ContactSuggestion } from '../clients/types.js';
 import type { Period } from '../period/period.js';
 import type { KeyFigure } from '../report/figures.js';
+import type { CardAddress } from '../store/sends.js';
 import type { GuardedAction } from '../approvers.js';
 import type { SourceHeadline } from '../store/reports.js';
 import type { SourceMapping } from './sources.js';
@@ -49,6 +50,21 @@ export interface ReportSummary {
   /** Who discarded it. */
   discardedBy?: string;
   send?: SendSummary;
+  /** The last send of this client and period that reached the client, whichever version of the report it was. */
+  periodSend?: PeriodSend;
+}
+
+/** A client-period that went out: every card and command for the period says so, and sends again only on purpose. */
+export interface PeriodSend {
+  sendId: string;
+  reportId: string;
+  version: number;
+  periodLabel: string;
+  to: string[];
+  sentBy: string;
+  sentAt: string;
+  /** The figures of the report that went out, to show what changed since. */
+  figures: KeyFigure[];
 }
 
 export interface SendSummary {
@@ -84,8 +100,11 @@ export interface ProgressUpdate {
 }
 
 export interface SendOptions {
+  /** The period's last send the person saw: sending again on purpose, a second email. */
   resendOf?: string;
   confirmed?: ConfirmedSend;
+  /** The chat message the send was pressed on (see CardAddress). */
+  card?: CardAddress;
 }
 
 export interface BotServices {

@@ -28,3 +28,17 @@ export async function discardedReportFor(services: History, client: { id: number
   const [newest] = await reportsOfPeriod(services, client, period);
   return newest?.discarded && newest.send?.status !== 'sent' ? newest : undefined;
 }
+
+/**
+ * The newest report of the period that was not discarded: the one a send, `send` in chat and the CLI's
+ * `send` act on (a newer draft after a send goes out only when sent again on purpose).
+ */
+export async function newestReportFor(
+  services: Pick<BotServices, 'history'>,
+  client: { id: number },
+  period: Pick<Period, 'key'>,
+): Promise<ReportSummary | undefined> {
+  return (await services.history(client.id))
+    .filter((report) => report.period.key === period.key && !report.discarded)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+}

@@ -16,8 +16,8 @@ import type { ClientUseCases } from './clients.js';
 import { createDelivery, type DeliverableReport, type Delivery } from './delivery.js';
 import type { RecipientLookup } from './delivery/confirmed.js';
 import { generateReport, type GenerateDeps } from './generate-report.js';
-import type { BotServices, ReportSummary } from './ports.js';
-import { reportFor } from './report-for.js';
+import type { BotServices, PeriodSend, ReportSummary } from './ports.js';
+import { newestReportFor } from './report-for.js';
 import type { SourceUseCases } from './sources.js';
 
 export interface AppServiceDeps {
@@ -79,12 +79,30 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
     clock,
     logger: deps.logger,
     resolveRecipient: (clientId) => recipientOf(clients, clientId),
-    currentReport: (clientId, periodKey) => reportFor(services, { id: clientId }, { key: periodKey }),
+    currentReport: (clientId, periodKey) => newestReportFor(services, { id: clientId }, { key: periodKey }),
     loadReport: (reportId) => deliverableReport(reports, reportId, config.pdf.attach),
   });
 
+  /** The period's last send that reached the client, with the figures of the report that went out. */
+  async function periodSendOf(record: ReportRecord): Promise<PeriodSend | undefined> {
+    const sent = await delivery.lastSentOfPeriod(record.clientId, record.periodKey);
+    if (!sent) return undefined;
+    const sentReport = sent.reportId === record.id ? record : await reports.get(sent.reportId);
+    return {
+      sendId: sent.id,
+      reportId: sent.reportId,
+      version: sent.version,
+      periodLabel: sent.periodLabel,
+      to: sent.to,
+      sentBy: sent.requestedBy.name,
+      sentAt: sent.sentAt ?? sent.updatedAt,
+      figures: sentReport?.figures ?? [],
+    };
+  }
+
   async function summarize(record: ReportRecord, entries?: ClientEntry[]): Promise<ReportSummary> {
     const recipient = await recipientOf(clients, record.clientId, entries);
+    const periodSend = await periodSendOf(record);
     return {
       id: record.id,
       version: record.version,
@@ -102,6 +120,7 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
       discarded: Boolean(record.discarded),
       ...(record.discarded ? { discardedBy: record.discarded.by } : {}),
       send: await delivery.sendForReport(record.id),
+      ...(periodSend ? { periodSend } : {}),
     };
   }
 

@@ -27,9 +27,14 @@ export interface ChatBotDeps {
   clock: Clock;
   /** Minimum time between two progress updates of one message in the same phase. */
   progressIntervalMs?: number;
+  /** How long a Send press waits for another press's send of the same report to end (default a minute). */
+  settleWaitMs?: number;
   /** The monthly digest, typed (`digest`) and its buttons (`digest.*`); absent where no digest runs. */
   digest?: ListenerContext['digest'];
 }
+
+/** Actions every press of which is answered, even while an identical one runs: sends, which the ledger makes exactly-once. */
+const ANSWERED_PER_PRESS = new Set<string>(['report.send', 'report.resend']);
 
 export function createChatBot(deps: ChatBotDeps): ChatBot {
   const { logger } = deps;
@@ -41,6 +46,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
     logger,
     clock: deps.clock,
     progressIntervalMs: deps.progressIntervalMs ?? 1000,
+    settleWaitMs: deps.settleWaitMs ?? 60_000,
     digest: deps.digest,
     async once(key, work, onDuplicate) {
       if (inFlight.has(key)) {
@@ -80,6 +86,8 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
     },
 
     async handleAction(actor, action, surface) {
+      // A send's second press must get its own answer (how the send ended); the ledger keeps it to one email.
+      if (ANSWERED_PER_PRESS.has(action.id)) return safely(surface, `action ${action.id}`, () => runAction(ctx, actor, action, surface));
       const key = `action|${surface.origin?.id ?? ''}|${action.id}|${action.value}`;
       await safely(surface, `action ${action.id}`, () => ctx.once(key, () => runAction(ctx, actor, action, surface)));
     },

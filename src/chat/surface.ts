@@ -1,4 +1,5 @@
 /** What a platform (Slack, Teams) offers the chat core for one incoming command or action. */
+import type { CardAddress } from '../store/sends.js';
 import type { ActionId, View } from './views/view.js';
 
 /** A message the bot posted (or the one a button sits on). Platforms put whatever they need in `id`. */
@@ -24,6 +25,8 @@ export interface ChatSurface {
   openForm?(view: View): Promise<void>;
   /** The message the button or form came from, when there is one. */
   origin?: MessageRef;
+  /** Where a message can be updated later, outside this request (after a restart); undefined when it cannot. */
+  addressOf?(ref: MessageRef): CardAddress | undefined;
   /** The conversation this came from, as the platform's digest poster names it (Slack channel id, Teams conversation id). */
   readonly conversation?: ConversationRef;
 }

@@ -132,9 +132,10 @@ function buildProgram(out: Output, context: (command: Command) => CommandContext
       await (await import('./commands/metrics.js')).metrics(out, options);
     });
 
-  clientCommand('send', "send the period's report: the one already sent, else the newest draft (generated when there is none), exactly once")
+  clientCommand('send', "send the period's newest report (generate it first), exactly once; a period already sent goes again only with --resend")
+    .option('--resend', 'send a period that already went out again, as a second email')
     .option('--test-to <email>', 'send a test to this address instead')
-    .action(async (words: string[], options: { testTo?: string }, command: Command) => {
+    .action(async (words: string[], options: { testTo?: string; resend?: boolean }, command: Command) => {
       await (await import('./commands/reports.js')).send(context(command), words, options);
     });
 

@@ -49,6 +49,17 @@ export interface SendRecord {
   attempts: number;
   /** Who is driving this row right now, and until when; absent when nobody is. */
   lease?: { owner: string; until: string };
+  /** The chat message the send was pressed on, so a send finished later (at start-up) updates it. */
+  card?: CardAddress;
+}
+
+/** A chat message as it can be updated outside the request that posted it. */
+export interface CardAddress {
+  platform: 'slack' | 'teams';
+  /** The Slack channel or Teams conversation. */
+  target: string;
+  /** The message (Slack `<channel>|<ts>`, Teams activity id). */
+  id: string;
 }
 
 export type Claim =
@@ -135,7 +146,7 @@ export class SendLedger {
     now: Date,
     create: () => SendRecord,
     refreshFailed?: (record: SendRecord) => void,
-    precondition?: () => Promise<string | undefined>,
+    precondition?: (rows: readonly SendRecord[]) => Promise<string | undefined>,
   ): Promise<Claim> {
     // Sent is final and a live lease only ends with its holder, so both answers are safe without the lock.
     const seen = (await this.snapshot()).find((record) => record.key === key);
@@ -145,7 +156,7 @@ export class SendLedger {
       const existing = data.sends.find((record) => record.key === key);
       if (existing?.status === 'sent') return { kind: 'sent', record: structuredClone(existing) } as const;
       if (existing && isLive(existing.lease, now)) return { kind: 'busy', record: structuredClone(existing) } as const;
-      const stale = await precondition?.();
+      const stale = await precondition?.(data.sends);
       if (stale) return { kind: 'stale', reason: stale } as const;
       const lease = this.lease(owner, now);
       if (!existing) {
@@ -194,6 +205,11 @@ export class SendLedger {
     return (await readDataFile<SendsFile>(this.store.file, SENDS_SCHEMA))?.sends ?? [];
   }
 
+  /** The last send of a client's period that reached the client, whichever report version it was. */
+  async lastSentOfPeriod(clientId: number, periodKey: string): Promise<SendRecord | undefined> {
+    return lastSent((await this.all()).filter((record) => record.clientId === clientId && record.periodKey === periodKey));
+  }
+
   /** The client's sends, newest first. */
   async forClient(clientId: number): Promise<SendRecord[]> {
     return (await this.all()).filter((record) => record.clientId === clientId).sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
@@ -218,4 +234,13 @@ export class SendLedger {
       return structuredClone(record);
     });
   }
+}
+
+/** The most recently sent of `rows` (in ledger order, the later row when two went out at the same instant). */
+export function lastSent(rows: readonly SendRecord[]): SendRecord | undefined {
+  let last: SendRecord | undefined;
+  for (const record of rows) {
+    if (record.status === 'sent' && (!last || (record.sentAt ?? '') >= (last.sentAt ?? ''))) last = record;
+  }
+  return last;
 }

@@ -6,7 +6,7 @@ import { typedCommand, type ActionId, type FixValue, type GenerateValue, type Pi
 import { clientById, valueWithClient, type ListenerContext } from './context.js';
 import { openFix, showClientPage, showHistory, submitFix } from './clients.js';
 import { runForClient } from './commands.js';
-import { discard, generate, send, sendTest } from './reports.js';
+import { discard, generate, resend, send, sendTest } from './reports.js';
 
 export async function runAction(ctx: ListenerContext, actor: Actor, action: ChatAction, surface: ChatSurface): Promise<void> {
   switch (action.id as ActionId) {
@@ -42,6 +42,8 @@ export async function runAction(ctx: ListenerContext, actor: Actor, action: Chat
     }
     case 'report.send':
       return send(ctx, actor, action.value, surface);
+    case 'report.resend':
+      return resend(ctx, actor, action.value, surface);
     case 'report.test':
       return sendTest(ctx, actor, action.value, surface);
     case 'report.discard':

@@ -21,6 +21,8 @@ export interface ListenerContext {
   clock: Clock;
   /** Minimum time between two progress updates of one message in the same phase. */
   progressIntervalMs: number;
+  /** How long a press waits for someone else's send of the same report to end before answering. */
+  settleWaitMs: number;
   /** The monthly digest: `digest` typed in chat and its buttons (`digest.*`); absent where no digest runs. */
   digest?: Pick<DigestPublisher, 'handleAction' | 'postHere' | 'preview'>;
   /** Runs `work` unless the same work (by key) is already running; then `onDuplicate` instead. */

@@ -1,9 +1,10 @@
 /** Reports in chat: generate with progress, show the period's card, send (as confirmed), send a test, discard. */
-import type { Actor, ProgressUpdate, ReportSummary } from '../../app/ports.js';
-import { reportFor } from '../../app/report-for.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Actor, ConfirmedSend, ProgressUpdate, ReportSummary, SendOptions, SendOutcome } from '../../app/ports.js';
+import { newestReportFor } from '../../app/report-for.js';
 import type { ChatSurface, MessageRef } from '../surface.js';
 import { discardedView, errorView, missingReportView, noticeView, progressView, sentView, summaryView } from '../views/builders.js';
-import type { SendValue, View } from '../views/view.js';
+import type { ResendValue, SendValue, View } from '../views/view.js';
 import { failureView, parseJson, periodOrExplain, refused, reportCard, reportOrExplain, show, type ListenerContext } from './context.js';
 import { progressMessage } from './progress.js';
 
@@ -31,16 +32,20 @@ export async function generate(ctx: ListenerContext, actor: Actor, client: { id:
   );
 }
 
-/** The card of the client's report for the period (the sent one, else the newest draft), with its Send button. */
+/**
+ * The card of the client's newest report for the period: Send to client; once the period went out, a card
+ * saying so with Send again (the card that was sent stays "Sent"). "Generate it first" when there is none.
+ */
 export async function showReportToSend(ctx: ListenerContext, client: { id: number; name: string }, periodText: string | undefined, surface: ChatSurface) {
   const period = await periodOrExplain(ctx, periodText, surface);
   if (!period) return;
-  const report = await reportFor(ctx.services, client, period);
+  const report = await newestReportFor(ctx.services, client, period);
   if (!report) {
-    await surface.ephemeral(missingReportView(client, period));
+    await surface.ephemeral(missingReportView(surface.commandPrefix, client, period));
     return;
   }
-  await surface.reply(reportCard(report));
+  const sending = report.send && report.send.status !== 'sent' && report.send.status !== 'failed';
+  await surface.reply(report.periodSend && !sending ? summaryView(report) : reportCard(report));
 }
 
 /** A send button's value, when it is one that names what was confirmed. */
@@ -51,54 +56,112 @@ function parseSendValue(value: string): SendValue | undefined {
     : undefined;
 }
 
-/** The card to show after a send did not happen because the report or its contact changed: the period's report now. */
-async function freshCard(ctx: ListenerContext, outcome: { reason: string; reportId: string }, shown: ReportSummary): Promise<View> {
-  const fresh = (await ctx.services.getReport(outcome.reportId)) ?? shown;
-  return fresh.send?.status === 'sent' ? sentView(fresh) : summaryView(fresh, `${outcome.reason} Check it and press Send again.`);
+function parseResendValue(value: string): ResendValue | undefined {
+  const parsed = parseSendValue(value) as ResendValue | undefined;
+  return parsed && typeof parsed.after === 'string' ? parsed : undefined;
 }
 
-/** Send to client: only an approver, only once, and only the version and addresses the card named. */
+const SETTLE_POLL_MS = 250;
+const PERIOD_ALREADY_SENT = 'Nothing was sent: this period already went to the client. Send again sends a second email.';
+
+/**
+ * The report once a send of it that is under way has ended (or `ctx.settleWaitMs` ran out), so that a card
+ * answering a second press shows how the first one ended, never the Send button it had before.
+ */
+async function settledReport(ctx: ListenerContext, reportId: string): Promise<ReportSummary | undefined> {
+  const deadline = Date.now() + ctx.settleWaitMs;
+  for (;;) {
+    const report = await ctx.services.getReport(reportId);
+    const status = report?.send?.status;
+    if (!report || !status || status === 'sent' || status === 'failed' || Date.now() >= deadline) return report;
+    await delay(SETTLE_POLL_MS);
+  }
+}
+
+/** The card after a send did not happen because the report, its contact or the period's sends changed: the period's report now. */
+async function freshCard(ctx: ListenerContext, outcome: { reason: string; reportId: string }, shown: ReportSummary): Promise<View> {
+  const fresh = (await ctx.services.getReport(outcome.reportId)) ?? shown;
+  if (fresh.send?.status === 'sent') return sentView(fresh);
+  const wentOutSince = fresh.periodSend && fresh.periodSend.sendId !== shown.periodSend?.sendId;
+  return summaryView(fresh, wentOutSince ? PERIOD_ALREADY_SENT : `${outcome.reason} Check it and press ${fresh.periodSend ? 'Send again' : 'Send to client'}.`);
+}
+
+/** The card a send's press ends on: "Sent" whenever the report went out, whoever's press sent it. */
+async function cardAfterSend(ctx: ListenerContext, outcome: SendOutcome, shown: ReportSummary, surface: ChatSurface): Promise<View> {
+  if (outcome.kind === 'changed') return freshCard(ctx, outcome, shown);
+  const fresh = (await settledReport(ctx, shown.id)) ?? shown;
+  if (fresh.send?.status === 'sent') return sentView(fresh);
+  switch (outcome.kind) {
+    case 'sent':
+    case 'already-sent':
+      return sentView(fresh, outcome.send);
+    case 'refused':
+      await surface.ephemeral(errorView(outcome.reason));
+      return summaryView(fresh);
+    case 'failed':
+      return summaryView(fresh, `Sending failed: ${outcome.reason}`);
+  }
+}
+
+/** Checks shared by Send to client and Send again: false when the card was answered already. */
+async function sendable(ctx: ListenerContext, actor: Actor, report: ReportSummary, surface: ChatSurface): Promise<boolean> {
+  if (report.send && report.send.status !== 'sent' && report.send.status !== 'failed') {
+    // Another press is sending it: show how that ends.
+    await show(surface, reportCard((await settledReport(ctx, report.id)) ?? report));
+    return false;
+  }
+  if (report.discarded) {
+    await show(surface, discardedView(report));
+    return false;
+  }
+  return !(await refused(ctx, actor, 'send', surface));
+}
+
+/** Sends as confirmed on the card, showing "Sending…" on it, then how it ended. */
+async function sendFromCard(ctx: ListenerContext, actor: Actor, report: ReportSummary, options: SendOptions & { confirmed: ConfirmedSend }, surface: ChatSurface, sending: string) {
+  const target = surface.origin && !surface.origin.ephemeral ? surface.origin : undefined;
+  const message = await progressMessage(ctx, surface, { ...summaryView(report), buttons: [], tone: 'info', text: sending }, target);
+  try {
+    const outcome = await ctx.services.sendReport(actor, report.id, { ...options, card: surface.addressOf?.(message.ref) });
+    await message.finish(await cardAfterSend(ctx, outcome, report, surface));
+  } catch (error) {
+    await message.finish(summaryView(report, failureView(ctx, error, 'send', surface.commandPrefix).text));
+  }
+}
+
+/** Send to client: only an approver, only once, only the version and addresses the card named, never after the period went out. */
 export async function send(ctx: ListenerContext, actor: Actor, value: string, surface: ChatSurface) {
   const shown = parseSendValue(value);
   // Cards posted before sends carried what they named hold just the report id.
   const report = await reportOrExplain(ctx, shown?.reportId ?? value, surface);
   if (!report) return;
-  if (report.send && report.send.status !== 'failed') {
+  if (report.send?.status === 'sent') {
     await show(surface, sentView(report));
     return;
   }
-  if (report.discarded) {
-    await show(surface, discardedView(report));
+  if (report.periodSend) {
+    // An older card's Send to client after the period went out (with any version): only Send again sends.
+    await show(surface, summaryView(report, PERIOD_ALREADY_SENT));
     return;
   }
-  if (await refused(ctx, actor, 'send', surface)) return;
+  if (!(await sendable(ctx, actor, report, surface))) return;
   if (!shown) {
-    await show(surface, summaryView(report, 'This card does not say whom it was confirmed for. Check the recipients and press Send again.'));
+    await show(surface, summaryView(report, 'This card does not say whom it was confirmed for. Check the recipients and press Send to client.'));
     return;
   }
-  const target = surface.origin && !surface.origin.ephemeral ? surface.origin : undefined;
-  const message = await progressMessage(ctx, surface, { ...summaryView(report), buttons: [], tone: 'info', text: `Sending to ${shown.to[0] ?? 'the client'}…` }, target);
-  try {
-    const outcome = await ctx.services.sendReport(actor, report.id, { confirmed: { version: shown.version, to: shown.to } });
-    switch (outcome.kind) {
-      case 'changed':
-        await message.finish(await freshCard(ctx, outcome, report));
-        return;
-      case 'sent':
-      case 'already-sent':
-        await message.finish(sentView(report, outcome.send));
-        return;
-      case 'refused':
-        await message.finish(summaryView(report));
-        await surface.ephemeral(errorView(outcome.reason));
-        return;
-      case 'failed':
-        await message.finish(summaryView(report, `Sending failed: ${outcome.reason}`));
-        return;
-    }
-  } catch (error) {
-    await message.finish(summaryView(report, failureView(ctx, error, 'send', surface.commandPrefix).text));
+  await sendFromCard(ctx, actor, report, { confirmed: { version: shown.version, to: shown.to } }, surface, `Sending to ${shown.to[0] ?? 'the client'}…`);
+}
+
+/** Send again: a second email on purpose, by an approver, after the period's send the card showed. */
+export async function resend(ctx: ListenerContext, actor: Actor, value: string, surface: ChatSurface) {
+  const shown = parseResendValue(value);
+  if (!shown) {
+    await surface.ephemeral(errorView('That button is from an older version of the bot.', 'Run the command again to get a fresh message.'));
+    return;
   }
+  const report = await reportOrExplain(ctx, shown.reportId, surface);
+  if (!report || !(await sendable(ctx, actor, report, surface))) return;
+  await sendFromCard(ctx, actor, report, { resendOf: shown.after, confirmed: { version: shown.version, to: shown.to } }, surface, `Sending again to ${shown.to[0] ?? 'the client'}…`);
 }
 
 /** Send test to me: to the address the platform reports for the approver who pressed it. */

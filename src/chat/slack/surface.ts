@@ -69,6 +69,10 @@ export function createSlackSurface(client: WebClient, logger: Logger, context: S
     commandPrefix: SLACK_COMMAND_PREFIX,
     origin: context.origin,
     conversation: channel ? { platform: 'slack', id: channel } : undefined,
+    addressOf(ref) {
+      const message = parseRef(ref);
+      return message && { platform: 'slack', target: message.channel, id: ref.id };
+    },
     async reply(view: View) {
       const message = renderMessage(view);
       if (channel) {

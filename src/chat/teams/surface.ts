@@ -1,4 +1,5 @@
 import type { ConversationReference } from 'botbuilder';
+import type { CardAddress } from '../../store/sends.js';
 import type { ChatSurface, ConversationRef, MessageRef } from '../surface.js';
 import type { View } from '../views/view.js';
 import type { BoundedMap } from './memory.js';
@@ -53,6 +54,11 @@ export class TeamsSurface implements ChatSurface {
   get conversation(): ConversationRef | undefined {
     const id = this.reference.conversation?.id;
     return id ? { platform: 'teams', id: id.split(';')[0]! } : undefined;
+  }
+
+  addressOf(ref: MessageRef): CardAddress | undefined {
+    const conversation = this.reference.conversation?.id;
+    return conversation && ref.id ? { platform: 'teams', target: conversation, id: ref.id } : undefined;
   }
 
   async reply(view: View): Promise<MessageRef> {

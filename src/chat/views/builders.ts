@@ -2,12 +2,13 @@
  * Turn use-case results into Views. Pure; every text is plain. Sized for the tightest platform
  * (Slack: ≤ 50 blocks, ≤ 3000 chars per section, ≤ 75-char button labels).
  */
-import type { ProgressUpdate, ReportSummary, BotServices } from '../../app/ports.js';
+import type { PeriodSend, ProgressUpdate, ReportSummary, BotServices } from '../../app/ports.js';
+import { changesSinceSent, periodSentSentence } from '../../app/send-format.js';
 import type { ClientEntry, ClientLookup, ContactSuggestion } from '../../clients/types.js';
-import { commandHelp, type CommandMistake, type CommandName } from '../../app/commands.js';
+import { commandHelp, quotedName, type CommandMistake, type CommandName } from '../../app/commands.js';
 import { confirmationOf } from '../../app/confirmation.js';
 import { PERIOD_FORMS } from '../../period/forms.js';
-import type { Button, Confirm, Fact, FixValue, GenerateValue, PageValue, PickValue, Section, SendValue, View } from './view.js';
+import type { Button, Confirm, Fact, FixValue, GenerateValue, PageValue, PickValue, ResendValue, Section, SendValue, View } from './view.js';
 import { isReachable, type MemberStatus } from '../../clients/linking.js';
 import { personalAddressWarning } from '../../clients/free-mail.js';
 import { formatWhen, typedCommand } from './view.js';
@@ -307,17 +308,43 @@ export function sendConfirm(report: ReportSummary): Confirm {
   return { title: 'Send the report?', text: `Send the ${report.period.label} report for ${report.client.name} to ${report.recipient}${copy}?`, confirm: 'Send', deny: 'Cancel' };
 }
 
-/** The approval card: KPI tiles, View report, Download PDF, Send to client (confirmed), Send test to me, Discard. */
+/** "Send a second email?": to whom, when the period went out, and the figures that changed since. */
+export function resendConfirm(report: ReportSummary, periodSend: PeriodSend): Confirm {
+  const copy = report.copyTo ? ` (copy to ${report.copyTo})` : '';
+  return {
+    title: 'Send a second email?',
+    text: `This emails the ${report.period.label} report for ${report.client.name} a second time, to ${report.recipient}${copy}. ${periodSentSentence(periodSend)} ${changesSinceSent(periodSend, report.figures)}`,
+    confirm: 'Send again',
+    deny: 'Cancel',
+  };
+}
+
+/** Send again (approvers only, behind its confirmation) once the period went out; Send to client before. */
+function sendButton(report: ReportSummary): Button | undefined {
+  if (!report.recipient) return undefined;
+  const value: SendValue = { reportId: report.id, ...confirmationOf(report) };
+  if (report.periodSend) {
+    const again: ResendValue = { ...value, after: report.periodSend.sendId };
+    return { action: 'report.resend', label: 'Send again', value: JSON.stringify(again), confirm: resendConfirm(report, report.periodSend) };
+  }
+  return { action: 'report.send', label: 'Send to client', value: JSON.stringify(value), style: 'primary', confirm: sendConfirm(report) };
+}
+
+/** "October 2026 went to … on 3 Nov 2026 by Dana.", and what changed since when this is a newer report. */
+function periodSentLine(report: ReportSummary): string | undefined {
+  const { periodSend } = report;
+  if (!periodSend) return undefined;
+  return periodSend.reportId === report.id ? periodSentSentence(periodSend) : `${periodSentSentence(periodSend)} ${changesSinceSent(periodSend, report.figures)}`;
+}
+
+/** The approval card: KPI tiles, View report, Download PDF, Send to client (confirmed) or Send again, Send test to me, Discard. */
 export function summaryView(report: ReportSummary, note?: string): View {
   const buttons: Button[] = linkButtons(report);
-  if (report.recipient) {
-    const value: SendValue = { reportId: report.id, ...confirmationOf(report) };
-    buttons.push({ action: 'report.send', label: 'Send to client', value: JSON.stringify(value), style: 'primary', confirm: sendConfirm(report) });
-  } else {
-    buttons.push(fixButton({ id: report.client.id, name: report.client.name, state: 'no-contact' }, { reportId: report.id }));
-  }
+  const send = sendButton(report);
+  if (send) buttons.push(send);
+  else buttons.push(fixButton({ id: report.client.id, name: report.client.name, state: 'no-contact' }, { reportId: report.id }));
   buttons.push({ action: 'report.test', label: 'Send test to me', value: report.id });
-  buttons.push({
+  if (report.send?.status !== 'sent') buttons.push({
     action: 'report.discard',
     label: 'Discard',
     value: report.id,
@@ -326,11 +353,12 @@ export function summaryView(report: ReportSummary, note?: string): View {
   });
   const context = reportContext(report);
   if (!report.recipient) context.unshift(`${report.client.name} has no linked Mailchimp contact yet; fix it before sending.`);
+  const text = [note, periodSentLine(report)].filter(Boolean).join(' ');
   return {
     kind: 'report',
     tone: note ? 'warning' : 'info',
     title: `${report.client.name}: ${report.period.label}`,
-    text: note,
+    text: text || undefined,
     tiles: report.figures,
     facts: summaryFacts(report),
     buttons,
@@ -338,7 +366,7 @@ export function summaryView(report: ReportSummary, note?: string): View {
   };
 }
 
-/** After sending: who sent it, when, to whom. No action buttons except the link. */
+/** After sending: who sent it, when, to whom. Only the links: a card that showed "Sent" never offers a send again. */
 export function sentView(report: ReportSummary, send = report.send!): View {
   return {
     kind: 'report-sent',
@@ -367,12 +395,12 @@ export function discardedView(report: ReportSummary, by?: string): View {
   };
 }
 
-/** "No report for that period yet", with a button that generates it. */
-export function missingReportView(client: { id: number; name: string }, period: { key: string; label: string }): View {
+/** "No report for that period yet: generate it first", with the command and a button that generates it. */
+export function missingReportView(prefix: string, client: { id: number; name: string }, period: { key: string; label: string }): View {
   return {
     kind: 'report-missing',
     tone: 'warning',
-    text: `There is no ${period.label} report for ${client.name} yet.`,
+    text: `There is no ${period.label} report for ${client.name} yet: generate it first with ${typedCommand(prefix, `generate ${quotedName(client.name)} ${period.key}`)}, check it, then send it.`,
     buttons: [{
       action: 'report.generate',
       label: `Generate ${period.label}`,

@@ -16,6 +16,7 @@ export type { KeyFigure };
  * - `report.generate`: JSON {@link GenerateValue}
  * - `report.open`: report id (a link button; the click itself needs no work)
  * - `report.send`: JSON {@link SendValue}: the report and what its confirmation named
+ * - `report.resend`: JSON {@link ResendValue}: the same, and the period's send it repeats
  * - `report.test`, `report.discard`: report id
  * - `client.history`: client id
  * - `digest.approve`: JSON {@link ApproveValue}; `digest.approveAll`: JSON {@link ApproveAllValue}
@@ -31,6 +32,7 @@ export type ActionId =
   | 'report.generate'
   | 'report.open'
   | 'report.send'
+  | 'report.resend'
   | 'report.test'
   | 'report.discard'
   | 'digest.approve'
@@ -50,6 +52,8 @@ export interface PickValue { command: 'generate' | 'send' | 'fix' | 'history' | 
 export interface GenerateValue { clientId: number; period: string }
 /** A send button: the report, its version and every address its confirmation names; only that is sent. */
 export interface SendValue { reportId: string; version: number; to: string[] }
+/** Send again: a second email on purpose, after the period's send `after` the card showed. */
+export interface ResendValue extends SendValue { after: string }
 /** A digest row's Approve & send: which digest and client, and what its confirmation named. */
 export interface ApproveValue { digestId: string; clientId: number; version: number; to: string[] }
 /** Approve all: the digest and a fingerprint of the reports and addresses its confirmation covered. */

@@ -12,13 +12,14 @@ export async function demo(context: CommandContext): Promise<void> {
   const acme = await resolveClient(runtime.services, 'Acme');
   const progress = out.progress();
   const report = await runtime.services.generateReport(actor, { clientId: acme.id, period: runtime.services.parsePeriod('last-month'), onProgress: progress && ((update) => progress(update.text)) });
-  const outcome = await runtime.services.sendReport(actor, report.id);
-  requireDelivered(outcome);
-  out.result({ clients: entries, report, send: outcome }, () => [
+  // A second run shows the period as sent (reportLines says so) and sends nothing again.
+  const outcome = report.periodSend ? undefined : await runtime.services.sendReport(actor, report.id);
+  if (outcome) requireDelivered(outcome);
+  out.result({ clients: entries, report, send: outcome ?? null }, () => [
     formatClientTable(entries),
     '',
     ...reportLines(report),
-    formatSendOutcome(outcome),
+    ...(outcome ? [formatSendOutcome(outcome)] : []),
     `Open the report: ${report.viewUrl} (while "npm start" runs), or see the email with "npx integoreport sandbox outbox".`,
   ]);
 }

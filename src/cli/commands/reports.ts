@@ -1,6 +1,7 @@
 import type { ReportSummary, SendOutcome } from '../../app/ports.js';
-import { formatSendOutcome } from '../../app/send-format.js';
-import { reportFor } from '../../app/report-for.js';
+import { changesSinceSent, formatSendOutcome, periodSentSentence } from '../../app/send-format.js';
+import { newestReportFor } from '../../app/report-for.js';
+import { quotedName } from '../../app/commands.js';
 import { formatPullSummary } from '../../freshservice/puller.js';
 import { clientAndPeriod, resolveClient } from '../arguments.js';
 import type { CommandContext } from '../context.js';
@@ -15,6 +16,7 @@ export function reportLines(report: ReportSummary): string[] {
     `Web report: ${report.viewUrl}`,
     ...(report.pdfUrl ? [`PDF: ${report.pdfUrl}`] : []),
     report.recipient ? `Recipient: ${report.recipient}${report.copyTo ? ` (copy to ${report.copyTo})` : ''}` : 'Recipient: none linked yet',
+    ...(report.periodSend ? [`${periodSentSentence(report.periodSend)} Sending it again is a second email (send --resend).`] : []),
   ];
 }
 
@@ -58,20 +60,30 @@ export async function generate(context: CommandContext, words: readonly string[]
 }
 
 /**
- * `integoreport send <client> [period] [--test-to email]`: the period's report (the one already sent,
- * else the newest draft, generated when there is none), exactly once; or a test to one address.
+ * `integoreport send <client> [period] [--resend] [--test-to email]`: the period's newest report, which must
+ * exist (send never generates), exactly once; once the period went out, again only with --resend. Or a test to one address.
  */
-export async function send(context: CommandContext, words: readonly string[], options: { testTo?: string }): Promise<void> {
+export async function send(context: CommandContext, words: readonly string[], options: { testTo?: string; resend?: boolean }): Promise<void> {
   if (options.testTo !== undefined && !isEmailAddress(options.testTo)) throw new UsageError(`--test-to "${options.testTo}" is not an email address.`, 'bad-email');
   const runtime = await context.runtime();
   const { clientText, periodText } = clientAndPeriod(words);
   const period = runtime.services.parsePeriod(periodText);
   const client = await resolveClient(runtime.services, clientText);
-  const progress = context.out.progress();
-  const report =
-    (await reportFor(runtime.services, client, period)) ??
-    (await runtime.services.generateReport(context.actor, { clientId: client.id, period, onProgress: progress && ((update) => progress(update.text)) }));
-  const outcome = options.testTo ? await runtime.services.sendTest(context.actor, report.id, options.testTo) : await runtime.services.sendReport(context.actor, report.id);
+  const report = await newestReportFor(runtime.services, client, period);
+  if (!report) {
+    throw new CommandFailed(`There is no ${period.label} report for ${client.name} yet: generate it first with "integoreport generate ${quotedName(client.name)} ${period.key}", check it, then send it.`, 'no-report');
+  }
+  if (options.testTo) {
+    const outcome = await runtime.services.sendTest(context.actor, report.id, options.testTo);
+    requireDelivered(outcome);
+    context.out.result(outcome, () => formatSendOutcome(outcome));
+    return;
+  }
+  const { periodSend } = report;
+  if (periodSend && !options.resend) {
+    throw new CommandFailed(`${periodSentSentence(periodSend)} Add --resend to send it again, as a second email. ${changesSinceSent(periodSend, report.figures)}`, 'already-sent');
+  }
+  const outcome = await runtime.services.sendReport(context.actor, report.id, periodSend ? { resendOf: periodSend.sendId } : {});
   requireDelivered(outcome);
   context.out.result(outcome, () => formatSendOutcome(outcome));
 }
