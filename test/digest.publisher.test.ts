@@ -217,6 +217,26 @@ describe('the monthly digest', () => {
     expect(header.buttons).toEqual([]);
   });
 
+  it('a send finished elsewhere (at start-up) updates the client\'s row and the header in every copy', async () => {
+    const state = world(dataDir, 3, 0);
+    const slack = recordingPoster('slack', 'C1');
+    const teams = recordingPoster('teams', '19:digest');
+    const publisher = createDigestPublisher({ digest: state.deps, posters: [slack, teams], logger: silentLogger });
+    await publisher.run(alice, period);
+    await state.deps.services.sendReport(alice, 'r-2');
+
+    await publisher.refreshClient(period.key, 2);
+    for (const poster of [slack, teams]) {
+      // Posted in order: the header, then one row per client by name.
+      const rowRef = poster.posted[2]!.ref;
+      const row = poster.updated.find((update) => update.ref.id === rowRef.id)!;
+      expect(row.view.text).toMatch(/^Sent by Alice Approver at .* to boss2@client2\.example, reports@msp\.example\.$/);
+      expect(row.view.buttons!.map((button) => button.label)).toEqual(['View']);
+      expect(poster.updated.some((update) => update.ref.id === poster.posted[0]!.ref.id)).toBe(true);
+    }
+    await publisher.refreshClient('2019-01', 2);
+  });
+
   it('sends only what a row or Approve all showed: after a contact changed, the digest shows it as it is and nothing goes out', async () => {
     const state = world(dataDir, 3, 0);
     const slack = recordingPoster('slack', 'C1');

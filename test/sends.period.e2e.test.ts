@@ -86,6 +86,9 @@ describe('one email per client-period unless sent again on purpose (Slack, real 
       expect(button(later.args.blocks, 'report.send')).toBeUndefined();
     }
     expect(campaignsSent()).toHaveLength(1);
+    const acme = await runtime.services.findClient('Acme Corporation');
+    const [row] = await runtime.delivery.sendsFor(acme.kind === 'found' ? acme.client.id : -1);
+    expect(row!.card, 'where it was pressed, for a send finished after a restart').toEqual({ platform: 'slack', target: 'C1', id: `C1|${card.ts}` });
   }, 60_000);
 
   it('after a send, a regenerated report says the period went out; Send to client refuses, Send again sends exactly one more', async () => {

@@ -284,7 +284,12 @@ describe('Teams bot on the real sandbox runtime (Freshservice and Mailchimp simu
     stack.runtime.sandbox!.mailchimp.resetRequests();
     const ask = await client.click(you, chat, card, 'Send to client');
     expect(textOf(ask.response.value)).toContain('to wile.coyote@acmecorp.com and a copy to reports@sandbox-msp.example?');
-    await client.click(you, chat, card, 'Send', {}, ask.response.value);
+    // Two presses of the confirmed Send at once: neither answer offers Send again, and the card ends on "Sent".
+    const answers = await Promise.all([client.click(you, chat, card, 'Send', {}, ask.response.value), client.click(you, chat, card, 'Send', {}, ask.response.value)]);
+    for (const answer of answers) {
+      expect(actionsOf(answer.response.value).map((action) => action.title)).not.toContain('Send to client');
+      expect(textOf(answer.response.value)).toMatch(/Sending to wile\.coyote@acmecorp\.com…|Sent to wile\.coyote@acmecorp\.com/);
+    }
     expect(textOf(cardOf(stack.playground.connector.get(card.id)!))).toContain('Sent to wile.coyote@acmecorp.com, reports@sandbox-msp.example by You (playground)');
 
     const calls = stack.runtime.sandbox!.mailchimp.requests.filter((request) => request.service === 'mailchimp').map((request) => `${request.method} ${request.path.replace(/\/campaigns\/[^/]+/, '/campaigns/:id')}`);

@@ -6,7 +6,7 @@ import type { Actor, SendOutcome } from '../app/ports.js';
 import { approvableRows, approvalFingerprint, approveAllRows, approveDigestRow, digestReports, prepareDigest, type DigestDeps } from '../app/digest.js';
 import type { Logger } from '../logger.js';
 import type { Period } from '../period/period.js';
-import type { DigestPost, DigestRecord, PostedRef } from '../store/digests.js';
+import { digestIdFor, type DigestPost, type DigestRecord, type PostedRef } from '../store/digests.js';
 import { UserFacingError } from '../errors.js';
 import type { ChatAction, ChatSurface, ConversationRef } from './surface.js';
 import { digestHeaderView, digestRowView, digestViews, parseApproveAllValue, parseApproveValue, parseRegenerateValue, type DigestSnapshot } from './views/digest.js';
@@ -54,6 +54,8 @@ export interface DigestPublisher {
   snapshot(digestId: string): Promise<DigestSnapshot | undefined>;
   /** Whether any platform has a place to post the digest right now. */
   hasTargets(): Promise<boolean>;
+  /** Updates a client's row and the header in every copy of the period's digest (a send finished elsewhere, e.g. at start-up). */
+  refreshClient(periodKey: string, clientId: number): Promise<void>;
   /** The chat core's handler for `digest.approve`, `digest.approveAll` and `digest.regenerate`. */
   handleAction(actor: Actor, action: ChatAction, surface: ChatSurface): Promise<void>;
 }
@@ -227,6 +229,7 @@ export function createDigestPublisher(deps: { digest: DigestDeps; posters: Diges
   }
 
   return {
+    refreshClient: (periodKey, clientId) => refresh(digestIdFor(periodKey), { clientIds: [clientId], header: true }),
     async run(actor, period, options = {}) {
       const current = await prepare(actor, period, options.onProgress);
       const result: PublishResult = {

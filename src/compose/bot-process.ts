@@ -9,6 +9,9 @@ import { mountReportLinks } from '../server/report-links.js';
 import { createChatBot } from '../chat/bot.js';
 import { mountSlack } from '../chat/slack/mount.js';
 import { mountTeams } from '../chat/teams/mount.js';
+import { showResumedSends } from '../chat/resumed-sends.js';
+import { createSlackCardUpdater } from '../chat/slack/cards.js';
+import { createTeamsCardUpdater } from '../chat/teams/digest.js';
 import { teamsMode } from '../chat/teams/adapter.js';
 import { mountPlayground, type PlaygroundMount } from '../server/playground/index.js';
 import { createPlatformClients } from './platforms.js';
@@ -74,6 +77,15 @@ export async function startBot(options: StartOptions): Promise<BotProcess> {
   });
   const http = await listen(routes, options.port ?? config.port, options.host ?? config.host, logger);
   const withdraw = await announceBot(config.dataDir, { pid: process.pid, url: http.url, sandbox: options.sandbox && announcedSandbox(options.sandbox) });
+  await showResumedSends({
+    services,
+    updaters: {
+      slack: platforms.slack && createSlackCardUpdater(platforms.slack),
+      teams: createTeamsCardUpdater({ config, conversations: platforms.conversations, connection: platforms.teams }),
+    },
+    refreshDigestRow: (periodKey, clientId) => digest.publisher.refreshClient(periodKey, clientId),
+    logger,
+  }, runtime.resumedSends);
   const scheduler = options.jobs === false ? undefined : createBotScheduler(runtime, digest.publisher);
   scheduler?.start();
   return {

@@ -14,6 +14,7 @@ import type { GenerateDeps } from '../app/generate-report.js';
 import type { BotServices } from '../app/ports.js';
 import { createAppServices } from '../app/services.js';
 import { ReportStore } from '../store/reports.js';
+import type { SendRecord } from '../store/sends.js';
 import { signReportLink } from '../report/links.js';
 import type { Sandbox } from '../sandbox/index.js';
 import { writeSampleLogo } from '../sandbox/brand-logo.js';
@@ -38,6 +39,8 @@ export interface Runtime<S extends SandboxServices = Sandbox> {
   freshservice: Freshservice;
   clients: ClientUseCases;
   delivery: Delivery;
+  /** Sends a crash or an unanswered call had left open, as start-up finished (or checked) them. */
+  resumedSends: SendRecord[];
   reports: ReportStore;
   /** Pull, metrics and rendering of one report, as the services generate them. */
   generation: GenerateDeps;
@@ -184,9 +187,10 @@ export async function createRuntime<S extends SandboxServices = Sandbox>(options
   };
   const { services, delivery, webHtml, pdf: pdfOf } = createAppServices({ config, clients, generation, channels, sources, clock, logger });
 
-  await delivery.resumePendingSends();
+  const resumedSends = (await delivery.resumePendingSends()).map((entry) => entry.send);
 
   return {
+    resumedSends,
     config,
     clock,
     logger,

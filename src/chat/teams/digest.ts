@@ -8,6 +8,7 @@ import type { ConversationReference } from 'botbuilder';
 import type { Config } from '../../config.js';
 import type { ConversationChannel, ConversationStore } from '../../store/conversations.js';
 import type { DigestPoster } from '../digest-publisher.js';
+import type { CardUpdater } from '../resumed-sends.js';
 import { teamsMode, type TeamsConnection } from './adapter.js';
 import { renderCard, TEAMS_COMMAND_PREFIX } from './render.js';
 
@@ -64,4 +65,10 @@ export function createTeamsDigestPoster(deps: { config: Config; conversations: C
       await messenger.update(await reference(ref.target), ref.id, renderCard(view));
     },
   };
+}
+
+/** Teams cards updated outside a request (a card whose send start-up finished), through the same stored conversations. */
+export function createTeamsCardUpdater(deps: Parameters<typeof createTeamsDigestPoster>[0]): CardUpdater | undefined {
+  const poster = createTeamsDigestPoster(deps);
+  return poster && ((address, view) => poster.update({ target: address.target, id: address.id }, view));
 }
