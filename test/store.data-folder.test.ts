@@ -51,7 +51,8 @@ describe('the data folder is validated, never guessed', () => {
   beforeAll(async () => {
     dataDir = await makeTempDir('ir-data-folder-');
     env = { DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
-    // A report already sent, so every store the command line writes has content.
+    // A report already sent, so every store the command line writes has content (send never generates).
+    expect((await cliInProcess(['generate', 'Acme'], env)).code).toBe(0);
     expect((await cliInProcess(['send', 'Acme', '--as', 'ops@msp.example'], env)).code).toBe(0);
     expect((await cliInProcess(['contract', 'Acme', '20'], env)).code).toBe(0);
   }, 120_000);

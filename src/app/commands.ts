@@ -48,7 +48,7 @@ export interface CommandHelp {
 /** Every command with its usage line, in the order `help` shows them. */
 export const COMMANDS: readonly CommandHelp[] = Object.freeze([
   { name: 'generate', usage: 'generate <client> [period]', summary: 'Build a client\'s report (default: last month) and show it for approval.', examples: ['generate "Acme Corp" 2026-10', 'generate Acme last-month', 'generate Acme 2026-Q3'] },
-  { name: 'send', usage: 'send <client> [period]', summary: 'Show the generated report for that period with its Send button.', examples: ['send "Acme Corp" 2026-10'] },
+  { name: 'send', usage: 'send <client> [period]', summary: 'Show the newest report for that period with its Send button (Send again once the period went out); it never generates one.', examples: ['send "Acme Corp" 2026-10'] },
   { name: 'clients', usage: 'clients [unlinked]', summary: 'List clients and their Mailchimp contact; "unlinked" shows only those that need fixing.', examples: ['clients', 'clients unlinked'] },
   { name: 'fix', usage: 'fix <client>', summary: 'Choose or add the Mailchimp contact that receives a client\'s report.', examples: ['fix "Acme Corp"'] },
   { name: 'history', usage: 'history <client>', summary: 'Reports generated and sent for a client.', examples: ['history Acme'] },
