@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { JSDOM } from 'jsdom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportMetrics } from '../src/app/generate-report.js';
+import { reportLines } from '../src/cli/commands/reports.js';
 import { summaryView } from '../src/chat/views/builders.js';
 import { fixedClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
@@ -83,6 +84,9 @@ describe('data sources in the sandbox', () => {
     const card = summaryView(report);
     expect(card.facts).toContainEqual({ label: 'Microsoft 365', value: expect.stringMatching(/ licences assigned · /) });
     expect(card.facts).toContainEqual({ label: 'SentinelOne', value: expect.stringMatching(new RegExp(`^${figures.endpoints.protected} endpoints protected`)) });
+    expect(reportLines(report), 'the command line prints the same headlines').toEqual(
+      expect.arrayContaining([expect.stringMatching(/^ {2}Microsoft 365 +.* licences assigned · /), expect.stringMatching(new RegExp(`^ {2}SentinelOne +${figures.endpoints.protected} endpoints protected`))]),
+    );
   }, 120_000);
 
   it('a client without a site or a tenant gets neither section, no call to either source and no warning on the card', async () => {

@@ -12,6 +12,11 @@ export interface SourceHeadline {
   problem?: string;
 }
 
+/** What a report says of a data source in one line: its headline, or why its section is missing. */
+export function sourceHeadlineText(source: SourceHeadline): string {
+  return source.headline ?? `no section: ${source.problem ?? 'not read'}`;
+}
+
 export interface ReportRecord {
   id: string;
   clientId: number;

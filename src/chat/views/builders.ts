@@ -12,6 +12,7 @@ import type { Button, Confirm, Fact, FixValue, GenerateValue, PageValue, PickVal
 import { isReachable, type MemberStatus } from '../../clients/linking.js';
 import { personalAddressWarning } from '../../clients/free-mail.js';
 import { formatWhen, typedCommand } from './view.js';
+import { sourceHeadlineText } from '../../store/reports.js';
 
 const CLIENTS_PER_PAGE = 15;
 const HISTORY_LIMIT = 12;
@@ -285,7 +286,7 @@ function summaryFacts(report: ReportSummary): View['facts'] {
 
 /** One fact per data source the client is mapped to: its headline, or why its section is missing. */
 export function sourceFacts(report: ReportSummary): Fact[] {
-  return (report.sources ?? []).map((source) => ({ label: source.label, value: source.headline ?? `no section: ${source.problem ?? 'not read'}` }));
+  return (report.sources ?? []).map((source) => ({ label: source.label, value: sourceHeadlineText(source) }));
 }
 
 function viewButton(report: ReportSummary): Button {

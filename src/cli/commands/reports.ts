@@ -7,12 +7,14 @@ import { clientAndPeriod, resolveClient } from '../arguments.js';
 import type { CommandContext } from '../context.js';
 import { CommandFailed, UsageError } from '../errors.js';
 import { isEmailAddress } from '../../clients/names.js';
+import { sourceHeadlineText } from '../../store/reports.js';
 
 /** The figures of a report as the summary card shows them, its link and its recipient. */
 export function reportLines(report: ReportSummary): string[] {
   return [
     `${report.client.name} — ${report.period.label} (report ${report.id})`,
     ...report.figures.map((figure) => `  ${figure.label.padEnd(16)} ${figure.value}${figure.change ? `  (${figure.change})` : ''}`),
+    ...(report.sources ?? []).map((source) => `  ${source.label.padEnd(16)} ${sourceHeadlineText(source)}`),
     `Web report: ${report.viewUrl}`,
     ...(report.pdfUrl ? [`PDF: ${report.pdfUrl}`] : []),
     report.recipient ? `Recipient: ${report.recipient}${report.copyTo ? ` (copy to ${report.copyTo})` : ''}` : 'Recipient: none linked yet',
