@@ -18,7 +18,7 @@ const DOMAIN_ROOMS = ['freshservice', 'mailchimp', 'clients', 'report', 'store',
 const SURFACE_ROOMS = ['chat', 'server', 'jobs', 'cli'];
 /** The data-source contracts (the helpdesk dataset) and periods: read by the pull side and the report alike. */
 const BASE_ROOMS = ['sources', 'period'];
-const BASE_FILES = ['config.ts', 'approvers.ts', 'clock.ts', 'logger.ts', 'collections.ts', 'png.ts', 'errors.ts', 'pacing.ts'];
+const BASE_FILES = ['config.ts', 'approvers.ts', 'clock.ts', 'logger.ts', 'collections.ts', 'png.ts', 'errors.ts', 'pacing.ts', 'text-http.ts'];
 
 /** What each kind of room may import besides rooms of its own kind. */
 const MAY_IMPORT: Record<Room, Room[]> = {

@@ -1,8 +1,7 @@
-import http from 'node:http';
-import https from 'node:https';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
+import { createTextHttp } from '../text-http.js';
 import { FreshserviceError, FreshserviceUnavailableError, errorForResponse } from './errors.js';
 import { rateLimiterFor, type RateLimitOptions, type RateLimiter } from './rate-limiter.js';
 import { endpointClass } from './rate-plans.js';
@@ -86,17 +85,12 @@ export class FreshserviceClient {
     this.limiter = rateLimiterFor(this.baseUrl, options.rateLimit);
     this.retry = { ...DEFAULT_RETRY, ...withoutUndefined(options.retry ?? {}) };
     this.logger = options.logger ?? silentLogger;
-    this.http = axios.create({
+    this.http = createTextHttp({
       baseURL: this.baseUrl,
-      timeout: options.timeoutMs ?? 30_000,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      maxSockets: 16,
       auth: { username: options.apiKey, password: 'X' },
       headers: { Accept: 'application/json' },
-      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 16 }),
-      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 16 }),
-      maxRedirects: 0,
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      validateStatus: () => true,
     });
   }
 

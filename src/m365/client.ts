@@ -1,8 +1,7 @@
-import http from 'node:http';
-import https from 'node:https';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
+import { createTextHttp, parseJsonText } from '../text-http.js';
 import { backoffMs, createPacer, retryAfterSeconds, sleep, type PaceOptions, type Pacer } from '../pacing.js';
 import { parseCsv } from './csv.js';
 import { M365Error, M365UnavailableError, graphError, tokenError } from './errors.js';
@@ -78,15 +77,7 @@ export class GraphClient {
     this.rateLimitedAttempts = options.rateLimitedAttempts ?? 6;
     this.baseDelayMs = options.baseDelayMs ?? 1000;
     this.now = options.now ?? Date.now;
-    this.http = axios.create({
-      timeout: options.timeoutMs ?? 30_000,
-      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 8 }),
-      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 8 }),
-      maxRedirects: 0,
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      validateStatus: () => true,
-    });
+    this.http = createTextHttp({ timeoutMs: options.timeoutMs ?? 30_000, maxSockets: 8 });
   }
 
   stats(): { calls: number } {
@@ -97,7 +88,7 @@ export class GraphClient {
   async tenantIdOf(domain: string): Promise<string | undefined> {
     const response = await this.send(() => this.http.get<string>(`${this.loginUrl}/${encodeURIComponent(domain)}/v2.0/.well-known/openid-configuration`), `the sign-in configuration of ${domain}`);
     if (response.status !== 200) return undefined;
-    const issuer = (parse(response.data) as { issuer?: unknown } | undefined)?.issuer;
+    const issuer = (parseJsonText(response.data) as { issuer?: unknown } | undefined)?.issuer;
     return typeof issuer === 'string' ? issuer.split('/')[3] : undefined;
   }
 
@@ -142,7 +133,7 @@ export class GraphClient {
     const what = `the ${report} report`;
     const location = await this.graph(tenant, `${this.graphUrl}/v1.0/reports/${report}(period='${period}')`, what, { redirect: true });
     const response = await this.send(() => this.http.get<string>(String(location), { headers: { Accept: 'text/csv, application/octet-stream' } }), what);
-    if (response.status !== 200) throw graphError({ tenant, status: response.status, body: parse(response.data), what: `the download of ${what}` });
+    if (response.status !== 200) throw graphError({ tenant, status: response.status, body: parseJsonText(response.data), what: `the download of ${what}` });
     return parseCsv(String(response.data ?? ''));
   }
 
@@ -163,7 +154,7 @@ export class GraphClient {
       () => this.http.post<string>(`${this.loginUrl}/${encodeURIComponent(tenant)}/oauth2/v2.0/token`, form.toString(), { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }),
       `a token for tenant ${tenant}`,
     );
-    const body = parse(response.data) as { access_token?: unknown; expires_in?: unknown } | undefined;
+    const body = parseJsonText(response.data) as { access_token?: unknown; expires_in?: unknown } | undefined;
     if (response.status !== 200 || typeof body?.access_token !== 'string') throw tokenError(tenant, response.status, body);
     const seconds = Number(body.expires_in);
     return { value: body.access_token, expiresAt: this.now() + (Number.isFinite(seconds) ? seconds : 3599) * 1000 };
@@ -175,7 +166,7 @@ export class GraphClient {
     for (;;) {
       const token = await this.token(tenant);
       const response = await this.send(() => this.http.get<string>(url, { headers: { Authorization: `Bearer ${token.value}`, Accept: 'application/json' } }), what);
-      const body = parse(response.data);
+      const body = parseJsonText(response.data);
       if (options.redirect && response.status === 302 && typeof response.headers.location === 'string') return new URL(response.headers.location, url).toString();
       if (response.status === 200 && !options.redirect && body !== undefined) return body;
       if (response.status === 401 && !renewed) {
@@ -217,15 +208,5 @@ export class GraphClient {
       this.logger.warn({ what, status: response?.status, waitMs }, 'Microsoft Graph throttled or failed; waiting before retrying');
       await sleep(waitMs);
     }
-  }
-}
-
-function parse(text: unknown): unknown {
-  if (typeof text !== 'string') return text ?? undefined;
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

@@ -1,8 +1,7 @@
-import http from 'node:http';
-import https from 'node:https';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
+import { createTextHttp, parseJsonText } from '../text-http.js';
 import { backoffMs, createPacer, retryAfterSeconds, sleep, type PaceOptions, type Pacer } from '../pacing.js';
 import { SentinelOneError, SentinelOneUnavailableError, errorEntries, errorForAnswer } from './errors.js';
 
@@ -67,16 +66,11 @@ export class SentinelOneClient {
     this.attempts = options.attempts ?? 4;
     this.rateLimitedAttempts = options.rateLimitedAttempts ?? 6;
     this.baseDelayMs = options.baseDelayMs ?? 1000;
-    this.http = axios.create({
+    this.http = createTextHttp({
       baseURL: this.baseUrl,
-      timeout: options.timeoutMs ?? 30_000,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      maxSockets: 4,
       headers: { Authorization: `ApiToken ${options.apiToken}`, Accept: 'application/json' },
-      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 4 }),
-      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 4 }),
-      maxRedirects: 0,
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      validateStatus: () => true,
     });
   }
 
@@ -97,7 +91,7 @@ export class SentinelOneClient {
         failure = error;
       }
       this.calls += 1;
-      const body = response ? parseJson(response.data) : undefined;
+      const body = response ? parseJsonText(response.data) : undefined;
       if (response?.status === 429) {
         rateLimited += 1;
         const seconds = retryAfterSeconds(response.headers['retry-after']);
@@ -177,14 +171,4 @@ export class SentinelOneClient {
 
 function describe(path: string): string {
   return `the ${path.split('?')[0]!.replace(/^\/+/, '').replace(/\//g, ' ')} list`;
-}
-
-function parseJson(text: unknown): unknown {
-  if (typeof text !== 'string') return text ?? undefined;
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
