@@ -2,13 +2,9 @@ import { promises as fs } from 'node:fs';
 import { JSDOM } from 'jsdom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportMetrics } from '../src/app/generate-report.js';
-import { fixedClock } from '../src/clock.js';
-import { loadConfig } from '../src/config.js';
-import { silentLogger } from '../src/logger.js';
-import { createRuntime, type Runtime } from '../src/compose/runtime.js';
-import { startEmbeddedSandbox } from '../src/compose/sandbox.js';
+import type { Runtime } from '../src/compose/runtime.js';
+import { fullSandboxRuntime, type FullSandbox } from './support/sandbox-runtime.js';
 import { entryFromReport } from './support/history.js';
-import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 /** The sandbox a new user starts (its full world), with a Freshservice minute of 60 ms so a year is read quickly. */
 describe('a year of trends for every sandbox client', () => {
@@ -16,16 +12,15 @@ describe('a year of trends for every sandbox client', () => {
   let runtime: Runtime;
   const actor = { platform: 'cli' as const, id: 'ops', name: 'ops' };
 
+  let sandbox: FullSandbox | undefined;
+
   beforeAll(async () => {
-    dataDir = await makeTempDir('history-e2e-');
-    const config = loadConfig({ DATA_DIR: dataDir, TIMEZONE: 'UTC' });
-    const clock = fixedClock('2026-11-20T12:00:00Z');
-    runtime = await createRuntime({ config, logger: silentLogger, clock, sandbox: await startEmbeddedSandbox(config, clock, { controls: { timeScale: 1000 } }) });
+    sandbox = await fullSandboxRuntime('history-e2e-');
+    ({ dataDir, runtime } = sandbox);
   }, 60_000);
 
   afterAll(async () => {
-    await runtime?.close();
-    if (dataDir) await removeTempDir(dataDir);
+    await sandbox?.close();
   });
 
   const metricsOf = async (reportId: string) => JSON.parse(await fs.readFile((await runtime.reports.get(reportId))!.files.metrics, 'utf8')) as ReportMetrics;

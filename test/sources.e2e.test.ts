@@ -4,16 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportMetrics } from '../src/app/generate-report.js';
 import { reportLines } from '../src/cli/commands/reports.js';
 import { summaryView } from '../src/chat/views/builders.js';
-import { fixedClock } from '../src/clock.js';
-import { loadConfig } from '../src/config.js';
-import { silentLogger } from '../src/logger.js';
-import { createRuntime, type Runtime } from '../src/compose/runtime.js';
-import { startEmbeddedSandbox } from '../src/compose/sandbox.js';
+import type { Runtime } from '../src/compose/runtime.js';
+import { fullSandboxRuntime, type FullSandbox } from './support/sandbox-runtime.js';
 import { byteLength, EMAIL_BYTE_LIMIT } from '../src/report/render.js';
 import type { SentinelOneFigures } from '../src/sentinelone/index.js';
 import type { M365Figures } from '../src/m365/index.js';
 import { UNMAPPED_SENTINELONE_CLIENTS } from '../src/sandbox/index.js';
-import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 /** The sandbox a new user starts: the data sources beside the helpdesk show for mapped clients only. */
 describe('data sources in the sandbox', () => {
@@ -21,16 +17,15 @@ describe('data sources in the sandbox', () => {
   let runtime: Runtime;
   const actor = { platform: 'cli' as const, id: 'ops', name: 'ops' };
 
+  let sandbox: FullSandbox | undefined;
+
   beforeAll(async () => {
-    dataDir = await makeTempDir('sources-e2e-');
-    const config = loadConfig({ DATA_DIR: dataDir, TIMEZONE: 'UTC' });
-    const clock = fixedClock('2026-11-20T12:00:00Z');
-    runtime = await createRuntime({ config, logger: silentLogger, clock, sandbox: await startEmbeddedSandbox(config, clock, { controls: { timeScale: 1000 } }) });
+    sandbox = await fullSandboxRuntime('sources-e2e-');
+    ({ dataDir, runtime } = sandbox);
   }, 60_000);
 
   afterAll(async () => {
-    await runtime?.close();
-    if (dataDir) await removeTempDir(dataDir);
+    await sandbox?.close();
   });
 
   const clientNamed = async (name: string) => ((await runtime.services.findClient(name)) as { kind: 'found'; client: { id: number; name: string } }).client;
