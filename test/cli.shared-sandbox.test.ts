@@ -1,3 +1,5 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, runMain, waitForHealth } from './support/bot-process.js';
 import { cliProcess } from './support/cli.js';
@@ -45,5 +47,30 @@ describe('one simulated world for the bot and the command line', () => {
 
     const published = await cliProcess({ args: ['generate', 'Acme', '--json'] }, { ...env, PUBLIC_BASE_URL: 'https://reports.msp.example' });
     expect((JSON.parse(published.stdout) as { viewUrl: string }).viewUrl).toMatch(/^https:\/\/reports\.msp\.example\/reports\//);
+  }, 120_000);
+
+  it("prints the command line's reports with the running bot's Chromium, which answers only the token it announced", async () => {
+    const announcement = path.join(dataDir, 'bot.json');
+    expect((await stat(announcement)).mode & 0o777).toBe(0o600);
+    const { printToken } = JSON.parse(await readFile(announcement, 'utf8')) as { printToken: string };
+    const print = (authorization: string | undefined, file: string) =>
+      fetch(`http://127.0.0.1:${port}/internal/print`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify({ file, frame: { paper: 'a4', brandName: 'MSP', brandColor: '#111827', title: 'Acme', footer: null } }),
+      });
+    const somePage = `${'0'.repeat(32)}.html`;
+    expect((await print(undefined, somePage)).status).toBe(401);
+    expect((await print(`Bearer ${printToken.slice(0, -1)}x`, somePage)).status).toBe(401);
+    expect((await print(`Basic ${printToken}`, somePage)).status).toBe(401);
+    expect((await print(`Bearer ${printToken}`, '../clients.json')).status).toBe(400);
+    expect((await print(`Bearer ${printToken}`, somePage)).status).toBe(404);
+
+    // This command line has no Chromium of its own: the report's PDF can only be the bot's.
+    const generated = await cliProcess({ args: ['generate', 'Acme', '--json'] }, { ...env, CHROMIUM_PATH: '/nonexistent/chromium' });
+    expect(generated, generated.stderr).toMatchObject({ code: 0, stderr: '' });
+    const { files } = JSON.parse(generated.stdout) as { files: { pdf?: string } };
+    expect((await readFile(files.pdf!)).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(await readdir(path.join(dataDir, 'printing'))).toEqual([]);
   }, 120_000);
 });

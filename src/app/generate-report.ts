@@ -83,6 +83,11 @@ async function printPdf(deps: GenerateDeps, printable: string, model: ReportMode
   }
 }
 
+/** Two turns of the event loop: enough for a print just started to reach Chromium or the bot before a stretch of rendering. */
+async function handedOver(): Promise<void> {
+  for (let turn = 0; turn < 2; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+}
+
 /**
  * Pull (a year, from the mirror where it can) → metrics and history → render and print. Writes
  * report.email.html, report.web.html, report.pdf (when Chromium is there) and metrics.json under
@@ -132,9 +137,12 @@ export async function generateReport(
     metrics: path.join(directory, 'metrics.json'),
     dataset: current.file,
   };
+  // The PDF prints (in Chromium, or in the running bot) while this process renders the email and the web page.
+  const printing = printPdf(deps, renderReport(model, 'pdf'), model, path.join(directory, 'report.pdf'));
+  await handedOver();
   await writeFileAtomic(files.emailHtml, renderReport(model, 'email'));
   const web = renderReport(model, 'web');
-  const pdf = await printPdf(deps, renderReport(model, 'pdf'), model, path.join(directory, 'report.pdf'));
+  const pdf = await printing;
   await writeFileAtomic(files.webHtml, pdf.file ? web : withoutPdfLink(web));
   const sourceFigures = Object.fromEntries(outcomes.flatMap((outcome) => (outcome.figures !== undefined ? [[outcome.key, outcome.figures]] : [])));
   await writeJsonAtomic(files.metrics, { ...metrics, history, ...(outcomes.length > 0 ? { sources: sourceFigures } : {}) } satisfies ReportMetrics);

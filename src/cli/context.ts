@@ -21,6 +21,12 @@ export interface CliRuntime {
 
 export type Environment = Record<string, string | undefined>;
 
+/** What a command will do with the runtime, so that opening it can start early what it is certain to need. */
+export interface RuntimeNeeds {
+  /** The command prints a report to PDF: the browser is started first, while the rest loads. */
+  printing?: boolean;
+}
+
 /** What the wiring hands the command line; each piece is loaded only when a command asks for it. */
 export interface CliWiring {
   /** The process's environment with `.env` filling in what it does not set. */
@@ -28,7 +34,7 @@ export interface CliWiring {
   /** Every setting, validated (a ConfigError lists each problem on its own line). */
   loadConfig(env: Environment): Promise<Config>;
   /** The use-cases over the data folder; `env` decides how much is logged. */
-  openRuntime(config: Config, env: Environment): Promise<CliRuntime>;
+  openRuntime(config: Config, env: Environment, needs: RuntimeNeeds): Promise<CliRuntime>;
   /** Empties the sandbox's outbox and restores its audience: the running bot's when it runs on this data folder. */
   resetSandbox(config: Config): Promise<{ runningBot: boolean }>;
 }
@@ -39,7 +45,7 @@ export interface CommandContext {
   /** The operator, and on whose behalf (`--as`). */
   actor: Actor;
   config(): Promise<Config>;
-  /** Opened once; the command line closes it after the command. */
-  runtime(): Promise<CliRuntime>;
+  /** Opened once (the first call's `needs` count); the command line closes it after the command. */
+  runtime(needs?: RuntimeNeeds): Promise<CliRuntime>;
   resetSandbox(config: Config): Promise<{ runningBot: boolean }>;
 }

@@ -216,7 +216,7 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
     out,
     actor: operator(command.optsWithGlobals<{ as?: string }>().as),
     config: settings,
-    runtime: () => (runtime ??= settings().then(async (loaded) => wiring.openRuntime(loaded, await environment()))),
+    runtime: (needs = {}) => (runtime ??= settings().then(async (loaded) => wiring.openRuntime(loaded, await environment(), needs))),
     resetSandbox: (loaded) => wiring.resetSandbox(loaded),
   });
   const program = buildProgram(out, context, streams);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { systemClock, type Clock } from '../clock.js';
@@ -6,6 +7,7 @@ import { createRuntime, type Runtime } from './runtime.js';
 import type { Sandbox } from '../sandbox/index.js';
 import { createRoutes, listen, type HttpServer } from '../server/http.js';
 import { mountReportLinks } from '../server/report-links.js';
+import { mountPrintEndpoint } from '../server/print-endpoint.js';
 import { createChatBot } from '../chat/bot.js';
 import { mountSlack } from '../chat/slack/mount.js';
 import { mountTeams } from '../chat/teams/mount.js';
@@ -21,6 +23,7 @@ import { createBotScheduler, createDigestWiring } from './digest.js';
 import { brokenStores } from './data-folder.js';
 import { announceBot } from './running-bot.js';
 import { announcedSandbox } from './sandbox.js';
+import type { PdfPrinter } from '../pdf/printer.js';
 
 export interface BotProcess {
   runtime: Runtime;
@@ -46,18 +49,22 @@ export interface StartOptions {
   sandbox?: Sandbox;
   /** Run the scheduled jobs (monthly digest, nightly sync) in this process; default true. */
   jobs?: boolean;
+  /** The printer (by default one over the configured Chromium, started on first use); the process closes it. */
+  pdf?: PdfPrinter;
 }
 
 /** The one bot process: the runtime, and every surface on one HTTP server. */
 export async function startBot(options: StartOptions): Promise<BotProcess> {
   const clock = options.clock ?? systemClock;
   const { logger } = options;
-  const runtime = await createRuntime({ config: options.config, logger, clock, sandbox: options.sandbox });
+  const runtime = await createRuntime({ config: options.config, logger, clock, sandbox: options.sandbox, pdf: options.pdf });
   const { config, services } = runtime;
   const routes = createRoutes({
     health: async () => (await brokenStores(config.dataDir)).map((broken) => ({ store: path.relative(config.dataDir, broken.file), problem: broken.problem })),
   });
   mountReportLinks(routes, { config, clock, logger, loadWebHtml: runtime.loadWebHtml, loadPdf: runtime.loadPdf });
+  const printToken = randomBytes(32).toString('base64url');
+  mountPrintEndpoint(routes, { dataDir: config.dataDir, token: printToken, printer: runtime.pdf, logger });
   const platforms = createPlatformClients(runtime);
   const digest = createDigestWiring(runtime, platforms);
   const bot = createChatBot({ services, logger, clock, digest: digest.publisher });
@@ -76,7 +83,7 @@ export async function startBot(options: StartOptions): Promise<BotProcess> {
     localConnectorPath: playground?.connectorPath,
   });
   const http = await listen(routes, options.port ?? config.port, options.host ?? config.host, logger);
-  const withdraw = await announceBot(config.dataDir, { pid: process.pid, url: http.url, sandbox: options.sandbox && announcedSandbox(options.sandbox) });
+  const withdraw = await announceBot(config.dataDir, { pid: process.pid, url: http.url, printToken, sandbox: options.sandbox && announcedSandbox(options.sandbox) });
   await showResumedSends({
     services,
     updaters: {

@@ -3,39 +3,61 @@
  * in sandbox mode). Everything past the command table is imported when a command asks for it.
  */
 import type { Config } from '../config.js';
-import type { CliRuntime, CliWiring, Environment } from '../cli/context.js';
+import type { Logger } from '../logger.js';
+import type { PdfPrinter } from '../pdf/printer.js';
+import type { RunningBot } from './running-bot.js';
+import type { CliRuntime, CliWiring, Environment, RuntimeNeeds } from '../cli/context.js';
 import type { CliStreams } from '../cli/output.js';
 import { runCli as runProgram } from '../cli/program.js';
 
 /**
+ * The running bot's printer when a bot runs on this data folder (its Chromium is already up); otherwise this
+ * process's own, its browser started at once when the command will print, so that it starts while the rest loads.
+ */
+async function openPrinter(config: Config, logger: Logger, bot: RunningBot | undefined, needs: RuntimeNeeds): Promise<PdfPrinter> {
+  const [{ createPdfPrinter }, { findChromium }] = await Promise.all([import('../pdf/printer.js'), import('../pdf/chromium.js')]);
+  const local = () => createPdfPrinter({ chromium: findChromium(config.pdf.chromiumPath), logger });
+  if (bot?.printToken) {
+    const { createBotPrinter } = await import('../pdf/bot-printer.js');
+    return createBotPrinter({ botUrl: bot.url, token: bot.printToken, dataDir: config.dataDir, local, logger });
+  }
+  const printer = local();
+  if (needs.printing) printer.warmUp();
+  // Its files are written by then: the browser's closing need not hold up the exit (which would stop it anyway).
+  return { ...printer, close: async () => void printer.close().catch(() => undefined) };
+}
+
+/**
  * Logs go to stderr, and only warnings and worse unless LOG_LEVEL is set. Every store of the data folder
  * is checked first: a broken one stops the command before anything is read from it or written. When the bot
- * runs on the same data folder, its simulated services are used (one world, one outbox) and report links
- * point at it unless PUBLIC_BASE_URL says otherwise.
+ * runs on the same data folder, its simulated services are used (one world, one outbox), it prints the
+ * reports, and report links point at it unless PUBLIC_BASE_URL says otherwise.
  */
-async function openRuntime(settings: Config, env: Environment): Promise<CliRuntime> {
-  await (await import('./data-folder.js')).checkDataFolder(settings.dataDir);
-  const [{ createLogger }, { createRuntime }, { startEmbeddedSandbox, sharedSandbox }, { findRunningBot }] = await Promise.all([
-    import('../logger.js'),
-    import('./runtime.js'),
-    import('./sandbox.js'),
-    import('./running-bot.js'),
-  ]);
+async function openRuntime(settings: Config, env: Environment, needs: RuntimeNeeds): Promise<CliRuntime> {
+  const [{ checkDataFolder }, { findRunningBot }, { createLogger }] = await Promise.all([import('./data-folder.js'), import('./running-bot.js'), import('../logger.js')]);
+  await checkDataFolder(settings.dataDir);
   const bot = await findRunningBot(settings.dataDir);
   const config = bot && !env.PUBLIC_BASE_URL?.trim() ? { ...settings, publicBaseUrl: bot.url } : settings;
   const level = env.LOG_LEVEL === undefined ? 'warn' : config.logLevel;
   const logger = createLogger({ level, secrets: config.secrets, destination: { write: (line: string) => process.stderr.write(line) } });
-  const sandbox = config.sandbox ? ((bot && sharedSandbox(bot)) ?? (await startEmbeddedSandbox(config))) : undefined;
-  const runtime = await createRuntime({ config, logger, sandbox });
-  return {
-    services: runtime.services,
-    clients: runtime.clients,
-    puller: runtime.freshservice.puller,
-    reports: runtime.reports,
-    freshserviceCalls: () => runtime.freshservice.client.stats().calls,
-    digest: async () => (await import('./digest.js')).createDigestWiring(runtime).publisher,
-    close: () => runtime.close(),
-  };
+  const pdf = await openPrinter(config, logger, bot, needs);
+  try {
+    const [{ createRuntime }, { startEmbeddedSandbox, sharedSandbox }] = await Promise.all([import('./runtime.js'), import('./sandbox.js')]);
+    const sandbox = config.sandbox ? ((bot && sharedSandbox(bot)) ?? (await startEmbeddedSandbox(config))) : undefined;
+    const runtime = await createRuntime({ config, logger, sandbox, pdf });
+    return {
+      services: runtime.services,
+      clients: runtime.clients,
+      puller: runtime.freshservice.puller,
+      reports: runtime.reports,
+      freshserviceCalls: () => runtime.freshservice.client.stats().calls,
+      digest: async () => (await import('./digest.js')).createDigestWiring(runtime).publisher,
+      close: () => runtime.close(),
+    };
+  } catch (error) {
+    await pdf.close();
+    throw error;
+  }
 }
 
 export const cliWiring: CliWiring = {

@@ -2,6 +2,8 @@ import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { startBot } from './bot-process.js';
 import { startEmbeddedSandbox } from './sandbox.js';
+import { createPdfPrinter } from '../pdf/printer.js';
+import { findChromium } from '../pdf/chromium.js';
 
 /** `npm start`: the bot process. Bad settings stop it with every problem listed, one line each. */
 async function main(): Promise<void> {
@@ -23,7 +25,10 @@ async function main(): Promise<void> {
   );
   for (const warning of config.warnings) logger.warn(warning);
   if (config.approvers.length === 0) logger.warn('APPROVERS is empty: reports can be generated, but nobody can send one, discard one or change a client\'s contact from chat');
-  const bot = await startBot({ config, logger, sandbox: await startEmbeddedSandbox(config) });
+  // Chromium started now and a page kept open: reports, and pages a command line hands over, print without waiting for either.
+  const pdf = createPdfPrinter({ chromium: findChromium(config.pdf.chromiumPath), logger, keepPageReady: true });
+  pdf.warmUp();
+  const bot = await startBot({ config, logger, sandbox: await startEmbeddedSandbox(config), pdf });
   logger.info(
     config.sandbox
       ? `Ready. Open the chat playground at http://localhost:${config.port}/ and type "help".`

@@ -1,6 +1,7 @@
 /**
  * How a command line finds the bot running on the same data folder: the bot writes `DATA_DIR/bot.json`
- * when it listens (its address and, in sandbox mode, its simulated services) and removes it when it stops.
+ * when it listens (its address, the token that lets a command line have it print, and in sandbox mode its
+ * simulated services), readable by its owner only, and removes it when it stops.
  */
 import { promises as fs } from 'node:fs';
 import net from 'node:net';
@@ -15,6 +16,8 @@ const RUNNING_BOT = z.object({
   pid: z.number().int(),
   /** Where the bot answers HTTP (report links, the playground). */
   url: z.url(),
+  /** What a command line presents to have the bot print a page (see src/pdf/print-handoff.ts). */
+  printToken: z.string().min(32).optional(),
   sandbox: z
     .object({
       freshservice: SERVICE.extend({ timeScale: z.number().positive() }),
@@ -34,7 +37,7 @@ export function runningBotFile(dataDir: string): string {
 /** Announces the bot on its data folder; the answer takes the announcement back (only if it is still this process's). */
 export async function announceBot(dataDir: string, bot: RunningBot): Promise<() => Promise<void>> {
   const file = runningBotFile(dataDir);
-  await writeJsonAtomic(file, bot);
+  await writeJsonAtomic(file, bot, { mode: 0o600 });
   return async () => {
     const current = await findAnnouncement(file);
     if (current?.pid === bot.pid) await fs.rm(file, { force: true });

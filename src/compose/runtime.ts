@@ -26,7 +26,7 @@ import { findChromium } from '../pdf/chromium.js';
 import { ContractStore } from '../store/contracts.js';
 import type { PeopleNames } from '../report/who-what.js';
 import type { FreshserviceDirectory } from '../freshservice/index.js';
-import { createPdfPrinter } from '../pdf/printer.js';
+import { createPdfPrinter, type PdfPrinter } from '../pdf/printer.js';
 import { createSourceUseCases } from '../app/sources.js';
 import { SourceMapStore } from '../store/source-maps.js';
 import { createSources } from './sources.js';
@@ -46,6 +46,8 @@ export interface Runtime<S extends SandboxServices = Sandbox> {
   generation: GenerateDeps;
   /** The MSP's brand on every client-facing output. */
   brand: Brand;
+  /** Prints reports and rasterises the logo (headless Chromium, started on first use). */
+  pdf: PdfPrinter;
   /** The simulated services of sandbox mode: embedded (the runtime closes them) or the running bot's. */
   sandbox?: S;
   /** The signed link of a report's web rendering, or with `pdf` of its PDF. */
@@ -63,6 +65,8 @@ export interface RuntimeOptions<S extends SandboxServices = Sandbox> {
   clock?: Clock;
   /** In sandbox mode, the simulated services (see `startEmbeddedSandbox`, `sharedSandbox`); the runtime talks to them and closes them. */
   sandbox?: S;
+  /** A printer made beforehand (e.g. already starting its browser); by default one over the configured Chromium. The runtime closes it. */
+  pdf?: PdfPrinter;
 }
 
 /** Requester and agent names from the directory (cached for a day); a report goes on without them if they cannot be read. */
@@ -129,7 +133,7 @@ export async function createRuntime<S extends SandboxServices = Sandbox>(options
     requestCounts: () => ({ freshservice: freshservice.client.stats().calls, mailchimp: mailchimpHttp.stats().requests }),
   });
   const reports = new ReportStore(config.dataDir);
-  const pdf = createPdfPrinter({ chromium: findChromium(config.pdf.chromiumPath), logger });
+  const pdf = options.pdf ?? createPdfPrinter({ chromium: findChromium(config.pdf.chromiumPath), logger });
   if (pdf.unavailable()) logger.warn(`Reports are made without a PDF: ${pdf.unavailable()}`);
   const brand = createBrand({
     settings: config.brand,
@@ -200,6 +204,7 @@ export async function createRuntime<S extends SandboxServices = Sandbox>(options
     delivery,
     reports,
     brand,
+    pdf,
     sandbox,
     generation,
     reportUrl,

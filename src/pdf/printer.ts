@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import pLimit from 'p-limit';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Logger } from '../logger.js';
 
 /** What goes around every page: the brand and the report on top, a contact line and page numbers below. */
@@ -21,6 +22,8 @@ export interface PdfPrinter {
   print(html: string, frame: PdfPageFrame): Promise<Buffer>;
   /** A PNG of an SVG image, `height` pixels high; undefined when there is no Chromium. */
   rasterize(svg: Buffer, height: number): Promise<Buffer | undefined>;
+  /** Starts the browser and opens a page for the next print now, without waiting: a print certain to come then finds them ready. */
+  warmUp(): void;
   close(): Promise<void>;
 }
 
@@ -50,11 +53,24 @@ export function frameTemplates(frame: PdfPageFrame): { headerTemplate: string; f
 }
 
 /**
+ * playwright-core, loaded on the first launch (most commands never print). Through `require`: imported as an
+ * ES module, Node would first scan its large CommonJS bundle for export names, about a fifth of a second.
+ */
+function playwrightChromium(): typeof import('playwright-core').chromium {
+  return (createRequire(import.meta.url)('playwright-core') as typeof import('playwright-core')).chromium;
+}
+
+/**
  * Prints reports to PDF with the system's Chromium through playwright-core. One browser is started on first
  * use and kept for later reports; every page is offline (any request leaving it is refused). Without an
  * executable, or when it cannot start, `unavailable()` says why and the caller goes on without a PDF.
  */
-export function createPdfPrinter(options: { chromium: { path: string } | { problem: string }; logger: Logger }): PdfPrinter {
+export function createPdfPrinter(options: {
+  chromium: { path: string } | { problem: string };
+  logger: Logger;
+  /** After each print, open the page for the next one (a long-running process that prints on request). */
+  keepPageReady?: boolean;
+}): PdfPrinter {
   const { logger } = options;
   let problem = 'problem' in options.chromium ? options.chromium.problem : undefined;
   let browser: Promise<Browser> | undefined;
@@ -64,10 +80,11 @@ export function createPdfPrinter(options: { chromium: { path: string } | { probl
     if (problem) return Promise.reject(new PdfUnavailableError(problem));
     if (!browser) {
       const executablePath = (options.chromium as { path: string }).path;
-      browser = chromium.launch({ executablePath, args: CHROMIUM_ARGS, timeout: 30_000 }).then(
+      browser = Promise.resolve().then(() => playwrightChromium().launch({ executablePath, args: CHROMIUM_ARGS, timeout: 30_000 })).then(
         (started) => {
           started.on('disconnected', () => {
             browser = undefined;
+            ready = undefined;
           });
           return started;
         },
@@ -81,20 +98,52 @@ export function createPdfPrinter(options: { chromium: { path: string } | { probl
     return browser;
   }
 
-  async function withPage<T>(work: (page: Awaited<ReturnType<Browser['newPage']>>) => Promise<T>): Promise<T> {
+  interface OpenPage {
+    context: BrowserContext;
+    page: Page;
+  }
+
+  /** A page of its own context: offline, no scripts. */
+  async function openPage(): Promise<OpenPage> {
     const context = await (await launch()).newContext({ javaScriptEnabled: false });
     try {
       await context.route(/^(?!data:|about:)/, (route) => route.abort());
       const page = await context.newPage();
       page.setDefaultTimeout(PRINT_TIMEOUT_MS);
+      return { context, page };
+    } catch (error) {
+      await context.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  let ready: Promise<OpenPage> | undefined;
+  function prepareNext(): void {
+    const opening = openPage();
+    ready = opening;
+    opening.catch(() => {
+      if (ready === opening) ready = undefined;
+    });
+  }
+
+  /** Runs `work` on a fresh page (the one made ready beforehand, if any) and closes its context afterwards without waiting. */
+  async function withPage<T>(work: (page: Page) => Promise<T>): Promise<T> {
+    const taken = ready;
+    ready = undefined;
+    const { context, page } = (await taken?.catch(() => undefined)) ?? (await openPage());
+    try {
       return await work(page);
     } finally {
-      await context.close();
+      context.close().catch(() => undefined);
+      if (options.keepPageReady && !ready && !problem) prepareNext();
     }
   }
 
   return {
     unavailable: () => problem,
+    warmUp() {
+      if (!problem && !ready) prepareNext();
+    },
     print(html, frame) {
       return limit(() =>
         withPage(async (page) => {
@@ -126,6 +175,7 @@ export function createPdfPrinter(options: { chromium: { path: string } | { probl
     async close() {
       const running = browser;
       browser = undefined;
+      ready = undefined;
       if (running) await (await running.catch(() => undefined))?.close();
     },
   };

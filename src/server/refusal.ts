@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 
 /** Why a request was refused, for the log only: the caller learns nothing but the status. */
 export interface Refusal {
-  surface: 'slack' | 'teams';
+  surface: 'slack' | 'teams' | 'print';
   reason: string;
   peer?: string;
 }
