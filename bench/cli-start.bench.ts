@@ -50,7 +50,8 @@ async function startBot(env: NodeJS.ProcessEnv): Promise<() => Promise<void>> {
  * How fast the command line starts, in a new process as an operator runs it: `integoreport help`
  * (goal ≤ 300 ms) and a warm `generate` end to end, the mirror already filled (goal ≤ 1 s); the same
  * commands started through tsx for comparison, in the same run. In sandbox mode a command line alone starts
- * its own simulated services over the seeded world; with `npm start` running it uses the bot's, so both are timed.
+ * its own simulated services over the seeded world and its own Chromium; with `npm start` running it uses the
+ * bot's services and the bot prints its PDF, so both are timed.
  */
 export async function run(): Promise<Record<string, unknown>> {
   if (!existsSync(path.join(root, 'dist', 'compose', 'cli.js'))) throw new Error('No build in dist/: run "npm run build" first.');
@@ -76,9 +77,14 @@ export async function run(): Promise<Record<string, unknown>> {
       await stopBot();
     }
     console.log(`cli-start help: compiled ${figures.helpMs} ms (goal ≤ 300), through tsx ${figures.helpTsxMs} ms; median of ${RUNS} new processes`);
-    console.log(`cli-start warm generate end to end, alone: compiled ${figures.warmGenerateMs} ms (goal ≤ 1000), through tsx ${figures.warmGenerateTsxMs} ms; median of ${RUNS}`);
-    console.log(`cli-start warm generate end to end, npm start running: compiled ${figures.warmGenerateBotUpMs} ms (goal ≤ 1000), through tsx ${figures.warmGenerateBotUpTsxMs} ms; median of ${RUNS}`);
-    return { ...figures, helpGoalMet: figures.helpMs <= 300, warmGenerateGoalMet: Math.min(figures.warmGenerateMs, figures.warmGenerateBotUpMs) <= 1000 };
+    console.log(`cli-start warm generate end to end, alone (its own simulated services and Chromium): compiled ${figures.warmGenerateMs} ms (goal ≤ 1000), through tsx ${figures.warmGenerateTsxMs} ms; median of ${RUNS}`);
+    console.log(`cli-start warm generate end to end, npm start running (its services; the PDF printed by the bot): compiled ${figures.warmGenerateBotUpMs} ms (goal ≤ 1000), through tsx ${figures.warmGenerateBotUpTsxMs} ms; median of ${RUNS}`);
+    return {
+      ...figures,
+      helpGoalMet: figures.helpMs <= 300,
+      warmGenerateAloneGoalMet: figures.warmGenerateMs <= 1000,
+      warmGenerateBotUpGoalMet: figures.warmGenerateBotUpMs <= 1000,
+    };
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

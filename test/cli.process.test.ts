@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliInProcess, cliProcess } from './support/cli.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
@@ -28,6 +29,14 @@ describe('integoreport as a process', () => {
     expect(piped.stderr).toBe('');
     expect(piped.stdout.length).toBe(size);
     expect(JSON.parse(piped.stdout)).toHaveLength(JSON.parse((await cliInProcess(['sandbox', 'outbox', '--json'], env)).stdout).length);
+  }, 60_000);
+
+  it('makes a report with its PDF in a process of its own, and says nothing else', async () => {
+    const generated = await cliProcess({ args: ['generate', 'Acme', '--json'] }, env);
+    expect(generated, generated.stderr).toMatchObject({ code: 0, stderr: '' });
+    const { files, pdfUrl } = JSON.parse(generated.stdout) as { files: { pdf?: string }; pdfUrl?: string };
+    expect((await readFile(files.pdf!)).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdfUrl).toMatch(/\/pdf\?/);
   }, 60_000);
 
   it('exits 0, 1 or 2 with results on stdout and messages on stderr', async () => {

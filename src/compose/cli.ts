@@ -10,21 +10,28 @@ import type { CliRuntime, CliWiring, Environment, RuntimeNeeds } from '../cli/co
 import type { CliStreams } from '../cli/output.js';
 import { runCli as runProgram } from '../cli/program.js';
 
+/** How the command line runs: in a process of its own (`main`), or inside another program (tests). */
+interface CliProcess {
+  /** Work that can run beside the command (the printer) runs on threads of its own: only in a process of its own. */
+  threads: boolean;
+}
+
 /**
  * The running bot's printer when a bot runs on this data folder (its Chromium is already up); otherwise this
  * process's own, its browser started at once when the command will print, so that it starts while the rest loads.
  */
-async function openPrinter(config: Config, logger: Logger, bot: RunningBot | undefined, needs: RuntimeNeeds): Promise<PdfPrinter> {
-  const [{ createPdfPrinter }, { findChromium }] = await Promise.all([import('../pdf/printer.js'), import('../pdf/chromium.js')]);
-  const local = () => createPdfPrinter({ chromium: findChromium(config.pdf.chromiumPath), logger });
+async function openPrinter(config: Config, logger: Logger, bot: RunningBot | undefined, needs: RuntimeNeeds, cli: CliProcess): Promise<PdfPrinter> {
+  const [{ createPdfPrinter }, { createThreadedPrinter }, { findChromium }] = await Promise.all([import('../pdf/printer.js'), import('../pdf/threaded-printer.js'), import('../pdf/chromium.js')]);
+  const chromium = findChromium(config.pdf.chromiumPath);
+  // A command prints one report: its browser closes meanwhile the report's last files are written.
+  const local = () => (cli.threads ? createThreadedPrinter({ chromium, logger, closeAfterPrint: true }) : createPdfPrinter({ chromium, logger }));
   if (bot?.printToken) {
     const { createBotPrinter } = await import('../pdf/bot-printer.js');
     return createBotPrinter({ botUrl: bot.url, token: bot.printToken, dataDir: config.dataDir, local, logger });
   }
   const printer = local();
   if (needs.printing) printer.warmUp();
-  // Its files are written by then: the browser's closing need not hold up the exit (which would stop it anyway).
-  return { ...printer, close: async () => void printer.close().catch(() => undefined) };
+  return printer;
 }
 
 /**
@@ -33,14 +40,14 @@ async function openPrinter(config: Config, logger: Logger, bot: RunningBot | und
  * runs on the same data folder, its simulated services are used (one world, one outbox), it prints the
  * reports, and report links point at it unless PUBLIC_BASE_URL says otherwise.
  */
-async function openRuntime(settings: Config, env: Environment, needs: RuntimeNeeds): Promise<CliRuntime> {
+async function openRuntime(settings: Config, env: Environment, needs: RuntimeNeeds, cli: CliProcess): Promise<CliRuntime> {
   const [{ checkDataFolder }, { findRunningBot }, { createLogger }] = await Promise.all([import('./data-folder.js'), import('./running-bot.js'), import('../logger.js')]);
   await checkDataFolder(settings.dataDir);
   const bot = await findRunningBot(settings.dataDir);
   const config = bot && !env.PUBLIC_BASE_URL?.trim() ? { ...settings, publicBaseUrl: bot.url } : settings;
   const level = env.LOG_LEVEL === undefined ? 'warn' : config.logLevel;
   const logger = createLogger({ level, secrets: config.secrets, destination: { write: (line: string) => process.stderr.write(line) } });
-  const pdf = await openPrinter(config, logger, bot, needs);
+  const pdf = await openPrinter(config, logger, bot, needs, cli);
   try {
     const [{ createRuntime }, { startEmbeddedSandbox, sharedSandbox }] = await Promise.all([import('./runtime.js'), import('./sandbox.js')]);
     const sandbox = config.sandbox ? ((bot && sharedSandbox(bot)) ?? (await startEmbeddedSandbox(config))) : undefined;
@@ -60,23 +67,25 @@ async function openRuntime(settings: Config, env: Environment, needs: RuntimeNee
   }
 }
 
-export const cliWiring: CliWiring = {
-  async readEnvironment() {
-    return (await import('../config.js')).readEnvironment();
-  },
-  async loadConfig(env) {
-    return (await import('../config.js')).loadConfig(env);
-  },
-  openRuntime,
-  async resetSandbox(config) {
-    const [{ findRunningBot }, { resetSharedSandbox }] = await Promise.all([import('./running-bot.js'), import('./sandbox.js')]);
-    return { runningBot: await resetSharedSandbox(config.dataDir, (await findRunningBot(config.dataDir))?.sandbox) };
-  },
-};
+function cliWiring(cli: CliProcess): CliWiring {
+  return {
+    async readEnvironment() {
+      return (await import('../config.js')).readEnvironment();
+    },
+    async loadConfig(env) {
+      return (await import('../config.js')).loadConfig(env);
+    },
+    openRuntime: (config, env, needs) => openRuntime(config, env, needs, cli),
+    async resetSandbox(config) {
+      const [{ findRunningBot }, { resetSharedSandbox }] = await Promise.all([import('./running-bot.js'), import('./sandbox.js')]);
+      return { runningBot: await resetSharedSandbox(config.dataDir, (await findRunningBot(config.dataDir))?.sandbox) };
+    },
+  };
+}
 
 /** Runs one command line in this process, writing to `streams`; answers the exit code. `env`: the settings (default: the environment and `.env`). */
-export function runCli(argv: readonly string[], streams: CliStreams, env?: Environment): Promise<number> {
-  return runProgram(argv, { streams, env, wiring: cliWiring });
+export function runCli(argv: readonly string[], streams: CliStreams, env?: Environment, cli: CliProcess = { threads: false }): Promise<number> {
+  return runProgram(argv, { streams, env, wiring: cliWiring(cli) });
 }
 
 /** Resolves once everything written to `stream` so far has been handed to the operating system. */
@@ -89,7 +98,7 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
 
 /** Runs one command and exits with its code, but only after stdout and stderr have drained (so piped output is never cut). */
 export async function main(argv: readonly string[]): Promise<void> {
-  const code = await runCli(argv, process);
+  const code = await runCli(argv, process, undefined, { threads: true });
   await Promise.all([drained(process.stdout), drained(process.stderr)]);
   process.exit(code);
 }

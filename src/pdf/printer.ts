@@ -67,7 +67,7 @@ function playwrightChromium(): typeof import('playwright-core').chromium {
  */
 export function createPdfPrinter(options: {
   chromium: { path: string } | { problem: string };
-  logger: Logger;
+  logger: Pick<Logger, 'warn'>;
   /** After each print, open the page for the next one (a long-running process that prints on request). */
   keepPageReady?: boolean;
 }): PdfPrinter {
