@@ -14,16 +14,16 @@ function by(instant: string | null | undefined, at: number): string | null {
 
 /**
  * A ticket as it stood at `at`: what had happened by then (first reply, pending, resolution, closing, the
- * requester's replies, the time logged), updated when the latest of those happened. A survey answer does
- * not change the ticket (the reading the nightly survey re-checks are built for).
+ * requester's replies, the time logged, the survey answered), updated when the latest of those happened. A
+ * survey answer updates the ticket as the simulated service's `answerSurvey` does (its feedback conversation).
  */
-function ticketAt(ticket: FreshserviceTicket, entries: FreshserviceTimeEntry[], at: number): FreshserviceTicket {
+function ticketAt(ticket: FreshserviceTicket, entries: FreshserviceTimeEntry[], answeredAt: string | null, at: number): FreshserviceTicket {
   const stats = ticket.stats!;
   const responded = by(stats.first_responded_at, at);
   const resolved = by(stats.resolved_at, at);
   const closed = by(stats.closed_at, at);
   const pending = by(stats.pending_since, at);
-  const events = [ticket.created_at, responded, resolved, closed, pending, by(stats.requester_responded_at, at), ...entries.map((entry) => entry.executed_at)];
+  const events = [ticket.created_at, responded, resolved, closed, pending, by(stats.requester_responded_at, at), answeredAt, ...entries.map((entry) => entry.executed_at)];
   const updated = isoSeconds(Math.max(...events.filter((event): event is string => event !== null).map((event) => Date.parse(event))));
   const status = closed ? 5 : resolved ? 4 : pending && ![4, 5].includes(ticket.status) ? ticket.status : 2;
   return {
@@ -60,7 +60,7 @@ export function showWorldAsOf(live: SandboxWorld, full: History, at: Date): void
     if (Date.parse(ticket.created_at) > moment) continue;
     const entries = (full.timeEntries[ticket.id] ?? []).filter((entry) => Date.parse(entry.executed_at) <= moment);
     if (entries.length > 0) timeEntries[ticket.id] = entries;
-    tickets.push(ticketAt(ticket, entries, moment));
+    tickets.push(ticketAt(ticket, entries, by(full.csat[ticket.id]?.created_at, moment), moment));
   }
   live.tickets = tickets;
   live.timeEntries = timeEntries;

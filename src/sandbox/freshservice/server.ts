@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../../clock.js';
-import type { FreshserviceTicket } from '../../freshservice/types.js';
+import type { FreshserviceCsatResponse, FreshserviceTicket } from '../../freshservice/types.js';
 import { resolveSandboxControls } from '../controls.js';
 import type { RecordedRequest, SandboxControls } from '../types.js';
 import type { SandboxWorld } from '../world/world.js';
@@ -26,6 +26,11 @@ export interface FreshserviceSandbox {
   layout: AccountLayout;
   /** Applies `changes` and sets updated_at (and stats.updated_at) to the clock's now, for incremental-sync tests. */
   touchTicket(id: number, changes: Partial<FreshserviceTicket>): void;
+  /**
+   * The requester answers the ticket's survey now: its CSAT response, and the feedback conversation and
+   * activity that come with it, which update the ticket (updated_at) as any new conversation does.
+   */
+  answerSurvey(id: number, answer: FreshserviceCsatResponse): void;
   close(): Promise<void>;
 }
 
@@ -57,6 +62,13 @@ export async function startFreshserviceSandbox(options: {
   const rollFault = createFaultDice(controls);
   const layout = applyAccountLayout(world, options.mode ?? 'esm');
   const context: ApiContext = { world, layout, clock, origin: '' };
+  const touchTicket = (id: number, changes: Partial<FreshserviceTicket>): void => {
+    const ticket = world.tickets.find((t) => t.id === id);
+    if (!ticket) throw new Error(`No ticket ${id} in the sandbox world`);
+    const now = clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    Object.assign(ticket, changes, { updated_at: now });
+    if (ticket.stats) ticket.stats.updated_at = now;
+  };
 
   const send = async (res: http.ServerResponse, record: RecordedRequest, url: URL, reply: Reply, malformed = false): Promise<void> => {
     record.status = reply.status;
@@ -154,12 +166,10 @@ export async function startFreshserviceSandbox(options: {
     resetRequests: () => {
       requests.length = 0;
     },
-    touchTicket: (id, changes) => {
-      const ticket = world.tickets.find((t) => t.id === id);
-      if (!ticket) throw new Error(`No ticket ${id} in the sandbox world`);
-      const now = clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
-      Object.assign(ticket, changes, { updated_at: now });
-      if (ticket.stats) ticket.stats.updated_at = now;
+    touchTicket,
+    answerSurvey: (id, answer) => {
+      world.csat[id] = answer;
+      touchTicket(id, {});
     },
     close: async () => {
       for (const res of held) res.destroy();
