@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { FreshserviceClient } from './client.js';
 import { FreshserviceError, FreshserviceNotFoundError, FreshservicePermissionError } from './errors.js';
 import { upsertTicket, type MirrorState, type TicketEnrichment } from './mirror.js';
-import { isFinished } from './selection.js';
+import { enrichmentDue, isFinished, type EnrichmentDue } from './selection.js';
 import type { FreshserviceCsatResponse, FreshserviceTicket, FreshserviceTimeEntry } from './types.js';
 
 /** A sorted copy, so files and datasets come out the same whatever order Freshservice listed things in. */
@@ -10,7 +10,7 @@ export function byId<T extends { id: number }>(items: T[]): T[] {
   return [...items].sort((a, b) => a.id - b.id);
 }
 
-/** Fetches time entries, CSAT and missing stats per ticket, once per ticket version, with bounded concurrency. */
+/** Fetches missing stats, time entries and CSAT per ticket as `enrichmentDue` says, with bounded concurrency. */
 export class Enricher {
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly running = new Map<string, Promise<void>>();
@@ -25,8 +25,10 @@ export class Enricher {
   updates = 0;
   /** Of those, the ones that replaced or dropped a ticket. */
   ticketUpdates = 0;
-  /** Ticket versions whose time entries (and survey answer) were stored. */
+  /** Ticket versions whose time entries or survey answer were stored. */
   enriched = 0;
+  /** Unanswered surveys asked for again after their ticket changed. */
+  surveysAskedAgain = 0;
 
   constructor(
     private readonly client: FreshserviceClient,
@@ -34,7 +36,6 @@ export class Enricher {
     concurrency: number,
     private readonly refresh: boolean,
     private readonly onProgress: (done: number, total: number) => void,
-    private readonly now: () => Date,
   ) {
     this.limit = pLimit(concurrency);
   }
@@ -44,25 +45,20 @@ export class Enricher {
     return this.callsNeeded(ticket) > 0;
   }
 
-  /** The credits enriching this ticket version would cost: stats (2), time entries (1), CSAT once finished (1). */
+  /** The credits enriching this ticket version would cost: stats (2), time entries (1), CSAT (1). */
   callsNeeded(ticket: FreshserviceTicket): number {
-    const prior = this.state.enrichment[String(ticket.id)];
-    const fresh = !prior || prior.fetchedFor !== ticket.updated_at;
-    return (ticket.stats ? 0 : 2) + (fresh ? 1 : 0) + (isFinished(ticket) && (fresh || prior.csat === undefined) ? 1 : 0);
+    const due = this.due(ticket);
+    return (ticket.stats ? 0 : 2) + (due.timeEntries ? 1 : 0) + (due.survey ? 1 : 0);
+  }
+
+  private due(ticket: FreshserviceTicket): EnrichmentDue {
+    return this.refresh ? { timeEntries: true, survey: isFinished(ticket) } : enrichmentDue(ticket, this.state.enrichment[String(ticket.id)]);
   }
 
   /** Starts enriching a ticket version now (while the sync is still paging). */
   prefetch(ticket: FreshserviceTicket): void {
     if (!this.refresh && !this.needs(ticket)) return;
     this.start(`${ticket.id}@${ticket.updated_at}`, () => this.enrich(ticket));
-  }
-
-  /** Asks again for the survey answers of enriched, finished tickets nobody had answered yet. */
-  async recheckSurveys(tickets: FreshserviceTicket[]): Promise<void> {
-    this.throwIfFailed();
-    tickets.forEach((ticket) => this.start(`${ticket.id}@${ticket.updated_at}:survey`, () => this.recheckSurvey(ticket)));
-    await Promise.race([Promise.all(this.running.values()), this.failed]);
-    this.throwIfFailed();
   }
 
   private start(key: string, task: () => Promise<void>): void {
@@ -122,32 +118,21 @@ export class Enricher {
       ticket = this.state.tickets[key] ?? detail;
     }
     const prior = this.state.enrichment[key];
-    const fresh = this.refresh || !prior || prior.fetchedFor !== ticket.updated_at;
+    const due = this.due(ticket);
+    if (!due.timeEntries && !due.survey) return;
+    // What is not due is kept: time entries fetched for this very version, a survey answered or no longer asked for.
     const [timeEntries, csat] = await Promise.all([
-      fresh ? this.fetchTimeEntries(ticket.id) : Promise.resolve(prior.timeEntries),
-      isFinished(ticket) ? (fresh || prior.csat === undefined ? this.fetchCsat(ticket.id) : Promise.resolve(prior.csat)) : Promise.resolve(undefined),
+      due.timeEntries ? this.fetchTimeEntries(ticket.id) : Promise.resolve(prior!.timeEntries),
+      due.survey ? this.fetchCsat(ticket.id) : Promise.resolve(isFinished(ticket) ? prior?.csat : undefined),
     ]);
     const current = this.state.tickets[key];
     if (current && current.updated_at !== ticket.updated_at) return;
     const enrichment: TicketEnrichment = { fetchedFor: ticket.updated_at, timeEntries: byId(timeEntries) };
-    if (csat !== undefined) {
-      enrichment.csat = csat;
-      const asked = fresh || prior.csat === undefined;
-      const checkedAt = asked ? this.now().toISOString() : prior.csatCheckedAt;
-      if (checkedAt) enrichment.csatCheckedAt = checkedAt;
-    }
+    if (csat !== undefined) enrichment.csat = csat;
     this.state.enrichment[key] = enrichment;
     this.updates += 1;
     this.enriched += 1;
-  }
-
-  private async recheckSurvey(ticket: FreshserviceTicket): Promise<void> {
-    const key = String(ticket.id);
-    const csat = await this.fetchCsat(ticket.id);
-    const current = this.state.enrichment[key];
-    if (!current || current.fetchedFor !== ticket.updated_at) return;
-    this.state.enrichment[key] = { ...current, csat, csatCheckedAt: this.now().toISOString() };
-    this.updates += 1;
+    if (due.survey && prior?.csat === null) this.surveysAskedAgain += 1;
   }
 
   private async fetchWithStats(id: number): Promise<FreshserviceTicket | null> {

@@ -10,10 +10,8 @@ export interface TicketEnrichment {
   /** The ticket's `updated_at` when these were fetched; a newer ticket version means fetch again. */
   fetchedFor: string;
   timeEntries: FreshserviceTimeEntry[];
-  /** Undefined while the ticket was not yet resolved or closed (no survey asked for). */
+  /** Undefined while the ticket was not yet resolved or closed (no survey asked for); null: nobody answered. */
   csat?: FreshserviceCsatResponse | null;
-  /** When the survey answer was last asked for; answers arrive days after resolution (`surveyRecheckDue`). */
-  csatCheckedAt?: string;
 }
 
 /** How far one ticket listing (a workspace, or all of them) reaches. */

@@ -11,7 +11,7 @@ import { FreshserviceError } from './errors.js';
 import { statusLabelsFrom, type FreshserviceDirectory } from './directory.js';
 import { emptyCoverage, upsertTicket, type MirrorState, type TicketMirror } from './mirror.js';
 import { clientIdOf, type FreshserviceAccount, type TicketScope } from './account.js';
-import { FINISHED_STATUSES, finishedAt, mattersForPeriod, surveyRecheckDue } from './selection.js';
+import { FINISHED_STATUSES, finishedAt, isFinished, mattersForPeriod } from './selection.js';
 import { filterTickets } from './ticket-filter.js';
 import type { FreshserviceTicket } from './types.js';
 
@@ -75,10 +75,10 @@ export interface SyncResult {
   credits: number;
   /** Tickets added or changed by this sync. */
   changed: number;
-  /** Tickets whose time entries and survey answer were fetched for their new version. */
+  /** Finished tickets whose time entries or survey answer were fetched for their new version. */
   enriched: number;
-  /** Finished tickets whose unanswered survey was asked for again. */
-  surveysRechecked: number;
+  /** Of those, the ones whose unanswered survey was asked for again (they changed within 14 days of resolution). */
+  surveysAskedAgain: number;
   ticketsInMirror: number;
   coveredSince: string | null;
   highWaterMark: string | null;
@@ -88,8 +88,7 @@ export interface Puller {
   pull(client: ClientRef | number, period: Period, options?: PullOptions): Promise<PullResult>;
   /**
    * Brings the mirror up to date for every client. For the clients in `enrichClients` it also enriches the
-   * tickets that changed (time entries, and survey answers once finished) and asks again for the unanswered
-   * surveys of recently finished tickets.
+   * finished tickets that changed (`enrichmentDue`); an open ticket's time entries wait for a report on it.
    */
   syncMirror(options?: SyncOptions): Promise<SyncResult>;
   /** Where a client's dataset for a period is written. */
@@ -297,7 +296,7 @@ export function createPuller(deps: PullerDeps): Puller {
       const scopes = scopesOf(account, target);
       const wanted = (ticket: FreshserviceTicket) => clientIdOf(account.mode, ticket) === target.id && mattersForPeriod(ticket, period.from, period.to);
       const synced = { changed: 0, coverageChanged: false };
-      const enricher = new Enricher(client, state, enrichConcurrency, refresh, (done, total) => progress({ phase: 'enrich', done, total }), () => clock.now());
+      const enricher = new Enricher(client, state, enrichConcurrency, refresh, (done, total) => progress({ phase: 'enrich', done, total }));
       const budget = options.enrichBudget;
       const mustEnrich = (ticket: FreshserviceTicket) => !budget || mattersForPeriod(ticket, budget.fullFrom, period.to);
 
@@ -369,12 +368,12 @@ export function createPuller(deps: PullerDeps): Puller {
         const id = clientIdOf(account.mode, ticket);
         return id !== null && clients.has(id);
       };
-      const enrichable = (ticket: FreshserviceTicket) => !ticket.spam && !ticket.deleted && forClient(ticket);
-      const enricher = new Enricher(client, state, enrichConcurrency, false, (done, total) => options.onProgress?.({ phase: 'enrich', done, total }), () => clock.now());
+      // Time logged on an open ticket can still change every day: fetched once it is finished, or by a report on it.
+      const enrichable = (ticket: FreshserviceTicket) => !ticket.spam && !ticket.deleted && isFinished(ticket) && forClient(ticket);
+      const enricher = new Enricher(client, state, enrichConcurrency, false, (done, total) => options.onProgress?.({ phase: 'enrich', done, total }));
       const listed = new Set<string>();
       let changed = 0;
       let coverageChanged = false;
-      let rechecks: FreshserviceTicket[] = [];
       try {
         for (const scope of account.scopes) {
           const result = await syncInto(state, scope, {
@@ -392,9 +391,6 @@ export function createPuller(deps: PullerDeps): Puller {
         }
         const current = () => [...listed].map((id) => state.tickets[id]).filter((ticket): ticket is FreshserviceTicket => ticket !== undefined && enrichable(ticket));
         await enricher.ensure(current);
-        const now = clock.now();
-        rechecks = Object.values(state.tickets).filter((ticket) => enrichable(ticket) && surveyRecheckDue(ticket, state.enrichment[String(ticket.id)], now));
-        await enricher.recheckSurveys(rechecks);
       } catch (error) {
         enricher.stop();
         throw error;
@@ -407,7 +403,7 @@ export function createPuller(deps: PullerDeps): Puller {
         ...cost,
         changed,
         enriched: enricher.enriched,
-        surveysRechecked: rechecks.length,
+        surveysAskedAgain: enricher.surveysAskedAgain,
         ticketsInMirror: Object.keys(state.tickets).length,
         coveredSince: earliest(coverages.map((coverage) => coverage.coveredSince)),
         highWaterMark: coverages.map((coverage) => coverage.highWaterMark).reduce<string | null>((latest, mark) => (mark && (!latest || mark > latest) ? mark : latest), null),

@@ -34,29 +34,28 @@ export function mattersForPeriod(ticket: FreshserviceTicket, from: Date, to: Dat
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /**
- * Days after resolution at which an unanswered survey is asked for again. Surveys are answered hours to days
- * after resolution, and (unverified) an answer does not change the ticket's `updated_at`, so the listing alone
- * would never show it. Spaced out rather than nightly: a nightly check for two weeks would cost more credits
- * a month than one digest enriching everything from scratch.
+ * How long after resolution an unanswered survey is asked for again when the ticket changes. A submitted
+ * survey adds a feedback conversation and an activity, which update the ticket (see README.md, "Survey
+ * answers"), so the listing shows the ticket again when it is answered: nothing is asked for blindly.
  */
-export const SURVEY_RECHECK_DAYS: readonly number[] = [1, 3, 7, 14];
-/** The last check may run up to a day late (a nightly sync after its moment); after that, never again. */
-const SURVEY_RECHECK_GRACE_MS = DAY_MS;
+const SURVEY_WINDOW_DAYS = 14;
+
+/** Which per-ticket calls a ticket version still needs. */
+export interface EnrichmentDue {
+  timeEntries: boolean;
+  survey: boolean;
+}
 
 /**
- * Whether a finished ticket's survey should be asked for again now: its current version was enriched, nobody
- * has answered yet, and a recheck day has passed since the last time it was asked for, within two weeks (and
- * a day's grace) of resolution.
+ * What to fetch for a ticket version, given what was fetched before: its time entries once for every new
+ * version; its survey answer only once it is finished: the first time, then again on each change within
+ * `SURVEY_WINDOW_DAYS` of resolution while nobody has answered. An answer is final.
  */
-export function surveyRecheckDue(ticket: FreshserviceTicket, enrichment: TicketEnrichment | undefined, now: Date): boolean {
-  if (!enrichment || enrichment.fetchedFor !== ticket.updated_at || enrichment.csat !== null) return false;
+export function enrichmentDue(ticket: FreshserviceTicket, prior: TicketEnrichment | undefined): EnrichmentDue {
+  const changed = !prior || prior.fetchedFor !== ticket.updated_at;
   const finished = finishedAt(ticket);
-  if (finished === null || ticket.spam || ticket.deleted) return false;
-  const finishedMs = Date.parse(finished);
-  const last = SURVEY_RECHECK_DAYS[SURVEY_RECHECK_DAYS.length - 1]!;
-  if (now.getTime() > finishedMs + last * DAY_MS + SURVEY_RECHECK_GRACE_MS) return false;
-  const passed = SURVEY_RECHECK_DAYS.filter((days) => finishedMs + days * DAY_MS <= now.getTime());
-  if (passed.length === 0) return false;
-  const checkedAt = Date.parse(enrichment.csatCheckedAt ?? enrichment.fetchedFor);
-  return checkedAt < finishedMs + passed[passed.length - 1]! * DAY_MS;
+  if (finished === null) return { timeEntries: changed, survey: false };
+  if (!prior || prior.csat === undefined) return { timeEntries: changed, survey: true };
+  const withinWindow = Date.parse(ticket.updated_at) <= Date.parse(finished) + SURVEY_WINDOW_DAYS * DAY_MS;
+  return { timeEntries: changed, survey: changed && prior.csat === null && withinWindow };
 }
