@@ -31,12 +31,14 @@ describe('integoreport as a process', () => {
     expect(JSON.parse(piped.stdout)).toHaveLength(JSON.parse((await cliInProcess(['sandbox', 'outbox', '--json'], env)).stdout).length);
   }, 60_000);
 
-  it('makes a report with its PDF in a process of its own, and says nothing else', async () => {
+  it('makes a report with its PDF and sends it in processes of their own, the sandbox keeping what they did', async () => {
     const generated = await cliProcess({ args: ['generate', 'Acme', '--json'] }, env);
     expect(generated, generated.stderr).toMatchObject({ code: 0, stderr: '' });
     const { files, pdfUrl } = JSON.parse(generated.stdout) as { files: { pdf?: string }; pdfUrl?: string };
     expect((await readFile(files.pdf!)).subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdfUrl).toMatch(/\/pdf\?/);
+    expect(await cliProcess({ args: ['send', 'Acme', '--test-to', 'process@msp.example'] }, env)).toMatchObject({ code: 0, stderr: '' });
+    expect((await cliInProcess(['sandbox', 'outbox', '--json'], env)).stdout).toContain('process@msp.example');
   }, 60_000);
 
   it('exits 0, 1 or 2 with results on stdout and messages on stderr', async () => {

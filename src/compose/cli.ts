@@ -98,7 +98,8 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
 
 /** Runs one command and exits with its code, but only after stdout and stderr have drained (so piped output is never cut). */
 export async function main(argv: readonly string[]): Promise<void> {
-  const code = await runCli(argv, process, undefined, { threads: true });
+  // Threads run the compiled JavaScript only: started from the sources through tsx, a thread would not have its loader.
+  const code = await runCli(argv, process, undefined, { threads: !import.meta.url.endsWith('.ts') });
   await Promise.all([drained(process.stdout), drained(process.stderr)]);
   process.exit(code);
 }

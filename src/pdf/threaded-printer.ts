@@ -16,8 +16,8 @@ export type PrinterAnswer =
   | { kind: 'answer'; id: number; bytes?: Uint8Array; error?: { name: string; message: string }; problem?: string }
   | { kind: 'warning'; message: string; error?: { name: string; message: string } };
 
-/** The thread's entry beside this module: compiled JavaScript, or the TypeScript source when run through tsx. */
-const THREAD_ENTRY = new URL(`./printer-thread${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
+/** The thread's entry, the compiled module beside this one. */
+const THREAD_ENTRY = new URL('./printer-thread.js', import.meta.url);
 
 /**
  * A printer on a thread of its own: loading playwright-core (a quarter of a second) and the exchanges with
