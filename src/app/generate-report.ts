@@ -110,6 +110,17 @@ export async function generateReport(
   const current = await deps.puller.pull(client, period, { fromMirror: true });
   onProgress?.({ phase: 'metrics', text: 'Computing figures…' });
   const asOf = deps.clock.now();
+  // The other data sources, the brand and the people's names are fetched while the figures are computed here.
+  const contributing: Promise<SourceOutcome[]> = deps.sources
+    ? deps.sources.contributions(client, {
+        period,
+        months,
+        asOf,
+        onProgress: (progress) => onProgress?.({ phase: 'pull', text: `${progress.source}: ${progress.text}`, done: progress.done, total: progress.total }),
+      })
+    : Promise.resolve([]);
+  const extras = Promise.all([deps.brand(), deps.people(), deps.contracts.get(client.id)]);
+  for (const pending of [contributing, extras]) pending.catch(() => undefined);
   const earlier = await deps.puller.pull(client, before, { fromMirror: true }).catch((error: unknown) => {
     deps.logger.warn({ err: error, client: client.id }, 'Previous period unavailable; the report shows no changes');
     return undefined;
@@ -117,18 +128,11 @@ export async function generateReport(
   const metrics = computeMetrics(current.dataset, { asOf });
   const previous = earlier && earlier.ticketCount > 0 ? computeMetrics(earlier.dataset, { asOf }) : null;
   const history = computeHistory(year.dataset, { months, asOf, accountSince: year.oldestTicketAt });
-  const outcomes: SourceOutcome[] = deps.sources
-    ? await deps.sources.contributions(client, {
-        period,
-        months,
-        asOf,
-        onProgress: (progress) => onProgress?.({ phase: 'pull', text: `${progress.source}: ${progress.text}`, done: progress.done, total: progress.total }),
-      })
-    : [];
+  const outcomes = await contributing;
 
   onProgress?.({ phase: 'render', text: 'Rendering…' });
   const { id, version } = await deps.reports.reserveId(client.id, period.key);
-  const [brand, people, contract] = await Promise.all([deps.brand(), deps.people(), deps.contracts.get(client.id)]);
+  const [brand, people, contract] = await extras;
   const model = buildReportModel({ dataset: current.dataset, metrics, previous, history, brand, people, monthlyAllowance: contract?.monthlyHours ?? null, accountSince: year.oldestTicketAt, fullReportUrl: deps.reportUrl(id), asOf, sources: outcomes.flatMap((outcome) => (outcome.section ? [outcome.section] : [])) });
   const directory = deps.reports.directoryFor(id);
   const files = {

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import Handlebars from 'handlebars';
 import type Juice from 'juice';
 import { formatCount } from './durations.js';
 import { neutraliseMergeTags } from './escape.js';
@@ -9,6 +8,7 @@ import type { BarSegment, KpiTile, ReportModel } from './model.js';
 import { chunk } from '../collections.js';
 import type { ChartTone } from './charts.js';
 import type { SectionTable, SourceSection } from '../sources/section.js';
+import { TEMPLATE_DIR, escapeExpression, loadReportTemplates, type ReportTemplates } from './templates.js';
 
 /** `web`: the page behind the report link; `pdf`: that page as printed; `email`: the summary that is sent. */
 export type ReportKind = 'email' | 'web' | 'pdf';
@@ -24,7 +24,6 @@ export const EMAIL_BYTE_LIMIT = 60_000;
  */
 export const PDF_TICKET_LIMIT = 1_000;
 
-const TEMPLATE_DIR = new URL('../../templates/', import.meta.url);
 
 const SEGMENT_COLORS: Record<Exclude<BarSegment['tone'], 'share'>, string> = {
   met: '#1f9d55',
@@ -35,12 +34,7 @@ const SEGMENT_COLORS: Record<Exclude<BarSegment['tone'], 'share'>, string> = {
 /** The second series of a chart (resolved beside raised): a grey that still stands out on white (3.6:1). */
 const SECONDARY_CHART_COLOR = '#7b8794';
 
-interface CompiledTemplates {
-  email: Handlebars.TemplateDelegate;
-  web: Handlebars.TemplateDelegate;
-}
-
-let compiled: CompiledTemplates | null = null;
+let compiled: ReportTemplates | undefined;
 
 /**
  * The CSS inliner, loaded on the first email (a tenth of a second of loading that the web page, the PDF and the
@@ -48,7 +42,8 @@ let compiled: CompiledTemplates | null = null;
  */
 let inliner: typeof Juice | undefined;
 function juice(html: string, options: Juice.Options): string {
-  inliner ??= createRequire(import.meta.url)('juice') as typeof Juice;
+  // juice's client build: the same inliner without the remote-resource fetcher the main entry loads too.
+  inliner ??= createRequire(import.meta.url)('juice/client') as typeof Juice;
   return inliner(html, options);
 }
 
@@ -57,9 +52,9 @@ function juice(html: string, options: Juice.Options): string {
  * trend rows, at most ten notable tickets, View the full report) in table layout, CSS inlined, no scripts,
  * Mailchimp merge tags neutralised. `web`: everything, every ticket, charts as inline SVG, sortable headers,
  * phone and print styles. `pdf`: the web page for printing, its ticket list cut to PDF_TICKET_LIMIT.
+ * `templates`: by default this process's, loaded once.
  */
-export function renderReport(model: ReportModel, kind: ReportKind): string {
-  const templates = loadTemplates();
+export function renderReport(model: ReportModel, kind: ReportKind, templates: ReportTemplates = loadTemplates()): string {
   if (kind !== 'email') return templates.web(templateContext(model, kind));
   return neutraliseMergeTags(
     juice(templates.email(templateContext(model, 'email')), {
@@ -91,7 +86,7 @@ export function withoutPdfLink(html: string): string {
 
 /** The web report with its Download PDF link pointing at `href` (the signed address the page was opened with). */
 export function withPdfLink(html: string, href: string): string {
-  return html.replace(PDF_LINK, (link) => link.replace('href="report.pdf"', `href="${Handlebars.escapeExpression(href)}"`));
+  return html.replace(PDF_LINK, (link) => link.replace('href="report.pdf"', `href="${escapeExpression(href)}"`));
 }
 
 export function byteLength(html: string): number {
@@ -166,16 +161,7 @@ function preheader(model: ReportModel): string {
   return `${model.period.label}: ${figure('Tickets')} tickets, ${figure('Resolved')} resolved, first-reply SLA ${figure('SLA kept')} kept.`;
 }
 
-function loadTemplates(): CompiledTemplates {
-  if (compiled) return compiled;
-  const handlebars = Handlebars.create();
-  const partialDir = new URL('partials/', TEMPLATE_DIR);
-  for (const file of readdirSync(partialDir)) {
-    if (!file.endsWith('.hbs')) continue;
-    handlebars.registerPartial(file.slice(0, -'.hbs'.length), readFileSync(new URL(file, partialDir), 'utf8'));
-  }
-  const compile = (name: string) =>
-    handlebars.compile(readFileSync(new URL(name, TEMPLATE_DIR), 'utf8'), { strict: true, preventIndent: true });
-  compiled = { email: compile('email.hbs'), web: compile('web.hbs') };
+function loadTemplates(): ReportTemplates {
+  compiled ??= loadReportTemplates();
   return compiled;
 }

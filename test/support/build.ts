@@ -26,6 +26,7 @@ export default async function buildOnce(): Promise<void> {
   if (built >= (await newestSource(path.join(root, 'src')))) return;
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(root, 'dist', 'report', 'precompile-templates.js')], { cwd: root, stdio: 'inherit' });
   const now = new Date();
   await fs.utimes(stamp, now, now);
 }
