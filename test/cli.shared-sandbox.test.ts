@@ -53,10 +53,10 @@ describe('one simulated world for the bot and the command line', () => {
     const announcement = path.join(dataDir, 'bot.json');
     expect((await stat(announcement)).mode & 0o777).toBe(0o600);
     const { printToken } = JSON.parse(await readFile(announcement, 'utf8')) as { printToken: string };
-    const print = (authorization: string | undefined, file: string) =>
+    const print = (authorization: string | undefined, file: string, headers: Record<string, string> = {}) =>
       fetch(`http://127.0.0.1:${port}/internal/print`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}), ...headers },
         body: JSON.stringify({ file, frame: { paper: 'a4', brandName: 'MSP', brandColor: '#111827', title: 'Acme', footer: null } }),
       });
     const somePage = `${'0'.repeat(32)}.html`;
@@ -65,6 +65,7 @@ describe('one simulated world for the bot and the command line', () => {
     expect((await print(`Basic ${printToken}`, somePage)).status).toBe(401);
     expect((await print(`Bearer ${printToken}`, '../clients.json')).status).toBe(400);
     expect((await print(`Bearer ${printToken}`, somePage)).status).toBe(404);
+    expect((await print(`Bearer ${printToken}`, somePage, { 'x-forwarded-for': '203.0.113.9' })).status).toBe(403);
 
     // This command line has no Chromium of its own: the report's PDF can only be the bot's.
     const generated = await cliProcess({ args: ['generate', 'Acme', '--json'] }, { ...env, CHROMIUM_PATH: '/nonexistent/chromium' });

@@ -16,6 +16,9 @@ export type PrinterAnswer =
   | { kind: 'answer'; id: number; bytes?: Uint8Array; error?: { name: string; message: string }; problem?: string }
   | { kind: 'warning'; message: string; error?: { name: string; message: string } };
 
+/** How long closing may take before the thread is stopped. */
+const CLOSE_TIMEOUT_MS = 10_000;
+
 /** The thread's entry, the compiled module beside this one. */
 const THREAD_ENTRY = new URL('./printer-thread.js', import.meta.url);
 
@@ -82,7 +85,10 @@ export function createThreadedPrinter(options: { chromium: { path: string } | { 
       if (!thread) return;
       const { worker, ended } = thread;
       worker.postMessage({ kind: 'close' } satisfies PrinterRequest);
+      // A browser that does not close in time is stopped with its thread, so the process never hangs on it.
+      const late = setTimeout(() => void worker.terminate(), CLOSE_TIMEOUT_MS);
       await ended;
+      clearTimeout(late);
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * `POST /internal/print` (see src/pdf/print-handoff.ts): the bot prints a page a command line on the same
- * machine and data folder wrote, with the Chromium it keeps running. Only from the loopback interface, only
- * with the bot's print token (compared in constant time); anything else is refused before the body is read.
+ * machine and data folder wrote, with the Chromium it keeps running. Only from the loopback interface and not
+ * through a proxy (a reverse proxy on the same machine also connects from loopback), only with the bot's print
+ * token (compared in constant time); anything else is refused before the body is read.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -32,6 +33,9 @@ export function mountPrintEndpoint(routes: Express, deps: PrintEndpointDeps): vo
   const authenticated = (request: Request, response: Response, next: NextFunction) => {
     const peer = request.socket.remoteAddress;
     if (!peer || !LOOPBACK.has(peer)) return refuseRequest(response, logger, 403, { surface: 'print', reason: 'not from this machine', peer });
+    if (request.get('forwarded') !== undefined || request.get('x-forwarded-for') !== undefined) {
+      return refuseRequest(response, logger, 403, { surface: 'print', reason: 'forwarded by a proxy', peer });
+    }
     const [scheme, token] = (request.get('authorization') ?? '').split(' ');
     if (scheme !== 'Bearer' || !token || !sameSecret(token, deps.token)) return refuseRequest(response, logger, 401, { surface: 'print', reason: 'no or wrong print token', peer });
     next();
