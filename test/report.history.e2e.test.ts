@@ -3,7 +3,8 @@ import { JSDOM } from 'jsdom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportMetrics } from '../src/app/generate-report.js';
 import type { Runtime } from '../src/compose/runtime.js';
-import { fullSandboxRuntime, type FullSandbox } from './support/sandbox-runtime.js';
+import { fullSandboxRuntime } from './support/sandbox-runtime.js';
+import type { SandboxRuntime } from './support/served-sandbox.js';
 import { entryFromReport } from './support/history.js';
 
 /** The sandbox a new user starts (its full world), with a Freshservice minute of 60 ms so a year is read quickly. */
@@ -12,7 +13,7 @@ describe('a year of trends for every sandbox client', () => {
   let runtime: Runtime;
   const actor = { platform: 'cli' as const, id: 'ops', name: 'ops' };
 
-  let sandbox: FullSandbox | undefined;
+  let sandbox: SandboxRuntime | undefined;
 
   beforeAll(async () => {
     sandbox = await fullSandboxRuntime('history-e2e-');

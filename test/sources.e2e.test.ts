@@ -5,7 +5,8 @@ import type { ReportMetrics } from '../src/app/generate-report.js';
 import { reportLines } from '../src/cli/commands/reports.js';
 import { summaryView } from '../src/chat/views/builders.js';
 import type { Runtime } from '../src/compose/runtime.js';
-import { fullSandboxRuntime, type FullSandbox } from './support/sandbox-runtime.js';
+import { fullSandboxRuntime } from './support/sandbox-runtime.js';
+import type { SandboxRuntime } from './support/served-sandbox.js';
 import { byteLength, EMAIL_BYTE_LIMIT } from '../src/report/render.js';
 import type { SentinelOneFigures } from '../src/sentinelone/index.js';
 import type { M365Figures } from '../src/m365/index.js';
@@ -17,7 +18,7 @@ describe('data sources in the sandbox', () => {
   let runtime: Runtime;
   const actor = { platform: 'cli' as const, id: 'ops', name: 'ops' };
 
-  let sandbox: FullSandbox | undefined;
+  let sandbox: SandboxRuntime | undefined;
 
   beforeAll(async () => {
     sandbox = await fullSandboxRuntime('sources-e2e-');
