@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { JSDOM } from 'jsdom';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../src/app/commands.js';
 import type { Actor } from '../src/app/ports.js';
 import { createChatBot } from '../src/chat/bot.js';
@@ -15,9 +15,8 @@ import { subjectPattern, whoAndWhat } from '../src/report/who-what.js';
 import { readAudit } from '../src/store/audit.js';
 import { createFakeServices } from './support/fake-services.js';
 import { createRecordingSurface } from './support/recording-surface.js';
-import { cliInProcess } from './support/cli.js';
+import { cliOnNewDataFolder } from './support/cli.js';
 import { SAMPLE_AS_OF, SAMPLE_BRAND, SAMPLE_TIMEZONE, sampleDataset, sampleYear } from './fixtures/report-sample.js';
-import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const people = { names: { '100': 'Sanne de Vries', '101': 'Pieter Bakker', '102': 'Tom Jansen', '5': 'Nina Agent' }, agentIds: [5] };
 
@@ -121,23 +120,12 @@ describe('the monthly allowance command', () => {
 });
 
 describe('the monthly allowance, end to end in the sandbox', () => {
-  let dataDir: string;
-  const cli = async (...argv: string[]) => {
-    const { code, stdout, stderr } = await cliInProcess(argv, { DATA_DIR: dataDir, LOG_LEVEL: 'silent', CHROMIUM_PATH: '/nonexistent/chromium' });
-    return { code, out: (stdout + stderr).trimEnd() };
-  };
-
-  beforeAll(async () => {
-    dataDir = await makeTempDir('contract-e2e-');
-  });
-
-  afterAll(async () => {
-    await removeTempDir(dataDir);
-  });
+  const folder = cliOnNewDataFolder('contract-e2e-');
+  const cli = folder.run;
 
   it('integoreport contract sets it (audited), and the next report shows hours against it and who raised the most by name', async () => {
     expect((await cli('contract', 'Acme', '25')).out).toMatch(/^Acme Corporation: 25 billable hours a month \(set by /);
-    const audit = await readAudit(dataDir);
+    const audit = await readAudit(folder.dataDir());
     expect(audit.at(-1)).toMatchObject({ action: 'client.contract', outcome: 'ok', detail: 'Monthly allowance set to 25 billable hours.' });
     const report = JSON.parse((await cli('generate', 'Acme', '2026-10', '--json')).out) as { files: { webHtml: string } };
     const web = new JSDOM(await fs.readFile(report.files.webHtml, 'utf8')).window.document;

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { JSDOM } from 'jsdom';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../src/app/commands.js';
 import type { Actor, ReportSummary } from '../src/app/ports.js';
 import { createChatBot } from '../src/chat/bot.js';
@@ -12,8 +12,7 @@ import { readAudit } from '../src/store/audit.js';
 import type { DigestRecord } from '../src/store/digests.js';
 import { createFakeServices } from './support/fake-services.js';
 import { createRecordingSurface } from './support/recording-surface.js';
-import { cliInProcess } from './support/cli.js';
-import { makeTempDir, removeTempDir } from './support/temp-dir.js';
+import { cliOnNewDataFolder } from './support/cli.js';
 
 describe('the map command', () => {
   it('reads the client, then the source and the target; fewer words are the client alone', () => {
@@ -60,19 +59,8 @@ describe('the map command', () => {
 });
 
 describe('mapping by hand, end to end in the sandbox', () => {
-  let dataDir: string;
-  const cli = async (...argv: string[]) => {
-    const { code, stdout, stderr } = await cliInProcess(argv, { DATA_DIR: dataDir, LOG_LEVEL: 'silent', CHROMIUM_PATH: '/nonexistent/chromium' });
-    return { code, out: (stdout + stderr).trimEnd() };
-  };
-
-  beforeAll(async () => {
-    dataDir = await makeTempDir('map-e2e-');
-  });
-
-  afterAll(async () => {
-    await removeTempDir(dataDir);
-  });
+  const folder = cliOnNewDataFolder('map-e2e-');
+  const cli = folder.run;
 
   it('integoreport map shows the automatic site, maps an unmapped client by hand (audited), and its next report has the section', async () => {
     expect((await cli('map', 'Acme')).out).toBe('Acme Corporation:\n  SentinelOne: site Acme Corporation (matched by name).\n  Microsoft 365: tenant Acme Corporation (matched by the contact\'s email domain).');
@@ -82,7 +70,7 @@ describe('mapping by hand, end to end in the sandbox', () => {
       '  Microsoft 365: not mapped, the client has no linked contact whose email domain could name its tenant; map it with integoreport map <client> m365 <tenant>.',
     ].join('\n'));
     expect((await cli('map', 'Pied Piper', 'sentinelone', 'MSP Internal Lab')).out.split('\n')[1]).toMatch(/^ {2}SentinelOne: site MSP Internal Lab \(mapped by hand by .+ on \d{4}-\d{2}-\d{2}\)\.$/);
-    expect((await readAudit(dataDir)).at(-1)).toMatchObject({ action: 'client.map', outcome: 'ok', target: { key: 'sentinelone' } });
+    expect((await readAudit(folder.dataDir())).at(-1)).toMatchObject({ action: 'client.map', outcome: 'ok', target: { key: 'sentinelone' } });
     const report = JSON.parse((await cli('generate', 'Pied Piper', '2026-10', '--json')).out) as { files: { webHtml: string } };
     const web = new JSDOM(await fs.readFile(report.files.webHtml, 'utf8')).window.document;
     expect(web.querySelector('[data-source="sentinelone"] .section-note')!.textContent).toBe('· SentinelOne · site MSP Internal Lab');

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { runCli } from '../../src/compose/cli.js';
+import { makeTempDir, removeTempDir } from './temp-dir.js';
 
 export interface CliResult {
   code: number;
@@ -14,6 +16,27 @@ export async function cliInProcess(argv: readonly string[], env: Record<string, 
   let stderr = '';
   const code = await runCli(argv, { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) } }, env);
   return { code, stdout, stderr };
+}
+
+/**
+ * The command line over a new data folder (sandbox mode, no Chromium) for the tests of the enclosing `describe`:
+ * the folder is made before them and removed after them. `run` answers the exit code, and stdout and stderr together.
+ */
+export function cliOnNewDataFolder(prefix: string): { dataDir(): string; run(...argv: string[]): Promise<{ code: number; out: string }> } {
+  let dataDir = '';
+  beforeAll(async () => {
+    dataDir = await makeTempDir(prefix);
+  });
+  afterAll(async () => {
+    await removeTempDir(dataDir);
+  });
+  return {
+    dataDir: () => dataDir,
+    async run(...argv) {
+      const { code, stdout, stderr } = await cliInProcess(argv, { DATA_DIR: dataDir, LOG_LEVEL: 'silent', CHROMIUM_PATH: '/nonexistent/chromium' });
+      return { code, out: (stdout + stderr).trimEnd() };
+    },
+  };
 }
 
 export const CLI_BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'integoreport.js');
