@@ -24,7 +24,6 @@ export const EMAIL_BYTE_LIMIT = 60_000;
  */
 export const PDF_TICKET_LIMIT = 1_000;
 
-
 const SEGMENT_COLORS: Record<Exclude<BarSegment['tone'], 'share'>, string> = {
   met: '#1f9d55',
   missed: '#d64545',
