@@ -2,6 +2,7 @@ import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import { createTextHttp } from '../text-http.js';
+import { backoffMs, sleep } from '../pacing.js';
 import { FreshserviceError, FreshserviceUnavailableError, errorForResponse } from './errors.js';
 import { rateLimiterFor, type RateLimitOptions, type RateLimiter } from './rate-limiter.js';
 import { endpointClass } from './rate-plans.js';
@@ -187,7 +188,7 @@ export class FreshserviceClient {
       }
       failures += 1;
       if (method !== 'GET' || !outcome.retryable || failures >= this.retry.attempts) throw outcome.error;
-      const delay = backoff(failures, this.retry.baseDelayMs, this.retry.maxDelayMs);
+      const delay = backoffMs(failures, this.retry.baseDelayMs, this.retry.maxDelayMs);
       this.logger.warn({ path: stripQuery(path), attempt: failures, delayMs: delay, reason: outcome.error.message }, 'Freshservice request failed; retrying');
       await sleep(delay);
     }
@@ -256,11 +257,6 @@ function sandboxRetryAfterMs(header: unknown): number | undefined {
   return header !== undefined && Number.isFinite(ms) && ms >= 0 ? ms : undefined;
 }
 
-function backoff(attempt: number, baseMs: number, maxMs: number): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-}
-
 function flatHeaders(headers: AxiosResponse['headers']): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
@@ -271,8 +267,4 @@ function flatHeaders(headers: AxiosResponse['headers']): Record<string, string> 
 
 function stripQuery(path: string): string {
   return path.split('?')[0]!;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
