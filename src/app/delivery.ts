@@ -9,7 +9,7 @@ import type { Actor, SendOptions, SendOutcome, SendSummary } from './ports.js';
 import type { Config } from '../config.js';
 import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { appendAudit, type AuditActor, type AuditInput } from '../store/audit.js';
+import { appendAudit, auditActor, type AuditActor, type AuditInput } from '../store/audit.js';
 import { SendLedger, lastSent, leaseOwnerName, newSendId, type SendRecord } from '../store/sends.js';
 import type { DeliveryChannels, EmailAttachment } from '../mailchimp/channel.js';
 import { neutraliseMergeTags } from '../report/escape.js';
@@ -92,10 +92,6 @@ function periodSentBefore(report: DeliverableReport, key: string, rows: readonly
   return resendOf
     ? `${sentence} That was sent again since you looked; nothing more was sent.`
     : `${sentence} A second email goes only when someone sends it again on purpose; nothing was sent.`;
-}
-
-function auditActor(actor: Actor): AuditActor {
-  return { platform: actor.platform, id: actor.id, name: actor.name, ...(actor.osUser ? { osUser: actor.osUser } : {}) };
 }
 
 export function createDelivery(options: DeliveryOptions): Delivery {

@@ -11,7 +11,7 @@ import type { DeliveryChannels } from '../mailchimp/channel.js';
 import { begunPeriod, parsePeriod } from '../period/period.js';
 import type { ReportRecord, ReportStore } from '../store/reports.js';
 import { approvalRefusal, isApprover, requireApprover } from '../approvers.js';
-import { appendAudit } from '../store/audit.js';
+import { appendAudit, auditActor } from '../store/audit.js';
 import type { ClientUseCases } from './clients.js';
 import { createDelivery, type DeliverableReport, type Delivery } from './delivery.js';
 import type { RecipientLookup } from './delivery/confirmed.js';
@@ -167,7 +167,7 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
       requireApprover(config.approvers, actor, 'contract');
       await generation.contracts.set(clientId, monthlyHours, actor.name, clock.now().toISOString());
       await appendAudit(config.dataDir, {
-        actor: { platform: actor.platform, id: actor.id, name: actor.name, ...(actor.osUser ? { osUser: actor.osUser } : {}) },
+        actor: auditActor(actor),
         action: 'client.contract',
         target: { clientId },
         outcome: 'ok',

@@ -11,7 +11,7 @@ import type { Period } from '../period/period.js';
 import { foldText } from '../clients/names.js';
 import type { SourceSection } from '../sources/section.js';
 import type { DataSource, SourceClient, SourcePullProgress, SourceTarget, TargetMatch } from '../sources/source.js';
-import { appendAudit } from '../store/audit.js';
+import { appendAudit, auditActor } from '../store/audit.js';
 import type { SourceMapStore } from '../store/source-maps.js';
 import type { Actor } from './ports.js';
 
@@ -141,7 +141,7 @@ export function createSourceUseCases(deps: SourcesDeps) {
       const at = deps.clock.now().toISOString();
       await deps.maps.set(source.key, client.id, target === undefined ? undefined : target && { id: target.id, name: target.name }, actor.name, at);
       await appendAudit(deps.dataDir, {
-        actor: { platform: actor.platform, id: actor.id, name: actor.name, ...(actor.osUser ? { osUser: actor.osUser } : {}) },
+        actor: auditActor(actor),
         action: 'client.map',
         target: { clientId: client.id, key: source.key },
         outcome: 'ok',

@@ -14,6 +14,11 @@ export interface AuditActor {
   osUser?: string;
 }
 
+/** What the trail keeps of someone acting: who they are, nothing else the platform said about them (their email). */
+export function auditActor(actor: AuditActor): AuditActor {
+  return { platform: actor.platform, id: actor.id, name: actor.name, ...(actor.osUser ? { osUser: actor.osUser } : {}) };
+}
+
 export type AuditOutcome = 'ok' | 'refused' | 'failed' | 'already-sent' | 'pending';
 
 /** One line of the audit trail: who, when, what, to whom, with which Mailchimp ids, and how it ended. */
