@@ -44,8 +44,7 @@ export async function showReportToSend(ctx: ListenerContext, client: { id: numbe
     await surface.ephemeral(missingReportView(surface.commandPrefix, client, period));
     return;
   }
-  const sending = report.send && report.send.status !== 'sent' && report.send.status !== 'failed';
-  await surface.reply(report.periodSend && !sending ? summaryView(report) : reportCard(report));
+  await surface.reply(report.periodSend && !sendUnderWay(report) ? summaryView(report) : reportCard(report));
 }
 
 /** A send button's value, when it is one that names what was confirmed. */
@@ -61,6 +60,12 @@ function parseResendValue(value: string): ResendValue | undefined {
   return parsed && typeof parsed.after === 'string' ? parsed : undefined;
 }
 
+/** A press has started sending the report and it has not ended yet (neither sent nor failed). */
+function sendUnderWay(report: ReportSummary): boolean {
+  const status = report.send?.status;
+  return status !== undefined && status !== 'sent' && status !== 'failed';
+}
+
 const SETTLE_POLL_MS = 250;
 const PERIOD_ALREADY_SENT = 'Nothing was sent: this period already went to the client. Send again sends a second email.';
 
@@ -72,8 +77,7 @@ async function settledReport(ctx: ListenerContext, reportId: string): Promise<Re
   const deadline = Date.now() + ctx.settleWaitMs;
   for (;;) {
     const report = await ctx.services.getReport(reportId);
-    const status = report?.send?.status;
-    if (!report || !status || status === 'sent' || status === 'failed' || Date.now() >= deadline) return report;
+    if (!report || !sendUnderWay(report) || Date.now() >= deadline) return report;
     await delay(SETTLE_POLL_MS);
   }
 }
@@ -105,7 +109,7 @@ async function cardAfterSend(ctx: ListenerContext, outcome: SendOutcome, shown: 
 
 /** Checks shared by Send to client and Send again: false when the card was answered already. */
 async function sendable(ctx: ListenerContext, actor: Actor, report: ReportSummary, surface: ChatSurface): Promise<boolean> {
-  if (report.send && report.send.status !== 'sent' && report.send.status !== 'failed') {
+  if (sendUnderWay(report)) {
     // Another press is sending it: show how that ends.
     await show(surface, reportCard((await settledReport(ctx, report.id)) ?? report));
     return false;
