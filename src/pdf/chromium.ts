@@ -1,7 +1,12 @@
 import { accessSync, constants, statSync } from 'node:fs';
 
-/** Where Chromium or Chrome usually is on Debian/Ubuntu, snap, macOS and Windows. */
+/**
+ * Where Chromium or Chrome usually is on Debian/Ubuntu, snap, macOS and Windows. The headless shell comes
+ * first: the same Blink without the browser's user interface, it starts and prints in about half the time
+ * (Playwright and Puppeteer use it for headless work too).
+ */
 export const CHROMIUM_CANDIDATES: readonly string[] = [
+  '/usr/bin/chromium-headless-shell',
   '/usr/bin/chromium',
   '/usr/bin/chromium-browser',
   '/usr/bin/google-chrome',
