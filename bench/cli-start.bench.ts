@@ -54,7 +54,7 @@ async function startBot(env: NodeJS.ProcessEnv): Promise<() => Promise<void>> {
  * bot's services and the bot prints its PDF, so both are timed.
  */
 export async function run(): Promise<Record<string, unknown>> {
-  if (!existsSync(path.join(root, 'dist', 'compose', 'cli.js'))) throw new Error('No build in dist/: run "npm run build" first.');
+  if (!existsSync(path.join(root, 'dist', 'bundle', 'cli.js'))) throw new Error('No build in dist/: run "npm run build" first.');
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ir-bench-cli-start-'));
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
   try {

@@ -18,7 +18,7 @@ const DOMAIN_ROOMS = ['freshservice', 'mailchimp', 'clients', 'report', 'store',
 const SURFACE_ROOMS = ['chat', 'server', 'jobs', 'cli'];
 /** The data-source contracts (the helpdesk dataset) and periods: read by the pull side and the report alike. */
 const BASE_ROOMS = ['sources', 'period'];
-const BASE_FILES = ['config.ts', 'approvers.ts', 'clock.ts', 'logger.ts', 'collections.ts', 'png.ts', 'errors.ts', 'pacing.ts', 'text-http.ts'];
+const BASE_FILES = ['config.ts', 'approvers.ts', 'clock.ts', 'logger.ts', 'collections.ts', 'png.ts', 'errors.ts', 'pacing.ts', 'text-http.ts', 'package-files.ts'];
 
 /** What each kind of room may import besides rooms of its own kind. */
 const MAY_IMPORT: Record<Room, Room[]> = {
@@ -95,5 +95,15 @@ describe('the layout of src/', () => {
   it('keeps one list of period forms and one trailing-period rule, in src/period', () => {
     const periodUsers = graph.filter(({ to }) => to === 'period/forms.ts').map(({ from }) => from);
     expect(periodUsers).toEqual(expect.arrayContaining(['app/commands.ts', 'cli/arguments.ts', 'chat/views/builders.ts']));
+  });
+});
+
+describe('files the code reads beside itself', () => {
+  it('are found through packagePath, never by climbing from a module: the command line runs bundled, from another depth', () => {
+    const climbing = sourceFiles()
+      .filter((file) => file !== 'package-files.ts')
+      .filter((file) => /import\.meta\.(url|dirname)[^;\n]*['"`]\.\.(\/|['"`])|['"`]\.\.\/[^'"`]*['"`]\s*,\s*import\.meta\.url/.test(readFileSync(path.join(SRC, file), 'utf8')));
+    // The build step that makes the bundle runs from dist/compose/ and is never bundled itself.
+    expect(climbing).toEqual(['compose/bundle-cli.ts']);
   });
 });

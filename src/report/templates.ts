@@ -7,9 +7,11 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import type Handlebars from 'handlebars';
+import { packagePath } from '../package-files.js';
 
-export const TEMPLATE_DIR = new URL('../../templates/', import.meta.url);
+export const TEMPLATE_DIR = pathToFileURL(`${packagePath('templates')}/`);
 
 export const COMPILE_OPTIONS: CompileOptions = { strict: true, preventIndent: true };
 

@@ -1,6 +1,6 @@
 /**
  * Vitest global set-up: tests that start the real command line or bot run the compiled JavaScript in
- * dist/ (what `npm ci` builds), so it is rebuilt first whenever a file under src/ is newer than the build.
+ * dist/ and its bundle (what `npm ci` builds), so they are rebuilt first whenever a file under src/ is newer than the build.
  */
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
@@ -27,6 +27,7 @@ export default async function buildOnce(): Promise<void> {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
   execFileSync(process.execPath, [path.join(root, 'dist', 'report', 'precompile-templates.js')], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(root, 'dist', 'compose', 'bundle-cli.js')], { cwd: root, stdio: 'inherit' });
   const now = new Date();
   await fs.utimes(stamp, now, now);
 }

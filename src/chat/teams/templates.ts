@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as ACData from 'adaptivecards-templating';
+import { packagePath } from '../../package-files.js';
 
 /** The Adaptive Card templates in `cards/`, one per kind of message. */
 export const CARD_KINDS = ['summary', 'client-list', 'fix', 'digest', 'help', 'progress', 'error', 'confirmation', 'message'] as const;
 export type CardKind = (typeof CARD_KINDS)[number];
 
-export const cardsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../cards');
+export const cardsFolder = packagePath('cards');
 
 const cache = new Map<CardKind, unknown>();
 

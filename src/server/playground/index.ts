@@ -1,10 +1,10 @@
 import { promises as fs } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Express, Request, Response } from 'express';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
+import { packagePath } from '../../package-files.js';
 import { LocalConnector, type ConnectorEvent, type Member, type PostedActivity } from './connector.js';
 import { escapeHtml, outboxPage, type OutboxEntry } from './outbox.js';
 
@@ -27,10 +27,10 @@ export interface PlaygroundMount {
 /** The local connector's place on this server; the Teams surface answers anonymous activities only through it. */
 export const PLAYGROUND_CONNECTOR_PATH = '/playground/connector/';
 
-/** The page's own files stay in the source tree; the compiled code (dist/server/playground) sits at the same depth. */
-const pageFolder = fileURLToPath(new URL('../../../src/server/playground/page/', import.meta.url));
+/** The page's own files stay in the source tree, whether the sources or the build run. */
+const pageFolder = packagePath('src', 'server', 'playground', 'page');
 const adaptiveCardsFolder = path.join(path.dirname(createRequire(import.meta.url).resolve('adaptivecards/package.json')), 'dist');
-const iconFolder = fileURLToPath(new URL('../../../manifest/teams/', import.meta.url));
+const iconFolder = packagePath('manifest', 'teams');
 const PLAYGROUND_BOT = { id: '28:integoreport-playground-bot', name: 'IntegoReport' };
 const CONVERSATION_ID = /^playground-[A-Za-z0-9-]{8,64}$/;
 
