@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { createHash } from 'node:crypto';
+import { Ajv } from 'ajv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.js';
 import { readSandboxOutbox, startMailchimpSandbox, type MailchimpSandbox, type SandboxAudienceMember } from '../src/sandbox/index.js';
@@ -460,6 +461,15 @@ describe('every request checked against the Marketing spec', () => {
     expect(refused.status).toBe(400);
     expect(refused.body).toMatchObject({ title: 'Invalid Resource', status: 400 });
     expect(refused.body.errors).toEqual(errors);
+  });
+
+  it('describes every request with a valid JSON Schema', () => {
+    const metaSchema = new Ajv({ discriminator: true });
+    for (const [key, contract] of Object.entries(MARKETING_CONTRACTS)) {
+      for (const schema of [contract.query, ...(contract.body ? [contract.body] : [])]) {
+        expect(metaSchema.validateSchema(schema), `${key}: ${metaSchema.errorsText(metaSchema.errors)}`).toBe(true);
+      }
+    }
   });
 
   it('describes only routes the sandbox serves', () => {
