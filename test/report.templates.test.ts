@@ -37,8 +37,12 @@ describe("the build's precompiled report templates", () => {
     }
   });
 
-  it('give way to the templates on disk once those were edited after the build', () => {
+  it('give way to the templates on disk once those were edited after the build, the email inlining the edited CSS', () => {
     const edited = { ...sources, web: sources.web.replace('</body>', '<!-- edited after the build --></body>') };
     expect(renderReport(model, 'web', loadReportTemplates(edited, precompiled))).toContain('<!-- edited after the build -->');
+    const restyled = { ...sources, partials: { ...sources.partials, styles: sources.partials.styles!.replace('.kpi-value { font-size: 24px;', '.kpi-value { font-size: 26px;') } };
+    const email = renderReport(model, 'email', loadReportTemplates(restyled, precompiled));
+    expect(email).toContain('<div class="kpi-value" style="font-size: 26px;');
+    expect(email).not.toContain('<div class="kpi-value" style="font-size: 24px;');
   });
 });

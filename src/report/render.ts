@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type Juice from 'juice';
 import { formatCount } from './durations.js';
 import { neutraliseMergeTags } from './escape.js';
-import type { BarSegment, KpiTile, ReportModel } from './model.js';
+import { inlineCss } from './inline-css.js';
+import type { BarSegment, ReportModel, Tone } from './model.js';
 import { chunk } from '../collections.js';
 import type { ChartTone } from './charts.js';
 import type { SectionTable, SourceSection } from '../sources/section.js';
@@ -30,21 +29,20 @@ const SEGMENT_COLORS: Record<Exclude<BarSegment['tone'], 'share'>, string> = {
   pending: '#c3cad4',
 };
 
+/**
+ * A change's tone as its colour (the `.tone-*` colours), written on the element itself: the build inlines the
+ * email's CSS into the template before any tone is known (email-template.ts).
+ */
+const TONE_COLORS: Record<Tone, string> = {
+  good: '#15803d',
+  bad: '#b91c1c',
+  neutral: '#6b7280',
+};
+
 /** The second series of a chart (resolved beside raised): a grey that still stands out on white (3.6:1). */
 const SECONDARY_CHART_COLOR = '#7b8794';
 
 let compiled: ReportTemplates | undefined;
-
-/**
- * The CSS inliner, loaded on the first email (a tenth of a second of loading that the web page, the PDF and the
- * commands that render nothing do without; a report's PDF prints meanwhile).
- */
-let inliner: typeof Juice | undefined;
-function juice(html: string, options: Juice.Options): string {
-  // juice's client build: the same inliner without the remote-resource fetcher the main entry loads too.
-  inliner ??= createRequire(import.meta.url)('juice/client') as typeof Juice;
-  return inliner(html, options);
-}
 
 /**
  * The report as a complete HTML document. `email`: the summary (brand, executive summary, KPI tiles, SLA bars,
@@ -55,15 +53,8 @@ function juice(html: string, options: Juice.Options): string {
  */
 export function renderReport(model: ReportModel, kind: ReportKind, templates: ReportTemplates = loadTemplates()): string {
   if (kind !== 'email') return templates.web(templateContext(model, kind));
-  return neutraliseMergeTags(
-    juice(templates.email(templateContext(model, 'email')), {
-      removeStyleTags: true,
-      preserveMediaQueries: true,
-      preserveImportant: true,
-      applyWidthAttributes: false,
-      applyHeightAttributes: false,
-    }),
-  );
+  const email = templates.email(templateContext(model, 'email'));
+  return neutraliseMergeTags(templates.emailCssInlined ? email : inlineCss(email));
 }
 
 /**
@@ -101,7 +92,8 @@ function templateContext(model: ReportModel, kind: ReportKind) {
     ...model,
     logoSrc: kind === 'email' ? model.brand.logo?.email ?? null : model.brand.logo?.web ?? null,
     preheader: preheader(model),
-    kpiRows: chunk(model.kpis, 4) as KpiTile[][],
+    kpiRows: chunk(model.kpis.map(withChangeColor), 4),
+    notable: model.notable.map((ticket) => ({ ...ticket, color: TONE_COLORS[ticket.tone] })),
     sla: model.sla.map((bar) => ({ ...bar, segments: colouredSegments(bar.segments, chart), rest: restWidth(bar.segments) })),
     breakdowns: model.breakdowns.map((breakdown) => ({
       ...breakdown,
@@ -118,6 +110,7 @@ function templateContext(model: ReportModel, kind: ReportKind) {
     },
     sources: model.sources.map((section) => ({
       ...section,
+      tiles: section.tiles.map(withChangeColor),
       tileRows: chunk(section.tiles, 4),
       // The email keeps to its budget: its tables and the month-by-month bars become a line of text each.
       tables: kind === 'email' ? [] : section.tables,
@@ -143,6 +136,10 @@ function sourceLines(section: SourceSection): string[] {
   const tables = section.tables.filter((table) => table.inEmail).map((table) => `${table.title}: ${table.rows.length > 0 ? table.rows.map((row) => cells(table, row)).join(' · ') : table.empty}`);
   const bars = section.bars.map((list) => `${list.title}: ${list.rows.map((row) => `${row.label} ${row.value}`).join(' · ')}`);
   return [...tables, ...bars];
+}
+
+function withChangeColor<Tile extends { change: { tone: Tone } | null }>(tile: Tile) {
+  return { ...tile, change: tile.change && { ...tile.change, color: TONE_COLORS[tile.change.tone] } };
 }
 
 /** Met, missed and pending keep their meaning's colours; a plain share takes the brand's chart colour. */
