@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 import { cliInProcess } from './support/cli.js';
 import { readAudit } from '../src/store/audit.js';
-import { monthStartUtc, type SandboxAudienceMember, type SandboxWorld } from '../src/sandbox/index.js';
+import { loadOrSeedWorld, monthStartUtc, type SandboxAudienceMember, type SandboxWorld } from '../src/sandbox/index.js';
 
 describe('integoreport CLI on the sandbox', () => {
   let dataDir: string;
@@ -60,7 +60,7 @@ describe('integoreport CLI on the sandbox', () => {
 
   it('pulls, generates, sends once and shows the email in the sandbox outbox', async () => {
     const pulled = JSON.parse((await cli('pull', 'Acme', 'last-month', '--json')).stdout) as { file: string; ticketCount: number; calls: number };
-    const world = JSON.parse(await readFile(path.join(dataDir, 'sandbox', 'world.json'), 'utf8')) as SandboxWorld;
+    const world = await loadOrSeedWorld({ dataDir });
     const acme = world.departments.find((department) => department.name === 'Acme Corporation')!;
     const lastMonth = new Date(monthStartUtc(Date.parse(world.anchor), -1)).toISOString().slice(0, 7);
     const createdLastMonth = world.tickets.filter((t) => t.department_id === acme.id && !t.spam && !t.deleted && t.created_at.startsWith(lastMonth)).length;

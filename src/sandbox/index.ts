@@ -1,6 +1,5 @@
 import { promises as fs } from 'node:fs';
 import { systemClock, type Clock } from '../clock.js';
-import { readJsonFile, writeJsonAtomic } from '../store/files.js';
 import { startFreshserviceSandbox, type FreshserviceSandbox } from './freshservice/server.js';
 import { startMailchimpSandbox, type MailchimpSandbox } from './mailchimp/server.js';
 import type { SandboxControls } from './types.js';
@@ -10,7 +9,8 @@ import { seedSentinelOneWorld } from './sentinelone/world.js';
 import { sandboxDir, sandboxFiles } from './paths.js';
 import { startM365Sandbox, type M365Controls, type M365Sandbox } from './m365/server.js';
 import { seedM365Tenants } from './m365/world.js';
-import { WORLD_SCHEMA_VERSION, seedWorld, type SandboxWorld, type WorldProfile } from './world/world.js';
+import { seedWorld, type SandboxWorld, type WorldProfile } from './world/world.js';
+import { readStoredWorld, writeStoredWorld } from './world/stored-world.js';
 
 export { startFreshserviceSandbox, type FreshserviceSandbox } from './freshservice/server.js';
 export { FIRST_CLIENT_WORKSPACE_ID, type AccountLayout, type SandboxAccountMode, type SandboxWorkspace } from './freshservice/workspaces.js';
@@ -54,17 +54,16 @@ export interface SandboxOptions {
 
 export { sandboxDir, sandboxFiles } from './paths.js';
 
-/** Loads DATA_DIR/sandbox/world.json, or seeds it (and saves it atomically) on first use. */
+/** Loads the world kept in DATA_DIR/sandbox (its tickets read when first needed), or seeds it (and saves it atomically) on first use. */
 export async function loadOrSeedWorld(options: Pick<SandboxOptions, 'dataDir' | 'clock' | 'profile' | 'seed' | 'anchor'>): Promise<SandboxWorld> {
-  const file = sandboxFiles(options.dataDir).world;
-  const stored = await readJsonFile<SandboxWorld>(file);
-  if (stored && stored.schemaVersion === WORLD_SCHEMA_VERSION) return stored;
+  const stored = await readStoredWorld(options.dataDir);
+  if (stored) return stored;
   const world = seedWorld({
     anchor: options.anchor ?? (options.clock ?? systemClock).now(),
     seed: options.seed,
     profile: options.profile,
   });
-  await writeJsonAtomic(file, world);
+  await writeStoredWorld(options.dataDir, world);
   return world;
 }
 

@@ -3,6 +3,7 @@ import { requesterName, ticketRequester } from '../world/world.js';
 import { ticketConversations } from './conversations.js';
 import { includesOf, isPositiveInteger, notFound, numericId, paged, validation, workspaceParam, type ApiContext, type Query, type Reply } from './replies.js';
 import { TicketQueryError, parseTicketQuery } from './ticket-query.js';
+import { ticketsUpdatedSince } from '../world/stored-world.js';
 
 const FILTER_PAGE_SIZE = 30;
 const FILTER_MAX_PAGE = 10;
@@ -34,8 +35,10 @@ export function ticketsResource(context: ApiContext, idText: string | undefined,
   return notFound();
 }
 
+const isShown = (ticket: FreshserviceTicket): boolean => !ticket.spam && !ticket.deleted;
+
 function visibleTickets(context: ApiContext): FreshserviceTicket[] {
-  return context.world.tickets.filter((t) => !t.spam && !t.deleted);
+  return context.world.tickets.filter(isShown);
 }
 
 function requesterSummary(context: ApiContext, id: number | null) {
@@ -60,45 +63,49 @@ function listTickets(context: ApiContext, query: Query, url: URL): Reply {
   if (unknownInclude) return validation('include', `It should be one of these values: '${LIST_INCLUDES.join(',')}'`);
   const orderType = query.get('order_type') ?? 'desc';
   if (orderType !== 'asc' && orderType !== 'desc') return validation('order_type', "It should be one of these values: 'asc,desc'");
-  let tickets = world.tickets;
+  const keep: Array<(ticket: FreshserviceTicket) => boolean> = [];
   const filter = query.get('filter');
-  if (filter === 'spam') tickets = tickets.filter((t) => t.spam && !t.deleted);
-  else if (filter === 'deleted') tickets = tickets.filter((t) => t.deleted);
-  else if (filter === 'new_and_my_open') tickets = visibleTickets(context).filter((t) => t.status === 2);
-  else if (filter === 'watching') tickets = [];
-  else if (filter === null) tickets = visibleTickets(context);
+  if (filter === 'spam') keep.push((t) => t.spam === true && !t.deleted);
+  else if (filter === 'deleted') keep.push((t) => t.deleted === true);
+  else if (filter === 'new_and_my_open') keep.push((t) => isShown(t) && t.status === 2);
+  else if (filter === 'watching') keep.push(() => false);
+  else if (filter === null) keep.push(isShown);
   else return validation('filter', "It should be one of these values: 'new_and_my_open,watching,spam,deleted'");
   const workspace = workspaceParam(context, query, { allowAll: true });
   if (typeof workspace === 'object') return workspace;
-  if (workspace !== 'all') tickets = tickets.filter((t) => t.workspace_id === workspace);
+  if (workspace !== 'all') keep.push((t) => t.workspace_id === workspace);
   const requesterId = query.get('requester_id');
   if (requesterId !== null) {
     if (!isPositiveInteger(requesterId)) return validation('requester_id', 'It should be a Positive Integer');
-    tickets = tickets.filter((t) => t.requester_id === Number(requesterId));
+    keep.push((t) => t.requester_id === Number(requesterId));
   }
   const email = query.get('email');
   if (email !== null) {
     const requester = world.requesters.find((r) => r.primary_email?.toLowerCase() === email.toLowerCase());
-    tickets = requester ? tickets.filter((t) => t.requester_id === requester.id) : [];
+    keep.push((t) => requester !== undefined && t.requester_id === requester.id);
   }
   const type = query.get('type');
   if (type !== null) {
     if (type !== 'Incident' && type !== 'Service Request') return validation('type', "It should be one of these values: 'Incident,Service Request'");
-    tickets = tickets.filter((t) => t.type === type);
+    keep.push((t) => t.type === type);
   }
   const updatedSince = query.get('updated_since');
+  let candidates: FreshserviceTicket[];
   if (updatedSince !== null) {
     const since = Date.parse(updatedSince);
     if (!/^\d{4}-\d{2}-\d{2}/.test(updatedSince) || Number.isNaN(since)) {
       return validation('updated_since', 'It should be in the combined date and time ISO 8601 format', 'invalid_value');
     }
-    tickets = tickets.filter((t) => Date.parse(t.updated_at) >= since);
+    // The incremental sync's request: only the tickets it can match are read from a stored world.
+    candidates = ticketsUpdatedSince(world, since);
   } else {
     const since = clock.now().getTime() - LIST_WINDOW_MS;
-    tickets = tickets.filter((t) => Date.parse(t.created_at) >= since);
+    candidates = world.tickets;
+    keep.push((t) => Date.parse(t.created_at) >= since);
   }
+  const tickets = candidates.filter((t) => keep.every((test) => test(t)));
   const direction = orderType === 'asc' ? 1 : -1;
-  const sorted = [...tickets].sort((a, b) => direction * (a.created_at.localeCompare(b.created_at) || a.id - b.id));
+  const sorted = tickets.sort((a, b) => direction * (a.created_at.localeCompare(b.created_at) || a.id - b.id));
   const reply = paged(context, sorted, query, url, 'tickets');
   if (reply.status !== 200) return reply;
   const body = reply.body as { tickets: FreshserviceTicket[] };

@@ -1,5 +1,6 @@
 import type { FreshserviceRequester } from '../../freshservice/types.js';
 import type { SandboxWorld } from '../world/world.js';
+import { placeEveryTicket } from '../world/stored-world.js';
 
 /**
  * How the simulated account is organised. Employee Support Mode (`esm`, the default): the world's
@@ -72,10 +73,10 @@ export function applyAccountLayout(world: SandboxWorld, mode: SandboxAccountMode
 }
 
 function placeTickets(world: SandboxWorld, workspaceOf: (ticket: SandboxWorld['tickets'][number]) => number): void {
-  for (const ticket of world.tickets) {
+  placeEveryTicket(world, (ticket, timeEntries) => {
     ticket.workspace_id = workspaceOf(ticket);
-    for (const entry of world.timeEntries[ticket.id] ?? []) entry.workspace_id = ticket.workspace_id;
-  }
+    for (const entry of timeEntries ?? []) entry.workspace_id = ticket.workspace_id;
+  });
 }
 
 function esmLayout(world: SandboxWorld): AccountLayout {

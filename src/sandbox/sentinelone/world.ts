@@ -7,6 +7,7 @@
 import type { SentinelOneAgent, SentinelOneSite, SentinelOneThreat } from '../../sentinelone/types.js';
 import { createRng, type Rng } from '../rng.js';
 import type { SandboxWorld } from '../world/world.js';
+import { firstTicketCreatedMs } from '../world/stored-world.js';
 
 /** Clients without a SentinelOne site in the sandbox: the report shows no security section for them. */
 export const UNMAPPED_SENTINELONE_CLIENTS = ['Pied Piper', 'Dunder Mifflin', 'Vandelay Industries'];
@@ -87,7 +88,7 @@ function seedAgents(rng: Rng, site: SentinelOneSandboxSite, seats: number, agent
 export function seedSentinelOneWorld(world: SandboxWorld): SentinelOneWorld {
   const rng = createRng(world.seed ^ 0x51e1);
   const anchor = new Date(world.anchor);
-  const firstTicket = world.tickets.reduce((earliest, ticket) => Math.min(earliest, Date.parse(ticket.created_at)), anchor.getTime());
+  const firstTicket = Math.min(firstTicketCreatedMs(world) ?? Infinity, anchor.getTime());
   const spanStart = new Date(Date.UTC(new Date(firstTicket).getUTCFullYear(), new Date(firstTicket).getUTCMonth(), 1));
   const siteBase = 1392053568582758390n;
   const agentBase = 1463801667584541849n;

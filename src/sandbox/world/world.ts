@@ -17,8 +17,11 @@ export { LINKING_CASES, type LinkingCase, type LinkingSituation } from './seed-c
 export { HOSTILE_SUBJECTS } from './seed-tickets.js';
 export { monthStartUtc, type IncidentSpike } from './volumes.js';
 
-/** 2: volumes from seats, 13 months, incident spikes, proactive work raised by agents. An older stored world is reseeded. */
-export const WORLD_SCHEMA_VERSION = 2;
+/**
+ * 2: volumes from seats, 13 months, incident spikes, proactive work raised by agents. 3: the same world, kept
+ * with its tickets in monthly shards (world/stored-world.ts); a stored world of schema 2 is converted, an older one reseeded.
+ */
+export const WORLD_SCHEMA_VERSION = 3;
 
 export interface SandboxWorld {
   schemaVersion: typeof WORLD_SCHEMA_VERSION;
