@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.js';
 import type { FreshserviceTicket } from '../src/freshservice/types.js';
-import { FIRST_CLIENT_WORKSPACE_ID, seedWorld, startSandbox, type FreshserviceSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { FIRST_CLIENT_WORKSPACE_ID, seedM365Tenants, seedSentinelOneWorld, seedWorld, startSandbox, type FreshserviceSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const ANCHOR = '2026-11-25T12:00:00Z';
@@ -113,6 +113,16 @@ describe('the sandbox world kept on disk', () => {
     expect((listed.body.tickets as FreshserviceTicket[]).map((ticket) => [ticket.id, ticket.priority])).toEqual(
       [old, surveyed].sort((a, b) => a.created_at.localeCompare(b.created_at)).map((ticket) => [ticket.id, ticket.id === old.id ? 4 : ticket.priority]),
     );
+  });
+
+  it('derives the same SentinelOne and Microsoft 365 accounts without reading the tickets, from the clients as they were at start', async () => {
+    const files = await shardFiles();
+    for (const file of files) await fs.rm(file);
+    const started = await start();
+    const acme = started.freshservice.world.departments.find((department) => department.name === 'Acme Corporation')!;
+    acme.name = 'Acme Renamed';
+    expect(started.sentinelone.world).toEqual(seedSentinelOneWorld(seeded));
+    expect(started.m365.tenants).toEqual(seedM365Tenants(seeded));
   });
 
   it('converts a world kept whole in world.json, keeping what it holds', async () => {

@@ -5,12 +5,12 @@ import { startMailchimpSandbox, type MailchimpSandbox } from './mailchimp/server
 import type { SandboxControls } from './types.js';
 import type { SandboxAccountMode } from './freshservice/workspaces.js';
 import { startSentinelOneSandbox, type SentinelOneControls, type SentinelOneSandbox } from './sentinelone/server.js';
-import { seedSentinelOneWorld } from './sentinelone/world.js';
+import { sentinelOneWorldOf } from './sentinelone/world.js';
 import { sandboxDir, sandboxFiles } from './paths.js';
 import { startM365Sandbox, type M365Controls, type M365Sandbox } from './m365/server.js';
 import { seedM365Tenants } from './m365/world.js';
 import { seedWorld, type SandboxWorld, type WorldProfile } from './world/world.js';
-import { readStoredWorld, writeStoredWorld } from './world/stored-world.js';
+import { firstTicketCreatedMs, readStoredWorld, writeStoredWorld } from './world/stored-world.js';
 
 export { startFreshserviceSandbox, type FreshserviceSandbox } from './freshservice/server.js';
 export { FIRST_CLIENT_WORKSPACE_ID, type AccountLayout, type SandboxAccountMode, type SandboxWorkspace } from './freshservice/workspaces.js';
@@ -70,6 +70,9 @@ export async function loadOrSeedWorld(options: Pick<SandboxOptions, 'dataDir' | 
 /** Starts the simulated Freshservice and Mailchimp APIs on 127.0.0.1 over one persisted world. */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const world = await loadOrSeedWorld(options);
+  // SentinelOne and Microsoft 365 are derived at their first request, from the clients as they are now.
+  const clients = { seed: world.seed, anchor: world.anchor, departments: structuredClone(world.departments) };
+  const firstTicket = firstTicketCreatedMs(world);
   const freshservice = await startFreshserviceSandbox({ world, clock: options.clock, controls: options.controls, mode: options.freshserviceMode });
   let mailchimp: MailchimpSandbox;
   let sentinelone: SentinelOneSandbox;
@@ -88,13 +91,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     throw error;
   }
   try {
-    sentinelone = await startSentinelOneSandbox({ world: seedSentinelOneWorld(world), controls: options.sentinelOneControls });
+    sentinelone = await startSentinelOneSandbox({ world: () => sentinelOneWorldOf({ ...clients, firstTicketCreatedMs: firstTicket }), controls: options.sentinelOneControls });
   } catch (error) {
     await Promise.all([freshservice.close(), mailchimp.close()]);
     throw error;
   }
   try {
-    m365 = await startM365Sandbox({ tenants: seedM365Tenants(world), controls: options.m365Controls });
+    m365 = await startM365Sandbox({ tenants: () => seedM365Tenants(clients), controls: options.m365Controls });
   } catch (error) {
     await Promise.all([freshservice.close(), mailchimp.close(), sentinelone.close()]);
     throw error;

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SandboxTenant } from './world.js';
+import { madeOnUse, type MadeOnUse } from '../made-on-use.js';
 
 export const DEFAULT_M365_SANDBOX_APP = { clientId: '6f1c7a52-0d3e-4f8b-9a51-3c2e7d9b1a00', clientSecret: 'sandbox-m365-secret' };
 const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
@@ -123,7 +124,8 @@ function reportCsv(tenant: SandboxTenant, report: (typeof REPORTS)[number], days
   );
 }
 
-export async function startM365Sandbox(options: { tenants: SandboxTenant[]; controls?: Partial<M365Controls>; port?: number }): Promise<M365Sandbox> {
+export async function startM365Sandbox(options: { tenants: MadeOnUse<SandboxTenant[]>; controls?: Partial<M365Controls>; port?: number }): Promise<M365Sandbox> {
+  const tenants = madeOnUse(options.tenants);
   const controls: M365Controls = { ...defaultM365Controls(), ...options.controls };
   const app = DEFAULT_M365_SANDBOX_APP;
   const requests: M365Request[] = [];
@@ -134,7 +136,7 @@ export async function startM365Sandbox(options: { tenants: SandboxTenant[]; cont
 
   const tenantBy = (text: string) => {
     const wanted = decodeURIComponent(text).toLowerCase();
-    return options.tenants.find((tenant) => tenant.id === wanted || tenant.verifiedDomains.some((domain) => domain.name.toLowerCase() === wanted));
+    return tenants().find((tenant) => tenant.id === wanted || tenant.verifiedDomains.some((domain) => domain.name.toLowerCase() === wanted));
   };
 
   function token(tenantText: string, body: string): Reply {
@@ -172,7 +174,7 @@ export async function startM365Sandbox(options: { tenants: SandboxTenant[]; cont
     const session = bearer ? tokens.get(bearer) : undefined;
     if (!session) return graphError(401, 'InvalidAuthenticationToken', bearer ? 'Access token validation failure. Invalid audience.' : 'Access token is empty.');
     if (session.expiresAt <= Date.now()) return graphError(401, 'InvalidAuthenticationToken', 'Access token has expired or is not yet valid.');
-    const tenant = options.tenants.find((candidate) => candidate.id === session.tenant)!;
+    const tenant = tenants().find((candidate) => candidate.id === session.tenant)!;
     const limited = throttled();
     if (limited) return limited;
     const path = decodeURIComponent(url.pathname.replace(/^\/graph\/v1\.0/, ''));
@@ -271,7 +273,9 @@ export async function startM365Sandbox(options: { tenants: SandboxTenant[]; cont
     clientId: app.clientId,
     clientSecret: app.clientSecret,
     controls,
-    tenants: options.tenants,
+    get tenants() {
+      return tenants();
+    },
     requests,
     expireTokens: () => {
       for (const session of tokens.values()) session.expiresAt = 0;

@@ -33,7 +33,7 @@ function guid(text: string): string {
 
 const day = (time: number) => new Date(time).toISOString().slice(0, 10);
 
-export function seedM365Tenants(world: SandboxWorld): SandboxTenant[] {
+export function seedM365Tenants(world: Pick<SandboxWorld, 'seed' | 'anchor' | 'departments'>): SandboxTenant[] {
   const rng = createRng(world.seed ^ 0x3650);
   const anchor = Date.parse(world.anchor);
   const today = Date.UTC(new Date(anchor).getUTCFullYear(), new Date(anchor).getUTCMonth(), new Date(anchor).getUTCDate());

@@ -11,6 +11,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRng } from '../rng.js';
 import type { SentinelOneWorld } from './world.js';
+import { madeOnUse, type MadeOnUse } from '../made-on-use.js';
 
 export const DEFAULT_SENTINELONE_SANDBOX_TOKEN = 'sandbox-sentinelone-token';
 const PREFIX = '/web/api/v2.1';
@@ -186,12 +187,13 @@ function sortKey(item: Item, field: string): string {
 }
 
 export async function startSentinelOneSandbox(options: {
-  world: SentinelOneWorld;
+  world: MadeOnUse<SentinelOneWorld>;
   apiToken?: string;
   controls?: Partial<SentinelOneControls>;
   port?: number;
 }): Promise<SentinelOneSandbox> {
   const apiToken = options.apiToken ?? DEFAULT_SENTINELONE_SANDBOX_TOKEN;
+  const world = madeOnUse(options.world);
   const controls: SentinelOneControls = { ...defaultSentinelOneControls(), ...options.controls };
   const requests: SentinelOneRequest[] = [];
   const cursors = new Map<string, { query: string; offset: number }>();
@@ -234,7 +236,7 @@ export async function startSentinelOneSandbox(options: {
     const query = url.searchParams;
     for (const name of query.keys()) if (!endpoint.params.includes(name)) return invalid(`${name}: unknown field`);
 
-    const items = filtered(url.pathname.slice(PREFIX.length), options.world, query);
+    const items = filtered(url.pathname.slice(PREFIX.length), world(), query);
     if (!Array.isArray(items)) return items;
     if (!endpoint.paged) return { status: 200, body: { data: { total: items.length } } };
     return page(url.pathname.slice(PREFIX.length), items, query, endpoint.sortBy);
@@ -271,7 +273,7 @@ export async function startSentinelOneSandbox(options: {
       cursors.set(nextCursor, { query: shape, offset: offset + limit });
     }
     const pagination = { nextCursor, ...(query.get('skipCount') === 'true' ? {} : { totalItems: items.length }) };
-    const data = endpoint === '/sites' ? { allSites: { activeLicenses: options.world.agents.length, totalLicenses: options.world.agents.length + 100 }, sites: slice } : slice;
+    const data = endpoint === '/sites' ? { allSites: { activeLicenses: world().agents.length, totalLicenses: world().agents.length + 100 }, sites: slice } : slice;
     return { status: 200, body: { data, pagination } };
   }
 
@@ -290,7 +292,9 @@ export async function startSentinelOneSandbox(options: {
     url: `http://127.0.0.1:${port}`,
     apiToken,
     controls,
-    world: options.world,
+    get world() {
+      return world();
+    },
     requests,
     close: () =>
       new Promise<void>((resolve) => {

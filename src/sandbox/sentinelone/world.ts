@@ -85,10 +85,17 @@ function seedAgents(rng: Rng, site: SentinelOneSandboxSite, seats: number, agent
   }).map((agent) => ({ ...agent, isUpToDate: agent.agentVersion === '24.1.2.6' }));
 }
 
+/** What the account is derived from: the world's seed, anchor and clients, and when its first ticket was raised (threats span the months since). */
+export type SentinelOneBasis = Pick<SandboxWorld, 'seed' | 'anchor' | 'departments'> & { firstTicketCreatedMs: number | undefined };
+
 export function seedSentinelOneWorld(world: SandboxWorld): SentinelOneWorld {
+  return sentinelOneWorldOf({ seed: world.seed, anchor: world.anchor, departments: world.departments, firstTicketCreatedMs: firstTicketCreatedMs(world) });
+}
+
+export function sentinelOneWorldOf(world: SentinelOneBasis): SentinelOneWorld {
   const rng = createRng(world.seed ^ 0x51e1);
   const anchor = new Date(world.anchor);
-  const firstTicket = Math.min(firstTicketCreatedMs(world) ?? Infinity, anchor.getTime());
+  const firstTicket = Math.min(world.firstTicketCreatedMs ?? Infinity, anchor.getTime());
   const spanStart = new Date(Date.UTC(new Date(firstTicket).getUTCFullYear(), new Date(firstTicket).getUTCMonth(), 1));
   const siteBase = 1392053568582758390n;
   const agentBase = 1463801667584541849n;
