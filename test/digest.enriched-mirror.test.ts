@@ -12,6 +12,7 @@ import { syncReportMirror } from '../src/app/mirror-sync.js';
 import { SCHEDULER_ACTOR } from '../src/jobs/jobs.js';
 import { parsePeriod } from '../src/period/period.js';
 import { readJsonFile } from '../src/store/files.js';
+import { readMirror } from './support/mirror-files.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 /** Tuesday 1 December 2026, 02:00 UTC: the nightly sync before the month's digest. */
@@ -88,6 +89,7 @@ describe('reports and the digest read an enriched mirror', () => {
     // A new process over the same data folder: nothing of the mirror in memory yet.
     const restarted = await start(nightly.config.dataDir);
     const mirrorFiles = path.join(nightly.config.dataDir, 'mirror');
+    const shards = Object.values((await readMirror(nightly.config.dataDir)).shardFiles);
     const readFile = vi.spyOn(nodeFs, 'readFile');
     restarted.sandbox!.freshservice.resetRequests();
 
@@ -96,8 +98,10 @@ describe('reports and the digest read an enriched mirror', () => {
     const reads = readFile.mock.calls.map(([file]) => String(file)).filter((file) => file.startsWith(mirrorFiles));
     readFile.mockRestore();
     expect(snapshot.digest.rows.filter((row) => row.reportId)).toHaveLength(linked.length);
-    expect(reads.filter((file) => file.endsWith('tickets.json'))).toHaveLength(1);
-    expect(reads.filter((file) => file.endsWith('enrichment.json'))).toHaveLength(1);
+    // The index and every client's shard as the nightly sync left them, each once.
+    expect(shards.length).toBeGreaterThan(linked.length);
+    expect(reads.filter((file) => file.endsWith('index.json'))).toHaveLength(1);
+    expect(reads.filter((file) => file.includes(`${path.sep}tickets${path.sep}`)).sort()).toEqual(shards.sort());
     // Only open tickets' time entries, each once; a report made after the digest needs none.
     const calls = perTicketCalls(restarted);
     expect(calls.length).toBeGreaterThan(0);

@@ -8,6 +8,7 @@ import type { FreshserviceCsatResponse, FreshserviceTicket } from '../src/freshs
 import { enrichmentDue } from '../src/freshservice/selection.js';
 import { parsePeriod } from '../src/period/period.js';
 import { startFreshserviceSandbox, seedWorld, type FreshserviceSandbox } from '../src/sandbox/index.js';
+import { readMirror } from './support/mirror-files.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -26,8 +27,7 @@ function isoNow(): string {
 }
 
 async function enrichment(): Promise<Record<string, TicketEnrichment>> {
-  const file = JSON.parse(await fs.readFile(path.join(dataDir, 'mirror', 'enrichment.json'), 'utf8')) as { enrichment: Record<string, TicketEnrichment> };
-  return file.enrichment;
+  return (await readMirror(dataDir)).enrichment;
 }
 
 function ticketsAsked(suffix: 'time_entries' | 'csat_response'): number[] {

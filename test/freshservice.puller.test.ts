@@ -7,6 +7,7 @@ import { createFreshservice, formatPullSummary, type Freshservice } from '../src
 import type { FreshserviceDataset as Dataset } from '../src/freshservice/dataset.js';
 import { parsePeriod, type Period } from '../src/period/period.js';
 import { startFreshserviceSandbox, type FreshserviceSandbox, seedWorld, type SandboxWorld } from '../src/sandbox/index.js';
+import { mirrorFileContents, readMirror } from './support/mirror-files.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const ANCHOR = new Date('2026-11-20T12:00:00Z');
@@ -154,13 +155,12 @@ describe('pulling a client-month from Freshservice', () => {
     expect(result.dataset.tickets.map((ticket) => ticket.id)).toEqual(expectedIds(world, july));
     const listing = sandbox.requests.find((request) => request.path === '/api/v2/tickets')!;
     expect(Date.parse(listing.query.updated_since!)).toBe(july.from.getTime());
-    const mirror = JSON.parse(await fs.readFile(path.join(dataDir, 'mirror', 'tickets.json'), 'utf8')) as { scopes: Record<string, { coveredSince: string }> };
+    const mirror = await readMirror(dataDir);
     expect(mirror.scopes.all!.coveredSince).toBe(july.from.toISOString());
   });
 
   it('leaves the previous mirror and dataset untouched when a pull fails halfway', async () => {
-    const mirrorFiles = ['tickets.json', 'enrichment.json'].map((name) => path.join(dataDir, 'mirror', name));
-    const mirrorBefore = await Promise.all(mirrorFiles.map((file) => fs.readFile(file, 'utf8')));
+    const mirrorBefore = await mirrorFileContents(dataDir);
     const datasetBefore = await fs.readFile(cold.file, 'utf8');
     const target = cold.dataset.tickets.find((ticket) => ticket.status === 2)!;
     clock.advance(60 * 60 * 1000);
@@ -181,7 +181,7 @@ describe('pulling a client-month from Freshservice', () => {
     }
     sandbox.controls.faults.serverErrorRate = 0;
     expect(failed).toBeInstanceOf(FreshserviceUnavailableError);
-    expect(await Promise.all(mirrorFiles.map((file) => fs.readFile(file, 'utf8')))).toEqual(mirrorBefore);
+    expect(await mirrorFileContents(dataDir)).toEqual(mirrorBefore);
     expect(await fs.readFile(cold.file, 'utf8')).toBe(datasetBefore);
     const leftovers = (await fs.readdir(path.join(dataDir, 'mirror'))).filter((name) => name.endsWith('.tmp'));
     expect(leftovers).toEqual([]);

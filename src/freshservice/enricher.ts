@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import type { FreshserviceClient } from './client.js';
 import { FreshserviceError, FreshserviceNotFoundError, FreshservicePermissionError } from './errors.js';
-import { upsertTicket, type MirrorState, type TicketEnrichment } from './mirror.js';
+import type { MirrorState, TicketEnrichment } from './mirror.js';
 import { enrichmentDue, isFinished, type EnrichmentDue } from './selection.js';
 import type { FreshserviceCsatResponse, FreshserviceTicket, FreshserviceTimeEntry } from './types.js';
 
@@ -52,7 +52,7 @@ export class Enricher {
   }
 
   private due(ticket: FreshserviceTicket): EnrichmentDue {
-    return this.refresh ? { timeEntries: true, survey: isFinished(ticket) } : enrichmentDue(ticket, this.state.enrichment[String(ticket.id)]);
+    return this.refresh ? { timeEntries: true, survey: isFinished(ticket) } : enrichmentDue(ticket, this.state.enrichmentOf(ticket.id));
   }
 
   /** Starts enriching a ticket version now (while the sync is still paging). */
@@ -103,21 +103,19 @@ export class Enricher {
   }
 
   private async enrich(listed: FreshserviceTicket): Promise<void> {
-    const key = String(listed.id);
     let ticket = listed;
     if (!ticket.stats) {
       const detail = await this.fetchWithStats(ticket.id);
       this.updates += 1;
       this.ticketUpdates += 1;
       if (!detail) {
-        delete this.state.tickets[key];
-        delete this.state.enrichment[key];
+        await this.state.remove(ticket.id);
         return;
       }
-      upsertTicket(this.state, detail);
-      ticket = this.state.tickets[key] ?? detail;
+      await this.state.upsert(detail);
+      ticket = this.state.ticket(ticket.id) ?? detail;
     }
-    const prior = this.state.enrichment[key];
+    const prior = this.state.enrichmentOf(ticket.id);
     const due = this.due(ticket);
     if (!due.timeEntries && !due.survey) return;
     // What is not due is kept: time entries fetched for this very version, a survey answered or no longer asked for.
@@ -125,11 +123,11 @@ export class Enricher {
       due.timeEntries ? this.fetchTimeEntries(ticket.id) : Promise.resolve(prior!.timeEntries),
       due.survey ? this.fetchCsat(ticket.id) : Promise.resolve(isFinished(ticket) ? prior?.csat : undefined),
     ]);
-    const current = this.state.tickets[key];
+    const current = this.state.ticket(ticket.id);
     if (current && current.updated_at !== ticket.updated_at) return;
     const enrichment: TicketEnrichment = { fetchedFor: ticket.updated_at, timeEntries: byId(timeEntries) };
     if (csat !== undefined) enrichment.csat = csat;
-    this.state.enrichment[key] = enrichment;
+    this.state.setEnrichment(ticket.id, enrichment);
     this.updates += 1;
     this.enriched += 1;
     if (due.survey && prior?.csat === null) this.surveysAskedAgain += 1;

@@ -1,9 +1,25 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { sleep } from '../pacing.js';
+import { DataFileError, readJsonData } from '../store/data-file.js';
 import { readJsonFile, writeJsonAtomic } from '../store/files.js';
+import { clientIdOf, type AccountMode } from './account.js';
 import type { FreshserviceCsatResponse, FreshserviceTicket, FreshserviceTimeEntry } from './types.js';
 
-export const MIRROR_VERSION = 3;
+export const MIRROR_VERSION = 4;
+/** The layout before shards: every ticket in `tickets.json`, every enrichment in `enrichment.json`. */
+const LEGACY_VERSION = 3;
+const LEGACY_FILES = ['tickets.json', 'enrichment.json'];
+const INDEX_FILE = 'index.json';
+const SHARD_DIR = 'tickets';
+/** The shard of the tickets that belong to no client (no department, or no workspace). */
+const NO_CLIENT = 'none';
+/** Shard files no index names (a save that crashed before its commit) are removed once this old. */
+const ORPHAN_AGE_MS = 60 * 60 * 1000;
+/** A commit lock older than this was left by a process that died while holding it. */
+const STALE_LOCK_MS = 30 * 1000;
 
 /** Per-ticket calls, remembered with the ticket version they were fetched for. */
 export interface TicketEnrichment {
@@ -26,31 +42,370 @@ export interface ScopeCoverage {
   reconciledAt: string | null;
 }
 
-export interface MirrorState {
-  version: typeof MIRROR_VERSION;
-  /** The account (API base URL) this mirror copies; a different account starts a fresh mirror. */
-  account: string;
-  /** Per ticket listing (TicketScope.key): one in Employee Support Mode, one per client for MSPs. */
-  scopes: Record<string, ScopeCoverage>;
-  syncedAt: string | null;
-  tickets: Record<string, FreshserviceTicket>;
-  enrichment: Record<string, TicketEnrichment>;
-}
-
 export function emptyCoverage(): ScopeCoverage {
   return { coveredSince: null, highWaterMark: null, openSweptAt: null, reconciledAt: null };
 }
 
-/** Keeps the newest version of a ticket; a listed ticket with stats beats a stats-less copy of the same version. */
-export function upsertTicket(state: MirrorState, ticket: FreshserviceTicket): boolean {
-  const key = String(ticket.id);
-  const existing = state.tickets[key];
-  if (existing) {
-    if (existing.updated_at > ticket.updated_at) return false;
-    if (existing.updated_at === ticket.updated_at && (existing.stats || !ticket.stats)) return false;
+/** What the index knows of one shard without reading it. */
+interface ShardEntry {
+  /** The shard's file under mirror/tickets/; a save writes a new file and the index names it. */
+  file: string;
+  /** The earliest `created_at` of its tickets. */
+  oldestCreatedAt: string | null;
+  /** Ticket id → `updated_at` of the copy the shard holds. */
+  updatedAt: Record<string, string>;
+  /** Ids whose copy came without stats (the open-ticket sweep lists none). */
+  withoutStats: number[];
+}
+
+interface IndexFile {
+  version: typeof MIRROR_VERSION;
+  /** The account (API base URL) this mirror copies; a different account starts a fresh mirror. */
+  account: string;
+  /** How tickets were placed in shards: by department (Employee Support Mode) or by workspace (MSP). */
+  mode: AccountMode;
+  syncedAt: string | null;
+  /** Per ticket listing (TicketScope.key): one in Employee Support Mode, one per client for MSPs. */
+  scopes: Record<string, ScopeCoverage>;
+  shards: Record<string, ShardEntry>;
+}
+
+interface ShardFile {
+  version: typeof MIRROR_VERSION;
+  account: string;
+  shard: string;
+  tickets: Record<string, FreshserviceTicket>;
+  enrichment: Record<string, TicketEnrichment>;
+}
+
+interface LegacyTicketsFile {
+  version: number;
+  account: string;
+  scopes: Record<string, ScopeCoverage>;
+  syncedAt: string | null;
+  tickets: Record<string, FreshserviceTicket>;
+}
+
+interface LegacyEnrichmentFile {
+  version: number;
+  account: string;
+  enrichment: Record<string, TicketEnrichment>;
+}
+
+interface LoadedShard {
+  tickets: Record<string, FreshserviceTicket>;
+  enrichment: Record<string, TicketEnrichment>;
+  changed: boolean;
+  /** Its tickets as a list, kept until one changes (ids as keys make listing a large object slow). */
+  list?: FreshserviceTicket[];
+}
+
+/** What `checkDataFolder` and `/healthz` check of the mirror: the index's shape (not every ticket in it). */
+export const MIRROR_INDEX_SCHEMA = z.looseObject({
+  version: z.number(),
+  account: z.string(),
+  mode: z.enum(['esm', 'msp']),
+  syncedAt: z.string().nullable(),
+  scopes: z.record(z.string(), z.looseObject({ coveredSince: z.string().nullable(), highWaterMark: z.string().nullable() })),
+  shards: z.record(z.string(), z.looseObject({ file: z.string().regex(/^[\w.-]+\.json$/), updatedAt: z.record(z.string(), z.unknown()), withoutStats: z.array(z.number()) })),
+});
+
+/** Where the mirror's index lies in a data folder, and where its shards lie beside it. */
+export function mirrorIndexFile(dataDir: string): string {
+  return path.join(dataDir, 'mirror', INDEX_FILE);
+}
+
+export function mirrorShardFile(dataDir: string, name: string): string {
+  return path.join(dataDir, 'mirror', SHARD_DIR, name);
+}
+
+/** The shard a client's tickets are kept in. */
+export function shardOf(clientId: number | null): string {
+  return clientId === null ? NO_CLIENT : String(clientId);
+}
+
+/** Whether a listed ticket replaces the copy held: a newer version, or the same one now with stats. */
+function replaces(held: { updatedAt: string; stats: boolean }, ticket: FreshserviceTicket): boolean {
+  if (held.updatedAt > ticket.updated_at) return false;
+  return held.updatedAt !== ticket.updated_at || (!held.stats && !!ticket.stats);
+}
+
+function newShardName(key: string): string {
+  return `${key}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}.json`;
+}
+
+function listOf(shard: LoadedShard): FreshserviceTicket[] {
+  return (shard.list ??= Object.values(shard.tickets));
+}
+
+type ShardReader = (key: string, file: string) => Promise<LoadedShard>;
+
+/**
+ * The account's tickets as the puller sees them: the index (coverage, and which shard holds each ticket at
+ * which version) in full, the shards only as far as they were loaded. A listed ticket whose version the
+ * index already holds is settled without reading its shard; a new or changed one loads the shards it
+ * leaves and joins. Tickets and their enrichment move together.
+ */
+export class MirrorState {
+  scopes: Record<string, ScopeCoverage>;
+  syncedAt: string | null;
+  private readonly entries: Record<string, ShardEntry>;
+  private readonly loaded = new Map<string, LoadedShard>();
+  private readonly loading = new Map<string, Promise<void>>();
+  private placement: Map<string, string> | undefined;
+  private readonly oldestStale = new Set<string>();
+  /** The tickets were placed again (the account's mode changed): the next save commits the index. */
+  placedAgain = false;
+
+  constructor(
+    readonly account: string,
+    private modeUsed: AccountMode,
+    index: Pick<IndexFile, 'scopes' | 'syncedAt' | 'shards'>,
+    private readonly readShard: ShardReader,
+    /** The index file as read or last committed (its stamp), so a save can tell whether another process committed since. */
+    public base: string,
+  ) {
+    this.scopes = index.scopes;
+    this.syncedAt = index.syncedAt;
+    this.entries = index.shards;
   }
-  state.tickets[key] = ticket;
-  return true;
+
+  get mode(): AccountMode {
+    return this.modeUsed;
+  }
+
+  private where(id: string): string | undefined {
+    if (!this.placement) {
+      this.placement = new Map();
+      for (const [key, entry] of Object.entries(this.entries)) for (const ticketId of Object.keys(entry.updatedAt)) this.placement.set(ticketId, key);
+    }
+    return this.placement.get(id);
+  }
+
+  private keyOf(ticket: FreshserviceTicket): string {
+    return shardOf(clientIdOf(this.modeUsed, ticket));
+  }
+
+  has(id: number): boolean {
+    return this.where(String(id)) !== undefined;
+  }
+
+  get ticketCount(): number {
+    return Object.values(this.entries).reduce((sum, entry) => sum + Object.keys(entry.updatedAt).length, 0);
+  }
+
+  /** When the oldest ticket in the mirror was created. */
+  oldestCreatedAt(): string | null {
+    this.refreshOldest();
+    return Object.values(this.entries).reduce<string | null>((oldest, entry) => (entry.oldestCreatedAt !== null && (oldest === null || entry.oldestCreatedAt < oldest) ? entry.oldestCreatedAt : oldest), null);
+  }
+
+  private refreshOldest(): void {
+    for (const key of this.oldestStale) {
+      const entry = this.entries[key];
+      if (entry) entry.oldestCreatedAt = listOf(this.loaded.get(key)!).reduce<string | null>((oldest, ticket) => (oldest === null || ticket.created_at < oldest ? ticket.created_at : oldest), null);
+    }
+    this.oldestStale.clear();
+  }
+
+  /** Reads these shards (those not read yet); a shard nobody holds tickets in starts empty. */
+  async loadShards(keys: Iterable<string>): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const key of new Set(keys)) {
+      if (this.loaded.has(key)) continue;
+      const entry = this.entries[key];
+      if (!entry) {
+        this.loaded.set(key, { tickets: {}, enrichment: {}, changed: false });
+        continue;
+      }
+      let pending = this.loading.get(key);
+      if (!pending) {
+        pending = this.readShard(key, entry.file).then((shard) => {
+          this.loaded.set(key, shard);
+          this.loading.delete(key);
+        });
+        pending.catch(() => this.loading.delete(key));
+        this.loading.set(key, pending);
+      }
+      waits.push(pending);
+    }
+    await Promise.all(waits);
+  }
+
+  /** Reads every shard (the nightly sync and the digest's refresh). */
+  loadAll(): Promise<void> {
+    return this.loadShards(Object.keys(this.entries));
+  }
+
+  /** Places tickets by this mode; a mirror placed by the other one is read whole and placed again. */
+  async placeBy(mode: AccountMode): Promise<void> {
+    if (mode === this.modeUsed) return;
+    await this.loadAll();
+    this.modeUsed = mode;
+    this.placedAgain = true;
+    for (const [key, shard] of [...this.loaded]) {
+      for (const [id, ticket] of Object.entries(shard.tickets)) {
+        const to = this.keyOf(ticket);
+        if (to !== key) this.move(id, key, to);
+      }
+    }
+  }
+
+  /** A ticket held in a loaded shard. */
+  ticket(id: number): FreshserviceTicket | undefined {
+    const key = this.where(String(id));
+    return key === undefined ? undefined : this.loaded.get(key)?.tickets[String(id)];
+  }
+
+  private shard(key: string): LoadedShard {
+    const shard = this.loaded.get(key);
+    if (!shard) throw new Error(`Mirror shard ${key} was used before it was loaded.`);
+    return shard;
+  }
+
+  /** A client's tickets (its shard must be loaded). */
+  ticketsOf(clientId: number): FreshserviceTicket[] {
+    const key = shardOf(clientId);
+    return this.entries[key] || this.loaded.has(key) ? listOf(this.shard(key)) : [];
+  }
+
+  /** What was fetched per call for a ticket (its shard must be loaded). */
+  enrichmentOf(id: number): TicketEnrichment | undefined {
+    const key = this.where(String(id));
+    return key === undefined ? undefined : this.shard(key).enrichment[String(id)];
+  }
+
+  /** Stores a ticket's enrichment beside it; a ticket no longer in the mirror has none to keep. */
+  setEnrichment(id: number, enrichment: TicketEnrichment): void {
+    const key = this.where(String(id));
+    if (key === undefined) return;
+    const shard = this.shard(key);
+    shard.enrichment[String(id)] = enrichment;
+    shard.changed = true;
+  }
+
+  /**
+   * Keeps the newest version of a ticket in the shard of its client; a listed ticket with stats beats a
+   * stats-less copy of the same version. A ticket whose client changed leaves its old shard with its
+   * enrichment. Answers whether the mirror changed.
+   */
+  async upsert(ticket: FreshserviceTicket): Promise<boolean> {
+    const id = String(ticket.id);
+    const from = this.where(id);
+    if (from !== undefined && !this.loaded.has(from)) {
+      const entry = this.entries[from]!;
+      if (!replaces({ updatedAt: entry.updatedAt[id]!, stats: !entry.withoutStats.includes(ticket.id) }, ticket)) return false;
+    }
+    const to = this.keyOf(ticket);
+    await this.loadShards(from === undefined ? [to] : [from, to]);
+    // Another change may have moved the ticket meanwhile: decide on what is held now.
+    const current = this.where(id);
+    if (current !== undefined && current !== from) return this.upsert(ticket);
+    const held = current === undefined ? undefined : this.shard(current).tickets[id];
+    if (held && !replaces({ updatedAt: held.updated_at, stats: !!held.stats }, ticket)) return false;
+    if (current !== undefined && current !== to) this.move(id, current, to);
+    this.put(to, ticket);
+    return true;
+  }
+
+  private put(key: string, ticket: FreshserviceTicket): void {
+    const id = String(ticket.id);
+    const shard = this.shard(key);
+    shard.tickets[id] = ticket;
+    shard.changed = true;
+    shard.list = undefined;
+    const entry = (this.entries[key] ??= { file: '', oldestCreatedAt: null, updatedAt: {}, withoutStats: [] });
+    entry.updatedAt[id] = ticket.updated_at;
+    const withoutStats = entry.withoutStats.filter((other) => other !== ticket.id);
+    entry.withoutStats = ticket.stats ? withoutStats : [...withoutStats, ticket.id];
+    this.placement?.set(id, key);
+    this.oldestStale.add(key);
+  }
+
+  private move(id: string, from: string, to: string): void {
+    const source = this.shard(from);
+    const ticket = source.tickets[id]!;
+    const enrichment = source.enrichment[id];
+    this.drop(id, from);
+    this.put(to, ticket);
+    if (enrichment) this.shard(to).enrichment[id] = enrichment;
+  }
+
+  private drop(id: string, key: string): void {
+    const shard = this.shard(key);
+    delete shard.tickets[id];
+    delete shard.enrichment[id];
+    shard.changed = true;
+    shard.list = undefined;
+    const entry = this.entries[key]!;
+    delete entry.updatedAt[id];
+    entry.withoutStats = entry.withoutStats.filter((other) => String(other) !== id);
+    this.placement?.delete(id);
+    this.oldestStale.add(key);
+  }
+
+  /** Drops a ticket (deleted, spam, or out of the key's sight) with its enrichment; answers whether it was held. */
+  async remove(id: number): Promise<boolean> {
+    const key = this.where(String(id));
+    if (key === undefined) return false;
+    await this.loadShards([key]);
+    if (this.where(String(id)) !== key) return this.remove(id);
+    this.drop(String(id), key);
+    return true;
+  }
+
+  /** The shards changed in memory since they were read or saved. */
+  changedShards(): string[] {
+    return [...this.loaded].filter(([, shard]) => shard.changed).map(([key]) => key);
+  }
+
+  /** The file the index names for a shard (none for a shard not saved yet). */
+  fileOf(key: string): string | undefined {
+    return this.entries[key]?.file || undefined;
+  }
+
+  shardContent(key: string): ShardFile {
+    const { tickets, enrichment } = this.shard(key);
+    return { version: MIRROR_VERSION, account: this.account, shard: key, tickets, enrichment };
+  }
+
+  isEmpty(key: string): boolean {
+    return Object.keys(this.shard(key).tickets).length === 0;
+  }
+
+  /** The index naming `written` (shard → its new file); shards left empty are left out. */
+  indexWith(written: Map<string, string | null>): IndexFile {
+    this.refreshOldest();
+    const shards: Record<string, ShardEntry> = {};
+    for (const [key, entry] of Object.entries(this.entries)) {
+      const file = written.has(key) ? written.get(key) : entry.file;
+      if (file) shards[key] = { ...entry, file };
+    }
+    return { version: MIRROR_VERSION, account: this.account, mode: this.modeUsed, syncedAt: this.syncedAt, scopes: this.scopes, shards };
+  }
+
+  /** After a commit: the shards written are clean, and their entries name their new files. */
+  committed(written: Map<string, string | null>): void {
+    for (const [key, file] of written) {
+      this.shard(key).changed = false;
+      if (file) this.entries[key]!.file = file;
+      else {
+        delete this.entries[key];
+        this.loaded.delete(key);
+      }
+    }
+  }
+
+  /** Shards already read, handed on to the state read after another process's commit when their file is still the one named. */
+  reusable(index: IndexFile): Map<string, LoadedShard> {
+    const kept = new Map<string, LoadedShard>();
+    for (const [key, shard] of this.loaded) if (!shard.changed && this.entries[key] && index.shards[key]?.file === this.entries[key]!.file) kept.set(key, shard);
+    return kept;
+  }
+
+  adopt(shards: Map<string, LoadedShard>): void {
+    for (const [key, shard] of shards) this.loaded.set(key, shard);
+  }
 }
 
 interface Cached<T> {
@@ -58,30 +413,23 @@ interface Cached<T> {
   value: T;
 }
 
-/** What a save writes: the tickets (with coverage), the per-ticket enrichment, or both. */
-export interface MirrorChanges {
-  tickets: boolean;
-  enrichment: boolean;
-}
-
-type TicketsFile = Omit<MirrorState, 'enrichment'>;
-interface EnrichmentFile {
-  version: typeof MIRROR_VERSION;
-  account: string;
-  enrichment: MirrorState['enrichment'];
-}
-
 /**
- * The local copy of the account's tickets under DATA_DIR/mirror/: `tickets.json` (tickets and coverage)
- * and `enrichment.json` (time entries and CSAT), so a pull that only fetched enrichment does not rewrite
- * megabytes of tickets. Every write replaces a whole file atomically; enrichment names the ticket version
- * it was fetched for, so a crash between the two writes only means fetching it again. The puller saves
- * only after a sync completed. The state last loaded or saved is kept in memory and handed out again while
- * the files are unchanged; a caller whose work failed after changing it must `forget()` it.
+ * The local copy of the account's tickets under DATA_DIR/mirror/: `index.json` (coverage per listing, and
+ * for each client's shard its file and which ticket versions it holds) and `tickets/<client>-<unique>.json`
+ * (one per client: its tickets and their time entries and CSAT; tickets of no client in `none-…`). A pull
+ * for one client reads the index and that client's shard, plus the shard of any other ticket the listing
+ * shows new or changed. See README.md ("The mirror's files") for why it is laid out so.
+ *
+ * A save writes each changed shard to a new file, then the index naming them (the commit), then removes the
+ * files it replaced: a crash before the commit leaves the previous mirror whole (only unnamed files, removed
+ * later), after it the new one. A save commits only if the index is still the one its state was read from
+ * (checked under a lock); otherwise another process committed meanwhile, its mirror is kept, and what this
+ * one fetched is fetched again next time. The state last loaded or saved is kept in memory while the index
+ * is unchanged; a caller whose work failed after changing it must `forget()` it.
  */
 export class TicketMirror {
   readonly directory: string;
-  private current: { state: MirrorState; stamp: string } | undefined;
+  private current: MirrorState | undefined;
 
   constructor(dataDir: string, private readonly account: string) {
     this.directory = path.join(dataDir, 'mirror');
@@ -91,48 +439,159 @@ export class TicketMirror {
     return path.join(this.directory, name);
   }
 
-  /** Changes whenever another process (or a restore) rewrites either file. */
-  private async stamp(): Promise<string> {
-    const parts = await Promise.all(
-      ['tickets.json', 'enrichment.json'].map((name) =>
-        fs.stat(this.file(name)).then(
-          (stat) => `${stat.mtimeMs}:${stat.size}`,
-          () => 'none',
-        ),
-      ),
-    );
-    return parts.join('|');
+  private shardFile(name: string): string {
+    return path.join(this.directory, SHARD_DIR, name);
   }
 
-  async load(): Promise<MirrorState> {
+  /** Changes whenever another process (or a restore) replaces the index. */
+  private async stamp(): Promise<string> {
+    return fs.stat(this.file(INDEX_FILE)).then(
+      (stat) => `${stat.ino}:${stat.mtimeMs}:${stat.size}`,
+      () => 'none',
+    );
+  }
+
+  private readonly readShard: ShardReader = async (key, name) => {
+    const file = this.shardFile(name);
+    const content = (await readJsonData(file)) as ShardFile | undefined;
+    if (!content) {
+      // Another process committed since this state was read and removed the file it replaced: its shard is
+      // as good to read (this state's own save will not commit over that process's index).
+      const now = (await readJsonFile<IndexFile>(this.file(INDEX_FILE)))?.shards[key];
+      if (!now) return { tickets: {}, enrichment: {}, changed: false };
+      if (now.file !== name) return this.readShard(key, now.file);
+    }
+    if (!content) throw new DataFileError(file, 'is missing although the mirror index names it; delete the mirror folder to fetch the tickets again');
+    if (content.version !== MIRROR_VERSION || content.account !== this.account || content.shard !== key || typeof content.tickets !== 'object' || typeof content.enrichment !== 'object') {
+      throw new DataFileError(file, `is not the mirror shard the index names (client ${key}); delete the mirror folder to fetch the tickets again`);
+    }
+    return { tickets: content.tickets, enrichment: content.enrichment, changed: false };
+  };
+
+  /** The mirror, its tickets placed by `mode`; only the index is read (shards as the caller asks for them). */
+  async load(mode: AccountMode): Promise<MirrorState> {
     const stamp = await this.stamp();
-    if (this.current && this.current.stamp === stamp) return this.current.state;
-    const [tickets, enrichment] = await Promise.all([
-      readJsonFile<TicketsFile>(this.file('tickets.json')),
-      readJsonFile<EnrichmentFile>(this.file('enrichment.json')),
-    ]);
-    const ours = (file: { version: number; account: string } | undefined) => !!file && file.version === MIRROR_VERSION && file.account === this.account;
-    const state = ours(tickets)
-      ? { ...tickets!, enrichment: ours(enrichment) ? enrichment!.enrichment : {} }
-      : this.empty();
-    this.current = { state, stamp };
+    if (this.current && this.current.base === stamp) {
+      await this.current.placeBy(mode);
+      return this.current;
+    }
+    const index = await readJsonFile<IndexFile>(this.file(INDEX_FILE));
+    if (index === undefined) {
+      const converted = await this.convertLegacy(mode);
+      if (converted) return converted;
+    }
+    const ours = index !== undefined && index.version === MIRROR_VERSION && index.account === this.account;
+    const state = ours
+      ? new MirrorState(this.account, index.mode, index, this.readShard, stamp)
+      : new MirrorState(this.account, mode, { scopes: {}, syncedAt: null, shards: {} }, this.readShard, stamp);
+    if (ours && this.current) state.adopt(this.current.reusable(index));
+    await state.placeBy(mode);
+    this.current = state;
     return state;
   }
 
-  async save(state: MirrorState, changes: MirrorChanges = { tickets: true, enrichment: true }): Promise<void> {
-    const { enrichment, ...tickets } = state;
-    if (changes.tickets) await writeJsonAtomic(this.file('tickets.json'), tickets);
-    if (changes.enrichment) await writeJsonAtomic(this.file('enrichment.json'), { version: MIRROR_VERSION, account: this.account, enrichment } satisfies EnrichmentFile);
-    this.current = { state, stamp: await this.stamp() };
+  /**
+   * A mirror in the layout before shards (`tickets.json` and `enrichment.json`) is placed in shards and
+   * committed like any save; the old files are removed only after the new index names the new ones.
+   */
+  private async convertLegacy(mode: AccountMode): Promise<MirrorState | undefined> {
+    const [tickets, enrichment] = await Promise.all([
+      readJsonFile<LegacyTicketsFile>(this.file('tickets.json')),
+      readJsonFile<LegacyEnrichmentFile>(this.file('enrichment.json')),
+    ]);
+    if (!tickets || tickets.version !== LEGACY_VERSION || tickets.account !== this.account) return undefined;
+    const enriched = enrichment && enrichment.version === LEGACY_VERSION && enrichment.account === this.account ? enrichment.enrichment : {};
+    const state = new MirrorState(this.account, mode, { scopes: tickets.scopes, syncedAt: tickets.syncedAt, shards: {} }, this.readShard, 'none');
+    for (const ticket of Object.values(tickets.tickets)) {
+      await state.upsert(ticket);
+      const fetched = enriched[String(ticket.id)];
+      if (fetched) state.setEnrichment(ticket.id, fetched);
+    }
+    await this.save(state, { index: true });
+    return this.current === state ? state : this.load(mode);
+  }
+
+  /**
+   * Writes the changed shards and, when `index` says so or a shard changed, commits the index naming them.
+   * Answers false when another process committed since `state` was read: nothing of it is kept.
+   */
+  async save(state: MirrorState, changes: { index: boolean }): Promise<boolean> {
+    const changed = state.changedShards();
+    if (!changes.index && !state.placedAgain && changed.length === 0) return true;
+    const written = new Map<string, string | null>();
+    await Promise.all(
+      changed.map(async (key) => {
+        if (state.isEmpty(key)) {
+          written.set(key, null);
+          return;
+        }
+        const name = newShardName(key);
+        await writeJsonAtomic(this.shardFile(name), state.shardContent(key));
+        written.set(key, name);
+      }),
+    );
+    const index = state.indexWith(written);
+    const replaced = changed.map((key) => state.fileOf(key)).filter((name): name is string => name !== undefined);
+    const committed = await this.withCommitLock(async () => {
+      if ((await this.stamp()) !== state.base) return false;
+      await writeJsonAtomic(this.file(INDEX_FILE), index);
+      return true;
+    });
+    if (!committed) {
+      await Promise.all([...written.values()].map((name) => (name ? fs.rm(this.shardFile(name), { force: true }) : undefined)));
+      this.forget();
+      return false;
+    }
+    state.committed(written);
+    state.placedAgain = false;
+    state.base = await this.stamp();
+    this.current = state;
+    await this.removeUnnamed(index, replaced);
+    return true;
+  }
+
+  /** The files the commit replaced, the layout before shards, and shard files no index named for an hour. */
+  private async removeUnnamed(index: IndexFile, replaced: string[]): Promise<void> {
+    const named = new Set(Object.values(index.shards).map((entry) => entry.file));
+    const now = Date.now();
+    const leftovers = await fs.readdir(path.join(this.directory, SHARD_DIR)).catch(() => [] as string[]);
+    const old = await Promise.all(
+      leftovers
+        .filter((name) => !named.has(name) && !replaced.includes(name))
+        .map(async (name) => {
+          const stat = await fs.stat(this.shardFile(name)).catch(() => undefined);
+          return stat && now - stat.mtimeMs > ORPHAN_AGE_MS ? name : undefined;
+        }),
+    );
+    const doomed = [...replaced, ...old.filter((name): name is string => name !== undefined)].map((name) => this.shardFile(name));
+    await Promise.all([...doomed, ...LEGACY_FILES.map((name) => this.file(name))].map((file) => fs.rm(file, { force: true })));
+  }
+
+  /** Runs `commit` while holding mirror/index.lock, so two processes never both commit over the same index. */
+  private async withCommitLock<T>(commit: () => Promise<T>): Promise<T> {
+    const lock = this.file('index.lock');
+    await fs.mkdir(this.directory, { recursive: true });
+    for (;;) {
+      try {
+        await (await fs.open(lock, 'wx')).close();
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const stat = await fs.stat(lock).catch(() => undefined);
+        if (stat && Date.now() - stat.mtimeMs > STALE_LOCK_MS) await fs.rm(lock, { force: true });
+        else await sleep(10);
+      }
+    }
+    try {
+      return await commit();
+    } finally {
+      await fs.rm(lock, { force: true });
+    }
   }
 
   /** Drops the state kept in memory: the next load reads the files. */
   forget(): void {
     this.current = undefined;
-  }
-
-  empty(): MirrorState {
-    return { version: MIRROR_VERSION, account: this.account, scopes: {}, syncedAt: null, tickets: {}, enrichment: {} };
   }
 
   /** A cached list (departments, form fields, requesters…) if younger than `ttlMs`. */

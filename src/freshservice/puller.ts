@@ -9,7 +9,7 @@ import type { CallStats, FreshserviceClient } from './client.js';
 import { byId, Enricher } from './enricher.js';
 import { FreshserviceError } from './errors.js';
 import { statusLabelsFrom, type FreshserviceDirectory } from './directory.js';
-import { emptyCoverage, upsertTicket, type MirrorState, type TicketMirror } from './mirror.js';
+import { emptyCoverage, shardOf, type MirrorState, type TicketMirror } from './mirror.js';
 import { clientIdOf, type FreshserviceAccount, type TicketScope } from './account.js';
 import { FINISHED_STATUSES, finishedAt, isFinished, mattersForPeriod } from './selection.js';
 import { filterTickets } from './ticket-filter.js';
@@ -171,6 +171,15 @@ export function createPuller(deps: PullerDeps): Puller {
     return run;
   }
 
+  /**
+   * Writes the shards that changed and, when `index` (the listing changed tickets or coverage) or a shard
+   * changed, the index. Another process that committed meanwhile keeps its mirror; what this one fetched
+   * is fetched again by the next sync.
+   */
+  async function saveMirror(state: MirrorState, index: boolean): Promise<void> {
+    if (!(await mirror.save(state, { index }))) logger.info('Another process saved the ticket mirror meanwhile; its copy is kept');
+  }
+
   function datasetFile(clientId: number, period: Pick<Period, 'key'>): string {
     const name = period.key.replace(/[^A-Za-z0-9._-]/g, '_');
     return path.join(deps.dataDir, 'datasets', String(clientId), `${name}.json`);
@@ -210,15 +219,16 @@ export function createPuller(deps: PullerDeps): Puller {
     let changed = 0;
     let pages = 0;
     let highWaterMark = coverage.highWaterMark ?? '';
-    const take = (ticket: FreshserviceTicket) => {
-      if (upsertTicket(state, ticket)) changed += 1;
+    const take = async (ticket: FreshserviceTicket) => {
+      if (await state.upsert(ticket)) changed += 1;
       if (ticket.updated_at > highWaterMark) highWaterMark = ticket.updated_at;
-      options.onTicket?.(state.tickets[String(ticket.id)]!);
+      // A copy the index already held at this version is the listed one (its shard need not be read).
+      options.onTicket?.(state.ticket(ticket.id) ?? ticket);
     };
     const params = { updated_since: isoSeconds(since), include: 'stats', per_page: 100, order_type: 'asc', ...workspace };
     for await (const page of client.paginate<FreshserviceTicket>('/tickets', { params, key: 'tickets', priority: LIST_PRIORITY })) {
       pages += 1;
-      page.forEach(take);
+      for (const ticket of page) await take(ticket);
       options.onProgress?.({ phase: 'sync', done: pages, total: page.length === 100 ? pages + 1 : pages });
     }
 
@@ -228,7 +238,7 @@ export function createPuller(deps: PullerDeps): Puller {
       const filter = { anyOf: statuses.map((code) => `status:${code}`), updatedUntil: isoSeconds(newCoveredSince!).slice(0, 10) };
       for await (const page of filterTickets(client, filter, { params: workspace, priority: LIST_PRIORITY })) {
         for (const ticket of page) {
-          if (!state.tickets[String(ticket.id)]) take(ticket);
+          if (!state.has(ticket.id)) await take(ticket);
         }
       }
       coverage.openSweptAt = now.toISOString();
@@ -255,11 +265,7 @@ export function createPuller(deps: PullerDeps): Puller {
       const params = { filter, updated_since: isoSeconds(since), per_page: 100, workspace_id: scope.workspaceId };
       for await (const page of client.paginate<FreshserviceTicket>('/tickets', { params, key: 'tickets', priority: LIST_PRIORITY })) {
         for (const ticket of page) {
-          const key = String(ticket.id);
-          if (!state.tickets[key]) continue;
-          delete state.tickets[key];
-          delete state.enrichment[key];
-          dropped += 1;
+          if (await state.remove(ticket.id)) dropped += 1;
         }
       }
     }
@@ -291,9 +297,11 @@ export function createPuller(deps: PullerDeps): Puller {
       // The status labels are read while the rest goes on; the open-ticket sweep shares the same fetch.
       const formFields = directory.listFormFields({ refresh });
       formFields.catch(() => undefined);
-      const [account, state] = await Promise.all([directory.account({ refresh }), mirror.load()]);
-      const target = await resolveClient(ref, account, refresh);
+      const account = await directory.account({ refresh });
+      const [state, target] = await Promise.all([mirror.load(account.mode), resolveClient(ref, account, refresh)]);
       const scopes = scopesOf(account, target);
+      // Only this client's shard: other clients' tickets are read when the listing shows one new or changed.
+      await state.loadShards([shardOf(target.id)]);
       const wanted = (ticket: FreshserviceTicket) => clientIdOf(account.mode, ticket) === target.id && mattersForPeriod(ticket, period.from, period.to);
       const synced = { changed: 0, coverageChanged: false };
       const enricher = new Enricher(client, state, enrichConcurrency, refresh, (done, total) => progress({ phase: 'enrich', done, total }));
@@ -318,8 +326,9 @@ export function createPuller(deps: PullerDeps): Puller {
           synced.changed += result.changed;
           synced.coverageChanged ||= result.coverageChanged;
         }
-        const chosen = budget ? withinBudget(Object.values(state.tickets).filter(wanted), mustEnrich, budget.credits, enricher) : undefined;
-        await enricher.ensure(() => Object.values(state.tickets).filter((ticket) => wanted(ticket) && (!chosen || chosen.has(ticket.id))));
+        const clientTickets = () => state.ticketsOf(target.id).filter(wanted);
+        const chosen = budget ? withinBudget(clientTickets(), mustEnrich, budget.credits, enricher) : undefined;
+        await enricher.ensure(() => clientTickets().filter((ticket) => !chosen || chosen.has(ticket.id)));
       } catch (error) {
         enricher.stop();
         throw error;
@@ -328,13 +337,12 @@ export function createPuller(deps: PullerDeps): Puller {
       const statusLabels = statusLabelsFrom(await formFields);
       progress({ phase: 'write', done: 0, total: 2 });
       // Nothing new: leave the mirror files as they are rather than rewriting megabytes.
-      const changes = { tickets: synced.changed > 0 || synced.coverageChanged || enricher.ticketUpdates > 0, enrichment: synced.changed > 0 || enricher.updates > 0 };
-      if (changes.tickets || changes.enrichment) await mirror.save(state, changes);
+      await saveMirror(state, synced.changed > 0 || synced.coverageChanged || enricher.ticketUpdates > 0);
       progress({ phase: 'write', done: 1, total: 2 });
-      const selected = byId(Object.values(state.tickets).filter(wanted));
+      const selected = byId(state.ticketsOf(target.id).filter(wanted));
       const unenriched = budget ? selected.filter((ticket) => enricher.needs(ticket)).map((ticket) => ticket.id) : [];
       const tickets = selected.map((ticket): FreshserviceDatasetTicket => {
-        const enrichment = state.enrichment[String(ticket.id)];
+        const enrichment = state.enrichmentOf(ticket.id);
         return { ...ticket, time_entries: enrichment?.timeEntries ?? [], csat_response: enrichment?.csat ?? null };
       });
       const dataset: FreshserviceDataset = {
@@ -353,7 +361,7 @@ export function createPuller(deps: PullerDeps): Puller {
       const cost = spent(before, client.stats());
       logger.info({ client: target.id, period: period.key, tickets: tickets.length, ...cost }, 'Freshservice pull finished');
       const mirrorCoversSince = earliest(scopes.map((scope) => state.scopes[scope.key]?.coveredSince ?? null));
-      const oldestTicketAt = Object.values(state.tickets).reduce<string | null>((oldest, ticket) => (oldest === null || ticket.created_at < oldest ? ticket.created_at : oldest), null);
+      const oldestTicketAt = state.oldestCreatedAt();
       return { dataset, file, calls: cost.calls, credits: cost.credits, ticketCount: tickets.length, mirrorCoversSince, oldestTicketAt };
     });
   }
@@ -362,7 +370,8 @@ export function createPuller(deps: PullerDeps): Puller {
     return exclusive(async () => {
       const before = client.stats();
       const account = await directory.account();
-      const state = await mirror.load();
+      const state = await mirror.load(account.mode);
+      await state.loadAll();
       const clients = new Set(options.enrichClients);
       const forClient = (ticket: FreshserviceTicket) => {
         const id = clientIdOf(account.mode, ticket);
@@ -371,7 +380,7 @@ export function createPuller(deps: PullerDeps): Puller {
       // Time logged on an open ticket can still change every day: fetched once it is finished, or by a report on it.
       const enrichable = (ticket: FreshserviceTicket) => !ticket.spam && !ticket.deleted && isFinished(ticket) && forClient(ticket);
       const enricher = new Enricher(client, state, enrichConcurrency, false, (done, total) => options.onProgress?.({ phase: 'enrich', done, total }));
-      const listed = new Set<string>();
+      const listed = new Set<number>();
       let changed = 0;
       let coverageChanged = false;
       try {
@@ -381,7 +390,7 @@ export function createPuller(deps: PullerDeps): Puller {
             onTicket: (ticket) => {
               enricher.throwIfFailed();
               if (!enrichable(ticket)) return;
-              listed.add(String(ticket.id));
+              listed.add(ticket.id);
               enricher.prefetch(ticket);
             },
             onProgress: options.onProgress,
@@ -389,14 +398,13 @@ export function createPuller(deps: PullerDeps): Puller {
           changed += result.changed;
           coverageChanged ||= result.coverageChanged;
         }
-        const current = () => [...listed].map((id) => state.tickets[id]).filter((ticket): ticket is FreshserviceTicket => ticket !== undefined && enrichable(ticket));
+        const current = () => [...listed].map((id) => state.ticket(id)).filter((ticket): ticket is FreshserviceTicket => ticket !== undefined && enrichable(ticket));
         await enricher.ensure(current);
       } catch (error) {
         enricher.stop();
         throw error;
       }
-      const changes = { tickets: changed > 0 || coverageChanged || enricher.ticketUpdates > 0, enrichment: changed > 0 || enricher.updates > 0 };
-      if (changes.tickets || changes.enrichment) await mirror.save(state, changes);
+      await saveMirror(state, changed > 0 || coverageChanged || enricher.ticketUpdates > 0);
       const cost = spent(before, client.stats());
       const coverages = account.scopes.map((scope) => state.scopes[scope.key] ?? emptyCoverage());
       const result: SyncResult = {
@@ -404,7 +412,7 @@ export function createPuller(deps: PullerDeps): Puller {
         changed,
         enriched: enricher.enriched,
         surveysAskedAgain: enricher.surveysAskedAgain,
-        ticketsInMirror: Object.keys(state.tickets).length,
+        ticketsInMirror: state.ticketCount,
         coveredSince: earliest(coverages.map((coverage) => coverage.coveredSince)),
         highWaterMark: coverages.map((coverage) => coverage.highWaterMark).reduce<string | null>((latest, mark) => (mark && (!latest || mark > latest) ? mark : latest), null),
       };
