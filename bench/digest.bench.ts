@@ -11,8 +11,7 @@ import { SCHEDULER_ACTOR } from '../src/jobs/jobs.js';
 import { parsePeriod } from '../src/period/period.js';
 import type { RecordedRequest } from '../src/sandbox/index.js';
 import type { SyncResult } from '../src/freshservice/puller.js';
-import type { TicketEnrichment } from '../src/freshservice/mirror.js';
-import { readJsonFile } from '../src/store/files.js';
+import { readMirror } from '../test/support/mirror-files.js';
 import { showWorldAsOf } from './world-as-of.js';
 
 /** Tuesday 1 December 2026, 08:00 UTC: the first working day's digest for November. */
@@ -137,7 +136,7 @@ export async function run(): Promise<Record<string, unknown>> {
       await digestRuntime.close();
     }
     // Answers given by the digest's morning that the mirror had not seen yet (after the digest, which enriched what it reported on).
-    const stored = (await readJsonFile<{ enrichment: Record<string, TicketEnrichment> }>(path.join(dataDir, 'mirror', 'enrichment.json')))!.enrichment;
+    const stored = (await readMirror(dataDir)).enrichment;
     const answered = Object.entries(full.csat).filter(([, answer]) => answer.created_at >= '2026-11-01' && answer.created_at <= DIGEST_AT);
     const unseen = answered.filter(([id]) => stored[id]?.csat === null).length;
     const simulatedMinutes = (wallMs * DIGEST_TIME_SCALE) / 60_000;

@@ -6,6 +6,7 @@ import { startBot, type BotProcess } from '../src/compose/bot-process.js';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { DataFileError } from '../src/store/data-file.js';
+import { mirrorIndexFile, mirrorShardFile } from '../src/freshservice/mirror.js';
 import { ReportStore } from '../src/store/reports.js';
 import { openDirectoryStore } from '../src/clients/directory-store.js';
 import { cliInProcess } from './support/cli.js';
@@ -90,6 +91,32 @@ describe('the data folder is validated, never guessed', () => {
     expect(history.stdout).toMatch(/-v1/);
   }, 120_000);
 
+  it('stops at a broken ticket-mirror index, or at a shard file it names that is gone, with one line naming it, exit 1, nothing written', async () => {
+    const index = mirrorIndexFile(dataDir);
+    const original = await fs.readFile(index, 'utf8');
+    const shard = mirrorShardFile(dataDir, Object.values((JSON.parse(original) as { shards: Record<string, { file: string }> }).shards)[0]!.file);
+    const expectRefused = async (file: string, context: string) => {
+      const before = await snapshot(dataDir);
+      const result = await cliInProcess(['generate', 'Acme', '--json'], env);
+      expect(result.code, context).toBe(1);
+      expect(result.stdout, context).toBe('');
+      expect(result.stderr.trimEnd().split('\n'), context).toHaveLength(1);
+      const message = (JSON.parse(result.stderr) as { error: { code: string; message: string } }).error;
+      expect(message.code, context).toBe('data-file');
+      expect(message.message, context).toContain(`Data file ${file} `);
+      expect(await snapshot(dataDir), context).toEqual(before);
+    };
+    for (const broken of brokenVersionsOf(original)) {
+      await fs.writeFile(index, broken.content);
+      await expectRefused(index, `mirror index as ${broken.what}`);
+    }
+    await fs.writeFile(index, original);
+    await fs.rename(shard, `${shard}.away`);
+    await expectRefused(shard, 'a shard gone');
+    await fs.rename(`${shard}.away`, shard);
+    expect((await cliInProcess(['generate', 'Acme', '--json'], env)).code).toBe(0);
+  }, 120_000);
+
   it('never reuses a report id, even when the index has lost it, and never overwrites an earlier report\'s files', async () => {
     const folder = await makeTempDir('ir-report-ids-');
     try {
@@ -148,6 +175,16 @@ describe('/healthz', () => {
     expect(broken.status).toBe(503);
     expect(await broken.json()).toEqual({ ok: false, problems: [{ store: 'sends.json', problem: expect.stringMatching(/^is not in the expected shape: sends: expected array, received null/) }] });
     await fs.writeFile(path.join(dataDir, 'sends.json'), '{"sends": []}');
+    expect((await fetch(`${bot.http.url}/healthz`)).status).toBe(200);
+  });
+
+  it('answers 503 naming the ticket mirror\'s index when it is broken', async () => {
+    await fs.mkdir(path.dirname(mirrorIndexFile(dataDir)), { recursive: true });
+    await fs.writeFile(mirrorIndexFile(dataDir), '{"version": 4, "shards": ');
+    const broken = await fetch(`${bot.http.url}/healthz`);
+    expect(broken.status).toBe(503);
+    expect(await broken.json()).toEqual({ ok: false, problems: [{ store: path.join('mirror', 'index.json'), problem: expect.stringMatching(/^is not valid JSON/) }] });
+    await fs.rm(mirrorIndexFile(dataDir));
     expect((await fetch(`${bot.http.url}/healthz`)).status).toBe(200);
   });
 });

@@ -11,6 +11,7 @@ import { DIGESTS_SCHEMA } from '../store/digests.js';
 import { JOBS_SCHEMA } from '../jobs/runs.js';
 import { HOSTED_LOGOS_SCHEMA } from '../brand/hosted-logo.js';
 import { DIRECTORY_SCHEMA } from '../clients/directory-store.js';
+import { brokenMirrorFile } from '../freshservice/mirror.js';
 
 /** Every store of the data folder: its file (relative to DATA_DIR) and the shape it must have. */
 export const DATA_STORES: ReadonlyArray<{ file: string; schema: z.ZodType }> = [
@@ -26,10 +27,10 @@ export const DATA_STORES: ReadonlyArray<{ file: string; schema: z.ZodType }> = [
   { file: path.join('brand', 'hosted-logos.json'), schema: HOSTED_LOGOS_SCHEMA },
 ];
 
-/** The stores of `dataDir` that cannot be trusted (unreadable, not JSON, or in the wrong shape); empty when all can. */
+/** The stores of `dataDir` (and the ticket mirror's index and shard files) that cannot be trusted (unreadable, not JSON, or in the wrong shape); empty when all can. */
 export async function brokenStores(dataDir: string): Promise<DataFileError[]> {
-  const checks = await Promise.all(
-    DATA_STORES.map(async (store) => {
+  const checks = await Promise.all([
+    ...DATA_STORES.map(async (store) => {
       try {
         await readDataFile(path.join(dataDir, store.file), store.schema);
         return undefined;
@@ -38,7 +39,8 @@ export async function brokenStores(dataDir: string): Promise<DataFileError[]> {
         throw error;
       }
     }),
-  );
+    brokenMirrorFile(dataDir),
+  ]);
   return checks.filter((check): check is DataFileError => check !== undefined);
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { sleep } from '../pacing.js';
-import { DataFileError, readJsonData } from '../store/data-file.js';
+import { DataFileError, readDataFile, readJsonData } from '../store/data-file.js';
 import { readJsonFile, writeJsonAtomic } from '../store/files.js';
 import { clientIdOf, type AccountMode } from './account.js';
 import type { FreshserviceCsatResponse, FreshserviceTicket, FreshserviceTimeEntry } from './types.js';
@@ -20,6 +20,7 @@ const NO_CLIENT = 'none';
 const ORPHAN_AGE_MS = 60 * 60 * 1000;
 /** A commit lock older than this was left by a process that died while holding it. */
 const STALE_LOCK_MS = 30 * 1000;
+const MISSING_SHARD = 'is missing although the mirror index names it (delete DATA_DIR/mirror to fetch the tickets again)';
 
 /** Per-ticket calls, remembered with the ticket version they were fetched for. */
 export interface TicketEnrichment {
@@ -100,14 +101,16 @@ interface LoadedShard {
   list?: FreshserviceTicket[];
 }
 
-/** What `checkDataFolder` and `/healthz` check of the mirror: the index's shape (not every ticket in it). */
-export const MIRROR_INDEX_SCHEMA = z.looseObject({
+const plainObject = z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'expected an object');
+
+/** The index's shape as the data folder's checks see it (each shard's entry, not each ticket in it). */
+const MIRROR_INDEX_SCHEMA = z.looseObject({
   version: z.number(),
   account: z.string(),
   mode: z.enum(['esm', 'msp']),
   syncedAt: z.string().nullable(),
-  scopes: z.record(z.string(), z.looseObject({ coveredSince: z.string().nullable(), highWaterMark: z.string().nullable() })),
-  shards: z.record(z.string(), z.looseObject({ file: z.string().regex(/^[\w.-]+\.json$/), updatedAt: z.record(z.string(), z.unknown()), withoutStats: z.array(z.number()) })),
+  scopes: z.record(z.string(), plainObject),
+  shards: z.record(z.string(), z.looseObject({ file: z.string().regex(/^[\w.-]+\.json$/), oldestCreatedAt: z.string().nullable(), updatedAt: plainObject, withoutStats: z.array(z.number()) })),
 });
 
 /** Where the mirror's index lies in a data folder, and where its shards lie beside it. */
@@ -117,6 +120,31 @@ export function mirrorIndexFile(dataDir: string): string {
 
 export function mirrorShardFile(dataDir: string, name: string): string {
   return path.join(dataDir, 'mirror', SHARD_DIR, name);
+}
+
+/**
+ * What `checkDataFolder` and `/healthz` check of the mirror: the index (JSON and shape), and that each shard
+ * file it names is there. A shard's content is checked when a pull reads it (before anything is written):
+ * checking every shard on every command would read the whole mirror again.
+ */
+export async function brokenMirrorFile(dataDir: string): Promise<DataFileError | undefined> {
+  const file = mirrorIndexFile(dataDir);
+  for (let attempt = 0; ; attempt += 1) {
+    let index: Pick<IndexFile, 'shards'> | undefined;
+    try {
+      index = await readDataFile<IndexFile>(file, MIRROR_INDEX_SCHEMA);
+    } catch (error) {
+      if (error instanceof DataFileError) return error;
+      throw error;
+    }
+    if (!index) return undefined;
+    const shards = Object.values(index.shards).map((entry) => mirrorShardFile(dataDir, entry.file));
+    const present = await Promise.all(shards.map((shard) => fs.stat(shard).then(() => true, () => false)));
+    const missing = shards.find((_, position) => !present[position]);
+    if (!missing) return undefined;
+    // Another process may have committed (and removed the files it replaced) between the two reads: look once more.
+    if (attempt > 0) return new DataFileError(missing, MISSING_SHARD);
+  }
 }
 
 /** The shard a client's tickets are kept in. */
@@ -461,7 +489,7 @@ export class TicketMirror {
       if (!now) return { tickets: {}, enrichment: {}, changed: false };
       if (now.file !== name) return this.readShard(key, now.file);
     }
-    if (!content) throw new DataFileError(file, 'is missing although the mirror index names it; delete the mirror folder to fetch the tickets again');
+    if (!content) throw new DataFileError(file, MISSING_SHARD);
     if (content.version !== MIRROR_VERSION || content.account !== this.account || content.shard !== key || typeof content.tickets !== 'object' || typeof content.enrichment !== 'object') {
       throw new DataFileError(file, `is not the mirror shard the index names (client ${key}); delete the mirror folder to fetch the tickets again`);
     }

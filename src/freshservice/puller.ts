@@ -222,8 +222,9 @@ export function createPuller(deps: PullerDeps): Puller {
     const take = async (ticket: FreshserviceTicket) => {
       if (await state.upsert(ticket)) changed += 1;
       if (ticket.updated_at > highWaterMark) highWaterMark = ticket.updated_at;
-      // A copy the index already held at this version is the listed one (its shard need not be read).
-      options.onTicket?.(state.ticket(ticket.id) ?? ticket);
+      // A copy held in a shard this pull did not read is another client's: nothing for this pull to enrich.
+      const held = state.ticket(ticket.id);
+      if (held) options.onTicket?.(held);
     };
     const params = { updated_since: isoSeconds(since), include: 'stats', per_page: 100, order_type: 'asc', ...workspace };
     for await (const page of client.paginate<FreshserviceTicket>('/tickets', { params, key: 'tickets', priority: LIST_PRIORITY })) {

@@ -1,0 +1,140 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { fixedClock } from '../src/clock.js';
+import { createFreshservice, type Freshservice } from '../src/freshservice/index.js';
+import { mirrorIndexFile } from '../src/freshservice/mirror.js';
+import { DataFileError } from '../src/store/data-file.js';
+import { parsePeriod } from '../src/period/period.js';
+import { startFreshserviceSandbox, seedWorld, type FreshserviceSandbox } from '../src/sandbox/index.js';
+import { mirrorFileContents, readMirror } from './support/mirror-files.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
+
+const ANCHOR = new Date('2026-11-20T12:00:00Z');
+/** A Growth-plan account whose minute lasts 60 ms. */
+const TIME_SCALE = 1000;
+const HOUR = 60 * 60 * 1000;
+const clock = fixedClock(ANCHOR.toISOString());
+const world = seedWorld({ anchor: ANCHOR, profile: { seatScale: 0.2, months: 2 } });
+const october = parsePeriod('2026-10', { timezone: 'UTC', now: ANCHOR });
+const [acme, globex] = world.departments;
+const dataDirs: string[] = [];
+let sandbox: FreshserviceSandbox;
+
+beforeAll(async () => {
+  sandbox = await startFreshserviceSandbox({ world, clock, controls: { timeScale: TIME_SCALE } });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+afterAll(async () => {
+  await sandbox.close();
+  await Promise.all(dataDirs.map((dir) => removeTempDir(dir)));
+});
+
+/** A new process over `dataDir`: nothing of the mirror in memory. */
+function connect(dataDir: string): Freshservice {
+  return createFreshservice({ baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, dataDir, clock, timeoutMs: 400, retry: { baseDelayMs: 5, maxDelayMs: 40 }, rateLimit: { maxConcurrent: 16, minuteMs: 60_000 / TIME_SCALE } });
+}
+
+async function pulledDataDir(): Promise<string> {
+  const dataDir = await makeTempDir('integoreport-mirror-');
+  dataDirs.push(dataDir);
+  await connect(dataDir).puller.pull(acme!.id, october);
+  return dataDir;
+}
+
+function perTicketRequests(): string[] {
+  return sandbox.requests.filter((request) => /^\/api\/v2\/tickets\/\d+/.test(request.path)).map((request) => request.path);
+}
+
+/** A ticket of the department that matters for October, finished and with an answered survey. */
+function answeredOctoberTicket(departmentId: number) {
+  return world.tickets.find((ticket) => ticket.department_id === departmentId && [4, 5].includes(ticket.status) && !ticket.spam && !ticket.deleted && world.csat[ticket.id] && ticket.created_at >= '2026-10-02' && ticket.created_at < '2026-10-30')!;
+}
+
+describe('the ticket mirror kept in one shard per client', () => {
+  it('reads only the index and the client\'s own shard for a pull; another client\'s broken shard stops a pull only once that client\'s tickets changed', async () => {
+    const dataDir = await pulledDataDir();
+    const before = await connect(dataDir).puller.pull(acme!.id, october);
+    const mirror = await readMirror(dataDir);
+    const globexShard = mirror.shardFiles[String(globex!.id)]!;
+    await fs.writeFile(globexShard, '{"tickets": {');
+    clock.advance(HOUR);
+
+    const readFile = vi.spyOn(fs, 'readFile');
+    const warm = await connect(dataDir).puller.pull(acme!.id, october);
+    const reads = readFile.mock.calls.map(([file]) => String(file)).filter((file) => file === mirrorIndexFile(dataDir) || file.includes(`${path.sep}mirror${path.sep}tickets${path.sep}`));
+    readFile.mockRestore();
+    expect(warm.dataset.tickets).toEqual(before.dataset.tickets);
+    expect(reads.sort()).toEqual([mirrorIndexFile(dataDir), mirror.shardFiles[String(acme!.id)]!].sort());
+
+    const untouched = await mirrorFileContents(dataDir);
+    const changed = world.tickets.find((ticket) => ticket.department_id === globex!.id && !ticket.spam && !ticket.deleted)!;
+    sandbox.touchTicket(changed.id, { priority: 4 });
+    clock.advance(HOUR);
+    const failed = await connect(dataDir).puller.pull(acme!.id, october).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(DataFileError);
+    expect((failed as DataFileError).file).toBe(globexShard);
+    expect(await mirrorFileContents(dataDir)).toEqual(untouched);
+  });
+
+  it('moves a ticket whose department changed to its new client\'s shard, with what was fetched for it', async () => {
+    const dataDir = await pulledDataDir();
+    const moving = answeredOctoberTicket(acme!.id);
+    const held = await readMirror(dataDir);
+    expect(held.enrichment[moving.id]?.csat).toEqual(world.csat[moving.id]);
+
+    sandbox.touchTicket(moving.id, { department_id: globex!.id });
+    clock.advance(HOUR);
+    const acmeAfter = await connect(dataDir).puller.pull(acme!.id, october);
+    expect(acmeAfter.dataset.tickets.map((ticket) => ticket.id)).not.toContain(moving.id);
+    const moved = await readMirror(dataDir);
+    expect(Object.keys(moved.tickets)).toHaveLength(Object.keys(held.tickets).length);
+    const index = JSON.parse(await fs.readFile(mirrorIndexFile(dataDir), 'utf8')) as { shards: Record<string, { updatedAt: Record<string, string> }> };
+    const holders = Object.entries(index.shards).filter(([, shard]) => shard.updatedAt[moving.id]).map(([key]) => key);
+    expect(holders).toEqual([String(globex!.id)]);
+    const globexShard = JSON.parse(await fs.readFile(moved.shardFiles[String(globex!.id)]!, 'utf8')) as { tickets: Record<string, unknown>; enrichment: Record<string, unknown> };
+    expect(globexShard.enrichment[moving.id]).toEqual(held.enrichment[moving.id]);
+
+    sandbox.resetRequests();
+    const globexReport = await connect(dataDir).puller.pull(globex!.id, october);
+    const ticket = globexReport.dataset.tickets.find((candidate) => candidate.id === moving.id)!;
+    expect(ticket.department_id).toBe(globex!.id);
+    expect(ticket.csat_response).toEqual(world.csat[moving.id]);
+    // Its answered survey came along: only the new version's time entries are asked for.
+    expect(perTicketRequests().filter((request) => request.startsWith(`/api/v2/tickets/${moving.id}/`))).toEqual([`/api/v2/tickets/${moving.id}/time_entries`]);
+  });
+
+  it('converts a mirror in the former layout (tickets.json, enrichment.json) on first load, without fetching it again', async () => {
+    const dataDir = await pulledDataDir();
+    clock.advance(HOUR);
+    const expected = await connect(dataDir).puller.pull(acme!.id, october);
+    const sharded = await readMirror(dataDir);
+    const index = JSON.parse(await fs.readFile(mirrorIndexFile(dataDir), 'utf8')) as { account: string; syncedAt: string };
+    const mirrorDir = path.dirname(mirrorIndexFile(dataDir));
+    await fs.writeFile(path.join(mirrorDir, 'tickets.json'), JSON.stringify({ version: 3, account: index.account, scopes: sharded.scopes, syncedAt: index.syncedAt, tickets: sharded.tickets }));
+    await fs.writeFile(path.join(mirrorDir, 'enrichment.json'), JSON.stringify({ version: 3, account: index.account, enrichment: sharded.enrichment }));
+    await fs.rm(mirrorIndexFile(dataDir));
+    await fs.rm(path.join(mirrorDir, 'tickets'), { recursive: true });
+
+    sandbox.resetRequests();
+    const converted = await connect(dataDir).puller.pull(acme!.id, october);
+    expect(converted.dataset.tickets).toEqual(expected.dataset.tickets);
+    expect(perTicketRequests()).toEqual([]);
+    const listing = sandbox.requests.filter((request) => request.path === '/api/v2/tickets');
+    expect(listing).toHaveLength(1);
+    expect(Date.parse(listing[0]!.query.updated_since!)).toBeGreaterThan(october.to.getTime());
+
+    const files = await fs.readdir(mirrorDir);
+    expect(files).not.toContain('tickets.json');
+    expect(files).not.toContain('enrichment.json');
+    const after = await readMirror(dataDir);
+    expect(after.tickets).toEqual(sharded.tickets);
+    expect(after.enrichment).toEqual(sharded.enrichment);
+    expect(after.scopes).toEqual(sharded.scopes);
+    expect(Object.keys(after.shardFiles).sort()).toEqual(Object.keys(sharded.shardFiles).sort());
+  });
+});
