@@ -61,15 +61,21 @@ describe('the sandbox world kept on disk', () => {
     await removeTempDir(dataDir);
   });
 
-  it('keeps the tickets out of world.json, in one file per month of last update', async () => {
+  it('keeps the tickets out of world.json, in one file per week (from Monday, UTC) of last update', async () => {
     const stored = JSON.parse(await fs.readFile(path.join(sandboxDir(), 'world.json'), 'utf8'));
     expect(stored).not.toHaveProperty('tickets');
     expect(stored.departments).toEqual(seeded.departments);
-    const months = [...new Set(seeded.tickets.map((ticket) => ticket.updated_at.slice(0, 7)))].sort();
-    expect((await shardFiles()).map((file) => path.basename(file))).toEqual(months.map((month) => `${month}.json`));
+    const mondayOf = (at: string) => {
+      const day = new Date(at.slice(0, 10));
+      day.setUTCDate(day.getUTCDate() - ((day.getUTCDay() + 6) % 7));
+      return day.toISOString().slice(0, 10);
+    };
+    const weeks = [...new Set(seeded.tickets.map((ticket) => mondayOf(ticket.updated_at)))].sort();
+    expect((await shardFiles()).map((file) => path.basename(file))).toEqual(weeks.map((week) => `${week}.json`));
+    expect(weeks).toContain('2026-11-23');
   });
 
-  it('answers a warm incremental listing from the newest month alone, and reads the rest when a request needs it', async () => {
+  it('answers a warm incremental listing from the newest week alone, and reads the rest when a request needs it', async () => {
     const files = await shardFiles();
     const older = files.slice(0, -1);
     const aside = path.join(dataDir, 'aside');
@@ -138,12 +144,43 @@ describe('the sandbox world kept on disk', () => {
     expect((await call(sandbox!.freshservice, `/tickets/${changed.id}`)).body.ticket).toMatchObject({ subject: 'Printer on the third floor jams (edited)' });
     await sandbox!.close();
     const stored = JSON.parse(await fs.readFile(path.join(sandboxDir(), 'world.json'), 'utf8'));
-    expect(stored).toMatchObject({ schemaVersion: 3, anchor: '2026-11-25T12:00:00.000Z' });
+    expect(stored).toMatchObject({ schemaVersion: 4, anchor: '2026-11-25T12:00:00.000Z' });
     expect(stored).not.toHaveProperty('tickets');
 
     const { freshservice } = await start('2027-02-01T00:00:00Z');
     expect((await call(freshservice, `/tickets/${changed.id}`)).body.ticket).toMatchObject({ subject: 'Printer on the third floor jams (edited)' });
     expect(JSON.stringify(freshservice.world)).toBe(converted);
+  });
+
+  it('reads a world kept in monthly shards as it is', async () => {
+    const { tickets, timeEntries, csat, ...rest } = structuredClone(seeded);
+    const months = new Map<string, { tickets: FreshserviceTicket[]; positions: number[]; timeEntries: typeof timeEntries; csat: typeof csat }>();
+    tickets.forEach((ticket, position) => {
+      const month = ticket.updated_at.slice(0, 7);
+      const shard = months.get(month) ?? { tickets: [], positions: [], timeEntries: {}, csat: {} };
+      months.set(month, shard);
+      shard.tickets.push(ticket);
+      shard.positions.push(position);
+      if (timeEntries[ticket.id]) shard.timeEntries[ticket.id] = timeEntries[ticket.id]!;
+      if (csat[ticket.id]) shard.csat[ticket.id] = csat[ticket.id]!;
+    });
+    const changed = months.get('2026-02')!.tickets[0]!;
+    changed.subject = 'Scanner offline (edited)';
+    await fs.rm(sandboxDir(), { recursive: true });
+    await fs.mkdir(path.join(sandboxDir(), 'tickets-monthly'), { recursive: true });
+    for (const [month, shard] of months) await fs.writeFile(path.join(sandboxDir(), 'tickets-monthly', `${month}.json`), JSON.stringify(shard));
+    const shards = [...months].map(([month, shard]) => ({
+      month,
+      tickets: shard.tickets.length,
+      newestUpdatedAt: shard.tickets.map((ticket) => ticket.updated_at).sort().at(-1),
+      oldestCreatedAt: shard.tickets.map((ticket) => ticket.created_at).sort()[0],
+    }));
+    await fs.writeFile(path.join(sandboxDir(), 'world.json'), JSON.stringify({ ...rest, schemaVersion: 3, ticketShards: { folder: 'tickets-monthly', shards } }));
+
+    const { freshservice } = await start();
+    expect(await listedSince(freshservice, since)).toEqual(expectedSince(seeded.tickets, since));
+    expect((await call(freshservice, `/tickets/${changed.id}`)).body.ticket).toMatchObject({ subject: 'Scanner offline (edited)' });
+    expect(freshservice.world.tickets.map((ticket) => ticket.id)).toEqual(seeded.tickets.map((ticket) => ticket.id));
   });
 
   it('seeds afresh when world.json is missing, whatever ticket files are left', async () => {

@@ -1,7 +1,7 @@
 /**
  * The world as kept in `DATA_DIR/sandbox`: `world.json` holds everything but the tickets, plus an index of
- * ticket shards; each shard (`tickets-<set>/<yyyy-mm>.json`) holds the tickets last updated in that month
- * (UTC), with their time entries and CSAT responses. A start reads `world.json` only. The one request a warm
+ * ticket shards; each shard (`tickets-<set>/<yyyy-mm-dd>.json`) holds the tickets last updated in the week
+ * (UTC, Monday to Sunday) starting that day, with their time entries and CSAT responses. A start reads `world.json` only. The one request a warm
  * sync makes, the incremental listing (`updated_since`), reads only the shards updated at or after its
  * `since`; anything else that needs tickets reads every shard once, and from then on the world holds them as
  * plain arrays (what tests and benchmarks change in place).
@@ -16,10 +16,12 @@ import { WORLD_SCHEMA_VERSION, type SandboxWorld } from './world.js';
 
 /** The last world kept in one file (tickets included); such a world.json is converted when it is loaded. */
 const SINGLE_FILE_SCHEMA_VERSION = 2;
+/** Shards by month (`yyyy-mm.json`), named by a `month` field; read as they are, only their names differ. */
+const MONTHLY_SHARDS_SCHEMA_VERSION = 3;
 
 interface TicketShardEntry {
-  /** `yyyy-mm` of the tickets' `updated_at`; also the shard's file name. */
-  month: string;
+  /** In the set's folder: `<yyyy-mm-dd>.json`, the Monday (UTC) starting the week of the tickets' `updated_at`. */
+  file: string;
   tickets: number;
   newestUpdatedAt: string;
   oldestCreatedAt: string;
@@ -54,7 +56,14 @@ interface ShelvedTickets {
 
 const shelves = new WeakMap<SandboxWorld, ShelvedTickets>();
 
-const monthOf = (timestamp: string): string => new Date(Date.parse(timestamp)).toISOString().slice(0, 7);
+const DAY_MS = 86_400_000;
+
+function weekOf(timestamp: string): string {
+  const day = Math.floor(Date.parse(timestamp) / DAY_MS);
+  // Day 0 (1 January 1970) was a Thursday.
+  const monday = day - ((((day + 3) % 7) + 7) % 7);
+  return new Date(monday * DAY_MS).toISOString().slice(0, 10);
+}
 
 /**
  * Writes `world` into DATA_DIR/sandbox: its shards into a new folder first, then world.json naming them, each
@@ -62,14 +71,14 @@ const monthOf = (timestamp: string): string => new Date(Date.parse(timestamp)).t
  * previous world.json, or none).
  */
 export async function writeStoredWorld(dataDir: string, world: SandboxWorld): Promise<void> {
-  const byMonth = new Map<string, TicketShard & { entry: TicketShardEntry }>();
+  const byWeek = new Map<string, TicketShard & { entry: TicketShardEntry }>();
   const shardOfTicket = new Map<number, TicketShard>();
   world.tickets.forEach((ticket, position) => {
-    const month = monthOf(ticket.updated_at);
-    let shard = byMonth.get(month);
+    const file = `${weekOf(ticket.updated_at)}.json`;
+    let shard = byWeek.get(file);
     if (!shard) {
-      shard = { entry: { month, tickets: 0, newestUpdatedAt: ticket.updated_at, oldestCreatedAt: ticket.created_at }, tickets: [], positions: [], timeEntries: {}, csat: {} };
-      byMonth.set(month, shard);
+      shard = { entry: { file, tickets: 0, newestUpdatedAt: ticket.updated_at, oldestCreatedAt: ticket.created_at }, tickets: [], positions: [], timeEntries: {}, csat: {} };
+      byWeek.set(file, shard);
     }
     shard.tickets.push(ticket);
     shard.positions.push(position);
@@ -78,8 +87,8 @@ export async function writeStoredWorld(dataDir: string, world: SandboxWorld): Pr
     if (Date.parse(ticket.created_at) < Date.parse(shard.entry.oldestCreatedAt)) shard.entry.oldestCreatedAt = ticket.created_at;
     shardOfTicket.set(ticket.id, shard);
   });
-  const shards = [...byMonth.values()].sort((a, b) => a.entry.month.localeCompare(b.entry.month));
-  // Entries of a ticket the world does not hold (only a hand-edited world has any) go with the newest month, so nothing is lost.
+  const shards = [...byWeek.values()].sort((a, b) => a.entry.file.localeCompare(b.entry.file));
+  // Entries of a ticket the world does not hold (only a hand-edited world has any) go with the newest week, so nothing is lost.
   const shardFor = (id: string) => shardOfTicket.get(Number(id)) ?? shards.at(-1);
   for (const [id, entries] of Object.entries(world.timeEntries)) {
     const shard = shardFor(id);
@@ -91,7 +100,7 @@ export async function writeStoredWorld(dataDir: string, world: SandboxWorld): Pr
   }
 
   const folder = `tickets-${randomBytes(4).toString('hex')}`;
-  await Promise.all(shards.map(({ entry, ...shard }) => writeJsonAtomic(path.join(sandboxDir(dataDir), folder, `${entry.month}.json`), shard)));
+  await Promise.all(shards.map(({ entry, ...shard }) => writeJsonAtomic(path.join(sandboxDir(dataDir), folder, entry.file), shard)));
   const { tickets: _tickets, timeEntries: _timeEntries, csat: _csat, ...rest } = world;
   const stored: StoredWorld = { ...rest, schemaVersion: WORLD_SCHEMA_VERSION, ticketShards: { folder, shards: shards.map((shard) => shard.entry) } };
   await writeJsonAtomic(sandboxFiles(dataDir).world, stored);
@@ -100,7 +109,7 @@ export async function writeStoredWorld(dataDir: string, world: SandboxWorld): Pr
 /**
  * The world kept in DATA_DIR/sandbox, its tickets left on disk until needed; undefined when there is none or
  * it is of a schema too old to keep (the caller seeds a new one). A world.json of the single-file schema is
- * converted (it may hold changes, so it is kept, not reseeded) and returned whole.
+ * converted (it may hold changes, so it is kept, not reseeded) and returned whole; monthly shards are read as they are.
  */
 export async function readStoredWorld(dataDir: string): Promise<SandboxWorld | undefined> {
   const stored = await readJsonFile<{ schemaVersion?: number }>(sandboxFiles(dataDir).world);
@@ -109,16 +118,21 @@ export async function readStoredWorld(dataDir: string): Promise<SandboxWorld | u
     await writeStoredWorld(dataDir, world);
     return world;
   }
+  if (stored?.schemaVersion === MONTHLY_SHARDS_SCHEMA_VERSION) {
+    const monthly = stored as Omit<StoredWorld, 'ticketShards'> & { ticketShards: { folder: string; shards: Array<Omit<TicketShardEntry, 'file'> & { month: string }> } };
+    const shards = monthly.ticketShards.shards.map(({ month, ...entry }) => ({ ...entry, file: `${month}.json` }));
+    return shelvedWorld(sandboxDir(dataDir), { ...monthly, ticketShards: { folder: monthly.ticketShards.folder, shards } });
+  }
   if (stored?.schemaVersion !== WORLD_SCHEMA_VERSION) return undefined;
-  return shelvedWorld(path.join(sandboxDir(dataDir), (stored as StoredWorld).ticketShards.folder), stored as StoredWorld);
+  return shelvedWorld(sandboxDir(dataDir), stored as StoredWorld);
 }
 
 /** A world whose `tickets`, `timeEntries` and `csat` read every shard at first use (get or set), in the keys' usual order. */
-function shelvedWorld(folder: string, stored: StoredWorld): SandboxWorld {
-  const shelf: ShelvedTickets = { folder, shards: stored.ticketShards.shards, read: new Map(), loaded: false };
-  const { schemaVersion, seed, anchor, departments, requesters, agents, groups, formFields, audience } = stored;
+function shelvedWorld(dir: string, stored: StoredWorld): SandboxWorld {
+  const shelf: ShelvedTickets = { folder: path.join(dir, stored.ticketShards.folder), shards: stored.ticketShards.shards, read: new Map(), loaded: false };
+  const { seed, anchor, departments, requesters, agents, groups, formFields, audience } = stored;
   const world: SandboxWorld = {
-    schemaVersion,
+    schemaVersion: WORLD_SCHEMA_VERSION,
     seed,
     anchor,
     departments,
@@ -151,9 +165,9 @@ function shelvedWorld(folder: string, stored: StoredWorld): SandboxWorld {
 }
 
 function readShard(shelf: ShelvedTickets, entry: TicketShardEntry): TicketShard {
-  const cached = shelf.read.get(entry.month);
+  const cached = shelf.read.get(entry.file);
   if (cached) return cached;
-  const file = path.join(shelf.folder, `${entry.month}.json`);
+  const file = path.join(shelf.folder, entry.file);
   let shard: TicketShard;
   try {
     shard = JSON.parse(readFileSync(file, 'utf8')) as TicketShard;
@@ -162,7 +176,7 @@ function readShard(shelf: ShelvedTickets, entry: TicketShardEntry): TicketShard 
   }
   if (shard.tickets?.length !== entry.tickets) throw new Error(`The sandbox world's ticket file ${file} does not hold the tickets its world.json lists; \`integoreport sandbox reset\` seeds a new world.`);
   if (shelf.placement) for (const ticket of shard.tickets) shelf.placement(ticket, shard.timeEntries[ticket.id]);
-  shelf.read.set(entry.month, shard);
+  shelf.read.set(entry.file, shard);
   return shard;
 }
 
