@@ -130,7 +130,8 @@ export function mirrorShardFile(dataDir: string, name: string): string {
 export async function brokenMirrorFile(dataDir: string): Promise<DataFileError | undefined> {
   const file = mirrorIndexFile(dataDir);
   for (let attempt = 0; ; attempt += 1) {
-    let index: Pick<IndexFile, 'shards'> | undefined;
+    let index: IndexFile | undefined;
+    const stamp = await indexStamp(file);
     try {
       index = await readDataFile<IndexFile>(file, MIRROR_INDEX_SCHEMA);
     } catch (error) {
@@ -141,10 +142,31 @@ export async function brokenMirrorFile(dataDir: string): Promise<DataFileError |
     const shards = Object.values(index.shards).map((entry) => mirrorShardFile(dataDir, entry.file));
     const present = await Promise.all(shards.map((shard) => fs.stat(shard).then(() => true, () => false)));
     const missing = shards.find((_, position) => !present[position]);
-    if (!missing) return undefined;
+    if (!missing) {
+      checkedIndex = { file, stamp, index };
+      return undefined;
+    }
     // Another process may have committed (and removed the files it replaced) between the two reads: look once more.
     if (attempt > 0) return new DataFileError(missing, MISSING_SHARD);
   }
+}
+
+/** The index as the data folder's check just read it: the command's first load takes it rather than reading it again, if unchanged. */
+let checkedIndex: { file: string; stamp: string; index: IndexFile } | undefined;
+
+/** Changes whenever a process (or a restore) replaces the index. */
+function indexStamp(file: string): Promise<string> {
+  return fs.stat(file).then(
+    (stat) => `${stat.ino}:${stat.mtimeMs}:${stat.size}`,
+    () => 'none',
+  );
+}
+
+async function readIndex(file: string, stamp: string): Promise<IndexFile | undefined> {
+  const checked = checkedIndex;
+  checkedIndex = undefined;
+  if (checked && checked.file === file && checked.stamp === stamp) return checked.index;
+  return readJsonFile<IndexFile>(file);
 }
 
 /** The shard a client's tickets are kept in. */
@@ -180,7 +202,6 @@ export class MirrorState {
   private readonly entries: Record<string, ShardEntry>;
   private readonly loaded = new Map<string, LoadedShard>();
   private readonly loading = new Map<string, Promise<void>>();
-  private placement: Map<string, string> | undefined;
   private readonly oldestStale = new Set<string>();
   /** The tickets were placed again (the account's mode changed): the next save commits the index. */
   placedAgain = false;
@@ -202,12 +223,11 @@ export class MirrorState {
     return this.modeUsed;
   }
 
+  /** The shard holding a ticket: the shards read first (a pull asks about its own client's tickets most), then the index's entries. */
   private where(id: string): string | undefined {
-    if (!this.placement) {
-      this.placement = new Map();
-      for (const [key, entry] of Object.entries(this.entries)) for (const ticketId of Object.keys(entry.updatedAt)) this.placement.set(ticketId, key);
-    }
-    return this.placement.get(id);
+    for (const [key, shard] of this.loaded) if (shard.tickets[id] !== undefined) return key;
+    for (const key in this.entries) if (!this.loaded.has(key) && this.entries[key]!.updatedAt[id] !== undefined) return key;
+    return undefined;
   }
 
   private keyOf(ticket: FreshserviceTicket): string {
@@ -346,7 +366,6 @@ export class MirrorState {
     entry.updatedAt[id] = ticket.updated_at;
     const withoutStats = entry.withoutStats.filter((other) => other !== ticket.id);
     entry.withoutStats = ticket.stats ? withoutStats : [...withoutStats, ticket.id];
-    this.placement?.set(id, key);
     this.oldestStale.add(key);
   }
 
@@ -368,7 +387,6 @@ export class MirrorState {
     const entry = this.entries[key]!;
     delete entry.updatedAt[id];
     entry.withoutStats = entry.withoutStats.filter((other) => String(other) !== id);
-    this.placement?.delete(id);
     this.oldestStale.add(key);
   }
 
@@ -471,12 +489,8 @@ export class TicketMirror {
     return path.join(this.directory, SHARD_DIR, name);
   }
 
-  /** Changes whenever another process (or a restore) replaces the index. */
-  private async stamp(): Promise<string> {
-    return fs.stat(this.file(INDEX_FILE)).then(
-      (stat) => `${stat.ino}:${stat.mtimeMs}:${stat.size}`,
-      () => 'none',
-    );
+  private stamp(): Promise<string> {
+    return indexStamp(this.file(INDEX_FILE));
   }
 
   private readonly readShard: ShardReader = async (key, name) => {
@@ -503,7 +517,7 @@ export class TicketMirror {
       await this.current.placeBy(mode);
       return this.current;
     }
-    const index = await readJsonFile<IndexFile>(this.file(INDEX_FILE));
+    const index = await readIndex(this.file(INDEX_FILE), stamp);
     if (index === undefined) {
       const converted = await this.convertLegacy(mode);
       if (converted) return converted;

@@ -303,7 +303,16 @@ export function createPuller(deps: PullerDeps): Puller {
       const scopes = scopesOf(account, target);
       // Only this client's shard: other clients' tickets are read when the listing shows one new or changed.
       await state.loadShards([shardOf(target.id)]);
-      const wanted = (ticket: FreshserviceTicket) => clientIdOf(account.mode, ticket) === target.id && mattersForPeriod(ticket, period.from, period.to);
+      // Asked again and again for the same ticket versions (budget, enrichment rounds, dataset); a changed ticket is a new object.
+      const wantedVersions = new WeakMap<FreshserviceTicket, boolean>();
+      const wanted = (ticket: FreshserviceTicket) => {
+        let answer = wantedVersions.get(ticket);
+        if (answer === undefined) {
+          answer = clientIdOf(account.mode, ticket) === target.id && mattersForPeriod(ticket, period.from, period.to);
+          wantedVersions.set(ticket, answer);
+        }
+        return answer;
+      };
       const synced = { changed: 0, coverageChanged: false };
       const enricher = new Enricher(client, state, enrichConcurrency, refresh, (done, total) => progress({ phase: 'enrich', done, total }));
       const budget = options.enrichBudget;
