@@ -16,9 +16,9 @@ function validator(options: { coerceTypes: boolean }): Ajv {
 }
 
 // Query parameters arrive as text: `count=10` is the integer 10, `vip_only=true` the boolean.
-// Each schema is compiled on its first request; ajv keeps the result for the same schema object.
-const queries = validator({ coerceTypes: true });
-const bodies = validator({ coerceTypes: false });
+// Each validator is made, and each schema compiled, on its first request; ajv keeps the result for the same schema object.
+let queries: Ajv | undefined;
+let bodies: Ajv | undefined;
 
 /** The spec's description of `METHOD /route/:pattern`, if the sandbox holds the route to it. */
 export function contractFor(method: string, pattern: string): RequestContract | undefined {
@@ -34,12 +34,12 @@ export function contractRefusal(contract: RequestContract, query: Record<string,
   // Every query schema is an object of optional parameters unless it names required ones: an empty query needs no
   // compiled validator (compiling the first one costs a command line a few hundredths of a second).
   if (Object.keys(query).length > 0 || contract.query.required !== undefined) {
-    const checkQuery = queries.compile(contract.query);
+    const checkQuery = (queries ??= validator({ coerceTypes: true })).compile(contract.query);
     // Checked on a copy, since coercion rewrites it; the problems quote what was sent.
     if (!checkQuery({ ...query })) errors.push(...describe(checkQuery.errors ?? [], query));
   }
   if (contract.body) {
-    const checkBody = bodies.compile(contract.body);
+    const checkBody = (bodies ??= validator({ coerceTypes: false })).compile(contract.body);
     if (!checkBody(body)) errors.push(...describe(checkBody.errors ?? [], body));
   }
   return errors.length > 0 ? invalidResource(errors) : undefined;
