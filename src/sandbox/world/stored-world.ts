@@ -1,10 +1,10 @@
 /**
  * The world as kept in `DATA_DIR/sandbox`: `world.json` holds everything but the tickets, plus an index of
  * ticket shards; each shard (`tickets-<set>/<yyyy-mm-dd>.json`) holds the tickets last updated in the week
- * (UTC, Monday to Sunday) starting that day, with their time entries and CSAT responses. A start reads `world.json` only. The one request a warm
- * sync makes, the incremental listing (`updated_since`), reads only the shards updated at or after its
- * `since`; anything else that needs tickets reads every shard once, and from then on the world holds them as
- * plain arrays (what tests and benchmarks change in place).
+ * (UTC, Monday to Sunday) starting that day, with their time entries and CSAT responses. A start reads
+ * `world.json` only. The one request a warm sync makes, the incremental listing (`updated_since`), reads only
+ * the shards updated at or after its `since`; anything else that needs tickets reads every shard once, and
+ * from then on the world holds them as plain arrays (what tests and benchmarks change in place).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
