@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fixedClock } from '../src/clock.js';
 import { createFreshservice, type Freshservice } from '../src/freshservice/index.js';
-import { mirrorIndexFile } from '../src/freshservice/mirror.js';
+import { mirrorIndexFile, TicketMirror } from '../src/freshservice/mirror.js';
 import { DataFileError } from '../src/store/data-file.js';
 import { parsePeriod } from '../src/period/period.js';
 import { startFreshserviceSandbox, seedWorld, type FreshserviceSandbox } from '../src/sandbox/index.js';
@@ -106,6 +106,40 @@ describe('the ticket mirror kept in one shard per client', () => {
     expect(ticket.csat_response).toEqual(world.csat[moving.id]);
     // Its answered survey came along: only the new version's time entries are asked for.
     expect(perTicketRequests().filter((request) => request.startsWith(`/api/v2/tickets/${moving.id}/`))).toEqual([`/api/v2/tickets/${moving.id}/time_entries`]);
+  });
+
+  it('keeps the mirror another process committed meanwhile, and leaves nothing of a save that came second', async () => {
+    const dataDir = await pulledDataDir();
+    const { account } = JSON.parse(await fs.readFile(mirrorIndexFile(dataDir), 'utf8')) as { account: string };
+    const [bot, commandLine] = [new TicketMirror(dataDir, account), new TicketMirror(dataDir, account)];
+    const [botState, commandLineState] = await Promise.all([bot.load('esm'), commandLine.load('esm')]);
+    const ticket = world.tickets.find((candidate) => candidate.department_id === acme!.id && !candidate.spam && !candidate.deleted)!;
+
+    expect(await commandLineState.upsert({ ...ticket, priority: 4, updated_at: '2026-11-20T13:00:00Z' })).toBe(true);
+    expect(await commandLine.save(commandLineState, { index: true })).toBe(true);
+    const committed = await mirrorFileContents(dataDir);
+    expect(await botState.upsert({ ...ticket, priority: 3, updated_at: '2026-11-20T13:30:00Z' })).toBe(true);
+    expect(await bot.save(botState, { index: true })).toBe(false);
+
+    expect(await mirrorFileContents(dataDir)).toEqual(committed);
+    const reread = await bot.load('esm');
+    await reread.loadShards([String(acme!.id)]);
+    expect(reread.ticket(ticket.id)?.priority).toBe(4);
+  });
+
+  it('places the tickets again, by workspace, when the account turns out to be an MSP account', async () => {
+    const dataDir = await pulledDataDir();
+    const { account } = JSON.parse(await fs.readFile(mirrorIndexFile(dataDir), 'utf8')) as { account: string };
+    const byDepartment = await readMirror(dataDir);
+    const mirror = new TicketMirror(dataDir, account);
+    const state = await mirror.load('msp');
+    expect(await mirror.save(state, { index: false })).toBe(true);
+
+    const byWorkspace = await readMirror(dataDir);
+    expect(byWorkspace.tickets).toEqual(byDepartment.tickets);
+    expect(byWorkspace.enrichment).toEqual(byDepartment.enrichment);
+    const workspaces = [...new Set(Object.values(byDepartment.tickets).map((ticket) => String(ticket.workspace_id)))].sort();
+    expect(Object.keys(byWorkspace.shardFiles).sort()).toEqual(workspaces);
   });
 
   it('converts a mirror in the former layout (tickets.json, enrichment.json) on first load, without fetching it again', async () => {

@@ -219,10 +219,6 @@ export class MirrorState {
     this.entries = index.shards;
   }
 
-  get mode(): AccountMode {
-    return this.modeUsed;
-  }
-
   /** The shard holding a ticket: the shards read first (a pull asks about its own client's tickets most), then the index's entries. */
   private where(id: string): string | undefined {
     for (const [key, shard] of this.loaded) if (shard.tickets[id] !== undefined) return key;
@@ -291,12 +287,9 @@ export class MirrorState {
     await this.loadAll();
     this.modeUsed = mode;
     this.placedAgain = true;
-    for (const [key, shard] of [...this.loaded]) {
-      for (const [id, ticket] of Object.entries(shard.tickets)) {
-        const to = this.keyOf(ticket);
-        if (to !== key) this.move(id, key, to);
-      }
-    }
+    const moves = [...this.loaded].flatMap(([key, shard]) => Object.entries(shard.tickets).map(([id, ticket]) => ({ id, from: key, to: this.keyOf(ticket) })));
+    await this.loadShards(moves.map((move) => move.to));
+    for (const { id, from, to } of moves) if (from !== to) this.move(id, from, to);
   }
 
   /** A ticket held in a loaded shard. */
@@ -499,13 +492,14 @@ export class TicketMirror {
     if (!content) {
       // Another process committed since this state was read and removed the file it replaced: its shard is
       // as good to read (this state's own save will not commit over that process's index).
-      const now = (await readJsonFile<IndexFile>(this.file(INDEX_FILE)))?.shards[key];
-      if (!now) return { tickets: {}, enrichment: {}, changed: false };
-      if (now.file !== name) return this.readShard(key, now.file);
+      const index = await readJsonFile<IndexFile>(this.file(INDEX_FILE));
+      const now = index?.shards[key];
+      if (index && !now) return { tickets: {}, enrichment: {}, changed: false };
+      if (now && now.file !== name) return this.readShard(key, now.file);
+      throw new DataFileError(file, MISSING_SHARD);
     }
-    if (!content) throw new DataFileError(file, MISSING_SHARD);
     if (content.version !== MIRROR_VERSION || content.account !== this.account || content.shard !== key || typeof content.tickets !== 'object' || typeof content.enrichment !== 'object') {
-      throw new DataFileError(file, `is not the mirror shard the index names (client ${key}); delete the mirror folder to fetch the tickets again`);
+      throw new DataFileError(file, `is not the mirror shard the index names (client ${key}; delete DATA_DIR/mirror to fetch the tickets again)`);
     }
     return { tickets: content.tickets, enrichment: content.enrichment, changed: false };
   };
