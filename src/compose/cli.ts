@@ -36,19 +36,20 @@ async function openPrinter(config: Config, logger: Logger, bot: RunningBot | und
 
 /**
  * Logs go to stderr, and only warnings and worse unless LOG_LEVEL is set. Every store of the data folder
- * is checked first: a broken one stops the command before anything is read from it or written. When the bot
- * runs on the same data folder, its simulated services are used (one world, one outbox), it prints the
- * reports, and report links point at it unless PUBLIC_BASE_URL says otherwise.
+ * is checked before anything is read from it or written: a broken one stops the command (a command that
+ * prints has its browser starting meanwhile, closed again). When the bot runs on the same data folder, its
+ * simulated services are used (one world, one outbox), it prints the reports, and report links point at it
+ * unless PUBLIC_BASE_URL says otherwise.
  */
 async function openRuntime(settings: Config, env: Environment, needs: RuntimeNeeds, cli: CliProcess): Promise<CliRuntime> {
-  const [{ checkDataFolder }, { findRunningBot }, { createLogger }] = await Promise.all([import('./data-folder.js'), import('./running-bot.js'), import('../logger.js')]);
-  await checkDataFolder(settings.dataDir);
+  const [{ findRunningBot }, { createLogger }] = await Promise.all([import('./running-bot.js'), import('../logger.js')]);
   const bot = await findRunningBot(settings.dataDir);
   const config = bot && !env.PUBLIC_BASE_URL?.trim() ? { ...settings, publicBaseUrl: bot.url } : settings;
   const level = env.LOG_LEVEL === undefined ? 'warn' : config.logLevel;
   const logger = createLogger({ level, secrets: config.secrets, destination: { write: (line: string) => process.stderr.write(line) } });
   const pdf = await openPrinter(config, logger, bot, needs, cli);
   try {
+    await (await import('./data-folder.js')).checkDataFolder(settings.dataDir);
     const [{ createRuntime }, { startEmbeddedSandbox, sharedSandbox }] = await Promise.all([import('./runtime.js'), import('./sandbox.js')]);
     const sandbox = config.sandbox ? ((bot && sharedSandbox(bot)) ?? (await startEmbeddedSandbox(config))) : undefined;
     const runtime = await createRuntime({ config, logger, sandbox, pdf });
