@@ -29,6 +29,8 @@ export interface RuntimeNeeds {
 
 /** What the wiring hands the command line; each piece is loaded only when a command asks for it. */
 export interface CliWiring {
+  /** Told what a command needs as soon as it is chosen, before its code and the settings are read: what it is certain to need starts here. */
+  anticipate(needs: RuntimeNeeds): void;
   /** The process's environment with `.env` filling in what it does not set. */
   readEnvironment(): Promise<Environment>;
   /** Every setting, validated (a ConfigError lists each problem on its own line). */
@@ -45,7 +47,7 @@ export interface CommandContext {
   /** The operator, and on whose behalf (`--as`). */
   actor: Actor;
   config(): Promise<Config>;
-  /** Opened once (the first call's `needs` count); the command line closes it after the command. */
-  runtime(needs?: RuntimeNeeds): Promise<CliRuntime>;
+  /** Opened once, with what the command table says the command needs; the command line closes it after the command. */
+  runtime(): Promise<CliRuntime>;
   resetSandbox(config: Config): Promise<{ runningBot: boolean }>;
 }

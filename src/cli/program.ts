@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_PERIOD, PERIOD_FORMS } from '../period/forms.js';
 import type { Actor } from '../app/ports.js';
 import type { Config } from '../config.js';
-import type { CliRuntime, CliWiring, CommandContext, Environment } from './context.js';
+import type { CliRuntime, CliWiring, CommandContext, Environment, RuntimeNeeds } from './context.js';
 import { describeFailure, type ExitCode, type UsageCode } from './errors.js';
 import { Output, type CliStreams } from './output.js';
 
@@ -51,7 +51,7 @@ function operator(as: string | undefined): Actor {
   return { platform: 'cli', id: as ?? user, name: as ?? user, osUser: user };
 }
 
-function buildProgram(out: Output, context: (command: Command) => CommandContext, streams: CliStreams): Command {
+function buildProgram(out: Output, context: (command: Command, needs?: RuntimeNeeds) => CommandContext, streams: CliStreams): Command {
   const program = new Command('integoreport')
     .description('Monthly Freshservice service reports for MSP clients, sent through Mailchimp: the same use-cases as the chat bot.')
     .option('--json', 'print results as JSON (errors as {"error":{"code","message"}} on stderr)')
@@ -117,7 +117,9 @@ function buildProgram(out: Output, context: (command: Command) => CommandContext
   });
 
   clientCommand('generate', 'pull, compute and render the report').action(async (words: string[], _options: object, command: Command) => {
-    await (await import('./commands/reports.js')).generate(context(command), words);
+    // The context first: a command that prints has its printer starting while its code loads.
+    const printing = context(command, { printing: true });
+    await (await import('./commands/reports.js')).generate(printing, words);
   });
 
   program
@@ -194,7 +196,8 @@ function buildProgram(out: Output, context: (command: Command) => CommandContext
     .command('demo')
     .description('a guided run through the sandbox: clients, generate, send')
     .action(async (_options: object, command: Command) => {
-      await (await import('./commands/demo.js')).demo(context(command));
+      const printing = context(command, { printing: true });
+      await (await import('./commands/demo.js')).demo(printing);
     });
 
   return program;
@@ -212,13 +215,16 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
   let runtime: Promise<CliRuntime> | undefined;
   const environment = () => (env ??= options.env ? Promise.resolve(options.env) : wiring.readEnvironment());
   const settings = () => (config ??= environment().then((values) => wiring.loadConfig(values)));
-  const context = (command: Command): CommandContext => ({
-    out,
-    actor: operator(command.optsWithGlobals<{ as?: string }>().as),
-    config: settings,
-    runtime: (needs = {}) => (runtime ??= settings().then(async (loaded) => wiring.openRuntime(loaded, await environment(), needs))),
-    resetSandbox: (loaded) => wiring.resetSandbox(loaded),
-  });
+  const context = (command: Command, needs: RuntimeNeeds = {}): CommandContext => {
+    wiring.anticipate(needs);
+    return {
+      out,
+      actor: operator(command.optsWithGlobals<{ as?: string }>().as),
+      config: settings,
+      runtime: () => (runtime ??= settings().then(async (loaded) => wiring.openRuntime(loaded, await environment(), needs))),
+      resetSandbox: (loaded) => wiring.resetSandbox(loaded),
+    };
+  };
   const program = buildProgram(out, context, streams);
   try {
     if (argv.length === 0) {

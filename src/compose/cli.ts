@@ -5,6 +5,7 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { PdfPrinter } from '../pdf/printer.js';
+import type { Worker } from 'node:worker_threads';
 import type { RunningBot } from './running-bot.js';
 import type { CliRuntime, CliWiring, Environment, RuntimeNeeds } from '../cli/context.js';
 import type { CliStreams } from '../cli/output.js';
@@ -16,20 +17,24 @@ interface CliProcess {
   threads: boolean;
 }
 
+/** The printing thread a command that prints started before the settings were read (see CliWiring.anticipate). */
+type EarlyThread = Worker | undefined;
+
 /**
  * The running bot's printer when a bot runs on this data folder (its Chromium is already up); otherwise this
  * process's own, its browser started at once when the command will print, so that it starts while the rest loads.
  */
-async function openPrinter(config: Config, logger: Logger, bot: RunningBot | undefined, needs: RuntimeNeeds, cli: CliProcess): Promise<PdfPrinter> {
+async function openPrinter(config: Config, logger: Logger, bot: RunningBot | undefined, needs: RuntimeNeeds, cli: CliProcess, early: EarlyThread): Promise<PdfPrinter> {
   const [{ createPdfPrinter }, { createThreadedPrinter }, { findChromium }] = await Promise.all([import('../pdf/printer.js'), import('../pdf/threaded-printer.js'), import('../pdf/chromium.js')]);
   const chromium = findChromium(config.pdf.chromiumPath);
   // A command prints one report: its browser closes meanwhile the report's last files are written.
-  const local = () => (cli.threads ? createThreadedPrinter({ chromium, logger, closeAfterPrint: true }) : createPdfPrinter({ chromium, logger }));
+  const local = (started?: Worker) => (cli.threads ? createThreadedPrinter({ chromium, logger, closeAfterPrint: true, started }) : createPdfPrinter({ chromium, logger }));
   if (bot?.printToken) {
+    void early?.terminate();
     const { createBotPrinter } = await import('../pdf/bot-printer.js');
-    return createBotPrinter({ botUrl: bot.url, token: bot.printToken, dataDir: config.dataDir, local, logger });
+    return createBotPrinter({ botUrl: bot.url, token: bot.printToken, dataDir: config.dataDir, local: () => local(), logger });
   }
-  const printer = local();
+  const printer = local(early);
   if (needs.printing) printer.warmUp();
   return printer;
 }
@@ -41,13 +46,13 @@ async function openPrinter(config: Config, logger: Logger, bot: RunningBot | und
  * simulated services are used (one world, one outbox), it prints the reports, and report links point at it
  * unless PUBLIC_BASE_URL says otherwise.
  */
-async function openRuntime(settings: Config, env: Environment, needs: RuntimeNeeds, cli: CliProcess): Promise<CliRuntime> {
+async function openRuntime(settings: Config, env: Environment, needs: RuntimeNeeds, cli: CliProcess, early: EarlyThread): Promise<CliRuntime> {
   const [{ findRunningBot }, { createLogger }] = await Promise.all([import('./running-bot.js'), import('../logger.js')]);
   const bot = await findRunningBot(settings.dataDir);
   const config = bot && !env.PUBLIC_BASE_URL?.trim() ? { ...settings, publicBaseUrl: bot.url } : settings;
   const level = env.LOG_LEVEL === undefined ? 'warn' : config.logLevel;
   const logger = createLogger({ level, secrets: config.secrets, destination: { write: (line: string) => process.stderr.write(line) } });
-  const pdf = await openPrinter(config, logger, bot, needs, cli);
+  const pdf = await openPrinter(config, logger, bot, needs, cli, early);
   try {
     await (await import('./data-folder.js')).checkDataFolder(settings.dataDir);
     const [{ createRuntime }, { startEmbeddedSandbox, sharedSandbox }] = await Promise.all([import('./runtime.js'), import('./sandbox.js')]);
@@ -69,14 +74,19 @@ async function openRuntime(settings: Config, env: Environment, needs: RuntimeNee
 }
 
 function cliWiring(cli: CliProcess): CliWiring {
+  let early: Promise<EarlyThread> | undefined;
   return {
+    // A thread left unused when the command fails before opening its runtime ends with the process (`main` exits it).
+    anticipate(needs) {
+      if (needs.printing && cli.threads) early ??= import('../pdf/threaded-printer.js').then(({ startPrintingThread }) => startPrintingThread());
+    },
     async readEnvironment() {
       return (await import('../config.js')).readEnvironment();
     },
     async loadConfig(env) {
       return (await import('../config.js')).loadConfig(env);
     },
-    openRuntime: (config, env, needs) => openRuntime(config, env, needs, cli),
+    openRuntime: async (config, env, needs) => openRuntime(config, env, needs, cli, await early),
     async resetSandbox(config) {
       const [{ findRunningBot }, { resetSharedSandbox }] = await Promise.all([import('./running-bot.js'), import('./sandbox.js')]);
       return { runningBot: await resetSharedSandbox(config.dataDir, (await findRunningBot(config.dataDir))?.sandbox) };

@@ -53,11 +53,12 @@ export function frameTemplates(frame: PdfPageFrame): { headerTemplate: string; f
 }
 
 /**
- * playwright-core, loaded on the first launch (most commands never print). Through `require`: imported as an
- * ES module, Node would first scan its large CommonJS bundle for export names, about a fifth of a second.
+ * playwright-core, loaded on the first launch (most commands never print) or beforehand by a printing thread.
+ * Through `require`: imported as an ES module, Node would first scan its large CommonJS bundle for export
+ * names, about a fifth of a second.
  */
-function playwrightChromium(): typeof import('playwright-core').chromium {
-  return (createRequire(import.meta.url)('playwright-core') as typeof import('playwright-core')).chromium;
+export function loadPlaywright(): typeof import('playwright-core') {
+  return createRequire(import.meta.url)('playwright-core') as typeof import('playwright-core');
 }
 
 /**
@@ -80,7 +81,7 @@ export function createPdfPrinter(options: {
     if (problem) return Promise.reject(new PdfUnavailableError(problem));
     if (!browser) {
       const executablePath = (options.chromium as { path: string }).path;
-      browser = Promise.resolve().then(() => playwrightChromium().launch({ executablePath, args: CHROMIUM_ARGS, timeout: 30_000 })).then(
+      browser = Promise.resolve().then(() => loadPlaywright().chromium.launch({ executablePath, args: CHROMIUM_ARGS, timeout: 30_000 })).then(
         (started) => {
           started.on('disconnected', () => {
             browser = undefined;

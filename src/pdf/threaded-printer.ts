@@ -2,15 +2,16 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
 import { PdfUnavailableError, createPdfPrinter, type PdfPageFrame, type PdfPrinter } from './printer.js';
 
-export interface PrinterThreadData {
+type PrinterCall = { kind: 'print'; html: string; frame: PdfPageFrame } | { kind: 'rasterize'; svg: Uint8Array; height: number };
+
+/** The thread's first message: the Chromium it prints with, and whether its browser closes as soon as a print is done (a process that prints once; a later print starts it again). */
+export interface PrinterThreadOpening {
+  kind: 'open';
   chromium: { path: string };
-  /** Close the browser as soon as a print is done (a process that prints once); a later print starts it again. */
   closeAfterPrint: boolean;
 }
 
-type PrinterCall = { kind: 'print'; html: string; frame: PdfPageFrame } | { kind: 'rasterize'; svg: Uint8Array; height: number };
-
-export type PrinterRequest = (PrinterCall & { id: number }) | { kind: 'warm-up' } | { kind: 'close' };
+export type PrinterRequest = PrinterThreadOpening | (PrinterCall & { id: number }) | { kind: 'warm-up' } | { kind: 'close' };
 
 export type PrinterAnswer =
   | { kind: 'answer'; id: number; bytes?: Uint8Array; error?: { name: string; message: string }; problem?: string }
@@ -23,12 +24,30 @@ const CLOSE_TIMEOUT_MS = 10_000;
 const THREAD_ENTRY = new URL('./printer-thread.js', import.meta.url);
 
 /**
+ * Starts a printing thread before it is known whether this process will print with it: the thread loads
+ * playwright-core meanwhile. Hand it to createThreadedPrinter, or stop it with `terminate()`.
+ */
+export function startPrintingThread(): Worker {
+  return new Worker(THREAD_ENTRY);
+}
+
+/**
  * A printer on a thread of its own: loading playwright-core (a quarter of a second) and the exchanges with
  * Chromium happen there, while this thread goes on with its own work. The same printer otherwise, for a
  * short-lived process that prints once or twice (the command line). Without a Chromium, no thread is started.
  */
-export function createThreadedPrinter(options: { chromium: { path: string } | { problem: string }; logger: Logger; closeAfterPrint?: boolean }): PdfPrinter {
-  if ('problem' in options.chromium) return createPdfPrinter(options);
+export function createThreadedPrinter(options: {
+  chromium: { path: string } | { problem: string };
+  logger: Logger;
+  closeAfterPrint?: boolean;
+  /** A thread from startPrintingThread, used for the first print. */
+  started?: Worker;
+}): PdfPrinter {
+  let started = options.started;
+  if ('problem' in options.chromium) {
+    void started?.terminate();
+    return createPdfPrinter(options);
+  }
   const { chromium, closeAfterPrint = false } = options;
   const { logger } = options;
   let problem: string | undefined;
@@ -38,7 +57,9 @@ export function createThreadedPrinter(options: { chromium: { path: string } | { 
 
   function start(): Worker {
     if (!thread) {
-      const worker = new Worker(THREAD_ENTRY, { workerData: { chromium, closeAfterPrint } satisfies PrinterThreadData });
+      const worker = started ?? new Worker(THREAD_ENTRY);
+      started = undefined;
+      worker.postMessage({ kind: 'open', chromium, closeAfterPrint } satisfies PrinterRequest);
       worker.on('message', (answer: PrinterAnswer) => {
         if (answer.kind === 'warning') return logger.warn(answer.error ? { err: answer.error } : {}, answer.message);
         problem = answer.problem;

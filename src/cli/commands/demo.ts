@@ -6,7 +6,7 @@ import { reportLines, requireDelivered } from './reports.js';
 
 /** `integoreport demo`: a guided run through the sandbox: the clients, a report for Acme, and its send. */
 export async function demo(context: CommandContext): Promise<void> {
-  const runtime = await context.runtime({ printing: true });
+  const runtime = await context.runtime();
   const { out, actor } = context;
   const entries = await runtime.services.listClients();
   const acme = await resolveClient(runtime.services, 'Acme');

@@ -42,7 +42,7 @@ export async function pull(context: CommandContext, words: readonly string[]): P
 
 /** `integoreport generate <client> [period]`: pull, compute and render; the report's files and the calls spent. */
 export async function generate(context: CommandContext, words: readonly string[]): Promise<void> {
-  const runtime = await context.runtime({ printing: true });
+  const runtime = await context.runtime();
   const { clientText, periodText } = clientAndPeriod(words);
   const period = runtime.services.parsePeriod(periodText);
   const client = await resolveClient(runtime.services, clientText);
