@@ -101,7 +101,7 @@ describe('pulling a client-month from Freshservice', () => {
 
   it('writes the dataset to DATA_DIR/datasets/<client>/<period>.json and says so', async () => {
     expect(cold.file).toBe(path.join(dataDir, 'datasets', String(acme.id), '2026-10.json'));
-    const stored = JSON.parse(await fs.readFile(cold.file, 'utf8')) as Dataset;
+    const stored = JSON.parse(await fs.readFile(cold.file!, 'utf8')) as Dataset;
     expect(stored).toEqual(cold.dataset);
     const summary = formatPullSummary(cold).join('\n');
     expect(summary).toContain(cold.file);
@@ -159,9 +159,25 @@ describe('pulling a client-month from Freshservice', () => {
     expect(mirror.scopes.all!.coveredSince).toBe(july.from.toISOString());
   });
 
+  it('cuts the datasets of periods inside the pulled one from the same reading, each as its own pull gives it, and writes none of them when asked not to', async () => {
+    const july = parsePeriod('2026-07', { timezone: TIMEZONE, now: ANCHOR });
+    const quarter = parsePeriod('2026-07..2026-10', { timezone: TIMEZONE, now: ANCHOR });
+    const other = await freshDataDir();
+    const separate = connect(other);
+    const whole = await separate.puller.pull(acme.id, quarter, { within: [july, lastMonth], writeDataset: false });
+    expect(whole.file).toBeNull();
+    expect(await fs.readdir(path.join(other, 'datasets')).catch(() => [])).toEqual([]);
+    for (const slice of [july, lastMonth]) {
+      const own = await separate.puller.pull(acme.id, slice, { fromMirror: true });
+      expect({ ...whole.within[slice.key], pulledAt: own.dataset.pulledAt }).toEqual(own.dataset);
+      expect(whole.within[slice.key]!.tickets.map((ticket) => ticket.id)).toEqual(expectedIds(world, slice));
+    }
+    await expect(separate.puller.pull(acme.id, lastMonth, { within: [july] })).rejects.toThrow('not inside');
+  });
+
   it('leaves the previous mirror and dataset untouched when a pull fails halfway', async () => {
     const mirrorBefore = await mirrorFileContents(dataDir);
-    const datasetBefore = await fs.readFile(cold.file, 'utf8');
+    const datasetBefore = await fs.readFile(cold.file!, 'utf8');
     const target = cold.dataset.tickets.find((ticket) => ticket.status === 2)!;
     clock.advance(60 * 60 * 1000);
     sandbox.touchTicket(target.id, { priority: 4 });
@@ -182,7 +198,7 @@ describe('pulling a client-month from Freshservice', () => {
     sandbox.controls.faults.serverErrorRate = 0;
     expect(failed).toBeInstanceOf(FreshserviceUnavailableError);
     expect(await mirrorFileContents(dataDir)).toEqual(mirrorBefore);
-    expect(await fs.readFile(cold.file, 'utf8')).toBe(datasetBefore);
+    expect(await fs.readFile(cold.file!, 'utf8')).toBe(datasetBefore);
     const leftovers = (await fs.readdir(path.join(dataDir, 'mirror'))).filter((name) => name.endsWith('.tmp'));
     expect(leftovers).toEqual([]);
   });

@@ -163,10 +163,10 @@ export async function approveAllRows(
  * How the digest drafts: one mirror refresh, then each draft generated with pulls served from that
  * mirror (no ticket listing per client); an existing report's numbers come from its stored metrics.
  */
-export function mirrorDrafts(generation: GenerateDeps, puller: Pick<Puller, 'pull' | 'syncMirror'>): Pick<DigestDeps, 'syncMirror' | 'generateDraft' | 'numbersOf'> {
+export function mirrorDrafts(generation: GenerateDeps, puller: Pick<Puller, 'pull' | 'syncMirror' | 'datasetFile'>): Pick<DigestDeps, 'syncMirror' | 'generateDraft' | 'numbersOf'> {
   const fromMirror: GenerateDeps = {
     ...generation,
-    puller: { pull: (client, period, options) => puller.pull(client, period, { ...options, fromMirror: true }) },
+    puller: { pull: (client, period, options) => puller.pull(client, period, { ...options, fromMirror: true }), datasetFile: puller.datasetFile },
   };
   return {
     syncMirror: (since, clientIds) => puller.syncMirror({ since, enrichClients: clientIds }),

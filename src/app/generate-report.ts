@@ -18,7 +18,7 @@ import type { ContractStore } from '../store/contracts.js';
 import type { SourceOutcome, SourceUseCases } from './sources.js';
 
 export interface GenerateDeps {
-  puller: Pick<Puller, 'pull'>;
+  puller: Pick<Puller, 'pull' | 'datasetFile'>;
   reports: ReportStore;
   clock: Clock;
   logger: Logger;
@@ -101,13 +101,19 @@ export async function generateReport(
   const { client, period, onProgress } = request;
   const months = trailingMonths(period, HISTORY_MONTHS);
   const before = previousPeriod(period);
+  const span = spanOf(months);
+  const inSpan = (wanted: Period) => wanted.from >= span.from && wanted.to <= span.to;
   // One pull for the whole year: this period and the one before complete, older months' time entries and
-  // satisfaction within the credit budget. The period's own dataset and the previous one then come from the mirror.
-  const year = await deps.puller.pull(client, spanOf(months), {
+  // satisfaction within the credit budget. The period's own dataset and the previous one are cut from it
+  // (a period too long for the year is read from the mirror on its own).
+  const year = await deps.puller.pull(client, span, {
     onProgress: (progress) => onProgress?.(pullProgressText(progress)),
     enrichBudget: { fullFrom: before.from < period.from ? before.from : period.from, credits: deps.historyCreditBudget },
+    within: [period, before].filter(inSpan),
+    writeDataset: false,
   });
-  const current = await deps.puller.pull(client, period, { fromMirror: true });
+  const datasetOf = async (wanted: Period) => year.within[wanted.key] ?? (await deps.puller.pull(client, wanted, { fromMirror: true, writeDataset: false })).dataset;
+  const current = await datasetOf(period);
   onProgress?.({ phase: 'metrics', text: 'Computing figures…' });
   const asOf = deps.clock.now();
   // The other data sources, the brand and the people's names are fetched while the figures are computed here.
@@ -121,31 +127,32 @@ export async function generateReport(
     : Promise.resolve([]);
   const extras = Promise.all([deps.brand(), deps.people(), deps.contracts.get(client.id)]);
   for (const pending of [contributing, extras]) pending.catch(() => undefined);
-  const earlier = await deps.puller.pull(client, before, { fromMirror: true }).catch((error: unknown) => {
+  const earlier = await datasetOf(before).catch((error: unknown) => {
     deps.logger.warn({ err: error, client: client.id }, 'Previous period unavailable; the report shows no changes');
     return undefined;
   });
-  const metrics = computeMetrics(current.dataset, { asOf });
-  const previous = earlier && earlier.ticketCount > 0 ? computeMetrics(earlier.dataset, { asOf }) : null;
+  const metrics = computeMetrics(current, { asOf });
+  const previous = earlier && earlier.tickets.length > 0 ? computeMetrics(earlier, { asOf }) : null;
   const history = computeHistory(year.dataset, { months, asOf, accountSince: year.oldestTicketAt });
   const outcomes = await contributing;
 
   onProgress?.({ phase: 'render', text: 'Rendering…' });
   const { id, version } = await deps.reports.reserveId(client.id, period.key);
   const [brand, people, contract] = await extras;
-  const model = buildReportModel({ dataset: current.dataset, metrics, previous, history, brand, people, monthlyAllowance: contract?.monthlyHours ?? null, accountSince: year.oldestTicketAt, fullReportUrl: deps.reportUrl(id), asOf, sources: outcomes.flatMap((outcome) => (outcome.section ? [outcome.section] : [])) });
+  const model = buildReportModel({ dataset: current, metrics, previous, history, brand, people, monthlyAllowance: contract?.monthlyHours ?? null, accountSince: year.oldestTicketAt, fullReportUrl: deps.reportUrl(id), asOf, sources: outcomes.flatMap((outcome) => (outcome.section ? [outcome.section] : [])) });
   const directory = deps.reports.directoryFor(id);
   const files = {
     emailHtml: path.join(directory, 'report.email.html'),
     webHtml: path.join(directory, 'report.web.html'),
     metrics: path.join(directory, 'metrics.json'),
-    dataset: current.file,
+    dataset: deps.puller.datasetFile(client.id, period),
   };
   // The PDF prints (in Chromium, or in the running bot) while this process renders the email and the web page.
   const printing = printPdf(deps, renderReport(model, 'pdf'), model, path.join(directory, 'report.pdf'));
   await handedOver();
   await writeFileAtomic(files.emailHtml, renderReport(model, 'email'));
   const web = renderReport(model, 'web');
+  await writeJsonAtomic(files.dataset, current);
   const pdf = await printing;
   await writeFileAtomic(files.webHtml, pdf.file ? web : withoutPdfLink(web));
   const sourceFigures = Object.fromEntries(outcomes.flatMap((outcome) => (outcome.figures !== undefined ? [[outcome.key, outcome.figures]] : [])));

@@ -43,6 +43,10 @@ export interface PullOptions {
    * dataset's `unenriched`, and a later pull with a budget goes on where this one stopped.
    */
   enrichBudget?: { fullFrom: Date; credits: number };
+  /** Periods inside the pulled one whose datasets are wanted too: cut from the same reading of the mirror, under `within` by period key. */
+  within?: Period[];
+  /** Write the dataset under DATA_DIR/datasets/ (default); false for a caller that keeps only what it computes from it. */
+  writeDataset?: boolean;
 }
 
 export interface ClientRef {
@@ -52,7 +56,10 @@ export interface ClientRef {
 
 export interface PullResult {
   dataset: FreshserviceDataset;
-  file: string;
+  /** The datasets of the `within` periods, by period key. */
+  within: Record<string, FreshserviceDataset>;
+  /** Where the dataset was written; null when it was not (`writeDataset: false`). */
+  file: string | null;
   calls: number;
   credits: number;
   ticketCount: number;
@@ -111,7 +118,7 @@ export function formatPullSummary(result: PullResult): string[] {
   const { dataset } = result;
   return [
     `Pulled ${result.ticketCount} ticket${result.ticketCount === 1 ? '' : 's'} for ${dataset.client.name} (${dataset.period.from} – ${dataset.period.to}).`,
-    `Dataset written to ${result.file}.`,
+    ...(result.file ? [`Dataset written to ${result.file}.`] : []),
     `Freshservice calls: ${result.calls} (${result.credits} credit${result.credits === 1 ? '' : 's'}).`,
     ...(result.mirrorCoversSince ? [`The local mirror covers tickets updated since ${result.mirrorCoversSince}, plus older ones still open.`] : []),
   ];
@@ -350,29 +357,38 @@ export function createPuller(deps: PullerDeps): Puller {
       await saveMirror(state, synced.changed > 0 || synced.coverageChanged || enricher.ticketUpdates > 0);
       progress({ phase: 'write', done: 1, total: 2 });
       const selected = byId(state.ticketsOf(target.id).filter(wanted));
-      const unenriched = budget ? selected.filter((ticket) => enricher.needs(ticket)).map((ticket) => ticket.id) : [];
-      const tickets = selected.map((ticket): FreshserviceDatasetTicket => {
-        const enrichment = state.enrichmentOf(ticket.id);
-        return { ...ticket, time_entries: enrichment?.timeEntries ?? [], csat_response: enrichment?.csat ?? null };
-      });
-      const dataset: FreshserviceDataset = {
-        schemaVersion: DATASET_SCHEMA_VERSION,
-        client: { id: target.id, name: target.name },
-        period: { from: formatInstant(period.from, period.timezone), to: formatInstant(period.to, period.timezone) },
-        timezone: period.timezone,
-        pulledAt: clock.now().toISOString(),
-        statusLabels,
-        tickets,
-        ...(unenriched.length > 0 ? { unenriched } : {}),
+      const pulledAt = clock.now().toISOString();
+      const datasetOf = (slice: Period, sliceTickets: FreshserviceTicket[]): FreshserviceDataset => {
+        const unenriched = budget ? sliceTickets.filter((ticket) => enricher.needs(ticket)).map((ticket) => ticket.id) : [];
+        return {
+          schemaVersion: DATASET_SCHEMA_VERSION,
+          client: { id: target.id, name: target.name },
+          period: { from: formatInstant(slice.from, slice.timezone), to: formatInstant(slice.to, slice.timezone) },
+          timezone: slice.timezone,
+          pulledAt,
+          statusLabels,
+          tickets: sliceTickets.map((ticket): FreshserviceDatasetTicket => {
+            const enrichment = state.enrichmentOf(ticket.id);
+            return { ...ticket, time_entries: enrichment?.timeEntries ?? [], csat_response: enrichment?.csat ?? null };
+          }),
+          ...(unenriched.length > 0 ? { unenriched } : {}),
+        };
       };
-      const file = datasetFile(target.id, period);
-      await writeJsonAtomic(file, dataset);
+      const dataset = datasetOf(period, selected);
+      const within = Object.fromEntries(
+        (options.within ?? []).map((slice) => {
+          if (slice.from < period.from || slice.to > period.to) throw new Error(`Period ${slice.key} is not inside the pulled period ${period.key}`);
+          return [slice.key, datasetOf(slice, selected.filter((ticket) => mattersForPeriod(ticket, slice.from, slice.to)))];
+        }),
+      );
+      const file = options.writeDataset === false ? null : datasetFile(target.id, period);
+      if (file) await writeJsonAtomic(file, dataset);
       progress({ phase: 'write', done: 2, total: 2 });
       const cost = spent(before, client.stats());
-      logger.info({ client: target.id, period: period.key, tickets: tickets.length, ...cost }, 'Freshservice pull finished');
+      logger.info({ client: target.id, period: period.key, tickets: selected.length, ...cost }, 'Freshservice pull finished');
       const mirrorCoversSince = earliest(scopes.map((scope) => state.scopes[scope.key]?.coveredSince ?? null));
       const oldestTicketAt = state.oldestCreatedAt();
-      return { dataset, file, calls: cost.calls, credits: cost.credits, ticketCount: tickets.length, mirrorCoversSince, oldestTicketAt };
+      return { dataset, within, file, calls: cost.calls, credits: cost.credits, ticketCount: selected.length, mirrorCoversSince, oldestTicketAt };
     });
   }
 
