@@ -2,7 +2,7 @@
  * The build's last step (`npm run build`, after tsc): the compiled command line bundled by esbuild into
  * dist/bundle/, its dependencies included. A command then loads a few dozen files instead of well over a
  * thousand modules, about a tenth of a second less at every start. Commands still load only what they use:
- * each dynamic import becomes a chunk of its own. Beside the bundle go the printing thread's entry (found
+ * each dynamic import becomes a chunk of its own, and `cli-early` (what starts before the rest) stays small. Beside the bundle go the printing thread's entry (found
  * next to the module that starts it) and the precompiled report templates (likewise). playwright-core and
  * juice stay in node_modules: they are loaded on first use through `require`, which esbuild leaves alone.
  */
@@ -17,7 +17,11 @@ const bundle = path.join(dist, 'bundle');
 // Chunk names carry a hash of their content: a new build starts from an empty folder.
 await rm(bundle, { recursive: true, force: true });
 await build({
-  entryPoints: { cli: path.join(dist, 'compose', 'cli.js'), 'printer-thread': path.join(dist, 'pdf', 'printer-thread.js') },
+  entryPoints: {
+    cli: path.join(dist, 'compose', 'cli.js'),
+    'cli-early': path.join(dist, 'compose', 'cli-early.js'),
+    'printer-thread': path.join(dist, 'pdf', 'printer-thread.js'),
+  },
   outdir: bundle,
   bundle: true,
   splitting: true,

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { PdfPrinter } from '../pdf/printer.js';
 import type { Worker } from 'node:worker_threads';
 import type { RunningBot } from './running-bot.js';
+import type { EarlyStart } from './cli-early.js';
 import type { CliRuntime, CliWiring, Environment, RuntimeNeeds } from '../cli/context.js';
 import type { CliStreams } from '../cli/output.js';
 import { runCli as runProgram } from '../cli/program.js';
@@ -15,6 +16,8 @@ import { runCli as runProgram } from '../cli/program.js';
 interface CliProcess {
   /** Work that can run beside the command (the printer) runs on threads of its own: only in a process of its own. */
   threads: boolean;
+  /** The printing thread bin/integoreport.js started before this code loaded (src/compose/cli-early.ts). */
+  printingThread?: Worker;
 }
 
 /** The printing thread a command that prints started before the settings were read (see CliWiring.anticipate). */
@@ -78,7 +81,9 @@ function cliWiring(cli: CliProcess): CliWiring {
   return {
     // A thread left unused when the command fails before opening its runtime ends with the process (`main` exits it).
     anticipate(needs) {
-      if (needs.printing && cli.threads) early ??= import('../pdf/threaded-printer.js').then(({ startPrintingThread }) => startPrintingThread());
+      if (!needs.printing || !cli.threads) return;
+      const started = cli.printingThread;
+      early ??= started ? Promise.resolve(started) : import('../pdf/threaded-printer.js').then(({ startPrintingThread }) => startPrintingThread());
     },
     async readEnvironment() {
       return (await import('../config.js')).readEnvironment();
@@ -108,9 +113,9 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
 }
 
 /** Runs one command and exits with its code, but only after stdout and stderr have drained (so piped output is never cut). */
-export async function main(argv: readonly string[]): Promise<void> {
+export async function main(argv: readonly string[], early: EarlyStart = {}): Promise<void> {
   // Threads run the compiled JavaScript only: started from the sources through tsx, a thread would not have its loader.
-  const code = await runCli(argv, process, undefined, { threads: !import.meta.url.endsWith('.ts') });
+  const code = await runCli(argv, process, undefined, { threads: !import.meta.url.endsWith('.ts'), printingThread: early.printingThread });
   await Promise.all([drained(process.stdout), drained(process.stderr)]);
   process.exit(code);
 }
