@@ -1,5 +1,4 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
-import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -52,9 +51,14 @@ export interface LoggerOptions {
   level?: string;
   /** Literal secret values (from the config) to remove wherever they appear. */
   secrets?: readonly string[];
+  /** Where lines go (default: stdout as JSON); `prettyDestination()` for a person watching a terminal. */
   destination?: DestinationStream;
-  /** Human-readable lines instead of JSON (for a person watching a terminal). */
-  pretty?: boolean;
+}
+
+/** Human-readable lines on stdout instead of JSON; pino-pretty is loaded only by a process that wants them (the bot on a terminal). */
+export async function prettyDestination(): Promise<DestinationStream> {
+  const { default: pretty } = await import('pino-pretty');
+  return pretty({ colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,app', sync: true });
 }
 
 /** A structured JSON logger that redacts secrets in messages, fields and errors. */
@@ -74,8 +78,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         },
       },
     },
-    options.destination ??
-      (options.pretty ? pretty({ colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,app', sync: true }) : pino.destination({ dest: 1, sync: true })),
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
 

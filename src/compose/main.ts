@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '../config.js';
-import { createLogger } from '../logger.js';
+import { createLogger, prettyDestination } from '../logger.js';
 import { startBot } from './bot-process.js';
 import { startEmbeddedSandbox } from './sandbox.js';
 import { createPdfPrinter } from '../pdf/printer.js';
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.logLevel, secrets: config.secrets, pretty: Boolean(process.stdout.isTTY) });
+  const logger = createLogger({ level: config.logLevel, secrets: config.secrets, destination: process.stdout.isTTY ? await prettyDestination() : undefined });
   logger.info(
     config.sandbox
       ? `IntegoReport starting in sandbox mode: simulated Freshservice${config.freshserviceAccount.mode === 'msp' ? ' (an MSP account: clients are client workspaces)' : ''} and Mailchimp with seeded data on 127.0.0.1, data in ${config.dataDir}`
