@@ -1,4 +1,5 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject } from 'ajv';
 import { invalidResource, type ApiResult, type FieldError } from '../api.js';
 import { MARKETING_CONTRACTS, type RequestContract } from './schemas.js';
 
@@ -8,8 +9,11 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2
 /**
  * The schemas are ours, checked against JSON Schema's meta-schema by the tests (test/sandbox.mailchimp.test.ts),
  * so the simulated Mailchimp does not compile the meta-schema again at every start (a few hundredths of a second).
+ * Ajv itself is loaded with the first validator: a command line that never calls Mailchimp never parses it.
  */
 function validator(options: { coerceTypes: boolean }): Ajv {
+  // Through `require`, which the command line's bundle leaves to Node: a dynamic import would bundle ajv as a default export only.
+  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
   const ajv = new Ajv({ allErrors: true, discriminator: true, coerceTypes: options.coerceTypes, validateSchema: false });
   ajv.addFormat('date-time', (text: string) => DATE_TIME.test(text) && !Number.isNaN(Date.parse(text)));
   return ajv;
