@@ -41,6 +41,11 @@ describe('integoreport as a process', () => {
     expect((await cliInProcess(['sandbox', 'outbox', '--json'], env)).stdout).toContain('process@msp.example');
   }, 60_000);
 
+  it('stops quietly when its reader goes away before reading everything', async () => {
+    const gone = await cliProcess({ shell: '$CLI help | true; echo "exit $?"; $CLI sandbox outbox --json | head -c 1 >/dev/null' }, env);
+    expect(gone).toEqual({ code: 0, stdout: 'exit 0\n', stderr: '' });
+  }, 60_000);
+
   it('exits 0, 1 or 2 with results on stdout and messages on stderr', async () => {
     const bogus = await cliProcess({ args: ['clients', '--bogus'] }, env);
     expect(bogus).toEqual({ code: 2, stdout: '', stderr: `Unknown option '--bogus'. Run "integoreport clients --help" for the usage.\n` });

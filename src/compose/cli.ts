@@ -114,6 +114,11 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
 
 /** Runs one command and exits with its code, but only after stdout and stderr have drained (so piped output is never cut). */
 export async function main(argv: readonly string[], early: EarlyStart = {}): Promise<void> {
+  // A reader that has read enough (`| head`) closes the pipe: what is left has nowhere to go, and that is not a failure.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(0);
+  });
   // Threads run the compiled JavaScript only: started from the sources through tsx, a thread would not have its loader.
   const code = await runCli(argv, process, undefined, { threads: !import.meta.url.endsWith('.ts'), printingThread: early.printingThread });
   await Promise.all([drained(process.stdout), drained(process.stderr)]);
