@@ -85,13 +85,16 @@ function localDay(date: Date, timezone: string): string {
   return format.format(date);
 }
 
-/** Calendar days ("2026-10-05") inside [from, to) in the period's zone. */
-function inPeriod(day: string, period: Pick<Period, 'from' | 'to' | 'timezone'>): boolean {
-  return day >= localDay(period.from, period.timezone) && day <= localDay(new Date(period.to.getTime() - 1), period.timezone);
+/** Whether a calendar day ("2026-10-05") is inside [from, to) in the period's zone; the bounds are worked out once. */
+function dayInPeriod(period: Pick<Period, 'from' | 'to' | 'timezone'>): (day: string) => boolean {
+  const first = localDay(period.from, period.timezone);
+  const last = localDay(new Date(period.to.getTime() - 1), period.timezone);
+  return (day) => day >= first && day <= last;
 }
 
 function dailyActive(rows: ReadonlyArray<Record<string, string>>, period: Pick<Period, 'from' | 'to' | 'timezone'>): M365Figures['activeUsers'] {
-  const days = rows.filter((row) => inPeriod(dayOf(row), period));
+  const inPeriod = dayInPeriod(period);
+  const days = rows.filter((row) => inPeriod(dayOf(row)));
   if (days.length === 0) return null;
   return {
     office365: average(days.map((row) => csvNumber(row['Office 365']))),
@@ -146,7 +149,7 @@ export function computeM365Figures(input: M365FigureInput): M365Figures {
       ? { percent: percentOf(atPeriodEnd), current: atPeriodEnd.currentScore, max: atPeriodEnd.maxScore, at: atPeriodEnd.createdDateTime, previousPercent: atPreviousEnd ? percentOf(atPreviousEnd) : null }
       : null,
     activeTrend: input.months.map((month) => {
-      const held = [...heldDays].some((day) => inPeriod(day, month));
+      const held = [...heldDays].some(dayInPeriod(month));
       return { month: month.key, label: month.label, users: held ? dailyActive(input.activeUserCounts, month)!.office365 : null };
     }),
     scoreTrend: input.months.map((month) => {
