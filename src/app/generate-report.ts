@@ -147,16 +147,17 @@ export async function generateReport(
     metrics: path.join(directory, 'metrics.json'),
     dataset: deps.puller.datasetFile(client.id, period),
   };
-  // The PDF prints (in Chromium, or in the running bot) while this process renders the email and the web page.
+  // The PDF prints (in Chromium, or in the running bot) while this process renders the email and the web page
+  // and writes every file that does not depend on whether there is a PDF.
   const printing = printPdf(deps, renderReport(model, 'pdf'), model, path.join(directory, 'report.pdf'));
   await handedOver();
   await writeFileAtomic(files.emailHtml, renderReport(model, 'email'));
   const web = renderReport(model, 'web');
   await writeJsonAtomic(files.dataset, current);
-  const pdf = await printing;
-  await writeFileAtomic(files.webHtml, pdf.file ? web : withoutPdfLink(web));
   const sourceFigures = Object.fromEntries(outcomes.flatMap((outcome) => (outcome.figures !== undefined ? [[outcome.key, outcome.figures]] : [])));
   await writeJsonAtomic(files.metrics, { ...metrics, history, ...(outcomes.length > 0 ? { sources: sourceFigures } : {}) } satisfies ReportMetrics);
+  const pdf = await printing;
+  await writeFileAtomic(files.webHtml, pdf.file ? web : withoutPdfLink(web));
 
   const record: ReportRecord = {
     id,
