@@ -2,9 +2,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { sleep } from '../pacing.js';
 import { DataFileError, readDataFile, readJsonData } from '../store/data-file.js';
-import { readJsonFile, writeJsonAtomic } from '../store/files.js';
+import { readJsonFile, withLockFile, writeJsonAtomic } from '../store/files.js';
 import { clientIdOf, type AccountMode } from './account.js';
 import type { FreshserviceCsatResponse, FreshserviceTicket, FreshserviceTimeEntry } from './types.js';
 
@@ -568,7 +567,7 @@ export class TicketMirror {
     );
     const index = state.indexWith(written);
     const replaced = changed.map((key) => state.fileOf(key)).filter((name): name is string => name !== undefined);
-    const committed = await this.withCommitLock(async () => {
+    const committed = await withLockFile(this.file('index.lock'), STALE_LOCK_MS, async () => {
       if ((await this.stamp()) !== state.base) return false;
       await writeJsonAtomic(this.file(INDEX_FILE), index);
       return true;
@@ -601,28 +600,6 @@ export class TicketMirror {
     );
     const doomed = [...replaced, ...old.filter((name): name is string => name !== undefined)].map((name) => this.shardFile(name));
     await Promise.all([...doomed, ...LEGACY_FILES.map((name) => this.file(name))].map((file) => fs.rm(file, { force: true })));
-  }
-
-  /** Runs `commit` while holding mirror/index.lock, so two processes never both commit over the same index. */
-  private async withCommitLock<T>(commit: () => Promise<T>): Promise<T> {
-    const lock = this.file('index.lock');
-    await fs.mkdir(this.directory, { recursive: true });
-    for (;;) {
-      try {
-        await (await fs.open(lock, 'wx')).close();
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const stat = await fs.stat(lock).catch(() => undefined);
-        if (stat && Date.now() - stat.mtimeMs > STALE_LOCK_MS) await fs.rm(lock, { force: true });
-        else await sleep(10);
-      }
-    }
-    try {
-      return await commit();
-    } finally {
-      await fs.rm(lock, { force: true });
-    }
   }
 
   /** Drops the state kept in memory: the next load reads the files. */

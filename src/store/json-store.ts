@@ -1,12 +1,10 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import type { z } from 'zod';
 import { keepBackup, readDataFile } from './data-file.js';
+import { withLockFile } from './files.js';
 
 const LOCK_STALE_MS = 15_000;
-const LOCK_RETRY_MS = 5;
 
 /**
  * One lowdb JSON file with one serialized writer. Every `update` re-reads the file under a lock
@@ -39,7 +37,7 @@ export class JsonStore<T extends object> {
 
   /** Applies `change` to the latest content and persists it; returns what `change` returned. */
   update<R>(change: (data: T) => R | Promise<R>): Promise<R> {
-    const run = this.queue.then(() => this.withFileLock(async () => {
+    const run = this.queue.then(() => withLockFile(this.lockFile, LOCK_STALE_MS, async () => {
       this.db.data = await this.read();
       const result = await change(this.db.data);
       await keepBackup(this.file);
@@ -48,28 +46,5 @@ export class JsonStore<T extends object> {
     }));
     this.queue = run.catch(() => undefined);
     return run;
-  }
-
-  /** Also creates the store's folder: the lock file sits beside the data file. */
-  private async withFileLock<R>(work: () => Promise<R>): Promise<R> {
-    await fs.mkdir(path.dirname(this.lockFile), { recursive: true });
-    for (;;) {
-      try {
-        const handle = await fs.open(this.lockFile, 'wx');
-        await handle.writeFile(String(process.pid));
-        await handle.close();
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const stat = await fs.stat(this.lockFile).catch(() => undefined);
-        if (stat && Date.now() - stat.mtimeMs > LOCK_STALE_MS) await fs.rm(this.lockFile, { force: true });
-        await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
-      }
-    }
-    try {
-      return await work();
-    } finally {
-      await fs.rm(this.lockFile, { force: true });
-    }
   }
 }
