@@ -172,3 +172,37 @@ describe('the ticket mirror kept in one shard per client', () => {
     expect(Object.keys(after.shardFiles).sort()).toEqual(Object.keys(sharded.shardFiles).sort());
   });
 });
+
+describe('a save of the ticket mirror', () => {
+  it('never commits over a mirror another process committed just after its own commit', async () => {
+    const dataDir = await pulledDataDir();
+    const { account } = JSON.parse(await fs.readFile(mirrorIndexFile(dataDir), 'utf8')) as { account: string };
+    const bot = new TicketMirror(dataDir, account);
+    const botState = await bot.load('esm');
+    const ticket = world.tickets.find((candidate) => candidate.department_id === acme!.id && !candidate.spam && !candidate.deleted)!;
+    const other = world.tickets.find((candidate) => candidate.department_id === globex!.id && !candidate.spam && !candidate.deleted)!;
+    expect(await botState.upsert({ ...ticket, priority: 3, updated_at: '2026-11-20T13:00:00Z' })).toBe(true);
+
+    // The command line commits the moment the bot has released its commit lock.
+    const rm = fs.rm.bind(fs);
+    let interleaved = false;
+    let commandLineCommitted: boolean | undefined;
+    vi.spyOn(fs, 'rm').mockImplementation(async (file, options) => {
+      await rm(file, options);
+      if (interleaved || !String(file).includes('index.lock')) return;
+      interleaved = true;
+      const commandLine = new TicketMirror(dataDir, account);
+      const commandLineState = await commandLine.load('esm');
+      await commandLineState.upsert({ ...other, priority: 4, updated_at: '2026-11-20T13:00:00Z' });
+      commandLineCommitted = await commandLine.save(commandLineState, { index: true });
+    });
+    expect(await bot.save(botState, { index: true })).toBe(true);
+    expect(commandLineCommitted).toBe(true);
+    vi.restoreAllMocks();
+    const committed = await mirrorFileContents(dataDir);
+
+    expect(await botState.upsert({ ...ticket, priority: 2, updated_at: '2026-11-20T14:00:00Z' })).toBe(true);
+    expect(await bot.save(botState, { index: true })).toBe(false);
+    expect(await mirrorFileContents(dataDir)).toEqual(committed);
+  });
+});

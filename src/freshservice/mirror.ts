@@ -567,19 +567,20 @@ export class TicketMirror {
     );
     const index = state.indexWith(written);
     const replaced = changed.map((key) => state.fileOf(key)).filter((name): name is string => name !== undefined);
+    // The new stamp is taken under the lock too: taken after it, it could be another process's commit.
     const committed = await withLockFile(this.file('index.lock'), STALE_LOCK_MS, async () => {
-      if ((await this.stamp()) !== state.base) return false;
+      if ((await this.stamp()) !== state.base) return undefined;
       await writeJsonAtomic(this.file(INDEX_FILE), index);
-      return true;
+      return this.stamp();
     });
-    if (!committed) {
+    if (committed === undefined) {
       await Promise.all([...written.values()].map((name) => (name ? fs.rm(this.shardFile(name), { force: true }) : undefined)));
       this.forget();
       return false;
     }
     state.committed(written);
     state.placedAgain = false;
-    state.base = await this.stamp();
+    state.base = committed;
     this.current = state;
     await this.removeUnnamed(index, replaced);
     return true;
