@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.js';
 import type { FreshserviceTicket } from '../src/freshservice/types.js';
 import { FIRST_CLIENT_WORKSPACE_ID, seedM365Tenants, seedSentinelOneWorld, seedWorld, startSandbox, type FreshserviceSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { DataFileError } from '../src/store/data-file.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 
 const ANCHOR = '2026-11-25T12:00:00Z';
@@ -181,6 +182,15 @@ describe('the sandbox world kept on disk', () => {
     expect(await listedSince(freshservice, since)).toEqual(expectedSince(seeded.tickets, since));
     expect((await call(freshservice, `/tickets/${changed.id}`)).body.ticket).toMatchObject({ subject: 'Scanner offline (edited)' });
     expect(freshservice.world.tickets.map((ticket) => ticket.id)).toEqual(seeded.tickets.map((ticket) => ticket.id));
+  });
+
+  it('stops at a broken world.json naming it and how to seed a new world, never a backup it does not have', async () => {
+    await fs.writeFile(path.join(sandboxDir(), 'world.json'), '{"schemaVersion": 4, ');
+    const failed = await start().catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(DataFileError);
+    expect((failed as DataFileError).message).toContain(`Data file ${path.join(sandboxDir(), 'world.json')} is not valid JSON`);
+    expect((failed as DataFileError).message).toContain('stop the bot running on this data folder (if one is), run `integoreport sandbox reset`, and start it again');
+    expect((failed as DataFileError).message).not.toContain('.bak');
   });
 
   it('seeds afresh when world.json is missing, whatever ticket files are left', async () => {

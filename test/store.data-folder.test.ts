@@ -104,6 +104,8 @@ describe('the data folder is validated, never guessed', () => {
       const message = (JSON.parse(result.stderr) as { error: { code: string; message: string } }).error;
       expect(message.code, context).toBe('data-file');
       expect(message.message, context).toContain(`Data file ${file} `);
+      expect(message.message, context).toContain(`delete ${path.join(dataDir, 'mirror')} and the next pull fetches it again`);
+      expect(message.message, context).not.toContain('.bak');
       expect(await snapshot(dataDir), context).toEqual(before);
     };
     for (const broken of brokenVersionsOf(original)) {

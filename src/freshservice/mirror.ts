@@ -19,7 +19,7 @@ const NO_CLIENT = 'none';
 const ORPHAN_AGE_MS = 60 * 60 * 1000;
 /** A commit lock older than this was left by a process that died while holding it. */
 const STALE_LOCK_MS = 30 * 1000;
-const MISSING_SHARD = 'is missing although the mirror index names it (delete DATA_DIR/mirror to fetch the tickets again)';
+const MISSING_SHARD = 'is missing although the mirror index names it';
 
 /** Per-ticket calls, remembered with the ticket version they were fetched for. */
 export interface TicketEnrichment {
@@ -112,6 +112,11 @@ const MIRROR_INDEX_SCHEMA = z.looseObject({
   shards: z.record(z.string(), z.looseObject({ file: z.string().regex(/^[\w.-]+\.json$/), oldestCreatedAt: z.string().nullable(), updatedAt: plainObject, withoutStats: z.array(z.number()) })),
 });
 
+/** What to do about a broken mirror file (none of them has a `.bak`). */
+function refetchRemedy(mirrorDir: string): string {
+  return `the mirror is a local copy of Freshservice: delete ${mirrorDir} and the next pull fetches it again`;
+}
+
 /** Where the mirror's index lies in a data folder, and where its shards lie beside it. */
 export function mirrorIndexFile(dataDir: string): string {
   return path.join(dataDir, 'mirror', INDEX_FILE);
@@ -132,7 +137,7 @@ export async function brokenMirrorFile(dataDir: string): Promise<DataFileError |
     let index: IndexFile | undefined;
     const stamp = await indexStamp(file);
     try {
-      index = await readDataFile<IndexFile>(file, MIRROR_INDEX_SCHEMA);
+      index = await readDataFile<IndexFile>(file, MIRROR_INDEX_SCHEMA, refetchRemedy(path.dirname(file)));
     } catch (error) {
       if (error instanceof DataFileError) return error;
       throw error;
@@ -146,7 +151,7 @@ export async function brokenMirrorFile(dataDir: string): Promise<DataFileError |
       return undefined;
     }
     // Another process may have committed (and removed the files it replaced) between the two reads: look once more.
-    if (attempt > 0) return new DataFileError(missing, MISSING_SHARD);
+    if (attempt > 0) return new DataFileError(missing, MISSING_SHARD, refetchRemedy(path.dirname(file)));
   }
 }
 
@@ -467,10 +472,12 @@ interface Cached<T> {
  */
 export class TicketMirror {
   readonly directory: string;
+  private readonly remedy: string;
   private current: MirrorState | undefined;
 
   constructor(dataDir: string, private readonly account: string) {
     this.directory = path.join(dataDir, 'mirror');
+    this.remedy = refetchRemedy(this.directory);
   }
 
   private file(name: string): string {
@@ -487,18 +494,18 @@ export class TicketMirror {
 
   private readonly readShard: ShardReader = async (key, name) => {
     const file = this.shardFile(name);
-    const content = (await readJsonData(file)) as ShardFile | undefined;
+    const content = (await readJsonData(file, this.remedy)) as ShardFile | undefined;
     if (!content) {
       // Another process committed since this state was read and removed the file it replaced: its shard is
       // as good to read (this state's own save will not commit over that process's index).
-      const index = await readJsonFile<IndexFile>(this.file(INDEX_FILE));
+      const index = await readJsonFile<IndexFile>(this.file(INDEX_FILE), this.remedy);
       const now = index?.shards[key];
       if (index && !now) return { tickets: {}, enrichment: {}, changed: false };
       if (now && now.file !== name) return this.readShard(key, now.file);
-      throw new DataFileError(file, MISSING_SHARD);
+      throw new DataFileError(file, MISSING_SHARD, this.remedy);
     }
     if (content.version !== MIRROR_VERSION || content.account !== this.account || content.shard !== key || typeof content.tickets !== 'object' || typeof content.enrichment !== 'object') {
-      throw new DataFileError(file, `is not the mirror shard the index names (client ${key}; delete DATA_DIR/mirror to fetch the tickets again)`);
+      throw new DataFileError(file, `is not the mirror shard the index names (client ${key})`, this.remedy);
     }
     return { tickets: content.tickets, enrichment: content.enrichment, changed: false };
   };
@@ -531,8 +538,8 @@ export class TicketMirror {
    */
   private async convertLegacy(mode: AccountMode): Promise<MirrorState | undefined> {
     const [tickets, enrichment] = await Promise.all([
-      readJsonFile<LegacyTicketsFile>(this.file('tickets.json')),
-      readJsonFile<LegacyEnrichmentFile>(this.file('enrichment.json')),
+      readJsonFile<LegacyTicketsFile>(this.file('tickets.json'), this.remedy),
+      readJsonFile<LegacyEnrichmentFile>(this.file('enrichment.json'), this.remedy),
     ]);
     if (!tickets || tickets.version !== LEGACY_VERSION || tickets.account !== this.account) return undefined;
     const enriched = enrichment && enrichment.version === LEGACY_VERSION && enrichment.account === this.account ? enrichment.enrichment : {};
@@ -610,7 +617,7 @@ export class TicketMirror {
 
   /** A cached list (departments, form fields, requesters…) if younger than `ttlMs`. */
   async readCache<T>(name: string, ttlMs: number, now: Date): Promise<T | undefined> {
-    const cached = await readJsonFile<Cached<T> & { account?: string }>(this.file(`${name}.json`));
+    const cached = await readJsonFile<Cached<T> & { account?: string }>(this.file(`${name}.json`), this.remedy);
     if (!cached || cached.account !== this.account) return undefined;
     const age = now.getTime() - Date.parse(cached.fetchedAt);
     return age >= 0 && age < ttlMs ? cached.value : undefined;

@@ -6,7 +6,8 @@ import { UserFacingError } from '../errors.js';
 
 /**
  * A data file that cannot be trusted: unreadable, not JSON, or not in the shape its store writes.
- * Its message is one line naming the file and what is wrong; nothing was written to the file.
+ * Its message is one line naming the file, what is wrong and what to do (`remedy`: by default, correct it
+ * or put back its `.bak`); nothing was written to the file.
  */
 export class DataFileError extends UserFacingError {
   override name = 'DataFileError';
@@ -14,8 +15,9 @@ export class DataFileError extends UserFacingError {
   constructor(
     readonly file: string,
     readonly problem: string,
+    remedy = `correct it, or put back ${path.basename(file)}.bak (its previous version) if there is one`,
   ) {
-    super(`Data file ${file} ${problem}. Nothing was written to it; correct it, or put back ${path.basename(file)}.bak (its previous version) if there is one.`);
+    super(`Data file ${file} ${problem}. Nothing was written to it; ${remedy}.`);
   }
 }
 
@@ -40,25 +42,25 @@ function describeIssues(value: unknown, issues: readonly z.core.$ZodIssue[]): st
 }
 
 /** Throws DataFileError unless `value` has the shape `schema` describes. */
-export function checkShape(file: string, value: unknown, schema: z.ZodType): void {
+export function checkShape(file: string, value: unknown, schema: z.ZodType, remedy?: string): void {
   const checked = schema.safeParse(value);
-  if (!checked.success) throw new DataFileError(file, `is not in the expected shape: ${describeIssues(value, checked.error.issues)}`);
+  if (!checked.success) throw new DataFileError(file, `is not in the expected shape: ${describeIssues(value, checked.error.issues)}`, remedy);
 }
 
 /** The file's JSON as it is, or undefined when there is no file; DataFileError when it cannot be read or parsed. */
-export async function readJsonData(file: string): Promise<unknown> {
+export async function readJsonData(file: string, remedy?: string): Promise<unknown> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    throw new DataFileError(file, `cannot be read (${code ?? (error as Error).message})`);
+    throw new DataFileError(file, `cannot be read (${code ?? (error as Error).message})`, remedy);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new DataFileError(file, `is not valid JSON (${(error as Error).message})`);
+    throw new DataFileError(file, `is not valid JSON (${(error as Error).message})`, remedy);
   }
 }
 
@@ -66,10 +68,10 @@ export async function readJsonData(file: string): Promise<unknown> {
  * Reads a data file and checks it against its store's schema. Returns the JSON exactly as stored (so
  * fields a newer version added survive a rewrite), or undefined when the file does not exist.
  */
-export async function readDataFile<T>(file: string, schema: z.ZodType): Promise<T | undefined> {
-  const value = await readJsonData(file);
+export async function readDataFile<T>(file: string, schema: z.ZodType, remedy?: string): Promise<T | undefined> {
+  const value = await readJsonData(file, remedy);
   if (value === undefined) return undefined;
-  checkShape(file, value, schema);
+  checkShape(file, value, schema, remedy);
   return value as T;
 }
 

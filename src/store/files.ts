@@ -28,8 +28,8 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
 }
 
 /** The file's JSON, or undefined when there is none; a DataFileError naming the file when it cannot be read or parsed. */
-export async function readJsonFile<T>(file: string): Promise<T | undefined> {
-  return (await readJsonData(file)) as T | undefined;
+export async function readJsonFile<T>(file: string, remedy?: string): Promise<T | undefined> {
+  return (await readJsonData(file, remedy)) as T | undefined;
 }
 
 export async function writeJsonAtomic(file: string, value: unknown, options: { mode?: number } = {}): Promise<void> {

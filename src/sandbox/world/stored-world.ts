@@ -56,6 +56,9 @@ interface ShelvedTickets {
 
 const shelves = new WeakMap<SandboxWorld, ShelvedTickets>();
 
+/** What to do about a broken world file: the world is simulated, so a new one is seeded rather than mended. */
+const RESEED = 'the sandbox world is simulated: to seed a new one, stop the bot running on this data folder (if one is), run `integoreport sandbox reset`, and start it again';
+
 const DAY_MS = 86_400_000;
 
 function weekOf(timestamp: string): string {
@@ -112,7 +115,7 @@ export async function writeStoredWorld(dataDir: string, world: SandboxWorld): Pr
  * converted (it may hold changes, so it is kept, not reseeded) and returned whole; monthly shards are read as they are.
  */
 export async function readStoredWorld(dataDir: string): Promise<SandboxWorld | undefined> {
-  const stored = await readJsonFile<{ schemaVersion?: number }>(sandboxFiles(dataDir).world);
+  const stored = await readJsonFile<{ schemaVersion?: number }>(sandboxFiles(dataDir).world, RESEED);
   if (stored?.schemaVersion === SINGLE_FILE_SCHEMA_VERSION) {
     const world: SandboxWorld = { ...(stored as unknown as SandboxWorld), schemaVersion: WORLD_SCHEMA_VERSION };
     await writeStoredWorld(dataDir, world);
@@ -172,9 +175,9 @@ function readShard(shelf: ShelvedTickets, entry: TicketShardEntry): TicketShard 
   try {
     shard = JSON.parse(readFileSync(file, 'utf8')) as TicketShard;
   } catch (error) {
-    throw new Error(`The sandbox world's ticket file ${file} cannot be read (${(error as Error).message}); \`integoreport sandbox reset\` seeds a new world.`);
+    throw new Error(`The sandbox world's ticket file ${file} cannot be read (${(error as Error).message}); ${RESEED}.`);
   }
-  if (shard.tickets?.length !== entry.tickets) throw new Error(`The sandbox world's ticket file ${file} does not hold the tickets its world.json lists; \`integoreport sandbox reset\` seeds a new world.`);
+  if (shard.tickets?.length !== entry.tickets) throw new Error(`The sandbox world's ticket file ${file} does not hold the tickets its world.json lists; ${RESEED}.`);
   if (shelf.placement) for (const ticket of shard.tickets) shelf.placement(ticket, shard.timeEntries[ticket.id]);
   shelf.read.set(entry.file, shard);
   return shard;
