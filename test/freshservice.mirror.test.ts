@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fixedClock } from '../src/clock.js';
 import { createFreshservice, type Freshservice } from '../src/freshservice/index.js';
-import { mirrorIndexFile, TicketMirror } from '../src/freshservice/mirror.js';
+import { brokenMirrorFile, mirrorIndexFile, TicketMirror } from '../src/freshservice/mirror.js';
 import { DataFileError } from '../src/store/data-file.js';
 import { parsePeriod } from '../src/period/period.js';
 import { startFreshserviceSandbox, seedWorld, type FreshserviceSandbox } from '../src/sandbox/index.js';
@@ -204,5 +204,34 @@ describe('a save of the ticket mirror', () => {
     expect(await botState.upsert({ ...ticket, priority: 2, updated_at: '2026-11-20T14:00:00Z' })).toBe(true);
     expect(await bot.save(botState, { index: true })).toBe(false);
     expect(await mirrorFileContents(dataDir)).toEqual(committed);
+  });
+});
+
+describe('the data folder\'s check of the ticket mirror', () => {
+  it('tells a shard file that cannot be looked at from one that is missing', async () => {
+    const dataDir = await pulledDataDir();
+    const shards = path.join(path.dirname(mirrorIndexFile(dataDir)), 'tickets');
+    await fs.rename(shards, `${shards}.away`);
+    await fs.writeFile(shards, '');
+    const broken = await brokenMirrorFile(dataDir);
+    expect(broken?.problem).toBe('cannot be read (ENOTDIR)');
+
+    await fs.rm(shards);
+    expect((await brokenMirrorFile(dataDir))?.problem).toBe('is missing although the mirror index names it');
+    await fs.rename(`${shards}.away`, shards);
+    expect(await brokenMirrorFile(dataDir)).toBeUndefined();
+  });
+
+  it('looks again for a missing shard file while other processes commit, a bounded number of times', async () => {
+    const dataDir = await pulledDataDir();
+    const index = mirrorIndexFile(dataDir);
+    const stat = fs.stat.bind(fs);
+    let commits = 0;
+    const stats = vi.spyOn(fs, 'stat').mockImplementation(async (file) => {
+      if (String(file) === index) return { ...(await stat(file)), ino: (commits += 1) } as Awaited<ReturnType<typeof stat>>;
+      throw Object.assign(new Error('gone'), { code: 'ENOENT' });
+    });
+    expect((await brokenMirrorFile(dataDir))?.problem).toBe('is missing although the mirror index names it');
+    expect(stats.mock.calls.filter(([file]) => String(file) === index)).toHaveLength(6);
   });
 });

@@ -20,6 +20,8 @@ const ORPHAN_AGE_MS = 60 * 60 * 1000;
 /** A commit lock older than this was left by a process that died while holding it. */
 const STALE_LOCK_MS = 30 * 1000;
 const MISSING_SHARD = 'is missing although the mirror index names it';
+/** How often a shard file found missing is looked for again while other processes keep committing. */
+const MISSING_SHARD_CHECKS = 5;
 
 /** Per-ticket calls, remembered with the ticket version they were fetched for. */
 export interface TicketEnrichment {
@@ -133,26 +135,43 @@ export function mirrorShardFile(dataDir: string, name: string): string {
  */
 export async function brokenMirrorFile(dataDir: string): Promise<DataFileError | undefined> {
   const file = mirrorIndexFile(dataDir);
-  for (let attempt = 0; ; attempt += 1) {
+  const remedy = refetchRemedy(path.dirname(file));
+  let stamp = await indexStamp(file);
+  for (let attempt = 1; ; attempt += 1) {
     let index: IndexFile | undefined;
-    const stamp = await indexStamp(file);
     try {
-      index = await readDataFile<IndexFile>(file, MIRROR_INDEX_SCHEMA, refetchRemedy(path.dirname(file)));
+      index = await readDataFile<IndexFile>(file, MIRROR_INDEX_SCHEMA, remedy);
     } catch (error) {
       if (error instanceof DataFileError) return error;
       throw error;
     }
     if (!index) return undefined;
-    const shards = Object.values(index.shards).map((entry) => mirrorShardFile(dataDir, entry.file));
-    const present = await Promise.all(shards.map((shard) => fs.stat(shard).then(() => true, () => false)));
-    const missing = shards.find((_, position) => !present[position]);
-    if (!missing) {
+    const missing = await firstMissingShard(dataDir, index, remedy);
+    if (missing instanceof DataFileError) return missing;
+    if (missing === undefined) {
       checkedIndex = { file, stamp, index };
       return undefined;
     }
-    // Another process may have committed (and removed the files it replaced) between the two reads: look once more.
-    if (attempt > 0) return new DataFileError(missing, MISSING_SHARD, refetchRemedy(path.dirname(file)));
+    // Another process may have committed (and removed the files it replaced) since the index was read: only
+    // a file missing from an index that stayed the same is really missing.
+    const now = await indexStamp(file);
+    if (now === stamp || attempt === MISSING_SHARD_CHECKS) return new DataFileError(missing, MISSING_SHARD, remedy);
+    stamp = now;
   }
+}
+
+/** The first shard file the index names that does not exist, or a DataFileError for one that cannot be looked at. */
+async function firstMissingShard(dataDir: string, index: IndexFile, remedy: string): Promise<string | DataFileError | undefined> {
+  const shards = Object.values(index.shards).map((entry) => mirrorShardFile(dataDir, entry.file));
+  const found = await Promise.all(
+    shards.map((shard) =>
+      fs.stat(shard).then(
+        () => undefined,
+        (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? shard : new DataFileError(shard, `cannot be read (${error.code ?? error.message})`, remedy)),
+      ),
+    ),
+  );
+  return found.find((result) => result instanceof DataFileError) ?? found.find((result) => result !== undefined);
 }
 
 /** The index as the data folder's check just read it: the command's first load takes it rather than reading it again, if unchanged. */
