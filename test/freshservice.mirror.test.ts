@@ -207,6 +207,19 @@ describe('a save of the ticket mirror', () => {
   });
 });
 
+describe('a load of the ticket mirror', () => {
+  it('stops at an index in the wrong shape with an error naming it, even without the data folder\'s check', async () => {
+    const dataDir = await pulledDataDir();
+    const index = mirrorIndexFile(dataDir);
+    const { account } = JSON.parse(await fs.readFile(index, 'utf8')) as { account: string };
+    await fs.writeFile(index, JSON.stringify({ version: 4, account, mode: 'esm', scopes: {}, shards: null }));
+    const failed = await new TicketMirror(dataDir, account).load('esm').catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(DataFileError);
+    expect((failed as DataFileError).file).toBe(index);
+    expect((failed as DataFileError).problem).toContain('shards');
+  });
+});
+
 describe('the data folder\'s check of the ticket mirror', () => {
   it('tells a shard file that cannot be looked at from one that is missing', async () => {
     const dataDir = await pulledDataDir();

@@ -140,7 +140,7 @@ export async function brokenMirrorFile(dataDir: string): Promise<DataFileError |
   for (let attempt = 1; ; attempt += 1) {
     let index: IndexFile | undefined;
     try {
-      index = await readDataFile<IndexFile>(file, MIRROR_INDEX_SCHEMA, remedy);
+      index = await readIndex(file, remedy);
     } catch (error) {
       if (error instanceof DataFileError) return error;
       throw error;
@@ -185,11 +185,12 @@ function indexStamp(file: string): Promise<string> {
   );
 }
 
-async function readIndex(file: string, stamp: string): Promise<IndexFile | undefined> {
+/** The index, checked against its schema (unless the data folder's check just did so for this very version). */
+async function readIndex(file: string, remedy: string, stamp?: string): Promise<IndexFile | undefined> {
   const checked = checkedIndex;
   checkedIndex = undefined;
   if (checked && checked.file === file && checked.stamp === stamp) return checked.index;
-  return readJsonFile<IndexFile>(file);
+  return readDataFile<IndexFile>(file, MIRROR_INDEX_SCHEMA, remedy);
 }
 
 /** The shard a client's tickets are kept in. */
@@ -517,7 +518,7 @@ export class TicketMirror {
     if (!content) {
       // Another process committed since this state was read and removed the file it replaced: its shard is
       // as good to read (this state's own save will not commit over that process's index).
-      const index = await readJsonFile<IndexFile>(this.file(INDEX_FILE), this.remedy);
+      const index = await readIndex(this.file(INDEX_FILE), this.remedy);
       const now = index?.shards[key];
       if (index && !now) return { tickets: {}, enrichment: {}, changed: false };
       if (now && now.file !== name) return this.readShard(key, now.file);
@@ -536,7 +537,7 @@ export class TicketMirror {
       await this.current.placeBy(mode);
       return this.current;
     }
-    const index = await readIndex(this.file(INDEX_FILE), stamp);
+    const index = await readIndex(this.file(INDEX_FILE), this.remedy, stamp);
     if (index === undefined) {
       const converted = await this.convertLegacy(mode);
       if (converted) return converted;
