@@ -220,6 +220,21 @@ describe('a load of the ticket mirror', () => {
   });
 });
 
+describe('a pull reading a client\'s shard', () => {
+  it('stops at a shard file holding null, or tickets that are not an object, as not in the expected shape', async () => {
+    const dataDir = await pulledDataDir();
+    const shard = (await readMirror(dataDir)).shardFiles[String(acme!.id)]!;
+    const original = JSON.parse(await fs.readFile(shard, 'utf8')) as Record<string, unknown>;
+    for (const [content, wrong] of [['null', 'the whole file'], [JSON.stringify({ ...original, tickets: null }), 'tickets'], [JSON.stringify({ ...original, tickets: [] }), 'tickets']] as const) {
+      await fs.writeFile(shard, content);
+      const failed = await connect(dataDir).puller.pull(acme!.id, october).catch((error: unknown) => error);
+      expect(failed, content.slice(0, 40)).toBeInstanceOf(DataFileError);
+      expect((failed as DataFileError).file).toBe(shard);
+      expect((failed as DataFileError).problem, content.slice(0, 40)).toContain(`is not in the expected shape: ${wrong}`);
+    }
+  });
+});
+
 describe('the data folder\'s check of the ticket mirror', () => {
   it('tells a shard file that cannot be looked at from one that is missing', async () => {
     const dataDir = await pulledDataDir();

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { DataFileError, readDataFile, readJsonData } from '../store/data-file.js';
+import { checkShape, DataFileError, readDataFile, readJsonData } from '../store/data-file.js';
 import { readJsonFile, withLockFile, writeJsonAtomic } from '../store/files.js';
 import { clientIdOf, type AccountMode } from './account.js';
 import type { FreshserviceCsatResponse, FreshserviceTicket, FreshserviceTimeEntry } from './types.js';
@@ -118,6 +118,8 @@ const MIRROR_INDEX_SCHEMA = z.looseObject({
 function refetchRemedy(mirrorDir: string): string {
   return `the mirror is a local copy of Freshservice: delete ${mirrorDir} and the next pull fetches it again`;
 }
+
+const SHARD_SCHEMA = z.looseObject({ version: z.number(), account: z.string(), shard: z.string(), tickets: plainObject, enrichment: plainObject });
 
 /** Where the mirror's index lies in a data folder, and where its shards lie beside it. */
 export function mirrorIndexFile(dataDir: string): string {
@@ -514,8 +516,8 @@ export class TicketMirror {
 
   private readonly readShard: ShardReader = async (key, name) => {
     const file = this.shardFile(name);
-    const content = (await readJsonData(file, this.remedy)) as ShardFile | undefined;
-    if (!content) {
+    const content = await readJsonData(file, this.remedy);
+    if (content === undefined) {
       // Another process committed since this state was read and removed the file it replaced: its shard is
       // as good to read (this state's own save will not commit over that process's index).
       const index = await readIndex(this.file(INDEX_FILE), this.remedy);
@@ -524,10 +526,12 @@ export class TicketMirror {
       if (now && now.file !== name) return this.readShard(key, now.file);
       throw new DataFileError(file, MISSING_SHARD, this.remedy);
     }
-    if (content.version !== MIRROR_VERSION || content.account !== this.account || content.shard !== key || typeof content.tickets !== 'object' || typeof content.enrichment !== 'object') {
+    checkShape(file, content, SHARD_SCHEMA, this.remedy);
+    const shard = content as ShardFile;
+    if (shard.version !== MIRROR_VERSION || shard.account !== this.account || shard.shard !== key) {
       throw new DataFileError(file, `is not the mirror shard the index names (client ${key})`, this.remedy);
     }
-    return { tickets: content.tickets, enrichment: content.enrichment, changed: false };
+    return { tickets: shard.tickets, enrichment: shard.enrichment, changed: false };
   };
 
   /** The mirror, its tickets placed by `mode`; only the index is read (shards as the caller asks for them). */
