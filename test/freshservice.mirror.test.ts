@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { fixedClock } from '../src/clock.js';
 import { createFreshservice, type Freshservice } from '../src/freshservice/index.js';
 import { brokenMirrorFile, mirrorIndexFile, TicketMirror } from '../src/freshservice/mirror.js';
+import type { Logger } from '../src/logger.js';
 import { DataFileError } from '../src/store/data-file.js';
 import { parsePeriod } from '../src/period/period.js';
 import { startFreshserviceSandbox, seedWorld, type FreshserviceSandbox } from '../src/sandbox/index.js';
@@ -204,6 +205,25 @@ describe('a save of the ticket mirror', () => {
     expect(await botState.upsert({ ...ticket, priority: 2, updated_at: '2026-11-20T14:00:00Z' })).toBe(true);
     expect(await bot.save(botState, { index: true })).toBe(false);
     expect(await mirrorFileContents(dataDir)).toEqual(committed);
+  });
+
+  it('stands when the files it replaced cannot be removed, and says so in the log', async () => {
+    const dataDir = await pulledDataDir();
+    const { account } = JSON.parse(await fs.readFile(mirrorIndexFile(dataDir), 'utf8')) as { account: string };
+    const warn = vi.fn();
+    const mirror = new TicketMirror(dataDir, account, { warn } as unknown as Logger);
+    const state = await mirror.load('esm');
+    const ticket = world.tickets.find((candidate) => candidate.department_id === acme!.id && !candidate.spam && !candidate.deleted)!;
+    await state.upsert({ ...ticket, priority: 4, updated_at: '2026-11-20T13:00:00Z' });
+    const rm = fs.rm.bind(fs);
+    vi.spyOn(fs, 'rm').mockImplementation(async (file, options) => {
+      if (String(file).includes(`${path.sep}tickets${path.sep}`)) throw Object.assign(new Error('busy'), { code: 'EBUSY' });
+      await rm(file, options);
+    });
+    expect(await mirror.save(state, { index: true })).toBe(true);
+    vi.restoreAllMocks();
+    expect(warn).toHaveBeenCalledOnce();
+    expect((await readMirror(dataDir)).tickets[ticket.id]?.priority).toBe(4);
   });
 });
 

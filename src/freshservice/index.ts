@@ -57,7 +57,7 @@ export function createFreshservice(options: FreshserviceOptions): Freshservice {
     retry: options.retry,
     logger,
   });
-  const mirror = new TicketMirror(options.dataDir, mirrorAccount(options.baseUrl, options.account?.mode));
+  const mirror = new TicketMirror(options.dataDir, mirrorAccount(options.baseUrl, options.account?.mode), logger);
   const directory = createDirectory({ client, mirror, clock, settings: options.account });
   const puller = createPuller({ client, directory, mirror, dataDir: options.dataDir, clock, logger, enrichConcurrency: options.enrichConcurrency });
   return { client, puller, directory };

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { checkShape, DataFileError, readDataFile, readJsonData } from '../store/data-file.js';
 import { readJsonFile, withLockFile, writeJsonAtomic } from '../store/files.js';
+import { silentLogger, type Logger } from '../logger.js';
 import { clientIdOf, type AccountMode } from './account.js';
 import type { FreshserviceCsatResponse, FreshserviceTicket, FreshserviceTimeEntry } from './types.js';
 
@@ -497,7 +498,11 @@ export class TicketMirror {
   private readonly remedy: string;
   private current: MirrorState | undefined;
 
-  constructor(dataDir: string, private readonly account: string) {
+  constructor(
+    dataDir: string,
+    private readonly account: string,
+    private readonly logger: Logger = silentLogger,
+  ) {
     this.directory = path.join(dataDir, 'mirror');
     this.remedy = refetchRemedy(this.directory);
   }
@@ -613,7 +618,8 @@ export class TicketMirror {
     state.placedAgain = false;
     state.base = committed;
     this.current = state;
-    await this.removeUnnamed(index, replaced);
+    // The commit stands: files left now are removed by a later save.
+    await this.removeUnnamed(index, replaced).catch((error: unknown) => this.logger.warn({ err: error, directory: this.directory }, 'Could not remove ticket mirror files no longer in use; a later save removes them'));
     return true;
   }
 
