@@ -153,37 +153,6 @@ describe('the sandbox world kept on disk', () => {
     expect(JSON.stringify(freshservice.world)).toBe(converted);
   });
 
-  it('reads a world kept in monthly shards as it is', async () => {
-    const { tickets, timeEntries, csat, ...rest } = structuredClone(seeded);
-    const months = new Map<string, { tickets: FreshserviceTicket[]; positions: number[]; timeEntries: typeof timeEntries; csat: typeof csat }>();
-    tickets.forEach((ticket, position) => {
-      const month = ticket.updated_at.slice(0, 7);
-      const shard = months.get(month) ?? { tickets: [], positions: [], timeEntries: {}, csat: {} };
-      months.set(month, shard);
-      shard.tickets.push(ticket);
-      shard.positions.push(position);
-      if (timeEntries[ticket.id]) shard.timeEntries[ticket.id] = timeEntries[ticket.id]!;
-      if (csat[ticket.id]) shard.csat[ticket.id] = csat[ticket.id]!;
-    });
-    const changed = months.get('2026-02')!.tickets[0]!;
-    changed.subject = 'Scanner offline (edited)';
-    await fs.rm(sandboxDir(), { recursive: true });
-    await fs.mkdir(path.join(sandboxDir(), 'tickets-monthly'), { recursive: true });
-    for (const [month, shard] of months) await fs.writeFile(path.join(sandboxDir(), 'tickets-monthly', `${month}.json`), JSON.stringify(shard));
-    const shards = [...months].map(([month, shard]) => ({
-      month,
-      tickets: shard.tickets.length,
-      newestUpdatedAt: shard.tickets.map((ticket) => ticket.updated_at).sort().at(-1),
-      oldestCreatedAt: shard.tickets.map((ticket) => ticket.created_at).sort()[0],
-    }));
-    await fs.writeFile(path.join(sandboxDir(), 'world.json'), JSON.stringify({ ...rest, schemaVersion: 3, ticketShards: { folder: 'tickets-monthly', shards } }));
-
-    const { freshservice } = await start();
-    expect(await listedSince(freshservice, since)).toEqual(expectedSince(seeded.tickets, since));
-    expect((await call(freshservice, `/tickets/${changed.id}`)).body.ticket).toMatchObject({ subject: 'Scanner offline (edited)' });
-    expect(freshservice.world.tickets.map((ticket) => ticket.id)).toEqual(seeded.tickets.map((ticket) => ticket.id));
-  });
-
   it('stops at a broken world.json naming it and how to seed a new world, never a backup it does not have', async () => {
     await fs.writeFile(path.join(sandboxDir(), 'world.json'), '{"schemaVersion": 4, ');
     const failed = await start().catch((error: unknown) => error);

@@ -16,8 +16,6 @@ import { WORLD_SCHEMA_VERSION, type SandboxWorld } from './world.js';
 
 /** The last world kept in one file (tickets included); such a world.json is converted when it is loaded. */
 const SINGLE_FILE_SCHEMA_VERSION = 2;
-/** Shards by month (`yyyy-mm.json`), named by a `month` field; read as they are, only their names differ. */
-const MONTHLY_SHARDS_SCHEMA_VERSION = 3;
 
 interface TicketShardEntry {
   /** In the set's folder: `<yyyy-mm-dd>.json`, the Monday (UTC) starting the week of the tickets' `updated_at`. */
@@ -112,7 +110,7 @@ export async function writeStoredWorld(dataDir: string, world: SandboxWorld): Pr
 /**
  * The world kept in DATA_DIR/sandbox, its tickets left on disk until needed; undefined when there is none or
  * it is of a schema too old to keep (the caller seeds a new one). A world.json of the single-file schema is
- * converted (it may hold changes, so it is kept, not reseeded) and returned whole; monthly shards are read as they are.
+ * converted (it may hold changes, so it is kept, not reseeded) and returned whole.
  */
 export async function readStoredWorld(dataDir: string): Promise<SandboxWorld | undefined> {
   const stored = await readJsonFile<{ schemaVersion?: number }>(sandboxFiles(dataDir).world, RESEED);
@@ -120,11 +118,6 @@ export async function readStoredWorld(dataDir: string): Promise<SandboxWorld | u
     const world: SandboxWorld = { ...(stored as unknown as SandboxWorld), schemaVersion: WORLD_SCHEMA_VERSION };
     await writeStoredWorld(dataDir, world);
     return world;
-  }
-  if (stored?.schemaVersion === MONTHLY_SHARDS_SCHEMA_VERSION) {
-    const monthly = stored as Omit<StoredWorld, 'ticketShards'> & { ticketShards: { folder: string; shards: Array<Omit<TicketShardEntry, 'file'> & { month: string }> } };
-    const shards = monthly.ticketShards.shards.map(({ month, ...entry }) => ({ ...entry, file: `${month}.json` }));
-    return shelvedWorld(sandboxDir(dataDir), { ...monthly, ticketShards: { folder: monthly.ticketShards.folder, shards } });
   }
   if (stored?.schemaVersion !== WORLD_SCHEMA_VERSION) return undefined;
   return shelvedWorld(sandboxDir(dataDir), stored as StoredWorld);

@@ -18,9 +18,8 @@ export { HOSTILE_SUBJECTS } from './seed-tickets.js';
 export { monthStartUtc, type IncidentSpike } from './volumes.js';
 
 /**
- * 2: volumes from seats, 13 months, incident spikes, proactive work raised by agents. 3 and 4: the same world, kept
- * with its tickets in shards by month, then by week (world/stored-world.ts); a stored world of schema 2 is
- * converted, one of 3 read as it is, an older one reseeded.
+ * 2: volumes from seats, 13 months, incident spikes, proactive work raised by agents. 4: the same world, kept with
+ * its tickets in shards by week (world/stored-world.ts); a stored world of schema 2 is converted, any other reseeded.
  */
 export const WORLD_SCHEMA_VERSION = 4;
 
