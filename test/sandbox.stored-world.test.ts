@@ -153,6 +153,26 @@ describe('the sandbox world kept on disk', () => {
     expect(JSON.stringify(freshservice.world)).toBe(converted);
   });
 
+  it('removes ticket folders world.json does not name once they are an hour old, when it writes a world', async () => {
+    const named = (await fs.readdir(sandboxDir())).find((name) => name.startsWith('tickets-'))!;
+    const [stale, recent] = ['tickets-stale', 'tickets-recent'].map((name) => path.join(sandboxDir(), name));
+    for (const folder of [stale, recent]) {
+      await fs.mkdir(folder);
+      await fs.writeFile(path.join(folder, '2026-11-23.json'), '{}');
+    }
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * MINUTE);
+    await fs.utimes(stale, twoHoursAgo, twoHoursAgo);
+    await fs.utimes(path.join(sandboxDir(), named), twoHoursAgo, twoHoursAgo);
+    await fs.rm(path.join(sandboxDir(), 'world.json'));
+
+    await start();
+    const folders = (await fs.readdir(sandboxDir())).filter((name) => name.startsWith('tickets-'));
+    expect(folders).toContain('tickets-recent');
+    expect(folders).not.toContain('tickets-stale');
+    expect(folders).not.toContain(named);
+    expect(folders).toHaveLength(2);
+  });
+
   it('stops at a broken world.json naming it and how to seed a new world, never a backup it does not have', async () => {
     await fs.writeFile(path.join(sandboxDir(), 'world.json'), '{"schemaVersion": 4, ');
     const failed = await start().catch((error: unknown) => error);

@@ -6,7 +6,7 @@
  * the shards updated at or after its `since`; anything else that needs tickets reads every shard once, and
  * from then on the world holds them as plain arrays (what tests and benchmarks change in place).
  */
-import { readFileSync } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FreshserviceCsatResponse, FreshserviceTicket, FreshserviceTimeEntry } from '../../freshservice/types.js';
@@ -58,6 +58,8 @@ const shelves = new WeakMap<SandboxWorld, ShelvedTickets>();
 const RESEED = 'the sandbox world is simulated: to seed a new one, stop the bot running on this data folder (if one is), run `integoreport sandbox reset`, and start it again';
 
 const DAY_MS = 86_400_000;
+/** A ticket folder world.json does not name (a write cut short, or overtaken by another process's) is removed once this old. */
+const LEFTOVER_FOLDER_AGE_MS = 60 * 60 * 1000;
 
 function weekOf(timestamp: string): string {
   const day = Math.floor(Date.parse(timestamp) / DAY_MS);
@@ -105,6 +107,18 @@ export async function writeStoredWorld(dataDir: string, world: SandboxWorld): Pr
   const { tickets: _tickets, timeEntries: _timeEntries, csat: _csat, ...rest } = world;
   const stored: StoredWorld = { ...rest, schemaVersion: WORLD_SCHEMA_VERSION, ticketShards: { folder, shards: shards.map((shard) => shard.entry) } };
   await writeJsonAtomic(sandboxFiles(dataDir).world, stored);
+  await removeLeftoverTicketFolders(sandboxDir(dataDir), folder);
+}
+
+async function removeLeftoverTicketFolders(dir: string, named: string): Promise<void> {
+  const now = Date.now();
+  const leftovers = (await fs.readdir(dir)).filter((name) => name.startsWith('tickets-') && name !== named);
+  await Promise.all(
+    leftovers.map(async (name) => {
+      const stat = await fs.stat(path.join(dir, name)).catch(() => undefined);
+      if (stat && now - stat.mtimeMs > LEFTOVER_FOLDER_AGE_MS) await fs.rm(path.join(dir, name), { recursive: true, force: true });
+    }),
+  );
 }
 
 /**
