@@ -148,9 +148,9 @@ describe('the ticket mirror kept in one shard per client', () => {
     clock.advance(HOUR);
     const expected = await connect(dataDir).puller.pull(acme!.id, october);
     const sharded = await readMirror(dataDir);
-    const index = JSON.parse(await fs.readFile(mirrorIndexFile(dataDir), 'utf8')) as { account: string; syncedAt: string };
+    const index = JSON.parse(await fs.readFile(mirrorIndexFile(dataDir), 'utf8')) as { account: string };
     const mirrorDir = path.dirname(mirrorIndexFile(dataDir));
-    await fs.writeFile(path.join(mirrorDir, 'tickets.json'), JSON.stringify({ version: 3, account: index.account, scopes: sharded.scopes, syncedAt: index.syncedAt, tickets: sharded.tickets }));
+    await fs.writeFile(path.join(mirrorDir, 'tickets.json'), JSON.stringify({ version: 3, account: index.account, scopes: sharded.scopes, syncedAt: '2026-11-20T12:00:00.000Z', tickets: sharded.tickets }));
     await fs.writeFile(path.join(mirrorDir, 'enrichment.json'), JSON.stringify({ version: 3, account: index.account, enrichment: sharded.enrichment }));
     await fs.rm(mirrorIndexFile(dataDir));
     await fs.rm(path.join(mirrorDir, 'tickets'), { recursive: true });

@@ -67,7 +67,6 @@ interface IndexFile {
   account: string;
   /** How tickets were placed in shards: by department (Employee Support Mode) or by workspace (MSP). */
   mode: AccountMode;
-  syncedAt: string | null;
   /** Per ticket listing (TicketScope.key): one in Employee Support Mode, one per client for MSPs. */
   scopes: Record<string, ScopeCoverage>;
   shards: Record<string, ShardEntry>;
@@ -85,7 +84,6 @@ interface LegacyTicketsFile {
   version: number;
   account: string;
   scopes: Record<string, ScopeCoverage>;
-  syncedAt: string | null;
   tickets: Record<string, FreshserviceTicket>;
 }
 
@@ -110,7 +108,6 @@ const MIRROR_INDEX_SCHEMA = z.looseObject({
   version: z.number(),
   account: z.string(),
   mode: z.enum(['esm', 'msp']),
-  syncedAt: z.string().nullable(),
   scopes: z.record(z.string(), plainObject),
   shards: z.record(z.string(), z.looseObject({ file: z.string().regex(/^[\w.-]+\.json$/), oldestCreatedAt: z.string().nullable(), updatedAt: plainObject, withoutStats: z.array(z.number()) })),
 });
@@ -225,7 +222,6 @@ type ShardReader = (key: string, file: string) => Promise<LoadedShard>;
  */
 export class MirrorState {
   scopes: Record<string, ScopeCoverage>;
-  syncedAt: string | null;
   private readonly entries: Record<string, ShardEntry>;
   private readonly loaded = new Map<string, LoadedShard>();
   private readonly loading = new Map<string, Promise<void>>();
@@ -236,13 +232,12 @@ export class MirrorState {
   constructor(
     readonly account: string,
     private modeUsed: AccountMode,
-    index: Pick<IndexFile, 'scopes' | 'syncedAt' | 'shards'>,
+    index: Pick<IndexFile, 'scopes' | 'shards'>,
     private readonly readShard: ShardReader,
     /** The index file as read or last committed (its stamp), so a save can tell whether another process committed since. */
     public base: string,
   ) {
     this.scopes = index.scopes;
-    this.syncedAt = index.syncedAt;
     this.entries = index.shards;
   }
 
@@ -447,7 +442,7 @@ export class MirrorState {
       const file = written.has(key) ? written.get(key) : entry.file;
       if (file) shards[key] = { ...entry, file };
     }
-    return { version: MIRROR_VERSION, account: this.account, mode: this.modeUsed, syncedAt: this.syncedAt, scopes: this.scopes, shards };
+    return { version: MIRROR_VERSION, account: this.account, mode: this.modeUsed, scopes: this.scopes, shards };
   }
 
   /** After a commit: the shards written are clean, and their entries name their new files. */
@@ -554,7 +549,7 @@ export class TicketMirror {
     const ours = index !== undefined && index.version === MIRROR_VERSION && index.account === this.account;
     const state = ours
       ? new MirrorState(this.account, index.mode, index, this.readShard, stamp)
-      : new MirrorState(this.account, mode, { scopes: {}, syncedAt: null, shards: {} }, this.readShard, stamp);
+      : new MirrorState(this.account, mode, { scopes: {}, shards: {} }, this.readShard, stamp);
     if (ours && this.current) state.adopt(this.current.reusable(index));
     await state.placeBy(mode);
     this.current = state;
@@ -572,7 +567,7 @@ export class TicketMirror {
     ]);
     if (!tickets || tickets.version !== LEGACY_VERSION || tickets.account !== this.account) return undefined;
     const enriched = enrichment && enrichment.version === LEGACY_VERSION && enrichment.account === this.account ? enrichment.enrichment : {};
-    const state = new MirrorState(this.account, mode, { scopes: tickets.scopes, syncedAt: tickets.syncedAt, shards: {} }, this.readShard, 'none');
+    const state = new MirrorState(this.account, mode, { scopes: tickets.scopes, shards: {} }, this.readShard, 'none');
     for (const ticket of Object.values(tickets.tickets)) {
       await state.upsert(ticket);
       const fetched = enriched[String(ticket.id)];

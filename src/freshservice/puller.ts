@@ -262,7 +262,6 @@ export function createPuller(deps: PullerDeps): Puller {
     // Never past the moment the listing began: a ticket updated while we paged may have slipped between pages.
     const startedAt = isoSeconds(now);
     coverage.highWaterMark = (highWaterMark && highWaterMark > startedAt ? startedAt : highWaterMark) || coverage.highWaterMark;
-    state.syncedAt = now.toISOString();
     return { changed, coverageChanged };
   }
 
