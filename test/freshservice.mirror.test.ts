@@ -207,6 +207,35 @@ describe('a save of the ticket mirror', () => {
     expect(await mirrorFileContents(dataDir)).toEqual(committed);
   });
 
+  it('writes no shard file when another process committed since its state was read', async () => {
+    const dataDir = await pulledDataDir();
+    const { account } = JSON.parse(await fs.readFile(mirrorIndexFile(dataDir), 'utf8')) as { account: string };
+    const [bot, commandLine] = [new TicketMirror(dataDir, account), new TicketMirror(dataDir, account)];
+    const [botState, commandLineState] = await Promise.all([bot.load('esm'), commandLine.load('esm')]);
+    const ticket = world.tickets.find((candidate) => candidate.department_id === acme!.id && !candidate.spam && !candidate.deleted)!;
+    await commandLineState.upsert({ ...ticket, priority: 4, updated_at: '2026-11-20T13:00:00Z' });
+    expect(await commandLine.save(commandLineState, { index: true })).toBe(true);
+
+    await botState.upsert({ ...ticket, priority: 3, updated_at: '2026-11-20T13:30:00Z' });
+    const opened = vi.spyOn(fs, 'open');
+    expect(await bot.save(botState, { index: true })).toBe(false);
+    expect(opened).not.toHaveBeenCalled();
+  });
+
+  it('removes temporary files a crash left beside the index once they are an hour old', async () => {
+    const dataDir = await pulledDataDir();
+    const { account } = JSON.parse(await fs.readFile(mirrorIndexFile(dataDir), 'utf8')) as { account: string };
+    const [old, recent] = ['index.json.4242.0a1b2c3d.tmp', 'index.json.4343.0a1b2c3d.tmp'].map((name) => path.join(path.dirname(mirrorIndexFile(dataDir)), name));
+    for (const file of [old, recent]) await fs.writeFile(file, '{"version": 4');
+    const twoHoursAgo = new Date(Date.now() - 2 * HOUR);
+    await fs.utimes(old, twoHoursAgo, twoHoursAgo);
+
+    const mirror = new TicketMirror(dataDir, account);
+    expect(await mirror.save(await mirror.load('esm'), { index: true })).toBe(true);
+    await expect(fs.stat(old)).rejects.toThrow();
+    await expect(fs.stat(recent)).resolves.toBeDefined();
+  });
+
   it('stands when the files it replaced cannot be removed, and says so in the log', async () => {
     const dataDir = await pulledDataDir();
     const { account } = JSON.parse(await fs.readFile(mirrorIndexFile(dataDir), 'utf8')) as { account: string };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { checkShape, DataFileError, readDataFile, readJsonData } from '../store/data-file.js';
-import { readJsonFile, withLockFile, writeJsonAtomic } from '../store/files.js';
+import { entriesOlderThan, readJsonFile, withLockFile, writeJsonAtomic } from '../store/files.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { clientIdOf, type AccountMode } from './account.js';
 import type { FreshserviceCsatResponse, FreshserviceTicket, FreshserviceTimeEntry } from './types.js';
@@ -16,7 +16,7 @@ const INDEX_FILE = 'index.json';
 const SHARD_DIR = 'tickets';
 /** The shard of the tickets that belong to no client (no department, or no workspace). */
 const NO_CLIENT = 'none';
-/** Shard files no index names (a save that crashed before its commit) are removed once this old. */
+/** Shard files no index names (a save that crashed before its commit) and temporary files a crash left are removed once this old. */
 const ORPHAN_AGE_MS = 60 * 60 * 1000;
 /** A commit lock older than this was left by a process that died while holding it. */
 const STALE_LOCK_MS = 30 * 1000;
@@ -119,13 +119,17 @@ function refetchRemedy(mirrorDir: string): string {
 
 const SHARD_SCHEMA = z.looseObject({ version: z.number(), account: z.string(), shard: z.string(), tickets: plainObject, enrichment: plainObject });
 
+function mirrorDirectory(dataDir: string): string {
+  return path.join(dataDir, 'mirror');
+}
+
 /** Where the mirror's index lies in a data folder, and where its shards lie beside it. */
 export function mirrorIndexFile(dataDir: string): string {
-  return path.join(dataDir, 'mirror', INDEX_FILE);
+  return path.join(mirrorDirectory(dataDir), INDEX_FILE);
 }
 
 export function mirrorShardFile(dataDir: string, name: string): string {
-  return path.join(dataDir, 'mirror', SHARD_DIR, name);
+  return path.join(mirrorDirectory(dataDir), SHARD_DIR, name);
 }
 
 /**
@@ -135,7 +139,7 @@ export function mirrorShardFile(dataDir: string, name: string): string {
  */
 export async function brokenMirrorFile(dataDir: string): Promise<DataFileError | undefined> {
   const file = mirrorIndexFile(dataDir);
-  const remedy = refetchRemedy(path.dirname(file));
+  const remedy = refetchRemedy(mirrorDirectory(dataDir));
   let stamp = await indexStamp(file);
   for (let attempt = 1; ; attempt += 1) {
     let index: IndexFile | undefined;
@@ -208,6 +212,10 @@ function newShardName(key: string): string {
   return `${key}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}.json`;
 }
 
+function emptyShard(): LoadedShard {
+  return { tickets: {}, enrichment: {}, changed: false };
+}
+
 function listOf(shard: LoadedShard): FreshserviceTicket[] {
   return (shard.list ??= Object.values(shard.tickets));
 }
@@ -226,8 +234,8 @@ export class MirrorState {
   private readonly loaded = new Map<string, LoadedShard>();
   private readonly loading = new Map<string, Promise<void>>();
   private readonly oldestStale = new Set<string>();
-  /** The tickets were placed again (the account's mode changed): the next save commits the index. */
-  placedAgain = false;
+  /** The mode the index as read or last committed places tickets by. */
+  private modeCommitted: AccountMode;
 
   constructor(
     readonly account: string,
@@ -239,6 +247,12 @@ export class MirrorState {
   ) {
     this.scopes = index.scopes;
     this.entries = index.shards;
+    this.modeCommitted = modeUsed;
+  }
+
+  /** The tickets were placed again (the account's mode changed): the next save commits the index. */
+  get placedAgain(): boolean {
+    return this.modeUsed !== this.modeCommitted;
   }
 
   /** The shard holding a ticket: the shards read first (a pull asks about its own client's tickets most), then the index's entries. */
@@ -281,7 +295,7 @@ export class MirrorState {
       if (this.loaded.has(key)) continue;
       const entry = this.entries[key];
       if (!entry) {
-        this.loaded.set(key, { tickets: {}, enrichment: {}, changed: false });
+        this.loaded.set(key, emptyShard());
         continue;
       }
       let pending = this.loading.get(key);
@@ -308,7 +322,6 @@ export class MirrorState {
     if (mode === this.modeUsed) return;
     await this.loadAll();
     this.modeUsed = mode;
-    this.placedAgain = true;
     const moves = [...this.loaded].flatMap(([key, shard]) => Object.entries(shard.tickets).map(([id, ticket]) => ({ id, from: key, to: this.keyOf(ticket) })));
     await this.loadShards(moves.map((move) => move.to));
     for (const { id, from, to } of moves) if (from !== to) this.move(id, from, to);
@@ -447,6 +460,7 @@ export class MirrorState {
 
   /** After a commit: the shards written are clean, and their entries name their new files. */
   committed(written: Map<string, string | null>): void {
+    this.modeCommitted = this.modeUsed;
     for (const [key, file] of written) {
       this.shard(key).changed = false;
       if (file) this.entries[key]!.file = file;
@@ -494,11 +508,11 @@ export class TicketMirror {
   private current: MirrorState | undefined;
 
   constructor(
-    dataDir: string,
+    private readonly dataDir: string,
     private readonly account: string,
     private readonly logger: Logger = silentLogger,
   ) {
-    this.directory = path.join(dataDir, 'mirror');
+    this.directory = mirrorDirectory(dataDir);
     this.remedy = refetchRemedy(this.directory);
   }
 
@@ -506,23 +520,19 @@ export class TicketMirror {
     return path.join(this.directory, name);
   }
 
-  private shardFile(name: string): string {
-    return path.join(this.directory, SHARD_DIR, name);
-  }
-
   private stamp(): Promise<string> {
-    return indexStamp(this.file(INDEX_FILE));
+    return indexStamp(mirrorIndexFile(this.dataDir));
   }
 
   private readonly readShard: ShardReader = async (key, name) => {
-    const file = this.shardFile(name);
+    const file = mirrorShardFile(this.dataDir, name);
     const content = await readJsonData(file, this.remedy);
     if (content === undefined) {
       // Another process committed since this state was read and removed the file it replaced: its shard is
       // as good to read (this state's own save will not commit over that process's index).
-      const index = await readIndex(this.file(INDEX_FILE), this.remedy);
+      const index = await readIndex(mirrorIndexFile(this.dataDir), this.remedy);
       const now = index?.shards[key];
-      if (index && !now) return { tickets: {}, enrichment: {}, changed: false };
+      if (index && !now) return emptyShard();
       if (now && now.file !== name) return this.readShard(key, now.file);
       throw new DataFileError(file, MISSING_SHARD, this.remedy);
     }
@@ -541,7 +551,7 @@ export class TicketMirror {
       await this.current.placeBy(mode);
       return this.current;
     }
-    const index = await readIndex(this.file(INDEX_FILE), this.remedy, stamp);
+    const index = await readIndex(mirrorIndexFile(this.dataDir), this.remedy, stamp);
     if (index === undefined) {
       const converted = await this.convertLegacy(mode);
       if (converted) return converted;
@@ -584,6 +594,11 @@ export class TicketMirror {
   async save(state: MirrorState, changes: { index: boolean }): Promise<boolean> {
     const changed = state.changedShards();
     if (!changes.index && !state.placedAgain && changed.length === 0) return true;
+    // A cheap look first, so that a save bound to lose the check under the lock writes nothing.
+    if ((await this.stamp()) !== state.base) {
+      this.forget();
+      return false;
+    }
     const written = new Map<string, string | null>();
     await Promise.all(
       changed.map(async (key) => {
@@ -592,7 +607,7 @@ export class TicketMirror {
           return;
         }
         const name = newShardName(key);
-        await writeJsonAtomic(this.shardFile(name), state.shardContent(key));
+        await writeJsonAtomic(mirrorShardFile(this.dataDir, name), state.shardContent(key));
         written.set(key, name);
       }),
     );
@@ -601,16 +616,15 @@ export class TicketMirror {
     // The new stamp is taken under the lock too: taken after it, it could be another process's commit.
     const committed = await withLockFile(this.file('index.lock'), STALE_LOCK_MS, async () => {
       if ((await this.stamp()) !== state.base) return undefined;
-      await writeJsonAtomic(this.file(INDEX_FILE), index);
+      await writeJsonAtomic(mirrorIndexFile(this.dataDir), index);
       return this.stamp();
     });
     if (committed === undefined) {
-      await Promise.all([...written.values()].map((name) => (name ? fs.rm(this.shardFile(name), { force: true }) : undefined)));
+      await Promise.all([...written.values()].map((name) => (name ? fs.rm(mirrorShardFile(this.dataDir, name), { force: true }) : undefined)));
       this.forget();
       return false;
     }
     state.committed(written);
-    state.placedAgain = false;
     state.base = committed;
     this.current = state;
     // The commit stands: files left now are removed by a later save.
@@ -618,21 +632,15 @@ export class TicketMirror {
     return true;
   }
 
-  /** The files the commit replaced, the layout before shards, and shard files no index named for an hour. */
+  /** The files the commit replaced, the layout before shards, and files no index named (or temporary files) for an hour. */
   private async removeUnnamed(index: IndexFile, replaced: string[]): Promise<void> {
     const named = new Set(Object.values(index.shards).map((entry) => entry.file));
-    const now = Date.now();
-    const leftovers = await fs.readdir(path.join(this.directory, SHARD_DIR)).catch(() => [] as string[]);
-    const old = await Promise.all(
-      leftovers
-        .filter((name) => !named.has(name) && !replaced.includes(name))
-        .map(async (name) => {
-          const stat = await fs.stat(this.shardFile(name)).catch(() => undefined);
-          return stat && now - stat.mtimeMs > ORPHAN_AGE_MS ? name : undefined;
-        }),
-    );
-    const doomed = [...replaced, ...old.filter((name): name is string => name !== undefined)].map((name) => this.shardFile(name));
-    await Promise.all([...doomed, ...LEGACY_FILES.map((name) => this.file(name))].map((file) => fs.rm(file, { force: true })));
+    const [orphans, temporaries] = await Promise.all([
+      entriesOlderThan(path.join(this.directory, SHARD_DIR), ORPHAN_AGE_MS, (name) => !named.has(name) && !replaced.includes(name)),
+      entriesOlderThan(this.directory, ORPHAN_AGE_MS, (name) => name.endsWith('.tmp')),
+    ]);
+    const doomed = [...replaced.map((name) => mirrorShardFile(this.dataDir, name)), ...orphans, ...temporaries, ...LEGACY_FILES.map((name) => this.file(name))];
+    await Promise.all(doomed.map((file) => fs.rm(file, { force: true })));
   }
 
   /** Drops the state kept in memory: the next load reads the files. */

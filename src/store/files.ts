@@ -32,6 +32,20 @@ export async function readJsonFile<T>(file: string, remedy?: string): Promise<T 
   return (await readJsonData(file, remedy)) as T | undefined;
 }
 
+/** The paths of the entries of `dir` that `pick` picks by name and that were last changed more than `ageMs` ago. */
+export async function entriesOlderThan(dir: string, ageMs: number, pick: (name: string) => boolean): Promise<string[]> {
+  const now = Date.now();
+  const names = (await fs.readdir(dir).catch(() => [] as string[])).filter(pick);
+  const old = await Promise.all(
+    names.map(async (name) => {
+      const entry = path.join(dir, name);
+      const stat = await fs.stat(entry).catch(() => undefined);
+      return stat && now - stat.mtimeMs > ageMs ? entry : undefined;
+    }),
+  );
+  return old.filter((entry): entry is string => entry !== undefined);
+}
+
 export async function writeJsonAtomic(file: string, value: unknown, options: { mode?: number } = {}): Promise<void> {
   await writeFileAtomic(file, JSON.stringify(value), options);
 }

@@ -10,7 +10,7 @@ import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FreshserviceCsatResponse, FreshserviceTicket, FreshserviceTimeEntry } from '../../freshservice/types.js';
-import { readJsonFile, writeJsonAtomic } from '../../store/files.js';
+import { entriesOlderThan, readJsonFile, writeJsonAtomic } from '../../store/files.js';
 import { sandboxDir, sandboxFiles } from '../paths.js';
 import { WORLD_SCHEMA_VERSION, type SandboxWorld } from './world.js';
 
@@ -111,14 +111,8 @@ export async function writeStoredWorld(dataDir: string, world: SandboxWorld): Pr
 }
 
 async function removeLeftoverTicketFolders(dir: string, named: string): Promise<void> {
-  const now = Date.now();
-  const leftovers = (await fs.readdir(dir)).filter((name) => name.startsWith('tickets-') && name !== named);
-  await Promise.all(
-    leftovers.map(async (name) => {
-      const stat = await fs.stat(path.join(dir, name)).catch(() => undefined);
-      if (stat && now - stat.mtimeMs > LEFTOVER_FOLDER_AGE_MS) await fs.rm(path.join(dir, name), { recursive: true, force: true });
-    }),
-  );
+  const leftovers = await entriesOlderThan(dir, LEFTOVER_FOLDER_AGE_MS, (name) => name.startsWith('tickets-') && name !== named);
+  await Promise.all(leftovers.map((folder) => fs.rm(folder, { recursive: true, force: true })));
 }
 
 /**
