@@ -69,6 +69,24 @@ describe('printing through the running bot', () => {
     }
   });
 
+  it('removes the pages an hour old that a command line stopped mid-print left, and no other', async () => {
+    const bot = await fakeBot(200, '%PDF-bot');
+    bot.useDataDir(dataDir);
+    const printing = path.join(dataDir, 'printing');
+    await fs.mkdir(printing, { recursive: true });
+    await fs.writeFile(path.join(printing, 'left.html'), '<p>left</p>');
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await fs.utimes(path.join(printing, 'left.html'), twoHoursAgo, twoHoursAgo);
+    await fs.writeFile(path.join(printing, 'printing-now.html'), '<p>another command line\'s page</p>');
+    try {
+      const printer = createBotPrinter({ botUrl: bot.url, token: 'secret-token', dataDir, local: () => localPrinter([]), logger: silentLogger });
+      expect((await printer.print('<p>report</p>', FRAME)).toString()).toBe('%PDF-bot');
+      expect(await fs.readdir(printing)).toEqual(['printing-now.html']);
+    } finally {
+      await bot.close();
+    }
+  });
+
   it('prints here when the bot answers without a PDF, or does not answer at all', async () => {
     const refusing = await fakeBot(401, 'unauthorised');
     refusing.useDataDir(dataDir);

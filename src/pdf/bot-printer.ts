@@ -3,11 +3,18 @@ import { mkdirSync, promises as fs, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import axios from 'axios';
 import type { Logger } from '../logger.js';
+import { entriesOlderThan } from '../store/files.js';
 import { PRINT_PATH, printingDir, type PrintRequest } from './print-handoff.js';
 import type { PdfPrinter } from './printer.js';
 
 /** As long as a print may take in the bot (a thousand-ticket report prints in about 2 s on two cores). */
 const PRINT_TIMEOUT_MS = 60_000;
+/** A page this old was left by a command line stopped mid-print (a print never takes more than a minute). */
+const LEFT_PAGE_MS = 60 * 60 * 1000;
+
+async function removeLeftPages(dir: string): Promise<void> {
+  for (const page of await entriesOlderThan(dir, LEFT_PAGE_MS, (name) => name.endsWith('.html'))) await fs.rm(page, { force: true });
+}
 
 export interface BotPrinterOptions {
   /** The running bot's address and print token, from DATA_DIR/bot.json. */
@@ -22,7 +29,8 @@ export interface BotPrinterOptions {
 /**
  * Prints through the bot running on the same data folder, whose Chromium is already started: the page is
  * written under DATA_DIR/printing and the bot is asked to print that file. When the bot does not answer
- * with a PDF, the page is printed here instead.
+ * with a PDF, the page is printed here instead. Pages an hour old, left by a command line stopped mid-print,
+ * are removed meanwhile.
  */
 export function createBotPrinter(options: BotPrinterOptions): PdfPrinter {
   const { logger } = options;
@@ -36,6 +44,7 @@ export function createBotPrinter(options: BotPrinterOptions): PdfPrinter {
     // bot reads the file only once asked to, so it never sees it half-written.
     mkdirSync(path.dirname(page), { recursive: true, mode: 0o700 });
     writeFileSync(page, html, { flag: 'wx', mode: 0o600 });
+    const leftPagesRemoved = removeLeftPages(path.dirname(page)).catch(() => undefined);
     try {
       const request: PrintRequest = { file, frame };
       const answer = await axios.post<ArrayBuffer>(new URL(PRINT_PATH, options.botUrl).toString(), request, {
@@ -46,7 +55,7 @@ export function createBotPrinter(options: BotPrinterOptions): PdfPrinter {
       });
       return Buffer.from(answer.data);
     } finally {
-      await fs.rm(page, { force: true });
+      await Promise.all([fs.rm(page, { force: true }), leftPagesRemoved]);
     }
   }
 
