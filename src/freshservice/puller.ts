@@ -356,9 +356,14 @@ export function createPuller(deps: PullerDeps): Puller {
       await saveMirror(state, synced.changed > 0 || synced.coverageChanged || enricher.ticketUpdates > 0);
       progress({ phase: 'write', done: 1, total: 2 });
       const selected = byId(state.ticketsOf(target.id).filter(wanted));
+      const unenriched = new Set(budget ? selected.filter((ticket) => enricher.needs(ticket)).map((ticket) => ticket.id) : []);
+      const tickets = selected.map((ticket): FreshserviceDatasetTicket => {
+        const enrichment = state.enrichmentOf(ticket.id);
+        return { ...ticket, time_entries: enrichment?.timeEntries ?? [], csat_response: enrichment?.csat ?? null };
+      });
       const pulledAt = clock.now().toISOString();
-      const datasetOf = (slice: Period, sliceTickets: FreshserviceTicket[]): FreshserviceDataset => {
-        const unenriched = budget ? sliceTickets.filter((ticket) => enricher.needs(ticket)).map((ticket) => ticket.id) : [];
+      const datasetOf = (slice: Period, sliceTickets: FreshserviceDatasetTicket[]): FreshserviceDataset => {
+        const sliceUnenriched = sliceTickets.filter((ticket) => unenriched.has(ticket.id)).map((ticket) => ticket.id);
         return {
           schemaVersion: DATASET_SCHEMA_VERSION,
           client: { id: target.id, name: target.name },
@@ -366,18 +371,16 @@ export function createPuller(deps: PullerDeps): Puller {
           timezone: slice.timezone,
           pulledAt,
           statusLabels,
-          tickets: sliceTickets.map((ticket): FreshserviceDatasetTicket => {
-            const enrichment = state.enrichmentOf(ticket.id);
-            return { ...ticket, time_entries: enrichment?.timeEntries ?? [], csat_response: enrichment?.csat ?? null };
-          }),
-          ...(unenriched.length > 0 ? { unenriched } : {}),
+          tickets: sliceTickets,
+          ...(sliceUnenriched.length > 0 ? { unenriched: sliceUnenriched } : {}),
         };
       };
-      const dataset = datasetOf(period, selected);
+      const dataset = datasetOf(period, tickets);
+      // The periods inside share the pulled period's tickets: each is built and enriched once.
       const within = Object.fromEntries(
         (options.within ?? []).map((slice) => {
           if (slice.from < period.from || slice.to > period.to) throw new Error(`Period ${slice.key} is not inside the pulled period ${period.key}`);
-          return [slice.key, datasetOf(slice, selected.filter((ticket) => mattersForPeriod(ticket, slice.from, slice.to)))];
+          return [slice.key, datasetOf(slice, tickets.filter((ticket) => mattersForPeriod(ticket, slice.from, slice.to)))];
         }),
       );
       const file = options.writeDataset === false ? null : datasetFile(target.id, period);
