@@ -2,9 +2,10 @@
  * The build's last step (`npm run build`, after tsc): the compiled command line bundled by esbuild into
  * dist/bundle/, its dependencies included. A command then loads a few dozen files instead of well over a
  * thousand modules, about a tenth of a second less at every start. Commands still load only what they use:
- * each dynamic import becomes a chunk of its own, and `cli-early` (what starts before the rest) stays small. Beside the bundle go the printing thread's entry (found
- * next to the module that starts it) and the precompiled report templates (likewise). playwright-core and
- * juice stay in node_modules: they are loaded on first use through `require`, which esbuild leaves alone.
+ * each dynamic import becomes a chunk of its own, and `cli-early` (what starts before the rest) stays small.
+ * Beside the bundle go the printing thread's entry (found next to the module that starts it) and the
+ * precompiled report templates (likewise). playwright-core, juice and ajv stay in node_modules: they are
+ * loaded on first use through `require`, which esbuild leaves alone.
  */
 import { copyFile, rm } from 'node:fs/promises';
 import path from 'node:path';
